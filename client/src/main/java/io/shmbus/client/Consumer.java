@@ -1,0 +1,177 @@
+package io.shmbus.client;
+
+import io.shmbus.client.log.ConsumerSlots;
+import io.shmbus.client.log.TopicLog;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.shmbus.client.log.FrameDescriptor.*;
+
+/**
+ * Reads a topic's messages in place from the shared-memory ring, in stream order, each exactly once. Producers
+ * never overwrite what this consumer has not read: its position is published in a slot of the log after each poll.
+ * <p>
+ * Not thread-safe: poll from one thread (use one consumer per thread). {@link #poll} allocates nothing.
+ */
+public final class Consumer implements AutoCloseable
+{
+    private final TopicLog log;
+    private final ConsumerSlots slots;
+    private final UnsafeBuffer ring;
+    private final Header header = new Header();
+    private final int mask;
+    private final int slot;
+    private long position;
+    private boolean closed;
+
+    Consumer(final TopicLog log, final ConsumerSlots slots, final StartPosition start)
+    {
+        this.log = log;
+        this.slots = slots;
+        this.ring = log.ring();
+        this.mask = log.mask();
+        this.slot = slots.reserve();
+        try
+        {
+            this.position = slots.activate(slot, start);
+        }
+        catch (final RuntimeException ex)
+        {
+            slots.release(slot);
+            throw ex;
+        }
+    }
+
+    /**
+     * Delivers up to {@code fragmentLimit} committed messages to the handler.
+     *
+     * @return the number of messages delivered. A handler that throws has consumed its message.
+     */
+    public int poll(final FragmentHandler handler, final int fragmentLimit)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        final UnsafeBuffer ring = this.ring;
+        final long initialPosition = position;
+        long position = initialPosition;
+        int fragments = 0;
+        try
+        {
+            while (fragments < fragmentLimit)
+            {
+                final int frameOffset = (int)position & mask;
+                final int frameLength = ring.getIntVolatile(frameOffset + FRAME_LENGTH_OFFSET);
+                if (frameLength <= 0)
+                {
+                    break;
+                }
+                position += alignedLength(frameLength);
+                if (TYPE_DATA == ring.getShort(frameOffset + TYPE_OFFSET))
+                {
+                    ++fragments;
+                    handler.onFragment(
+                        ring, frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH, header.wrap(ring, frameOffset));
+                }
+            }
+        }
+        finally
+        {
+            if (position != initialPosition)
+            {
+                this.position = position;
+                slots.positionRelease(slot, position);
+            }
+        }
+        return fragments;
+    }
+
+    /**
+     * Like {@link #poll} but the handler decides after each message whether to go on, stop, or leave it.
+     *
+     * @return the number of messages consumed.
+     */
+    public int controlledPoll(final ControlledFragmentHandler handler, final int fragmentLimit)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        final UnsafeBuffer ring = this.ring;
+        long position = this.position;
+        int fragments = 0;
+        try
+        {
+            while (fragments < fragmentLimit)
+            {
+                final int frameOffset = (int)position & mask;
+                final int frameLength = ring.getIntVolatile(frameOffset + FRAME_LENGTH_OFFSET);
+                if (frameLength <= 0)
+                {
+                    break;
+                }
+                final long next = position + alignedLength(frameLength);
+                if (TYPE_DATA != ring.getShort(frameOffset + TYPE_OFFSET))
+                {
+                    position = next;
+                    continue;
+                }
+                final ControlledFragmentHandler.Action action = handler.onFragment(
+                    ring, frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH, header.wrap(ring, frameOffset));
+                if (ControlledFragmentHandler.Action.ABORT == action)
+                {
+                    break;
+                }
+                ++fragments;
+                position = next;
+                if (ControlledFragmentHandler.Action.BREAK == action)
+                {
+                    break;
+                }
+                if (ControlledFragmentHandler.Action.COMMIT == action)
+                {
+                    this.position = position;
+                    slots.positionRelease(slot, position);
+                }
+            }
+        }
+        finally
+        {
+            if (position != this.position)
+            {
+                this.position = position;
+                slots.positionRelease(slot, position);
+            }
+        }
+        return fragments;
+    }
+
+    /** The position of the next frame this consumer reads. */
+    public long position()
+    {
+        return position;
+    }
+
+    public String topic()
+    {
+        return log.topic();
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /** Leaves the topic: producers stop waiting for this consumer. */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            if (!log.isClosed())
+            {
+                slots.release(slot);
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.shmbus.client;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Receives messages from {@link Consumer#controlledPoll(ControlledFragmentHandler, int)} and decides after each
+ * one whether to go on, stop, or leave the message to be delivered again.
+ */
+@FunctionalInterface
+public interface ControlledFragmentHandler
+{
+    /** What the consumer does after a message. */
+    enum Action
+    {
+        /** Leave this message unconsumed and stop: the next poll delivers it again. */
+        ABORT,
+        /** Consume this message and stop polling. */
+        BREAK,
+        /** Consume this message, publish the position now, and go on. */
+        COMMIT,
+        /** Consume this message and go on. */
+        CONTINUE
+    }
+
+    Action onFragment(DirectBuffer buffer, int offset, int length, Header header);
+}

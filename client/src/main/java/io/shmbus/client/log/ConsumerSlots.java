@@ -1,0 +1,182 @@
+package io.shmbus.client.log;
+
+import io.shmbus.client.PositionUnavailableException;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.StartPosition;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.shmbus.client.log.LogDescriptor.*;
+
+/**
+ * The consumer position slots of a log: joining at a start position without racing the cleaner, and the slowest
+ * position that flow control must honour. Thread-safe.
+ * <p>
+ * Joining is a Dekker-style handshake with {@link FlowControl}: the joiner publishes its position with a volatile
+ * store and then re-reads the clean position; the cleaner claims a range with a CAS and then re-reads the slots.
+ * Whichever runs second sees the other, so the joiner never starts on bytes that are about to be zeroed.
+ */
+public final class ConsumerSlots
+{
+    private static final long BOUNDARY_WAIT_NS = 1_000_000_000L;
+
+    private final TopicLog log;
+    private final UnsafeBuffer meta;
+
+    public ConsumerSlots(final TopicLog log)
+    {
+        this.log = log;
+        this.meta = log.metaData();
+    }
+
+    /**
+     * Takes a free slot for a consumer of this process.
+     *
+     * @throws ShmbusException when every slot is taken.
+     */
+    public int reserve()
+    {
+        for (int i = 0; i < CONSUMER_SLOT_COUNT; i++)
+        {
+            final int offset = slotOffset(i) + SLOT_STATE_OFFSET;
+            if (meta.getIntVolatile(offset) == SLOT_FREE && meta.compareAndSetInt(offset, SLOT_FREE, SLOT_RESERVED))
+            {
+                return i;
+            }
+        }
+        throw new ShmbusException("all " + CONSUMER_SLOT_COUNT + " consumer slots of topic '" + log.topic() +
+            "' are in use");
+    }
+
+    /**
+     * Makes a reserved slot active at the start position and returns the exact position the consumer starts at.
+     *
+     * @throws PositionUnavailableException when an exact position is overwritten, beyond the tail or not a frame
+     *                                      boundary; the slot is released.
+     */
+    public long activate(final int slot, final StartPosition start)
+    {
+        final int offset = slotOffset(slot);
+        final int capacity = log.capacity();
+        long position;
+        if (start.isLatest())
+        {
+            position = log.tailVolatile();
+        }
+        else if (start.isEarliest())
+        {
+            position = log.cleanPositionVolatile() - capacity;
+        }
+        else
+        {
+            position = start.position();
+        }
+
+        meta.putLong(offset + SLOT_POSITION_OFFSET, position);
+        meta.putLong(offset + SLOT_OWNER_PID_OFFSET, ProcessHandle.current().pid());
+        meta.putLong(offset + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        meta.putIntVolatile(offset + SLOT_STATE_OFFSET, SLOT_ACTIVE);
+
+        while (true)
+        {
+            final long earliest = log.cleanPositionVolatile() - capacity;
+            if (earliest <= position)
+            {
+                break;
+            }
+            if (!start.isEarliest() && !start.isLatest())
+            {
+                release(slot);
+                throw new PositionUnavailableException("position " + position + " of topic '" + log.topic() +
+                    "' is no longer in the ring; the earliest available is " + earliest);
+            }
+            position = earliest;
+            meta.putLongVolatile(offset + SLOT_POSITION_OFFSET, position);
+        }
+
+        if (!start.isEarliest() && !start.isLatest())
+        {
+            checkBoundary(slot, position);
+        }
+        return position;
+    }
+
+    private void checkBoundary(final int slot, final long position)
+    {
+        final long tail = log.tailVolatile();
+        if (position > tail)
+        {
+            release(slot);
+            throw new PositionUnavailableException("position " + position + " of topic '" + log.topic() +
+                "' is beyond the tail " + tail);
+        }
+        if (position == tail)
+        {
+            return;
+        }
+        final UnsafeBuffer ring = log.ring();
+        final int frameOffset = (int)position & log.mask();
+        final long deadline = System.nanoTime() + BOUNDARY_WAIT_NS;
+        while (true)
+        {
+            final int length = ring.getIntVolatile(frameOffset + FrameDescriptor.FRAME_LENGTH_OFFSET);
+            final long framePosition = ring.getLong(frameOffset + FrameDescriptor.POSITION_OFFSET);
+            if (length != 0 && framePosition == position)
+            {
+                return;
+            }
+            if (length > 0 || System.nanoTime() - deadline > 0)
+            {
+                release(slot);
+                throw new PositionUnavailableException("position " + position + " of topic '" + log.topic() +
+                    "' is not the start of a frame");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Frees a slot; producers stop honouring its position. */
+    public void release(final int slot)
+    {
+        meta.putIntVolatile(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_FREE);
+    }
+
+    /** Publishes a consumer's progress. Only the slot's owner calls this. */
+    public void positionRelease(final int slot, final long position)
+    {
+        meta.putLongRelease(slotOffset(slot) + SLOT_POSITION_OFFSET, position);
+    }
+
+    /**
+     * @param none value returned when no slot is active.
+     * @return the lowest position of the active slots.
+     */
+    public long minPosition(final long none)
+    {
+        long min = Long.MAX_VALUE;
+        boolean any = false;
+        for (int i = 0; i < CONSUMER_SLOT_COUNT; i++)
+        {
+            final int offset = slotOffset(i);
+            if (meta.getIntVolatile(offset + SLOT_STATE_OFFSET) == SLOT_ACTIVE)
+            {
+                any = true;
+                min = Math.min(min, meta.getLongVolatile(offset + SLOT_POSITION_OFFSET));
+            }
+        }
+        return any ? min : none;
+    }
+
+    /** Number of active consumers. */
+    public int activeCount()
+    {
+        int count = 0;
+        for (int i = 0; i < CONSUMER_SLOT_COUNT; i++)
+        {
+            if (meta.getIntVolatile(slotOffset(i) + SLOT_STATE_OFFSET) == SLOT_ACTIVE)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,385 @@
+package io.shmbus.client.log;
+
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.ShmDirectory;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.TopicNames;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+
+import static io.shmbus.client.log.LogDescriptor.*;
+
+/**
+ * One topic log file mapped into this process: the metadata page and the ring, with the ordered accessors the
+ * producers, consumers and flow control use. Creation is atomic across processes: the file is fully initialised
+ * under a temporary name, its version written last, then hard-linked to its final name.
+ * <p>
+ * Thread-safe for the accessors; {@link #close()} must be called once, after every user has stopped.
+ */
+public final class TopicLog implements AutoCloseable
+{
+    public static final String FILE_SUFFIX = ".log";
+
+    private final Path file;
+    private final String topic;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer metaData;
+    private final UnsafeBuffer ring;
+    private final int capacity;
+    private final int mask;
+    private final int maxMessageLength;
+    private boolean closed;
+
+    private TopicLog(final Path file, final String topic, final MappedByteBuffer mapped)
+    {
+        this.file = file;
+        this.topic = topic;
+        this.mapped = mapped;
+        this.metaData = new UnsafeBuffer(mapped, 0, META_DATA_LENGTH);
+        this.capacity = metaData.getInt(CAPACITY_OFFSET);
+        this.ring = new UnsafeBuffer(mapped, META_DATA_LENGTH, capacity);
+        this.mask = capacity - 1;
+        this.maxMessageLength = metaData.getInt(MAX_MESSAGE_LENGTH_OFFSET);
+        metaData.verifyAlignment();
+        ring.verifyAlignment();
+    }
+
+    /** The file of a topic in a directory. */
+    public static Path fileOf(final Path dir, final String topic)
+    {
+        return dir.resolve(topic + FILE_SUFFIX);
+    }
+
+    /**
+     * Maps the topic's log, creating it with the given settings when it does not exist. An existing log keeps
+     * the settings it was created with.
+     */
+    public static TopicLog openOrCreate(
+        final Path dir,
+        final String topic,
+        final int capacity,
+        final int maxMessageLength,
+        final long initialPosition,
+        final Set<PosixFilePermission> filePermissions,
+        final long openTimeoutMs)
+    {
+        TopicNames.validate(topic);
+        checkCapacity(capacity);
+        checkMaxMessageLength(maxMessageLength, capacity);
+        if (initialPosition < 0 || (initialPosition & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+        {
+            throw new ConfigurationException("initial position must be a non-negative multiple of " +
+                FrameDescriptor.FRAME_ALIGNMENT + ": " + initialPosition);
+        }
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
+        {
+            throw new ShmbusException("shmbus needs a little-endian CPU");
+        }
+
+        final Path file = fileOf(dir, topic);
+        if (!Files.exists(file))
+        {
+            final TopicLog created = tryCreate(dir, file, topic, capacity, maxMessageLength, initialPosition,
+                filePermissions);
+            if (null != created)
+            {
+                return created;
+            }
+        }
+        return open(file, topic, openTimeoutMs);
+    }
+
+    /**
+     * Maps an existing log, waiting up to the timeout for a creator to finish it.
+     */
+    public static TopicLog open(final Path file, final String topic, final long openTimeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + openTimeoutMs * 1_000_000L;
+        while (true)
+        {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                final long size = channel.size();
+                if (size >= META_DATA_LENGTH)
+                {
+                    final MappedByteBuffer meta = channel.map(FileChannel.MapMode.READ_ONLY, 0, META_DATA_LENGTH);
+                    final UnsafeBuffer metaView = new UnsafeBuffer(meta);
+                    final int version = metaView.getIntVolatile(VERSION_OFFSET);
+                    if (0 != version)
+                    {
+                        checkVersion(metaView, file.toString());
+                        final int capacity = metaView.getInt(CAPACITY_OFFSET);
+                        IoUtil.unmap(meta);
+                        if (size != fileLength(capacity))
+                        {
+                            throw new ShmbusException(file + " is " + size + " bytes but its header says " +
+                                fileLength(capacity) + "; the file is damaged: delete it");
+                        }
+                        final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+                        return new TopicLog(file, topic, mapped);
+                    }
+                    IoUtil.unmap(meta);
+                }
+            }
+            catch (final NoSuchFileException ex)
+            {
+                // removed meanwhile: fall through to the deadline check
+            }
+            catch (final IOException ex)
+            {
+                throw new ShmbusException("cannot open topic log " + file + ": " + ex.getMessage(), ex);
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new ShmbusException("topic log " + file + " did not become ready within " + openTimeoutMs +
+                    " ms: it is being created by a process that stopped, or is not a complete log; delete it");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private static TopicLog tryCreate(
+        final Path dir,
+        final Path file,
+        final String topic,
+        final int capacity,
+        final int maxMessageLength,
+        final long initialPosition,
+        final Set<PosixFilePermission> filePermissions)
+    {
+        final Path tmp = dir.resolve("." + topic + "." + ProcessHandle.current().pid() + "." + System.nanoTime() +
+            ".tmp");
+        final long length = fileLength(capacity);
+        MappedByteBuffer mapped = null;
+        try
+        {
+            ShmDirectory.createPreallocated(tmp, length, filePermissions);
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            }
+            initialise(new UnsafeBuffer(mapped, 0, META_DATA_LENGTH), topic, capacity, maxMessageLength,
+                initialPosition);
+            mapped.force();
+            try
+            {
+                Files.createLink(file, tmp);
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                IoUtil.unmap(mapped);
+                return null; // another process created it first: use theirs
+            }
+            return new TopicLog(file, topic, mapped);
+        }
+        catch (final IOException ex)
+        {
+            if (null != mapped)
+            {
+                IoUtil.unmap(mapped);
+            }
+            throw new ShmbusException("cannot create topic log " + file + ": " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != mapped)
+            {
+                IoUtil.unmap(mapped);
+            }
+            throw ex;
+        }
+        finally
+        {
+            ShmDirectory.deleteQuietly(tmp);
+        }
+    }
+
+    private static void initialise(
+        final UnsafeBuffer meta,
+        final String topic,
+        final int capacity,
+        final int maxMessageLength,
+        final long initialPosition)
+    {
+        final byte[] name = topic.getBytes(StandardCharsets.US_ASCII);
+        meta.putInt(MAGIC_OFFSET, MAGIC);
+        meta.putInt(CAPACITY_OFFSET, capacity);
+        meta.putInt(MAX_MESSAGE_LENGTH_OFFSET, maxMessageLength);
+        meta.putInt(CONSUMER_SLOT_COUNT_OFFSET, CONSUMER_SLOT_COUNT);
+        meta.putInt(TOPIC_NAME_LENGTH_OFFSET, name.length);
+        meta.putLong(CREATED_EPOCH_MS_OFFSET, System.currentTimeMillis());
+        meta.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+        meta.putLong(INITIAL_POSITION_OFFSET, initialPosition);
+        meta.putBytes(TOPIC_NAME_OFFSET, name);
+        meta.putLong(TAIL_POSITION_OFFSET, initialPosition);
+        meta.putLong(PRODUCER_LIMIT_OFFSET, initialPosition + capacity - CLEAN_GUARD_LENGTH);
+        meta.putLong(CLEAN_POSITION_OFFSET, initialPosition + capacity);
+        meta.putInt(NEXT_PRODUCER_ID_OFFSET, 1);
+        meta.putIntRelease(VERSION_OFFSET, VERSION);
+    }
+
+    public Path file()
+    {
+        return file;
+    }
+
+    public String topic()
+    {
+        return topic;
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    public int mask()
+    {
+        return mask;
+    }
+
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    public UnsafeBuffer ring()
+    {
+        return ring;
+    }
+
+    public UnsafeBuffer metaData()
+    {
+        return metaData;
+    }
+
+    public long initialPosition()
+    {
+        return metaData.getLong(INITIAL_POSITION_OFFSET);
+    }
+
+    public long tailVolatile()
+    {
+        return metaData.getLongVolatile(TAIL_POSITION_OFFSET);
+    }
+
+    public boolean casTail(final long expected, final long update)
+    {
+        return metaData.compareAndSetLong(TAIL_POSITION_OFFSET, expected, update);
+    }
+
+    public long producerLimitVolatile()
+    {
+        return metaData.getLongVolatile(PRODUCER_LIMIT_OFFSET);
+    }
+
+    public void producerLimitRelease(final long limit)
+    {
+        metaData.putLongRelease(PRODUCER_LIMIT_OFFSET, limit);
+    }
+
+    public long cleanPositionVolatile()
+    {
+        return metaData.getLongVolatile(CLEAN_POSITION_OFFSET);
+    }
+
+    public boolean casCleanPosition(final long expected, final long update)
+    {
+        return metaData.compareAndSetLong(CLEAN_POSITION_OFFSET, expected, update);
+    }
+
+    public void cleanPositionRelease(final long position)
+    {
+        metaData.putLongRelease(CLEAN_POSITION_OFFSET, position);
+    }
+
+    /** The oldest position whose frame is still intact in the ring. */
+    public long earliestPosition()
+    {
+        return cleanPositionVolatile() - capacity;
+    }
+
+    public int nextProducerId()
+    {
+        return metaData.getAndAddInt(NEXT_PRODUCER_ID_OFFSET, 1);
+    }
+
+    public int slotStateVolatile(final int slot)
+    {
+        return metaData.getIntVolatile(slotOffset(slot) + SLOT_STATE_OFFSET);
+    }
+
+    public long slotPositionVolatile(final int slot)
+    {
+        return metaData.getLongVolatile(slotOffset(slot) + SLOT_POSITION_OFFSET);
+    }
+
+    public long slotOwnerPid(final int slot)
+    {
+        return metaData.getLongVolatile(slotOffset(slot) + SLOT_OWNER_PID_OFFSET);
+    }
+
+    /** Zeroes the ring bytes of positions {@code [from, to)}, which may wrap the end of the ring. */
+    public void zero(final long from, final long to)
+    {
+        final int length = (int)(to - from);
+        if (length <= 0)
+        {
+            return;
+        }
+        final int start = (int)from & mask;
+        final int first = Math.min(length, capacity - start);
+        ring.setMemory(start, first, (byte)0);
+        if (first < length)
+        {
+            ring.setMemory(0, length - first, (byte)0);
+        }
+    }
+
+    /**
+     * Touches every page of the mapping so that later first writes do not take page faults. Safe on a live log:
+     * each touch is an atomic add of zero.
+     */
+    public void preTouch()
+    {
+        final int pageSize = 4096;
+        for (int i = 0; i < capacity; i += pageSize)
+        {
+            ring.getAndAddLong(i, 0);
+        }
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /** Unmaps the file. Call only once every producer and consumer on this log has stopped. */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            IoUtil.unmap(mapped);
+        }
+    }
+
+    public String toString()
+    {
+        return "TopicLog{" + file + ", capacity=" + capacity + '}';
+    }
+}
