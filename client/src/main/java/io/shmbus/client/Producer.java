@@ -4,9 +4,11 @@ import io.shmbus.client.log.FlowControl;
 import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.DirectBuffer;
-import org.agrona.checksum.Crc32c;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 import static io.shmbus.client.log.FrameDescriptor.*;
 
@@ -44,6 +46,7 @@ public final class Producer implements AutoCloseable
     // Hints shared by all publishing threads: plain fields are enough because they only ever hold a limit that
     // was really published, and a stale (lower) value only sends a thread down the slow path.
     private long limitHint;
+    private final ThreadLocal<ChecksumScratch> checksumScratch;
     private long slowPathThreshold;
     private volatile boolean closed;
 
@@ -59,6 +62,7 @@ public final class Producer implements AutoCloseable
         this.producerId = log.nextProducerId();
         this.checksums = checksums;
         this.flags = checksums ? FLAG_CHECKSUM : 0;
+        this.checksumScratch = checksums ? ThreadLocal.withInitial(() -> new ChecksumScratch(ring)) : null;
         this.limitHint = log.producerLimitVolatile();
         this.slowPathThreshold = limitHint - (capacity >> 1);
     }
@@ -193,8 +197,7 @@ public final class Producer implements AutoCloseable
     {
         if (checksums)
         {
-            final int crc = Crc32c.INSTANCE.compute(
-                ring.addressOffset(), frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH);
+            final int crc = checksumScratch.get().crc32c(frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH);
             ring.putInt(frameOffset + CHECKSUM_OFFSET, crc);
         }
         // Only the length word: if the broker already turned this claim into padding, it stays padding.
@@ -266,5 +269,30 @@ public final class Producer implements AutoCloseable
             return "INVALID_LENGTH";
         }
         return "UNKNOWN(" + result + ")";
+    }
+
+    /**
+     * Per-thread CRC32C state and view of the ring: the JDK's intrinsic CRC32C reads a direct ByteBuffer in place,
+     * and keeping one view per thread makes a checksum cost no allocation.
+     */
+    private static final class ChecksumScratch
+    {
+        private final CRC32C crc = new CRC32C();
+        private final ByteBuffer view;
+        private final int base;
+
+        ChecksumScratch(final UnsafeBuffer ring)
+        {
+            view = ring.byteBuffer().duplicate();
+            base = ring.wrapAdjustment();
+        }
+
+        int crc32c(final int offset, final int length)
+        {
+            view.limit(base + offset + length).position(base + offset);
+            crc.reset();
+            crc.update(view);
+            return (int)crc.getValue();
+        }
     }
 }

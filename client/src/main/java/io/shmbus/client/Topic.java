@@ -48,6 +48,7 @@ public final class Topic implements AutoCloseable
      */
     public static Topic open(final Context ctx)
     {
+        JvmRequirements.check();
         ctx.conclude();
         ShmDirectory.ensureDirectory(ctx.dir(), ctx.directoryPermissions());
         final TopicLog log = TopicLog.openOrCreate(ctx.dir(), ctx.topic(), ctx.capacity(), ctx.maxMessageLength(),
