@@ -102,6 +102,12 @@ public final class ConsumerSlots
 
     private void checkBoundary(final int slot, final long position)
     {
+        if ((position & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+        {
+            release(slot);
+            throw new PositionUnavailableException("position " + position + " is not the start of a frame: " +
+                "frames start at multiples of " + FrameDescriptor.FRAME_ALIGNMENT);
+        }
         final long tail = log.tailVolatile();
         if (position > tail)
         {

@@ -1,0 +1,87 @@
+package io.shmbus.broker.cli;
+
+import io.shmbus.client.ShmDirectory;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.log.LogDescriptor;
+import io.shmbus.client.log.TopicLog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code shmbus topics}: each topic of a shared-memory directory with its positions and consumers.
+ */
+final class TopicsCommand implements Command
+{
+    public String name()
+    {
+        return "topics";
+    }
+
+    public String summary()
+    {
+        return "list topics with tail, limit and consumer positions";
+    }
+
+    public String usage()
+    {
+        return "usage: shmbus topics [--dir DIR]\n\n" +
+            "Lists each topic with its ring capacity, tail position, producer limit, earliest position\n" +
+            "still in the ring, and each consumer's position and lag.\n\n" +
+            "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n";
+    }
+
+    public int run(
+        final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws IOException
+    {
+        final Args args = Args.parse(name(), argList, Set.of("--dir"), Set.of());
+        final Path dir = args.has("--dir") ? Paths.get(args.get("--dir", null)) : ShmDirectory.defaultDirectory();
+        if (!Files.isDirectory(dir))
+        {
+            throw new ShmbusException("no shared-memory directory " + dir + " (nothing has been published there)");
+        }
+        final List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + TopicLog.FILE_SUFFIX))
+        {
+            stream.forEach(files::add);
+        }
+        Collections.sort(files);
+        out.printf("%-24s %10s %16s %16s %16s %9s%n", "TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS");
+        for (final Path file : files)
+        {
+            final String name = file.getFileName().toString();
+            final String topic = name.substring(0, name.length() - TopicLog.FILE_SUFFIX.length());
+            try (TopicLog log = TopicLog.open(file, topic, 1_000))
+            {
+                final long tail = log.tailVolatile();
+                final List<String> consumers = new ArrayList<>();
+                for (int i = 0; i < LogDescriptor.CONSUMER_SLOT_COUNT; i++)
+                {
+                    if (log.slotStateVolatile(i) == LogDescriptor.SLOT_ACTIVE)
+                    {
+                        final long position = log.slotPositionVolatile(i);
+                        consumers.add(String.format("    consumer slot=%d pid=%d position=%d lag=%d",
+                            i, log.slotOwnerPid(i), position, tail - position));
+                    }
+                }
+                out.printf("%-24s %10d %16d %16d %16d %9d%n", topic, log.capacity(), tail,
+                    log.producerLimitVolatile(), log.earliestPosition(), consumers.size());
+                consumers.forEach(out::println);
+            }
+            catch (final ShmbusException ex)
+            {
+                out.printf("%-24s unreadable: %s%n", topic, ex.getMessage());
+            }
+        }
+        return Main.EXIT_OK;
+    }
+}

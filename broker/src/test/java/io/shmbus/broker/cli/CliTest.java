@@ -1,0 +1,139 @@
+package io.shmbus.broker.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+@Timeout(120)
+class CliTest
+{
+    private Path dir;
+    private String stdout;
+    private String stderr;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-cli-");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private int run(final String stdin, final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true), new PrintStream(err, true));
+        stdout = out.toString(StandardCharsets.UTF_8);
+        stderr = err.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    @Test
+    void publishThenSubscribeFromEarliest()
+    {
+        final String d = dir.resolve("shm").toString();
+        assertEquals(0, run("alpha\nbeta γ\n\ngamma\n", "publish", "--dir", d, "--topic", "news"), stderr);
+        assertTrue(stdout.contains("sent 3 messages to topic news"), stdout);
+        assertTrue(stderr.contains("skipped empty line"), stderr);
+
+        assertEquals(0, run("", "subscribe", "--dir", d, "--topic", "news", "--from", "earliest", "--count", "3"));
+        assertEquals("alpha\nbeta γ\ngamma\n", stdout);
+
+        assertEquals(0, run("", "subscribe", "--dir", d, "--topic", "news", "--from", "64", "--count", "1"));
+        assertEquals("beta γ\n", stdout);
+
+        assertEquals(0, run("", "topics", "--dir", d));
+        assertTrue(stdout.contains("news"), stdout);
+        assertTrue(stdout.contains("4194304"), stdout);
+    }
+
+    @Test
+    void userMistakesGetMessagesAndExitCodes()
+    {
+        final String d = dir.resolve("shm").toString();
+        assertEquals(2, run("", "frobnicate"));
+        assertTrue(stderr.contains("unknown command 'frobnicate'"), stderr);
+
+        assertEquals(2, run("", "subscribe", "--dir", d, "--topic", "t", "--bogus"));
+        assertTrue(stderr.contains("unknown option '--bogus'"), stderr);
+
+        assertEquals(2, run("", "publish", "--dir", d));
+        assertTrue(stderr.contains("--topic is required"), stderr);
+
+        assertEquals(2, run("", "subscribe", "--dir", d, "--topic", "t", "--count", "many"));
+        assertTrue(stderr.contains("--count needs a whole number"), stderr);
+
+        assertEquals(1, run("", "publish", "--dir", d, "--topic", "../etc"));
+        assertTrue(stderr.contains("invalid topic name"), stderr);
+        assertFalse(stderr.contains("Exception"), stderr);
+
+        assertEquals(1, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "soon"));
+        assertTrue(stderr.contains("'earliest', 'latest' or a position"), stderr);
+
+        assertEquals(1, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "100"));
+        assertTrue(stderr.contains("not the start of a frame"), stderr);
+
+        assertEquals(1, run("", "publish", "--dir", d, "--topic", "t2", "--capacity", "1000"));
+        assertTrue(stderr.contains("power of two"), stderr);
+
+        assertEquals(1, run("", "topics", "--dir", dir.resolve("missing").toString()));
+        assertTrue(stderr.contains("no shared-memory directory"), stderr);
+    }
+
+    @Test
+    void tooLongLineIsAnError()
+    {
+        final String d = dir.resolve("shm").toString();
+        final String longLine = "x".repeat(65536 / 8);
+        assertEquals(1, run("ok\n" + longLine + "\n", "publish", "--dir", d, "--topic", "small", "--capacity", "64k"));
+        assertTrue(stdout.contains("sent 1 messages"), stdout);
+        assertTrue(stderr.contains("more than the topic's max message length"), stderr);
+    }
+
+    @Test
+    void everyCommandHasHelp()
+    {
+        assertEquals(0, run("", "--help"));
+        for (final String command : new String[]{"demo", "publish", "subscribe", "topics"})
+        {
+            assertTrue(stdout.contains(command), stdout);
+        }
+        for (final String command : new String[]{"demo", "publish", "subscribe", "topics"})
+        {
+            assertEquals(0, run("", command, "--help"));
+            assertTrue(stdout.startsWith("usage: shmbus " + command), stdout);
+        }
+    }
+
+    @Test
+    void demoRunsProcessesEndToEnd()
+    {
+        assertEquals(0, run("", "demo", "--messages", "300000", "--consumers", "2"), stdout + stderr);
+        assertTrue(stdout.contains("every consumer received all 300000 messages exactly once, in order"), stdout);
+        assertTrue(stdout.contains("[producer pid"), stdout);
+        assertTrue(stdout.contains("[consumer-2 pid"), stdout);
+    }
+}
