@@ -101,4 +101,35 @@ class ProducerConsumerTest
         assertEquals(List.of(42), values);
         assertEquals(committed, consumer.position());
     }
+
+    @Test
+    void preTouchOfALiveLogChangesNothing()
+    {
+        final Producer producer = topic.addProducer();
+        final UnsafeBuffer src = new UnsafeBuffer(new byte[64]);
+        for (int i = 0; i < 100; i++)
+        {
+            src.putInt(0, i);
+            assertTrue(producer.offer(src, 0, 64) > 0);
+        }
+        try (Topic second = Topic.open(new Topic.Context().dir(dir).topic("t").preTouch(true)
+            .exactTimestamps(true)))
+        {
+            final Consumer consumer = second.addConsumer(StartPosition.EARLIEST);
+            final List<Integer> values = new ArrayList<>();
+            assertEquals(100, consumer.poll((b, o, l, h) -> values.add(b.getInt(o)), 1000));
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals(i, values.get(i));
+            }
+            final Producer exact = second.addProducer();
+            assertNotEquals(producer.producerId(), exact.producerId());
+            final long before = System.currentTimeMillis() * 1_000_000L;
+            exact.offer(src, 0, 8);
+            final long[] stamp = new long[1];
+            assertEquals(1, consumer.poll((b, o, l, h) -> stamp[0] = h.timestamp(), 10));
+            assertTrue(Math.abs(stamp[0] - before) < 50_000_000L, "exact timestamp within 50 ms: " +
+                (stamp[0] - before));
+        }
+    }
 }
