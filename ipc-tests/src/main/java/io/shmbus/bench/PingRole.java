@@ -1,0 +1,117 @@
+package io.shmbus.bench;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Child role {@code ping}: sends one message at a time on the ping stream, stamped with {@link System#nanoTime()}
+ * and a sequence number, waits for the pong process to echo it on the pong stream, and records the round trip in
+ * an HdrHistogram after the warmup. Prints {@code READY} once both streams are attached and
+ * {@code RESULT count=.. p50Ns=.. ...} at the end.
+ */
+final class PingRole
+{
+    private static final long CONNECT_TIMEOUT_MS = 20_000;
+    private static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private PingRole()
+    {
+    }
+
+    static void run(final ChildArgs args) throws InterruptedException
+    {
+        final int size = args.intValue("size");
+        final long warmup = args.size("warmup");
+        final long samples = args.size("samples");
+        final int fragmentLimit = args.intValue("fragmentLimit");
+        final IdleStrategy idle = BenchChild.idleStrategy(args);
+        if (size < 2 * BitUtil.SIZE_OF_LONG)
+        {
+            throw new IllegalArgumentException("ping message size must be at least 16 bytes: " + size);
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(BitUtil.align(size, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
+        final Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NS, 3);
+        final RoundTrips roundTrips = new RoundTrips(histogram);
+
+        try (Transport transport = Transport.create(args);
+            BenchSubscriber pongs = transport.subscriber("pong", args.intValue("pongStreamId"), roundTrips);
+            BenchPublisher pings = transport.publisher("ping", args.intValue("pingStreamId")))
+        {
+            BenchChild.await("the pong process", () -> pings.isConnected() && pongs.isConnected(),
+                CONNECT_TIMEOUT_MS);
+            BenchChild.ready("");
+
+            final long total = warmup + samples;
+            for (long sequence = 0; sequence < total; sequence++)
+            {
+                roundTrips.recording = sequence >= warmup;
+                roundTrips.expected = sequence;
+                buffer.putLong(8, sequence);
+                buffer.putLong(0, System.nanoTime());
+                long result;
+                while ((result = pings.offer(buffer, 0, size)) < 0)
+                {
+                    if (!pings.isRetryable(result))
+                    {
+                        throw new IllegalStateException("ping " + sequence + " failed: " + pings.describe(result));
+                    }
+                    idle.idle();
+                }
+                int fragments;
+                while (0 == (fragments = pongs.poll(fragmentLimit)))
+                {
+                    if (BenchChild.stopRequested())
+                    {
+                        throw new IllegalStateException("stopped by the parent waiting for pong " + sequence);
+                    }
+                    idle.idle(fragments);
+                }
+            }
+
+            BenchChild.result("count=" + histogram.getTotalCount() +
+                " errors=" + roundTrips.errors +
+                " minNs=" + histogram.getMinValue() +
+                " p50Ns=" + histogram.getValueAtPercentile(50) +
+                " p90Ns=" + histogram.getValueAtPercentile(90) +
+                " p99Ns=" + histogram.getValueAtPercentile(99) +
+                " p999Ns=" + histogram.getValueAtPercentile(99.9) +
+                " p9999Ns=" + histogram.getValueAtPercentile(99.99) +
+                " maxNs=" + histogram.getMaxValue() +
+                " meanNs=" + Math.round(histogram.getMean()));
+        }
+    }
+
+    /** Records the round trip of each echoed ping; counts echoes that are not the one awaited. */
+    static final class RoundTrips implements MessageHandler
+    {
+        private final Histogram histogram;
+        boolean recording;
+        long expected;
+        long errors;
+
+        RoundTrips(final Histogram histogram)
+        {
+            this.histogram = histogram;
+        }
+
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final long rttNs = System.nanoTime() - buffer.getLong(offset);
+            if (buffer.getLong(offset + 8) != expected)
+            {
+                errors++;
+            }
+            if (recording)
+            {
+                histogram.recordValue(Math.min(rttNs, HIGHEST_TRACKABLE_NS));
+            }
+        }
+    }
+}

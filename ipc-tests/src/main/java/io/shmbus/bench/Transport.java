@@ -1,0 +1,35 @@
+package io.shmbus.bench;
+
+/**
+ * One system under test as seen by a benchmark child process: it makes publishers and subscribers on named
+ * streams. A child process uses exactly one transport, so every call site stays monomorphic for the JIT.
+ */
+interface Transport extends AutoCloseable
+{
+    /**
+     * @param stream   the stream's name (a shmbus topic).
+     * @param streamId the stream's number (an Aeron stream id).
+     */
+    BenchPublisher publisher(String stream, int streamId);
+
+    BenchSubscriber subscriber(String stream, int streamId, MessageHandler handler);
+
+    void close();
+
+    /** The transport named by a child's {@code system} argument. */
+    static Transport create(final ChildArgs args)
+    {
+        final BenchSystem system = BenchSystem.parse(args.get("system"));
+        switch (system)
+        {
+            case SHMBUS:
+                return new ShmbusTransport(args.path("dir"), (int)args.size("capacity"));
+            case AERON_EXCLUSIVE:
+                return new AeronTransport(args.get("aeronDir"), true);
+            case AERON_CONCURRENT:
+                return new AeronTransport(args.get("aeronDir"), false);
+            default:
+                throw new IllegalArgumentException("unknown system " + system);
+        }
+    }
+}
