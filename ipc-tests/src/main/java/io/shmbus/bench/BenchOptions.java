@@ -1,0 +1,295 @@
+package io.shmbus.bench;
+
+import io.shmbus.client.Sizes;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Command-line options of {@code scripts/bench ipc}, with the defaults of a full run (about five minutes on two
+ * cores) and of {@code --quick} (about one minute).
+ */
+final class BenchOptions
+{
+    static final String USAGE = String.join("\n",
+        "usage: scripts/bench ipc [options]",
+        "",
+        "Runs shmbus and Aeron IPC (exclusive and concurrent publications) in the same shapes, each producer,",
+        "consumer, ping, pong and the Aeron media driver in its own JVM process, and prints a comparison table.",
+        "",
+        "  --quick                  smoke run of about a minute (fewer messages and samples, 1 run)",
+        "  --sizes LIST             message sizes in bytes                     (default 32,256,1024)",
+        "  --messages N[,N...]      measured messages per size, one value for all sizes or one per size;",
+        "                           k/m suffixes are decimal                   (default 20m,8m,4m; quick 5m,2m,1m)",
+        "  --warmup N[,N...]        warmup messages before each measured batch (default: a quarter of --messages)",
+        "  --runs N                 repetitions of every measurement; the median is reported (default 3; quick 1)",
+        "  --latency-samples N      ping-pong round trips recorded per run      (default 1m; quick 300k)",
+        "  --latency-warmup N       round trips before recording               (default 200k; quick 50k)",
+        "  --latency-size N         ping-pong message size in bytes            (default 32)",
+        "  --capacity SIZE          shmbus ring and Aeron IPC term length       (default 4m)",
+        "  --fragment-limit N       messages per poll, both systems            (default 256)",
+        "  --idle busy-spin|no-op|yield  idle strategy of every producer/consumer loop, also on back pressure",
+        "                           (default busy-spin; yield lets a driver thread run on a machine with few cores)",
+        "  --systems LIST           shmbus,aeron-exclusive,aeron-concurrent    (default all)",
+        "  --tests LIST             throughput,latency                         (default both)",
+        "  --jvm-opt OPT            extra option for every child JVM (repeatable), e.g. -Dagrona.disable.bounds.checks=true",
+        "  --timeout SEC            deadline for each run's result              (default scales with --messages)",
+        "  --out FILE               also write the report here    (default bench-results/ipc-<yyyyMMdd-HHmmss>.md)",
+        "  --verbose                echo every child's output",
+        "  --help                   this text");
+
+    enum Test
+    {
+        THROUGHPUT, LATENCY
+    }
+
+    boolean help;
+    boolean quick;
+    List<Integer> sizes = List.of(32, 256, 1024);
+    long[] messages;
+    long[] warmup;
+    int runs;
+    long latencySamples;
+    long latencyWarmup;
+    int latencySize = 32;
+    int capacity = 4 * 1024 * 1024;
+    int fragmentLimit = 256;
+    String idle = "busy-spin";
+    Set<BenchSystem> systems = EnumSet.allOf(BenchSystem.class);
+    Set<Test> tests = EnumSet.allOf(Test.class);
+    final List<String> jvmOptions = new ArrayList<>();
+    long timeoutSec;
+    Path out;
+    boolean verbose;
+
+    /**
+     * @throws IllegalArgumentException with a message meant for the user.
+     */
+    static BenchOptions parse(final String[] args)
+    {
+        final BenchOptions o = new BenchOptions();
+        String messages = null;
+        String warmup = null;
+        Integer runs = null;
+        Long latencySamples = null;
+        Long latencyWarmup = null;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            switch (arg)
+            {
+                case "--help":
+                case "-h":
+                    o.help = true;
+                    break;
+                case "--quick":
+                    o.quick = true;
+                    break;
+                case "--verbose":
+                    o.verbose = true;
+                    break;
+                case "--sizes":
+                    o.sizes = new ArrayList<>();
+                    for (final String s : value(args, ++i, arg).split(","))
+                    {
+                        o.sizes.add(positiveInt(arg, s));
+                    }
+                    break;
+                case "--messages":
+                    messages = value(args, ++i, arg);
+                    break;
+                case "--warmup":
+                    warmup = value(args, ++i, arg);
+                    break;
+                case "--runs":
+                    runs = positiveInt(arg, value(args, ++i, arg));
+                    break;
+                case "--latency-samples":
+                    latencySamples = count(arg, value(args, ++i, arg));
+                    break;
+                case "--latency-warmup":
+                    latencyWarmup = count(arg, value(args, ++i, arg));
+                    break;
+                case "--latency-size":
+                    o.latencySize = positiveInt(arg, value(args, ++i, arg));
+                    break;
+                case "--capacity":
+                    o.capacity = (int)Sizes.parse(arg, value(args, ++i, arg));
+                    break;
+                case "--fragment-limit":
+                    o.fragmentLimit = positiveInt(arg, value(args, ++i, arg));
+                    break;
+                case "--idle":
+                    o.idle = value(args, ++i, arg);
+                    if (!o.idle.equals("busy-spin") && !o.idle.equals("no-op") && !o.idle.equals("yield"))
+                    {
+                        throw new IllegalArgumentException("--idle must be busy-spin, no-op or yield: '" + o.idle +
+                            "'");
+                    }
+                    break;
+                case "--systems":
+                    o.systems = EnumSet.noneOf(BenchSystem.class);
+                    for (final String s : value(args, ++i, arg).split(","))
+                    {
+                        o.systems.add(BenchSystem.parse(s));
+                    }
+                    break;
+                case "--tests":
+                    o.tests = EnumSet.noneOf(Test.class);
+                    for (final String s : value(args, ++i, arg).split(","))
+                    {
+                        try
+                        {
+                            o.tests.add(Test.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+                        }
+                        catch (final IllegalArgumentException ex)
+                        {
+                            throw new IllegalArgumentException("--tests takes throughput and/or latency: '" + s + "'");
+                        }
+                    }
+                    break;
+                case "--jvm-opt":
+                    o.jvmOptions.add(value(args, ++i, arg));
+                    break;
+                case "--timeout":
+                    o.timeoutSec = positiveInt(arg, value(args, ++i, arg));
+                    break;
+                case "--out":
+                    o.out = Paths.get(value(args, ++i, arg));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+        }
+
+        final long[] defaultMessages = o.quick ? new long[]{5_000_000, 2_000_000, 1_000_000} :
+            new long[]{20_000_000, 8_000_000, 4_000_000};
+        o.messages = perSize(o.sizes, messages, defaultMessages, "--messages");
+        o.warmup = new long[o.sizes.size()];
+        for (int i = 0; i < o.warmup.length; i++)
+        {
+            o.warmup[i] = Math.max(10_000, o.messages[i] / 4);
+        }
+        if (null != warmup)
+        {
+            o.warmup = perSize(o.sizes, warmup, o.warmup, "--warmup");
+        }
+        for (int i = 0; i < o.sizes.size(); i++)
+        {
+            if (o.messages[i] < 2)
+            {
+                throw new IllegalArgumentException("--messages must be at least 2 (first to last message)");
+            }
+            if (o.sizes.get(i) < 8)
+            {
+                throw new IllegalArgumentException("message sizes must be at least 8 bytes (sequence number)");
+            }
+        }
+        if (o.latencySize < 16)
+        {
+            throw new IllegalArgumentException("--latency-size must be at least 16 bytes (timestamp, sequence)");
+        }
+        o.runs = null != runs ? runs : o.quick ? 1 : 3;
+        o.latencySamples = null != latencySamples ? latencySamples : o.quick ? 300_000 : 1_000_000;
+        o.latencyWarmup = null != latencyWarmup ? latencyWarmup : o.quick ? 50_000 : 200_000;
+        return o;
+    }
+
+    /** Deadline for the result of a run moving this many messages: generous, but finite. */
+    long runTimeoutMs(final long messageCount)
+    {
+        if (timeoutSec > 0)
+        {
+            return timeoutSec * 1000;
+        }
+        return 60_000 + messageCount / 200; // 60 s plus 5 us a message
+    }
+
+    private static long[] perSize(final List<Integer> sizes, final String text, final long[] defaults, final String what)
+    {
+        final long[] values = new long[sizes.size()];
+        if (null == text)
+        {
+            for (int i = 0; i < values.length; i++)
+            {
+                values[i] = defaults[Math.min(i, defaults.length - 1)];
+            }
+            return values;
+        }
+        final String[] parts = text.split(",");
+        if (parts.length != 1 && parts.length != sizes.size())
+        {
+            throw new IllegalArgumentException(what + " takes one value or one per size (" + sizes.size() +
+                "): '" + text + "'");
+        }
+        for (int i = 0; i < values.length; i++)
+        {
+            values[i] = count(what, parts[parts.length == 1 ? 0 : i]);
+        }
+        return values;
+    }
+
+    /** A count with an optional decimal suffix: 500, 200k, 1.5m, 2g. */
+    static long count(final String what, final String text)
+    {
+        final String s = text.trim().toLowerCase(Locale.ROOT).replace("_", "");
+        double multiplier = 1;
+        String digits = s;
+        if (s.endsWith("k") || s.endsWith("m") || s.endsWith("g"))
+        {
+            multiplier = s.endsWith("k") ? 1e3 : s.endsWith("m") ? 1e6 : 1e9;
+            digits = s.substring(0, s.length() - 1);
+        }
+        try
+        {
+            final double value = Double.parseDouble(digits) * multiplier;
+            if (value < 0 || value > 1e15 || value != Math.rint(value))
+            {
+                throw new NumberFormatException();
+            }
+            return (long)value;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(what + " must be a count such as 500, 200k or 1.5m: '" + text + "'");
+        }
+    }
+
+    private static int positiveInt(final String what, final String text)
+    {
+        try
+        {
+            final int value = Integer.parseInt(text.trim());
+            if (value > 0)
+            {
+                return value;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        throw new IllegalArgumentException(what + " must be a positive integer: '" + text + "'");
+    }
+
+    private static String value(final String[] args, final int i, final String option)
+    {
+        if (i >= args.length)
+        {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    public String toString()
+    {
+        return "sizes=" + sizes + " messages=" + Arrays.toString(messages) + " warmup=" + Arrays.toString(warmup) +
+            " runs=" + runs;
+    }
+}

@@ -1,0 +1,134 @@
+package io.shmbus.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Starts benchmark child JVMs with the parent's classpath, the export Agrona 2.x needs and the same JVM options
+ * for every child, and keeps track of them so that none outlives the parent: a shutdown hook kills whatever is
+ * still running.
+ */
+final class ChildLauncher implements AutoCloseable
+{
+    static final String AGRONA_EXPORTS = "java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    private final List<String> baseCommand = new ArrayList<>();
+    private final Set<ChildProcess> live = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> cleanups = new CopyOnWriteArrayList<>();
+    private final PrintStream echo;
+    private final Thread shutdownHook = new Thread(this::killAllAndCleanUp, "kill-bench-children");
+
+    ChildLauncher(final List<String> jvmOptions, final PrintStream echo)
+    {
+        this.echo = echo;
+        baseCommand.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        baseCommand.add("--add-exports");
+        baseCommand.add(AGRONA_EXPORTS);
+        baseCommand.addAll(jvmOptions);
+        baseCommand.add("-cp");
+        baseCommand.add(System.getProperty("java.class.path"));
+        baseCommand.add(BenchChild.class.getName());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** The JVM options and classpath every child gets, for the report. */
+    List<String> baseCommand()
+    {
+        return baseCommand;
+    }
+
+    /**
+     * Starts a child in a role with {@code key=value} arguments.
+     *
+     * @throws BenchException when the JVM cannot be started.
+     */
+    ChildProcess start(final String name, final String role, final Map<String, String> args)
+    {
+        final List<String> command = new ArrayList<>(baseCommand);
+        command.add(role);
+        args.forEach((key, value) -> command.add(key + "=" + value));
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        try
+        {
+            final ChildProcess child = new ChildProcess(name, builder.start(), echo);
+            live.add(child);
+            return child;
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchException("cannot start " + name + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Stops a child politely, killing it after the timeout, and forgets it. */
+    void stop(final ChildProcess child, final long timeoutMs)
+    {
+        if (null != child)
+        {
+            child.stop(timeoutMs);
+            live.remove(child);
+        }
+    }
+
+    /** Kills a child at once and forgets it. */
+    void kill(final ChildProcess child)
+    {
+        if (null != child)
+        {
+            child.kill();
+            live.remove(child);
+        }
+    }
+
+    void killAll()
+    {
+        for (final ChildProcess child : live)
+        {
+            child.kill();
+        }
+        live.clear();
+    }
+
+    /** Runs after every child is killed, at {@link #close()} or on shutdown: e.g. removes shared-memory files. */
+    void addCleanup(final Runnable cleanup)
+    {
+        cleanups.add(cleanup);
+    }
+
+    private void killAllAndCleanUp()
+    {
+        killAll();
+        for (final Runnable cleanup : cleanups)
+        {
+            try
+            {
+                cleanup.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                System.err.println("cleanup failed: " + ex);
+            }
+        }
+        cleanups.clear();
+    }
+
+    public void close()
+    {
+        killAllAndCleanUp();
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // already shutting down: the hook runs anyway
+        }
+    }
+}

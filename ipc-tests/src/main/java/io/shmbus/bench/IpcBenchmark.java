@@ -1,0 +1,503 @@
+package io.shmbus.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code scripts/bench ipc}: shmbus against Aeron IPC in the same shapes and the same invocation, every party in a
+ * JVM process of its own.
+ * <ul>
+ *   <li>Throughput: one producer process to one consumer process per message size, measured on the consumer from
+ *   the first to the last message of the batch after a warmup; shmbus, Aeron exclusive and Aeron concurrent
+ *   publications; repeated, the median reported.</li>
+ *   <li>Latency: ping-pong round trips between two processes, recorded in an HdrHistogram by the ping process.</li>
+ * </ul>
+ * The Aeron media driver runs in its own process too, and only while Aeron is measured, so it takes no CPU from
+ * shmbus runs. Each shmbus run gets a fresh topic directory; each Aeron run fresh stream ids. Children are killed
+ * and shared-memory files removed however the benchmark ends.
+ */
+public final class IpcBenchmark
+{
+    static final String COMMAND_PROP_NAME = "shmbus.bench.command";
+    static final String ROOT_PROP_NAME = "shmbus.bench.root";
+
+    private static final long READY_TIMEOUT_MS = 30_000;
+    private static final long STOP_TIMEOUT_MS = 10_000;
+    private static final int FIRST_STREAM_ID = 1001;
+    private static final Pattern BASE_DIR_NAME = Pattern.compile("shmbus-bench-(\\d{1,18})-\\d+");
+
+    private final BenchOptions options;
+    private final String commandLine;
+    private final long startNs = System.nanoTime();
+    private final BenchResults results;
+    private final int nproc = Runtime.getRuntime().availableProcessors();
+    private Path baseDir;
+    private int nextStreamId = FIRST_STREAM_ID;
+
+    private IpcBenchmark(final BenchOptions options, final String commandLine)
+    {
+        this.options = options;
+        this.commandLine = commandLine;
+        this.results = new BenchResults(options.sizes.size());
+    }
+
+    public static void main(final String[] args)
+    {
+        final BenchOptions options;
+        try
+        {
+            options = BenchOptions.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("bench ipc: " + ex.getMessage());
+            System.err.println();
+            System.err.println(BenchOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help)
+        {
+            System.out.println(BenchOptions.USAGE);
+            return;
+        }
+        final String command = System.getProperty(COMMAND_PROP_NAME,
+            "java -cp ... " + IpcBenchmark.class.getName() + " " + String.join(" ", args));
+        System.exit(new IpcBenchmark(options, command).run());
+    }
+
+    private int run()
+    {
+        final LocalDateTime started = LocalDateTime.now();
+        final MachineInfo machine = MachineInfo.collect();
+        final String loadBefore = MachineInfo.loadAverage();
+        final Path out = null != options.out ? options.out : Paths.get(System.getProperty(ROOT_PROP_NAME, "."))
+            .resolve("bench-results").resolve("ipc-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) +
+            ".md");
+        final List<String> childJvmOptions = new ArrayList<>(options.jvmOptions);
+
+        System.out.println("bench ipc: " + commandLine);
+        System.out.println("machine: nproc=" + machine.nproc() + ", " + machine.cpuModel() + ", " +
+            machine.java() + ", load " + loadBefore);
+        System.out.println("plan: sizes " + options.sizes + ", messages " + Arrays.toString(options.messages) +
+            ", warmup " + Arrays.toString(options.warmup) + ", " + options.runs + " run(s) each; latency " +
+            options.latencySamples + " samples after " + options.latencyWarmup + " warmup");
+        if (MachineInfo.isBusy(loadBefore, machine.nproc()))
+        {
+            System.out.println("warning: load average " + loadBefore + " on " + machine.nproc() + " CPUs: other " +
+                "processes are running, expect noisy numbers");
+        }
+
+        List<String> childCommand;
+        try (ChildLauncher launcher = new ChildLauncher(childJvmOptions, options.verbose ? System.out : null))
+        {
+            childCommand = launcher.baseCommand();
+            baseDir = createBaseDir();
+            launcher.addCleanup(() -> deleteRecursively(baseDir));
+            if (options.tests.contains(BenchOptions.Test.THROUGHPUT))
+            {
+                runThroughput(launcher);
+            }
+            if (options.tests.contains(BenchOptions.Test.LATENCY))
+            {
+                runLatency(launcher);
+            }
+        }
+        if (Files.exists(baseDir))
+        {
+            results.failures.add("could not remove " + baseDir);
+        }
+
+        final double elapsedS = (System.nanoTime() - startNs) / 1e9;
+        final String report = new IpcReport(options, results, machine, commandLine, childCommand, started,
+            loadBefore, MachineInfo.loadAverage(), elapsedS, baseDir).render();
+        System.out.println();
+        System.out.println(report);
+        try
+        {
+            final Path parent = out.toAbsolutePath().getParent();
+            if (null != parent)
+            {
+                Files.createDirectories(parent);
+            }
+            Files.write(out, report.getBytes(StandardCharsets.UTF_8));
+            System.out.println("report written to " + out);
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("bench ipc: cannot write " + out + ": " + ex);
+            return 1;
+        }
+        return results.failures.isEmpty() ? 0 : 1;
+    }
+
+    private void runThroughput(final ChildLauncher launcher)
+    {
+        final Set<BenchSystem> aeronSystems = EnumSet.noneOf(BenchSystem.class);
+        for (final BenchSystem system : options.systems)
+        {
+            if (system.isAeron())
+            {
+                aeronSystems.add(system);
+            }
+        }
+        for (int i = 0; i < options.sizes.size(); i++)
+        {
+            if (options.systems.contains(BenchSystem.SHMBUS))
+            {
+                for (int run = 1; run <= options.runs; run++)
+                {
+                    results.add(i, BenchSystem.SHMBUS, throughputRun(launcher, BenchSystem.SHMBUS, i, run, null));
+                }
+            }
+            if (!aeronSystems.isEmpty())
+            {
+                ChildProcess driver = null;
+                String driverFailure = null;
+                try
+                {
+                    driver = startDriver(launcher);
+                }
+                catch (final BenchException ex)
+                {
+                    driverFailure = "the Aeron media driver did not start: " + ex.getMessage();
+                }
+                try
+                {
+                    // alternate the two Aeron publication kinds, so drift on a noisy machine hits both alike
+                    for (int run = 1; run <= options.runs; run++)
+                    {
+                        for (final BenchSystem system : aeronSystems)
+                        {
+                            results.add(i, system, null != driverFailure ?
+                                ThroughputRun.failed(options.sizes.get(i), driverFailure) :
+                                throughputRun(launcher, system, i, run, driver));
+                        }
+                    }
+                }
+                finally
+                {
+                    launcher.stop(driver, STOP_TIMEOUT_MS);
+                }
+            }
+        }
+    }
+
+    private ThroughputRun throughputRun(
+        final ChildLauncher launcher, final BenchSystem system, final int sizeIndex, final int run,
+        final ChildProcess driver)
+    {
+        final int size = options.sizes.get(sizeIndex);
+        final long warmup = options.warmup[sizeIndex];
+        final long messages = options.messages[sizeIndex];
+        final String label = String.format("throughput %5d B  %-17s run %d/%d", size, system.id(), run, options.runs);
+        final Map<String, String> args = commonArgs(system, "tp-" + size + "-" + run);
+        args.put("stream", "throughput");
+        args.put("streamId", Integer.toString(nextStreamId++));
+        args.put("size", Integer.toString(size));
+        args.put("warmup", Long.toString(warmup));
+        args.put("messages", Long.toString(messages));
+
+        ChildProcess consumer = null;
+        ChildProcess producer = null;
+        boolean ok = false;
+        try
+        {
+            checkDriver(driver);
+            final CpuMeter cpu = CpuMeter.start(nproc, driver);
+            consumer = launcher.start("consumer[" + system.id() + " " + size + "B run " + run + "]", "tp-consumer",
+                args);
+            consumer.await("READY", READY_TIMEOUT_MS, "READY (subscribed)");
+            producer = launcher.start("producer[" + system.id() + " " + size + "B run " + run + "]", "tp-producer",
+                args);
+            producer.await("READY", READY_TIMEOUT_MS, "READY (subscriber attached)");
+            final Map<String, String> received = consumer.awaitResult(options.runTimeoutMs(warmup + messages),
+                "the consumer's RESULT after " + (warmup + messages) + " messages");
+            final Map<String, String> sent = producer.awaitResult(STOP_TIMEOUT_MS, "the producer's RESULT");
+            final CpuMeter.Usage usage = cpu.stop(consumer, producer);
+            final long errors = Long.parseLong(received.get("errors"));
+            if (errors > 0)
+            {
+                throw new BenchException(errors + " messages arrived out of order or with a wrong length, the " +
+                    "first at sequence " + received.get("firstError"));
+            }
+            final ThroughputRun result = new ThroughputRun(size, Long.parseLong(received.get("measured")),
+                Long.parseLong(received.get("elapsedNs")), Long.parseLong(sent.get("backPressured")), usage, null);
+            ok = true;
+            progress(String.format("%s: %7.2f M msg/s %8.1f MB/s  back pressure %,d%s", label,
+                result.messagesPerSecond() / 1e6, result.megabytesPerSecond(), result.backPressured(),
+                usageText(usage)));
+            return result;
+        }
+        catch (final BenchException | NumberFormatException | NullPointerException ex)
+        {
+            progress(label + ": FAILED " + ex.getMessage());
+            return ThroughputRun.failed(size, oneLine(ex.getMessage()));
+        }
+        finally
+        {
+            finish(launcher, ok, producer, consumer);
+            deleteRecursively(Paths.get(args.getOrDefault("dir", "")));
+        }
+    }
+
+    private void runLatency(final ChildLauncher launcher)
+    {
+        if (options.systems.contains(BenchSystem.SHMBUS))
+        {
+            for (int run = 1; run <= options.runs; run++)
+            {
+                results.add(BenchSystem.SHMBUS, latencyRun(launcher, BenchSystem.SHMBUS, run, null));
+            }
+        }
+        if (options.systems.contains(BenchSystem.AERON_EXCLUSIVE))
+        {
+            ChildProcess driver = null;
+            try
+            {
+                driver = startDriver(launcher);
+                for (int run = 1; run <= options.runs; run++)
+                {
+                    results.add(BenchSystem.AERON_EXCLUSIVE,
+                        latencyRun(launcher, BenchSystem.AERON_EXCLUSIVE, run, driver));
+                }
+            }
+            catch (final BenchException ex)
+            {
+                results.add(BenchSystem.AERON_EXCLUSIVE,
+                    LatencyRun.failed("the Aeron media driver did not start: " + oneLine(ex.getMessage())));
+            }
+            finally
+            {
+                launcher.stop(driver, STOP_TIMEOUT_MS);
+            }
+        }
+    }
+
+    private LatencyRun latencyRun(
+        final ChildLauncher launcher, final BenchSystem system, final int run, final ChildProcess driver)
+    {
+        final String label = String.format("ping-pong  %5d B  %-17s run %d/%d", options.latencySize, system.id(), run,
+            options.runs);
+        final Map<String, String> args = commonArgs(system, "pingpong-" + run);
+        args.put("pingStreamId", Integer.toString(nextStreamId++));
+        args.put("pongStreamId", Integer.toString(nextStreamId++));
+        args.put("size", Integer.toString(options.latencySize));
+        args.put("warmup", Long.toString(options.latencyWarmup));
+        args.put("samples", Long.toString(options.latencySamples));
+
+        ChildProcess pong = null;
+        ChildProcess ping = null;
+        boolean ok = false;
+        try
+        {
+            checkDriver(driver);
+            final CpuMeter cpu = CpuMeter.start(nproc, driver);
+            pong = launcher.start("pong[" + system.id() + " run " + run + "]", "pong", args);
+            pong.await("READY", READY_TIMEOUT_MS, "READY (subscribed to ping)");
+            ping = launcher.start("ping[" + system.id() + " run " + run + "]", "ping", args);
+            ping.await("READY", READY_TIMEOUT_MS, "READY (ping and pong streams attached)");
+            final long roundTrips = options.latencyWarmup + options.latencySamples;
+            final Map<String, String> fields = ping.awaitResult(
+                options.timeoutSec > 0 ? options.timeoutSec * 1000 : 60_000 + roundTrips / 20,
+                "the ping's RESULT after " + roundTrips + " round trips");
+            if (Long.parseLong(fields.get("errors")) > 0)
+            {
+                throw new BenchException(fields.get("errors") + " pongs did not echo the ping awaited");
+            }
+            final LatencyRun result = new LatencyRun(fields, cpu.stop(ping, pong), null);
+            ok = true;
+            progress(String.format("%s: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us%s", label,
+                result.ns("p50Ns") / 1e3, result.ns("p99Ns") / 1e3, result.ns("p999Ns") / 1e3,
+                result.ns("maxNs") / 1e3, usageText(result.usage())));
+            return result;
+        }
+        catch (final BenchException | NumberFormatException | NullPointerException ex)
+        {
+            progress(label + ": FAILED " + ex.getMessage());
+            return LatencyRun.failed(oneLine(ex.getMessage()));
+        }
+        finally
+        {
+            finish(launcher, ok, ping, pong);
+            deleteRecursively(Paths.get(args.getOrDefault("dir", "")));
+        }
+    }
+
+    private static String usageText(final CpuMeter.Usage usage)
+    {
+        String text = "";
+        if (!Double.isNaN(usage.otherPctOfMachine()))
+        {
+            text += String.format(", other processes %.0f%% of the machine", usage.otherPctOfMachine());
+        }
+        if (!Double.isNaN(usage.driverPctOfOneCpu()))
+        {
+            text += String.format(", driver %.0f%% of a CPU", usage.driverPctOfOneCpu());
+        }
+        return text;
+    }
+
+    private ChildProcess startDriver(final ChildLauncher launcher)
+    {
+        final Map<String, String> args = new LinkedHashMap<>();
+        args.put("aeronDir", aeronDir().toString());
+        args.put("termLength", Integer.toString(options.capacity));
+        args.put("maxRuntimeMs", Long.toString(maxChildRuntimeMs()));
+        final ChildProcess driver = launcher.start("aeron-media-driver", "aeron-driver", args);
+        try
+        {
+            final String settings = driver.await("READY", READY_TIMEOUT_MS, "READY (driver started)");
+            results.driverSettings.putAll(ChildProcess.parseFields(settings));
+            return driver;
+        }
+        catch (final BenchException ex)
+        {
+            launcher.kill(driver);
+            throw ex;
+        }
+    }
+
+    private static void checkDriver(final ChildProcess driver)
+    {
+        if (null != driver && !driver.isAlive())
+        {
+            throw new BenchException("the Aeron media driver died" + driver.tailText());
+        }
+    }
+
+    /** Arguments every child of a run gets: the system and where it lives, the loop settings, its time limit. */
+    private Map<String, String> commonArgs(final BenchSystem system, final String runName)
+    {
+        final Map<String, String> args = new LinkedHashMap<>();
+        args.put("system", system.id());
+        if (system.isAeron())
+        {
+            args.put("aeronDir", aeronDir().toString());
+        }
+        else
+        {
+            args.put("dir", baseDir.resolve("shmbus-" + runName).toString());
+            args.put("capacity", Integer.toString(options.capacity));
+        }
+        args.put("idle", options.idle);
+        args.put("fragmentLimit", Integer.toString(options.fragmentLimit));
+        args.put("maxRuntimeMs", Long.toString(maxChildRuntimeMs()));
+        return args;
+    }
+
+    /** A child's own hard limit: beyond any deadline the parent sets, so it only fires if the parent is stuck. */
+    private long maxChildRuntimeMs()
+    {
+        long max = 0;
+        for (final long m : options.messages)
+        {
+            max = Math.max(max, m);
+        }
+        return 2 * options.runTimeoutMs(2 * max) + 2 * READY_TIMEOUT_MS +
+            2 * (60_000 + (options.latencySamples + options.latencyWarmup) / 20);
+    }
+
+    private static void finish(final ChildLauncher launcher, final boolean ok, final ChildProcess... children)
+    {
+        for (final ChildProcess child : children)
+        {
+            if (ok)
+            {
+                launcher.stop(child, STOP_TIMEOUT_MS);
+            }
+            else
+            {
+                launcher.kill(child);
+            }
+        }
+    }
+
+    private Path aeronDir()
+    {
+        return baseDir.resolve("aeron");
+    }
+
+    private Path createBaseDir()
+    {
+        final Path devShm = Paths.get("/dev/shm");
+        final Path parent = Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm :
+            Paths.get(System.getProperty("java.io.tmpdir"));
+        removeStaleBaseDirs(parent);
+        try
+        {
+            return Files.createTempDirectory(parent, "shmbus-bench-" + ProcessHandle.current().pid() + "-");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create a benchmark directory in " + parent, ex);
+        }
+    }
+
+    /** Removes what a benchmark killed with SIGKILL left behind: directories named after a pid that is gone. */
+    private static void removeStaleBaseDirs(final Path parent)
+    {
+        try (Stream<Path> entries = Files.list(parent))
+        {
+            entries.forEach(dir ->
+            {
+                final Matcher m = BASE_DIR_NAME.matcher(dir.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty())
+                {
+                    System.out.println("removing " + dir + ", left by an earlier benchmark that was killed");
+                    deleteRecursively(dir);
+                }
+            });
+        }
+        catch (final IOException | UncheckedIOException | NumberFormatException ex)
+        {
+            System.err.println("bench ipc: cannot look for stale directories in " + parent + ": " + ex);
+        }
+    }
+
+    static void deleteRecursively(final Path dir)
+    {
+        if (null == dir || dir.toString().isEmpty() || !Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            System.err.println("bench ipc: cannot remove " + dir + ": " + ex);
+        }
+    }
+
+    private void progress(final String message)
+    {
+        System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - startNs) / 1e9, message);
+        System.out.flush();
+    }
+
+    private static String oneLine(final String message)
+    {
+        final String text = String.valueOf(message);
+        final int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+}

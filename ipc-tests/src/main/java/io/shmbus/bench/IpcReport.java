@@ -1,0 +1,472 @@
+package io.shmbus.bench;
+
+import io.aeron.AeronVersion;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Renders one invocation's results as a Markdown report: the machine and settings, the throughput table with
+ * shmbus/Aeron ratios, the latency table with Aeron/shmbus ratios, every run, and any failure.
+ */
+final class IpcReport
+{
+    private static final String[] PERCENTILES = {"p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs"};
+    private static final String[] PERCENTILE_LABELS = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
+
+    private final BenchOptions options;
+    private final BenchResults results;
+    private final MachineInfo machine;
+    private final String commandLine;
+    private final List<String> childCommand;
+    private final LocalDateTime started;
+    private final String loadBefore;
+    private final String loadAfter;
+    private final double elapsedS;
+    private final Path baseDir;
+    private final StringBuilder sb = new StringBuilder();
+
+    IpcReport(
+        final BenchOptions options,
+        final BenchResults results,
+        final MachineInfo machine,
+        final String commandLine,
+        final List<String> childCommand,
+        final LocalDateTime started,
+        final String loadBefore,
+        final String loadAfter,
+        final double elapsedS,
+        final Path baseDir)
+    {
+        this.options = options;
+        this.results = results;
+        this.machine = machine;
+        this.commandLine = commandLine;
+        this.childCommand = childCommand;
+        this.started = started;
+        this.loadBefore = loadBefore;
+        this.loadAfter = loadAfter;
+        this.elapsedS = elapsedS;
+        this.baseDir = baseDir;
+    }
+
+    String render()
+    {
+        header();
+        if (options.tests.contains(BenchOptions.Test.THROUGHPUT))
+        {
+            throughput();
+        }
+        if (options.tests.contains(BenchOptions.Test.LATENCY))
+        {
+            latency();
+        }
+        if (!results.failures.isEmpty())
+        {
+            line("## Failures");
+            line();
+            for (final String failure : results.failures)
+            {
+                line("- " + failure);
+            }
+            line();
+        }
+        return sb.toString();
+    }
+
+    private void header()
+    {
+        final Map<String, String> driver = results.driverSettings;
+        line("# IPC benchmark: shmbus vs Aeron IPC");
+        line();
+        line("| | |");
+        line("|---|---|");
+        row("date", started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) +
+            String.format(Locale.ROOT, ", took %.0f s", elapsedS));
+        row("command", "`" + commandLine + "`");
+        row("machine", "nproc " + machine.nproc() + ", " + machine.cpuModel() + ", Linux " + machine.kernel() +
+            ", clocksource " + machine.clockSource() + ", RAM " + machine.memTotal());
+        row("load average", "before " + loadBefore + ", after " + loadAfter + " (1/5/15 min)" +
+            (MachineInfo.isBusy(loadBefore, machine.nproc()) ? " — **other processes were running before the " +
+            "start: expect noisy numbers**" : ""));
+        row("java", machine.java());
+        row("child JVMs", "`" + childJvmText() + "`: the same for every child");
+        row("processes", "every producer, consumer, ping, pong and the Aeron media driver is its own JVM process " +
+            "(started by this benchmark, none pinned to a core); results come back as `RESULT` lines on stdout");
+        row("shmbus", "topic ring " + mib(options.capacity) + " per topic in " + baseDir + "; no broker: " +
+            "producer and consumer processes map the topic file directly; `Producer.offer` (copy) → " +
+            "`Consumer.poll` in place, consumer from EARLIEST, joined before the producer starts");
+        row("Aeron", "Aeron " + AeronVersion.VERSION + " media driver in its own process, " +
+            "ThreadingMode." + driver.getOrDefault("threadingMode", "SHARED") + " with " +
+            driver.getOrDefault("idle", "BackoffIdleStrategy") + ": the driver's one thread parks when idle and " +
+            "does not hog a core of this " + machine.nproc() + "-CPU machine; it runs only while Aeron is " +
+            "measured. Channel `" + AeronTransport.CHANNEL + "`, IPC term length " +
+            mib(parseInt(driver.get("ipcTermLength"), options.capacity)) + " (log of 3 terms), publication window " +
+            mib(parseInt(driver.get("ipcWindow"), options.capacity)) + ", MTU " + driver.getOrDefault("ipcMtu", "?") +
+            ", sparse terms " + driver.getOrDefault("sparseTerms", "?") + "; `Publication.offer` (copy) → " +
+            "`Subscription.poll` in place");
+        if (machine.nproc() <= 2)
+        {
+            row("note", "with " + machine.nproc() + " CPUs the spinning producer and consumer occupy them all, so " +
+                "the Aeron media driver, which advances an IPC publication's limit as its subscriber consumes, only " +
+                "runs when the scheduler preempts one of them; shmbus needs no third party for flow control. " +
+                "`--idle yield` shows the machine without that contention");
+        }
+        row("loops", "the same code for every system: " + idleText() +
+            " on both sides, including on back pressure; fragment limit " + options.fragmentLimit +
+            " per poll; bounds checks " + (!boundsChecksDisabled() ?
+            "on (Agrona default)" : "off"));
+        line();
+    }
+
+    private void throughput()
+    {
+        final List<BenchSystem> systems = systemsIn(BenchSystem.values());
+        line("## Throughput: 1 producer process → 1 consumer process");
+        line();
+        line("Measured in the consumer, from the first to the last message of the batch that follows the warmup; " +
+            "median of " + options.runs + " run" + (options.runs > 1 ? "s" : "") + " (each run a fresh pair of " +
+            "processes). MB/s counts payload bytes, 10^6 a second. **Ratio shmbus ÷ Aeron: above 1.00 means " +
+            "shmbus is faster.**");
+        line();
+        final StringBuilder head = new StringBuilder("| size | messages (warmup) |");
+        final StringBuilder rule = new StringBuilder("|---:|---:|");
+        for (final BenchSystem system : systems)
+        {
+            head.append(' ').append(system.label()).append(" M msg/s |");
+            rule.append("---:|");
+        }
+        for (final BenchSystem system : systems)
+        {
+            head.append(' ').append(system.label()).append(" MB/s |");
+            rule.append("---:|");
+        }
+        final boolean ratios = systems.contains(BenchSystem.SHMBUS);
+        if (ratios)
+        {
+            for (final BenchSystem system : systems)
+            {
+                if (system.isAeron())
+                {
+                    head.append(" shmbus ÷ ").append(system.label()).append(" |");
+                    rule.append("---:|");
+                }
+            }
+        }
+        line(head.toString());
+        line(rule.toString());
+        for (int i = 0; i < options.sizes.size(); i++)
+        {
+            final Map<BenchSystem, List<ThroughputRun>> bySystem = results.throughput.get(i);
+            final StringBuilder r = new StringBuilder("| " + options.sizes.get(i) + " B | " +
+                count(options.messages[i]) + " (" + count(options.warmup[i]) + ") |");
+            for (final BenchSystem system : systems)
+            {
+                final double median = median(bySystem.get(system), ThroughputRun::messagesPerSecond);
+                r.append(' ').append(Double.isNaN(median) ? "failed" : fmt(median / 1e6)).append(" |");
+            }
+            for (final BenchSystem system : systems)
+            {
+                final double median = median(bySystem.get(system), ThroughputRun::megabytesPerSecond);
+                r.append(' ').append(Double.isNaN(median) ? "failed" : String.format(Locale.ROOT, "%.0f", median))
+                    .append(" |");
+            }
+            if (ratios)
+            {
+                final double shmbus = median(bySystem.get(BenchSystem.SHMBUS), ThroughputRun::messagesPerSecond);
+                for (final BenchSystem system : systems)
+                {
+                    if (system.isAeron())
+                    {
+                        final double aeron = median(bySystem.get(system), ThroughputRun::messagesPerSecond);
+                        r.append(' ').append(ratio(shmbus, aeron)).append(" |");
+                    }
+                }
+            }
+            line(r.toString());
+        }
+        line();
+        line("Every run, M msg/s in the order run; *other* is the CPU that processes outside the benchmark (and " +
+            "the hypervisor) took during each run, in % of the whole machine; *driver* the Aeron media driver's use " +
+            "of one CPU; *back pressure* the producer's `offer` retries (median):");
+        line();
+        line("| size | system | median | min – max | runs | other % | driver % | back pressure |");
+        line("|---:|---|---:|---:|---|---|---|---:|");
+        for (int i = 0; i < options.sizes.size(); i++)
+        {
+            for (final BenchSystem system : systems)
+            {
+                final List<ThroughputRun> runs = results.throughput.get(i).get(system);
+                if (null == runs)
+                {
+                    continue;
+                }
+                final double[] values = values(runs, ThroughputRun::messagesPerSecond);
+                final List<String> each = new ArrayList<>();
+                final List<String> other = new ArrayList<>();
+                final List<String> driver = new ArrayList<>();
+                for (final ThroughputRun run : runs)
+                {
+                    each.add(run.ok() ? fmt(run.messagesPerSecond() / 1e6) : "failed");
+                    other.add(pct(run.usage().otherPctOfMachine()));
+                    driver.add(pct(run.usage().driverPctOfOneCpu()));
+                }
+                line("| " + options.sizes.get(i) + " B | " + system.label() + " | " +
+                    (values.length == 0 ? "failed" : fmt(median(values) / 1e6)) + " | " +
+                    (values.length == 0 ? "" : fmt(min(values) / 1e6) + " – " + fmt(max(values) / 1e6)) + " | " +
+                    String.join(", ", each) + " | " + String.join(", ", other) + " | " +
+                    (system.isAeron() ? String.join(", ", driver) : "") + " | " +
+                    String.format(Locale.ROOT, "%,.0f", median(runs, run -> (double)run.backPressured())) + " |");
+            }
+        }
+        line();
+    }
+
+    private void latency()
+    {
+        final List<BenchSystem> systems = systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE);
+        line("## Round-trip latency: ping-pong, " + options.latencySize + " B, ping process ⇄ pong process");
+        line();
+        line("The ping process stamps each message with `System.nanoTime()`, the pong process echoes it on a second " +
+            "stream, the ping records the round trip in an HdrHistogram; one message in flight; " +
+            count(options.latencySamples) + " round trips recorded after " + count(options.latencyWarmup) +
+            " of warmup, per run. Microseconds; each percentile is the median over " + options.runs + " run" +
+            (options.runs > 1 ? "s" : "") + ", max the largest. Aeron uses one exclusive publication per direction. " +
+            "**Ratio Aeron ÷ shmbus: above 1.00 means shmbus has the lower (better) latency.**");
+        line();
+        final StringBuilder head = new StringBuilder("| system |");
+        final StringBuilder rule = new StringBuilder("|---|");
+        for (final String label : PERCENTILE_LABELS)
+        {
+            head.append(' ').append(label).append(" µs |");
+            rule.append("---:|");
+        }
+        line(head.toString());
+        line(rule.toString());
+        for (final BenchSystem system : systems)
+        {
+            final StringBuilder r = new StringBuilder("| " + system.label() + " |");
+            for (final String key : PERCENTILES)
+            {
+                final double value = latencyValue(system, key);
+                r.append(' ').append(Double.isNaN(value) ? "failed" : fmtUs(value)).append(" |");
+            }
+            line(r.toString());
+        }
+        if (systems.contains(BenchSystem.SHMBUS) && systems.contains(BenchSystem.AERON_EXCLUSIVE))
+        {
+            final StringBuilder r = new StringBuilder("| **Aeron ÷ shmbus** |");
+            for (final String key : PERCENTILES)
+            {
+                r.append(' ').append(ratio(latencyValue(BenchSystem.AERON_EXCLUSIVE, key),
+                    latencyValue(BenchSystem.SHMBUS, key))).append(" |");
+            }
+            line(r.toString());
+        }
+        line();
+        line("Every run, µs; *other* and *driver* as for throughput:");
+        line();
+        line("| system | run | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | samples | other % | driver % |");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (final BenchSystem system : systems)
+        {
+            final List<LatencyRun> runs = results.latency.get(system);
+            if (null == runs)
+            {
+                continue;
+            }
+            int n = 0;
+            for (final LatencyRun run : runs)
+            {
+                n++;
+                if (!run.ok())
+                {
+                    line("| " + system.label() + " | " + n + " | failed | | | | | | | | | |");
+                    continue;
+                }
+                final StringBuilder r = new StringBuilder("| " + system.label() + " | " + n + " |");
+                for (final String key : PERCENTILES)
+                {
+                    r.append(' ').append(fmtUs(run.ns(key))).append(" |");
+                }
+                r.append(' ').append(fmtUs(run.ns("meanNs"))).append(" | ").append(run.ns("count")).append(" | ")
+                    .append(pct(run.usage().otherPctOfMachine())).append(" | ")
+                    .append(system.isAeron() ? pct(run.usage().driverPctOfOneCpu()) : "").append(" |");
+                line(r.toString());
+            }
+        }
+        line();
+    }
+
+    /** Median over the successful runs of a percentile; for the maximum, the largest of them. */
+    private double latencyValue(final BenchSystem system, final String key)
+    {
+        final List<LatencyRun> runs = results.latency.get(system);
+        if (null == runs)
+        {
+            return Double.NaN;
+        }
+        final double[] values = runs.stream().filter(LatencyRun::ok).mapToDouble(run -> run.ns(key)).toArray();
+        if (values.length == 0)
+        {
+            return Double.NaN;
+        }
+        return "maxNs".equals(key) ? max(values) : median(values);
+    }
+
+    private String idleText()
+    {
+        switch (options.idle)
+        {
+            case "busy-spin":
+                return "busy spin (`BusySpinIdleStrategy`, `Thread.onSpinWait`)";
+            case "no-op":
+                return "pure spin (`NoOpIdleStrategy`)";
+            default:
+                return "spin with `Thread.yield` (`YieldingIdleStrategy`)";
+        }
+    }
+
+    private List<BenchSystem> systemsIn(final BenchSystem... candidates)
+    {
+        final List<BenchSystem> systems = new ArrayList<>();
+        for (final BenchSystem system : candidates)
+        {
+            if (options.systems.contains(system))
+            {
+                systems.add(system);
+            }
+        }
+        return systems;
+    }
+
+    private String childJvmText()
+    {
+        final List<String> shown = new ArrayList<>();
+        for (int i = 0; i < childCommand.size() - 1; i++)
+        {
+            final String arg = childCommand.get(i);
+            shown.add(i > 0 && "-cp".equals(childCommand.get(i - 1)) ? "<the parent's classpath>" : arg);
+        }
+        return String.join(" ", shown);
+    }
+
+    private boolean boundsChecksDisabled()
+    {
+        for (final String opt : options.jvmOptions)
+        {
+            if (opt.startsWith("-Dagrona.disable.bounds.checks=true"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double[] values(final List<ThroughputRun> runs, final ToDoubleFunction<ThroughputRun> f)
+    {
+        return null == runs ? new double[0] : runs.stream().filter(ThroughputRun::ok).mapToDouble(f).toArray();
+    }
+
+    private static double median(final List<ThroughputRun> runs, final ToDoubleFunction<ThroughputRun> f)
+    {
+        final double[] values = values(runs, f);
+        return values.length == 0 ? Double.NaN : median(values);
+    }
+
+    static double median(final double[] values)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        final int n = sorted.length;
+        return (n & 1) == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double min(final double[] values)
+    {
+        return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(final double[] values)
+    {
+        return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+
+    private static String ratio(final double numerator, final double denominator)
+    {
+        if (Double.isNaN(numerator) || Double.isNaN(denominator) || denominator == 0)
+        {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%.2f", numerator / denominator);
+    }
+
+    private static String fmt(final double value)
+    {
+        return String.format(Locale.ROOT, value >= 100 ? "%.1f" : "%.2f", value);
+    }
+
+    private static String pct(final double value)
+    {
+        return Double.isNaN(value) ? "?" : String.format(Locale.ROOT, "%.0f", value);
+    }
+
+    private static String fmtUs(final double ns)
+    {
+        final double us = ns / 1e3;
+        return String.format(Locale.ROOT, us >= 100 ? "%.0f" : us >= 10 ? "%.1f" : "%.2f", us);
+    }
+
+    private static String count(final long n)
+    {
+        if (n >= 1_000_000 && n % 100_000 == 0)
+        {
+            return (n % 1_000_000 == 0 ? Long.toString(n / 1_000_000) : Double.toString(n / 1e6)) + "M";
+        }
+        if (n >= 1_000 && n % 1_000 == 0)
+        {
+            return n / 1_000 + "k";
+        }
+        return Long.toString(n);
+    }
+
+    private static String mib(final int bytes)
+    {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" :
+            bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " B";
+    }
+
+    private static int parseInt(final String text, final int fallback)
+    {
+        try
+        {
+            return null == text ? fallback : Integer.parseInt(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return fallback;
+        }
+    }
+
+    private void row(final String key, final String value)
+    {
+        line("| " + key + " | " + value.replace("|", "\\|") + " |");
+    }
+
+    private void line(final String text)
+    {
+        sb.append(text).append('\n');
+    }
+
+    private void line()
+    {
+        sb.append('\n');
+    }
+}

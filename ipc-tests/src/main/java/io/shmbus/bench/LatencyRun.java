@@ -1,0 +1,26 @@
+package io.shmbus.bench;
+
+import java.util.Map;
+
+/**
+ * One ping-pong measurement: the round-trip percentiles in nanoseconds as reported by the ping process
+ * ({@code p50Ns}, {@code p90Ns}, {@code p99Ns}, {@code p999Ns}, {@code p9999Ns}, {@code maxNs}, {@code count}), or
+ * the reason it failed; with the CPU the rest of the machine used meanwhile.
+ */
+record LatencyRun(Map<String, String> fields, CpuMeter.Usage usage, String failure)
+{
+    static LatencyRun failed(final String failure)
+    {
+        return new LatencyRun(Map.of(), new CpuMeter.Usage(Double.NaN, Double.NaN), failure);
+    }
+
+    boolean ok()
+    {
+        return null == failure;
+    }
+
+    long ns(final String key)
+    {
+        return Long.parseLong(fields.get(key));
+    }
+}

@@ -1,0 +1,82 @@
+package io.shmbus.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+
+/**
+ * What the benchmark ran on, read from {@code /proc} and the JVM, for the report header.
+ */
+record MachineInfo(int nproc, String cpuModel, String kernel, String clockSource, String memTotal, String java)
+{
+    static MachineInfo collect()
+    {
+        final String cpu = firstValue(Paths.get("/proc/cpuinfo"), "model name");
+        final String mem = firstValue(Paths.get("/proc/meminfo"), "MemTotal");
+        return new MachineInfo(
+            Runtime.getRuntime().availableProcessors(),
+            null == cpu ? "unknown CPU" : cpu,
+            firstLine(Paths.get("/proc/sys/kernel/osrelease"), "unknown"),
+            firstLine(Paths.get("/sys/devices/system/clocksource/clocksource0/current_clocksource"), "unknown"),
+            null == mem ? "unknown" : mem,
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") +
+            " (" + System.getProperty("java.vendor") + ")");
+    }
+
+    /** The 1, 5 and 15 minute load averages now. */
+    static String loadAverage()
+    {
+        final String line = firstLine(Paths.get("/proc/loadavg"), "unknown");
+        final String[] parts = line.split("\\s+");
+        return parts.length >= 3 ? parts[0] + " " + parts[1] + " " + parts[2] : line;
+    }
+
+    /** True when the 1-minute load average says other work competes for a good share of the CPUs. */
+    static boolean isBusy(final String loadAverage, final int nproc)
+    {
+        try
+        {
+            return Double.parseDouble(loadAverage.split("\\s+")[0]) > 0.5 * nproc;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
+    }
+
+    private static String firstValue(final Path file, final String key)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(file);
+            for (final String line : lines)
+            {
+                final int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equals(key))
+                {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // reported as unknown
+        }
+        return null;
+    }
+
+    private static String firstLine(final Path file, final String fallback)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? fallback : lines.get(0).trim();
+        }
+        catch (final IOException ex)
+        {
+            return fallback;
+        }
+    }
+}
