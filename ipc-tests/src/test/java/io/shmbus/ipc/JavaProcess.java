@@ -1,0 +1,335 @@
+package io.shmbus.ipc;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child JVM running a main class of the test classpath, with the JVM flag Agrona needs and a small heap.
+ * Its stdout and stderr are drained by two threads from the start, so its pipes never fill: every line goes to a
+ * log file, the last {@link #RECENT_LINES} of both streams are kept for failure messages, and stdout lines are kept
+ * to wait on (children print a few protocol lines, e.g. {@code READY}). Lines sent with {@link #send} arrive on
+ * the child's stdin.
+ * <p>
+ * Normally started through {@link ChildProcesses}, which kills it after the test. Thread-safe.
+ */
+public final class JavaProcess implements AutoCloseable
+{
+    static final int RECENT_LINES = 60;
+    private static final long DRAIN_JOIN_MS = 5_000;
+    private static final String DEFAULT_EXPORTS = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    private final String name;
+    private final Process process;
+    private final Path logFile;
+    private final Writer log;
+    private final Writer stdin;
+    private final List<String> stdoutLines = new ArrayList<>();
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    private final Thread stdoutDrainer;
+    private final Thread stderrDrainer;
+
+    private JavaProcess(final String name, final Process process, final Path logFile) throws IOException
+    {
+        this.name = name;
+        this.process = process;
+        this.logFile = logFile;
+        this.log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
+        this.stdin = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        this.stdoutDrainer = drainer(process.getInputStream(), false);
+        this.stderrDrainer = drainer(process.getErrorStream(), true);
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM.
+     *
+     * @param logDir where {@code <name>.log} gets both output streams.
+     */
+    public static JavaProcess start(
+        final String name, final Path logDir, final Class<?> mainClass, final List<String> args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.addAll(Arrays.asList(System.getProperty("shmbus.test.exports", DEFAULT_EXPORTS).trim().split("\\s+")));
+        command.add("-Xmx64m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:+PerfDisableSharedMem");
+        command.add("-Dshmbus.child.name=" + name);
+        command.add(mainClass.getName());
+        command.addAll(args);
+        try
+        {
+            Files.createDirectories(logDir);
+            final Path logFile = logDir.resolve(name + ".log");
+            final Process process = new ProcessBuilder(command).start();
+            final JavaProcess child = new JavaProcess(name, process, logFile);
+            child.logLine("# " + String.join(" ", command));
+            return child;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("could not start " + name + ": " + String.join(" ", command), ex);
+        }
+    }
+
+    private Thread drainer(final InputStream stream, final boolean isStderr)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)))
+            {
+                String line;
+                while (null != (line = reader.readLine()))
+                {
+                    onLine(line, isStderr);
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // the stream closes when the process dies or is closed: nothing more to read
+            }
+        }, name + (isStderr ? "-stderr" : "-stdout"));
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private synchronized void onLine(final String line, final boolean isStderr)
+    {
+        final String tagged = isStderr ? "[err] " + line : line;
+        if (recent.size() == RECENT_LINES)
+        {
+            recent.removeFirst();
+        }
+        recent.addLast(tagged);
+        if (!isStderr)
+        {
+            stdoutLines.add(line);
+            notifyAll();
+        }
+        logLine(tagged);
+    }
+
+    private synchronized void logLine(final String line)
+    {
+        try
+        {
+            log.write(line);
+            log.write('\n');
+            log.flush();
+        }
+        catch (final IOException ignore)
+        {
+            // the log is a convenience: the recent lines still hold the output
+        }
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    public Path logFile()
+    {
+        return logFile;
+    }
+
+    /**
+     * Waits for the first stdout line that starts with {@code prefix}, printed at any time since the start.
+     *
+     * @throws AssertionError with the child's recent output when the child exits first or the time runs out.
+     */
+    public String awaitLine(final String prefix, final Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        synchronized (this)
+        {
+            int checked = 0;
+            while (true)
+            {
+                for (; checked < stdoutLines.size(); checked++)
+                {
+                    if (stdoutLines.get(checked).startsWith(prefix))
+                    {
+                        return stdoutLines.get(checked);
+                    }
+                }
+                if (!process.isAlive() && !stdoutDrainer.isAlive())
+                {
+                    throw failure("exited with status " + process.exitValue() + " before printing '" + prefix + "'");
+                }
+                final long remainingNs = deadlineNs - System.nanoTime();
+                if (remainingNs <= 0)
+                {
+                    throw failure("printed no '" + prefix + "' line within " + timeout.toMillis() + " ms");
+                }
+                try
+                {
+                    // wakes on each line; the short cap notices an exit that prints nothing more
+                    wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(remainingNs), 100)));
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw failure("interrupted while waiting for '" + prefix + "'");
+                }
+            }
+        }
+    }
+
+    /** Sends one line to the child's stdin. */
+    public void send(final String line)
+    {
+        try
+        {
+            synchronized (stdin)
+            {
+                stdin.write(line);
+                stdin.write('\n');
+                stdin.flush();
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw failure("could not send '" + line + "': " + ex);
+        }
+    }
+
+    /**
+     * Waits for the child to exit and for its output to be read to the end.
+     *
+     * @return the exit status.
+     * @throws AssertionError with the child's recent output when it is still running after the timeout.
+     */
+    public int awaitExit(final Duration timeout)
+    {
+        try
+        {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+            {
+                throw failure("still running after " + timeout.toMillis() + " ms");
+            }
+            stdoutDrainer.join(DRAIN_JOIN_MS);
+            stderrDrainer.join(DRAIN_JOIN_MS);
+            return process.exitValue();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw failure("interrupted while waiting for the exit");
+        }
+    }
+
+    /** Waits for the child to exit with status 0. */
+    public void awaitSuccess(final Duration timeout)
+    {
+        final int status = awaitExit(timeout);
+        if (0 != status)
+        {
+            throw failure("exited with status " + status);
+        }
+    }
+
+    /**
+     * Kills the child and its descendants with SIGKILL and waits for it to be gone.
+     *
+     * @return true when the process is gone.
+     */
+    public boolean kill(final Duration timeout)
+    {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try
+        {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    /** The last lines of stdout and stderr (marked {@code [err]}), oldest first. */
+    public synchronized String recentOutput()
+    {
+        return recent.isEmpty() ? "    (no output)" : "    " + String.join("\n    ", recent);
+    }
+
+    /** An assertion failure that names this child and shows its recent output. */
+    public AssertionError failure(final String what)
+    {
+        return new AssertionError(name + " (pid " + process.pid() + ") " + what + "; recent output (all in " +
+            logFile.toAbsolutePath() + "):\n" + recentOutput());
+    }
+
+    /** Kills the child if it still runs and closes its streams. Safe to call twice. */
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            kill(Duration.ofSeconds(10));
+        }
+        try
+        {
+            stdin.close();
+        }
+        catch (final IOException ignore)
+        {
+            // the child is gone
+        }
+        try
+        {
+            stdoutDrainer.join(DRAIN_JOIN_MS);
+            stderrDrainer.join(DRAIN_JOIN_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this)
+        {
+            try
+            {
+                log.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing more to write
+            }
+        }
+    }
+
+    public String toString()
+    {
+        return name + "(pid " + process.pid() +
+            (process.isAlive() ? ", running)" : ", exit status " + process.exitValue() + ")");
+    }
+}
