@@ -43,7 +43,7 @@ final class AeronDriverRole
                 " ipcWindow=" + ctx.ipcPublicationTermWindowLength() +
                 " ipcMtu=" + ctx.ipcMtuLength() +
                 " sparseTerms=" + ctx.termBufferSparseFile() +
-                " dir=" + ctx.aeronDirectoryName());
+                " dir=" + driver.aeronDirectoryName());
             BenchChild.awaitStop();
         }
     }

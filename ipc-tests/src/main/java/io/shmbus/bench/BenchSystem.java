@@ -9,7 +9,9 @@ enum BenchSystem
 {
     SHMBUS("shmbus", "shmbus"),
     AERON_EXCLUSIVE("aeron-exclusive", "Aeron IPC exclusive"),
-    AERON_CONCURRENT("aeron-concurrent", "Aeron IPC concurrent");
+    AERON_CONCURRENT("aeron-concurrent", "Aeron IPC concurrent"),
+    /** Latency only: a one-slot shared-memory mailbox, the floor any shared-memory IPC stands on. */
+    RAW_SHM("raw-shm", "raw shm mailbox (floor)");
 
     private final String id;
     private final String label;
@@ -32,7 +34,13 @@ enum BenchSystem
 
     boolean isAeron()
     {
-        return this != SHMBUS;
+        return this == AERON_EXCLUSIVE || this == AERON_CONCURRENT;
+    }
+
+    /** Whether the throughput benchmark runs this system; the floor only makes sense one message at a time. */
+    boolean hasThroughput()
+    {
+        return this != RAW_SHM;
     }
 
     static BenchSystem parse(final String text)
@@ -45,7 +53,7 @@ enum BenchSystem
                 return system;
             }
         }
-        throw new IllegalArgumentException("unknown system '" + text + "': use shmbus, aeron-exclusive or " +
-            "aeron-concurrent");
+        throw new IllegalArgumentException("unknown system '" + text + "': use shmbus, aeron-exclusive, " +
+            "aeron-concurrent or raw-shm");
     }
 }

@@ -11,11 +11,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,6 +36,7 @@ public final class IpcBenchmark
 {
     static final String COMMAND_PROP_NAME = "shmbus.bench.command";
     static final String ROOT_PROP_NAME = "shmbus.bench.root";
+    static final String CODE_PROP_NAME = "shmbus.bench.code";
 
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final long STOP_TIMEOUT_MS = 10_000;
@@ -148,9 +148,13 @@ public final class IpcBenchmark
         return results.failures.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * For each size, round by round: shmbus, then each Aeron publication kind under a freshly started driver. A burst
+     * of load from other processes, or the host moving the machine's CPUs, then falls on both systems alike.
+     */
     private void runThroughput(final ChildLauncher launcher)
     {
-        final Set<BenchSystem> aeronSystems = EnumSet.noneOf(BenchSystem.class);
+        final List<BenchSystem> aeronSystems = new ArrayList<>();
         for (final BenchSystem system : options.systems)
         {
             if (system.isAeron())
@@ -160,42 +164,19 @@ public final class IpcBenchmark
         }
         for (int i = 0; i < options.sizes.size(); i++)
         {
-            if (options.systems.contains(BenchSystem.SHMBUS))
+            final int sizeIndex = i;
+            for (int run = 1; run <= options.runs; run++)
             {
-                for (int run = 1; run <= options.runs; run++)
+                final int round = run;
+                if (options.systems.contains(BenchSystem.SHMBUS))
                 {
                     results.add(i, BenchSystem.SHMBUS, throughputRun(launcher, BenchSystem.SHMBUS, i, run, null));
                 }
-            }
-            if (!aeronSystems.isEmpty())
-            {
-                ChildProcess driver = null;
-                String driverFailure = null;
-                try
-                {
-                    driver = startDriver(launcher);
-                }
-                catch (final BenchException ex)
-                {
-                    driverFailure = "the Aeron media driver did not start: " + ex.getMessage();
-                }
-                try
-                {
-                    // alternate the two Aeron publication kinds, so drift on a noisy machine hits both alike
-                    for (int run = 1; run <= options.runs; run++)
-                    {
-                        for (final BenchSystem system : aeronSystems)
-                        {
-                            results.add(i, system, null != driverFailure ?
-                                ThroughputRun.failed(options.sizes.get(i), driverFailure) :
-                                throughputRun(launcher, system, i, run, driver));
-                        }
-                    }
-                }
-                finally
-                {
-                    launcher.stop(driver, STOP_TIMEOUT_MS);
-                }
+                withDriver(launcher, aeronSystems,
+                    (system, driver) -> results.add(sizeIndex, system, throughputRun(launcher, system, sizeIndex,
+                        round, driver)),
+                    (system, failure) -> results.add(sizeIndex, system,
+                        ThroughputRun.failed(options.sizes.get(sizeIndex), failure)));
             }
         }
     }
@@ -258,36 +239,65 @@ public final class IpcBenchmark
         }
     }
 
+    /** Round by round: the raw shared-memory floor, shmbus, then Aeron under a freshly started driver. */
     private void runLatency(final ChildLauncher launcher)
     {
-        if (options.systems.contains(BenchSystem.SHMBUS))
+        final List<BenchSystem> aeronSystems = options.systems.contains(BenchSystem.AERON_EXCLUSIVE) ?
+            List.of(BenchSystem.AERON_EXCLUSIVE) : List.of();
+        for (int run = 1; run <= options.runs; run++)
         {
-            for (int run = 1; run <= options.runs; run++)
+            final int round = run;
+            for (final BenchSystem system : List.of(BenchSystem.RAW_SHM, BenchSystem.SHMBUS))
             {
-                results.add(BenchSystem.SHMBUS, latencyRun(launcher, BenchSystem.SHMBUS, run, null));
-            }
-        }
-        if (options.systems.contains(BenchSystem.AERON_EXCLUSIVE))
-        {
-            ChildProcess driver = null;
-            try
-            {
-                driver = startDriver(launcher);
-                for (int run = 1; run <= options.runs; run++)
+                if (options.systems.contains(system))
                 {
-                    results.add(BenchSystem.AERON_EXCLUSIVE,
-                        latencyRun(launcher, BenchSystem.AERON_EXCLUSIVE, run, driver));
+                    results.add(system, latencyRun(launcher, system, run, null));
                 }
             }
-            catch (final BenchException ex)
+            withDriver(launcher, aeronSystems,
+                (system, driver) -> results.add(system, latencyRun(launcher, system, round, driver)),
+                (system, failure) -> results.add(system, LatencyRun.failed(failure)));
+        }
+    }
+
+    /**
+     * Runs each Aeron system's measurement with a media driver started for the purpose and stopped afterwards, so
+     * that no driver takes CPU while shmbus is measured; when the driver does not start, records the failure.
+     */
+    private void withDriver(
+        final ChildLauncher launcher,
+        final List<BenchSystem> systems,
+        final BiConsumer<BenchSystem, ChildProcess> measure,
+        final BiConsumer<BenchSystem, String> fail)
+    {
+        if (systems.isEmpty())
+        {
+            return;
+        }
+        ChildProcess driver = null;
+        try
+        {
+            driver = startDriver(launcher);
+        }
+        catch (final BenchException ex)
+        {
+            progress("the Aeron media driver did not start: " + ex.getMessage());
+            for (final BenchSystem system : systems)
             {
-                results.add(BenchSystem.AERON_EXCLUSIVE,
-                    LatencyRun.failed("the Aeron media driver did not start: " + oneLine(ex.getMessage())));
+                fail.accept(system, "the Aeron media driver did not start: " + oneLine(ex.getMessage()));
             }
-            finally
+            return;
+        }
+        try
+        {
+            for (final BenchSystem system : systems)
             {
-                launcher.stop(driver, STOP_TIMEOUT_MS);
+                measure.accept(system, driver);
             }
+        }
+        finally
+        {
+            launcher.stop(driver, STOP_TIMEOUT_MS);
         }
     }
 
@@ -394,7 +404,7 @@ public final class IpcBenchmark
         }
         else
         {
-            args.put("dir", baseDir.resolve("shmbus-" + runName).toString());
+            args.put("dir", baseDir.resolve(system.id() + "-" + runName).toString());
             args.put("capacity", Integer.toString(options.capacity));
         }
         args.put("idle", options.idle);

@@ -91,6 +91,8 @@ final class IpcReport
         row("date", started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) +
             String.format(Locale.ROOT, ", took %.0f s", elapsedS));
         row("command", "`" + commandLine + "`");
+        row("code", System.getProperty(IpcBenchmark.CODE_PROP_NAME, "unknown") + " (`git describe --always " +
+            "--dirty` of the working tree that was built; *dirty* means uncommitted changes were measured too)");
         row("machine", "nproc " + machine.nproc() + ", " + machine.cpuModel() + ", Linux " + machine.kernel() +
             ", clocksource " + machine.clockSource() + ", RAM " + machine.memTotal());
         row("load average", "before " + loadBefore + ", after " + loadAfter + " (1/5/15 min)" +
@@ -100,7 +102,8 @@ final class IpcReport
         row("child JVMs", "`" + childJvmText() + "`: the same for every child");
         row("processes", "every producer, consumer, ping, pong and the Aeron media driver is its own JVM process " +
             "(started by this benchmark, none pinned to a core); results come back as `RESULT` lines on stdout");
-        row("shmbus", "topic ring " + mib(options.capacity) + " per topic in " + baseDir + "; no broker: " +
+        row("shmbus", "topic ring " + mib(options.capacity) + " per topic in " + baseDir + " (removed at the " +
+            "end); client defaults otherwise; no broker: " +
             "producer and consumer processes map the topic file directly; `Producer.offer` (copy) → " +
             "`Consumer.poll` in place, consumer from EARLIEST, joined before the producer starts");
         row("Aeron", "Aeron " + AeronVersion.VERSION + " media driver in its own process, " +
@@ -128,7 +131,8 @@ final class IpcReport
 
     private void throughput()
     {
-        final List<BenchSystem> systems = systemsIn(BenchSystem.values());
+        final List<BenchSystem> systems = systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE,
+            BenchSystem.AERON_CONCURRENT);
         line("## Throughput: 1 producer process → 1 consumer process");
         line();
         line("Measured in the consumer, from the first to the last message of the batch that follows the warmup; " +
@@ -231,7 +235,8 @@ final class IpcReport
 
     private void latency()
     {
-        final List<BenchSystem> systems = systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE);
+        final List<BenchSystem> systems = systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE,
+            BenchSystem.RAW_SHM);
         line("## Round-trip latency: ping-pong, " + options.latencySize + " B, ping process ⇄ pong process");
         line();
         line("The ping process stamps each message with `System.nanoTime()`, the pong process echoes it on a second " +
@@ -239,6 +244,9 @@ final class IpcReport
             count(options.latencySamples) + " round trips recorded after " + count(options.latencyWarmup) +
             " of warmup, per run. Microseconds; each percentile is the median over " + options.runs + " run" +
             (options.runs > 1 ? "s" : "") + ", max the largest. Aeron uses one exclusive publication per direction. " +
+            "The floor is the same ping and pong over a one-slot mailbox in shared memory (no log, no headers): " +
+            "the machine's cross-core round trip, which no shared-memory IPC beats; when the host moves the " +
+            "two CPUs, every row of that round moves with it. " +
             "**Ratio Aeron ÷ shmbus: above 1.00 means shmbus has the lower (better) latency.**");
         line();
         final StringBuilder head = new StringBuilder("| system |");
@@ -271,27 +279,29 @@ final class IpcReport
             line(r.toString());
         }
         line();
-        line("Every run, µs; *other* and *driver* as for throughput:");
+        line("Every run, µs, round by round (each round measures the systems one after the other); *other* and " +
+            "*driver* as for throughput:");
         line();
-        line("| system | run | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | samples | other % | driver % |");
-        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (final BenchSystem system : systems)
+        line("| round | system | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | samples | other % | driver % |");
+        line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        final List<BenchSystem> roundOrder = systemsIn(BenchSystem.RAW_SHM, BenchSystem.SHMBUS,
+            BenchSystem.AERON_EXCLUSIVE);
+        for (int n = 1; n <= options.runs; n++)
         {
-            final List<LatencyRun> runs = results.latency.get(system);
-            if (null == runs)
+            for (final BenchSystem system : roundOrder)
             {
-                continue;
-            }
-            int n = 0;
-            for (final LatencyRun run : runs)
-            {
-                n++;
-                if (!run.ok())
+                final List<LatencyRun> runs = results.latency.get(system);
+                if (null == runs || runs.size() < n)
                 {
-                    line("| " + system.label() + " | " + n + " | failed | | | | | | | | | |");
                     continue;
                 }
-                final StringBuilder r = new StringBuilder("| " + system.label() + " | " + n + " |");
+                final LatencyRun run = runs.get(n - 1);
+                if (!run.ok())
+                {
+                    line("| " + n + " | " + system.label() + " | failed | | | | | | | | | |");
+                    continue;
+                }
+                final StringBuilder r = new StringBuilder("| " + n + " | " + system.label() + " |");
                 for (final String key : PERCENTILES)
                 {
                     r.append(' ').append(fmtUs(run.ns(key))).append(" |");

@@ -28,6 +28,8 @@ interface Transport extends AutoCloseable
                 return new AeronTransport(args.get("aeronDir"), true);
             case AERON_CONCURRENT:
                 return new AeronTransport(args.get("aeronDir"), false);
+            case RAW_SHM:
+                return new RawTransport(args.path("dir"));
             default:
                 throw new IllegalArgumentException("unknown system " + system);
         }
