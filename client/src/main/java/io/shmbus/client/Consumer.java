@@ -20,6 +20,7 @@ public final class Consumer implements AutoCloseable
     private final Header header = new Header();
     private final int mask;
     private final int slot;
+    private final Runnable onClose;
     private long position;
     private boolean closed;
 
@@ -29,6 +30,7 @@ public final class Consumer implements AutoCloseable
         this.slots = slots;
         this.ring = log.ring();
         this.mask = log.mask();
+        this.onClose = null;
         this.slot = slots.reserve();
         try
         {
@@ -39,6 +41,19 @@ public final class Consumer implements AutoCloseable
             slots.release(slot);
             throw ex;
         }
+    }
+
+    /** A consumer on a slot the broker has already activated at {@code position}. */
+    Consumer(final TopicLog log, final ConsumerSlots slots, final int slot, final long position,
+        final Runnable onClose)
+    {
+        this.log = log;
+        this.slots = slots;
+        this.ring = log.ring();
+        this.mask = log.mask();
+        this.slot = slot;
+        this.position = position;
+        this.onClose = onClose;
     }
 
     /**
@@ -146,6 +161,21 @@ public final class Consumer implements AutoCloseable
         return fragments;
     }
 
+    /** Frees this consumer's slot in the log directly. */
+    void releaseSlot()
+    {
+        if (!log.isClosed())
+        {
+            slots.release(slot);
+        }
+    }
+
+    /** Index of this consumer's slot in the topic log. */
+    public int slot()
+    {
+        return slot;
+    }
+
     /** The position of the next frame this consumer reads. */
     public long position()
     {
@@ -168,9 +198,13 @@ public final class Consumer implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            if (!log.isClosed())
+            if (null != onClose)
             {
-                slots.release(slot);
+                onClose.run(); // the broker frees the slot, or releaseSlot() when there is no broker
+            }
+            else
+            {
+                releaseSlot();
             }
         }
     }

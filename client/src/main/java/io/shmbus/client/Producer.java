@@ -49,9 +49,21 @@ public final class Producer implements AutoCloseable
     private final ThreadLocal<ChecksumScratch> checksumScratch;
     private long slowPathThreshold;
     private volatile boolean closed;
+    private final Runnable onClose;
 
     Producer(final TopicLog log, final FlowControl flowControl, final EpochNanoClock clock, final boolean checksums)
     {
+        this(log, flowControl, clock, checksums, null);
+    }
+
+    Producer(
+        final TopicLog log,
+        final FlowControl flowControl,
+        final EpochNanoClock clock,
+        final boolean checksums,
+        final Runnable onClose)
+    {
+        this.onClose = onClose;
         this.log = log;
         this.ring = log.ring();
         this.flowControl = flowControl;
@@ -238,7 +250,14 @@ public final class Producer implements AutoCloseable
 
     public void close()
     {
-        closed = true;
+        if (!closed)
+        {
+            closed = true;
+            if (null != onClose)
+            {
+                onClose.run();
+            }
+        }
     }
 
     /** A readable name for a result code of {@link #offer} or {@link #tryClaim}. */

@@ -55,6 +55,15 @@ public final class ConsumerSlots
      */
     public long activate(final int slot, final StartPosition start)
     {
+        return activate(slot, start, ProcessHandle.current().pid());
+    }
+
+    /**
+     * As {@link #activate(int, StartPosition)}, for a consumer in the process {@code ownerPid} (the broker
+     * activates slots on behalf of its clients).
+     */
+    public long activate(final int slot, final StartPosition start, final long ownerPid)
+    {
         final int offset = slotOffset(slot);
         final int capacity = log.capacity();
         long position;
@@ -72,7 +81,7 @@ public final class ConsumerSlots
         }
 
         meta.putLong(offset + SLOT_POSITION_OFFSET, position);
-        meta.putLong(offset + SLOT_OWNER_PID_OFFSET, ProcessHandle.current().pid());
+        meta.putLong(offset + SLOT_OWNER_PID_OFFSET, ownerPid);
         meta.putLong(offset + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
         meta.putIntVolatile(offset + SLOT_STATE_OFFSET, SLOT_ACTIVE);
 

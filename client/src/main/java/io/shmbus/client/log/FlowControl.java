@@ -72,6 +72,12 @@ public final class FlowControl
         return newLimit;
     }
 
+    /** The first frame from the earliest position on that is not committed, or the tail. */
+    public long firstUncommitted()
+    {
+        return scanCommitted(log.earliestPosition(), log.tailVolatile());
+    }
+
     /**
      * @return the position of the first frame at or after {@code from} that is not yet committed, or {@code to}.
      */

@@ -1,0 +1,425 @@
+package io.shmbus.broker;
+
+import io.shmbus.broker.config.BrokerConfig;
+import io.shmbus.broker.config.Durations;
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.JvmRequirements;
+import io.shmbus.client.LogVersionMismatchException;
+import io.shmbus.client.ShmDirectory;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.cnc.CncDescriptor;
+import io.shmbus.client.cnc.CncFile;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shmbus broker: owns a shared-memory directory, serves client commands, computes flow control, and
+ * recovers from dead clients. Runs embedded in any process ({@link #launch(Context)}) or as the
+ * {@code shmbus broker} daemon. One broker per directory, enforced with an OS file lock that dies with the process.
+ * <p>
+ * {@link #close()} is thread-safe and idempotent.
+ */
+public final class Broker implements AutoCloseable
+{
+    public static final String LOCK_FILE_NAME = "broker.lock";
+
+    private final Context ctx;
+    private final CncFile cnc;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final BrokerCounters counters;
+    private final AgentRunner runner;
+    private boolean closed;
+
+    private Broker(final Context ctx, final FileChannel lockChannel, final FileLock lock, final CncFile cnc)
+    {
+        this.ctx = ctx;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.cnc = cnc;
+        final CountersManager countersManager = new CountersManager(cnc.countersMetadata(), cnc.countersValues(),
+            java.nio.charset.StandardCharsets.US_ASCII);
+        this.counters = new BrokerCounters(countersManager);
+        final ErrorHandler errorHandler = throwable ->
+        {
+            counters.errors.increment();
+            ctx.errorHandler().onError(throwable);
+        };
+        final BrokerConductor conductor = new BrokerConductor(ctx, cnc, countersManager, counters, errorHandler);
+        this.runner = new AgentRunner(ctx.idleStrategy(), errorHandler, null, conductor);
+        conductor.doWork(); // heartbeat and configured topics before clients may connect
+        CncDescriptor.signalReady(cnc.header());
+    }
+
+    /**
+     * Starts a broker on {@link Context#dir()}.
+     *
+     * @throws BrokerAlreadyRunningException when a live broker owns the directory.
+     * @throws ConfigurationException        for bad settings or an unusable directory.
+     * @throws LogVersionMismatchException   when the directory holds a CnC file of another version.
+     */
+    public static Broker launch(final Context ctx)
+    {
+        JvmRequirements.check();
+        ctx.conclude();
+        ShmDirectory.ensureDirectory(ctx.dir(), ctx.directoryPermissions());
+        final Path lockFile = ctx.dir().resolve(LOCK_FILE_NAME);
+        FileChannel channel = null;
+        try
+        {
+            channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(ctx.filePermissions()));
+            FileLock lock;
+            try
+            {
+                lock = channel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                lock = null;
+            }
+            if (null == lock)
+            {
+                throw new BrokerAlreadyRunningException("another broker" + describeOwner(ctx.dir()) +
+                    " is running on " + ctx.dir() + ": one broker per directory (stop it, or use another --dir)");
+            }
+            takeOverStaleCnc(ctx);
+            final CncFile cnc = CncFile.create(ctx.dir(), ctx.filePermissions(), ctx.clientLivenessTimeoutNs(),
+                ctx.unblockTimeoutNs());
+            final Broker broker;
+            try
+            {
+                broker = new Broker(ctx, channel, lock, cnc);
+            }
+            catch (final RuntimeException ex)
+            {
+                cnc.close();
+                throw ex;
+            }
+            AgentRunner.startOnThread(broker.runner);
+            ctx.log().println("shmbus broker: pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
+                " (client timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.clientLivenessTimeoutNs()) +
+                " ms, unblock timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) + " ms)");
+            return broker;
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietClose(channel);
+            if (ex instanceof java.nio.file.AccessDeniedException)
+            {
+                throw new ConfigurationException("no permission to create files in " + ctx.dir());
+            }
+            throw new ShmbusException("cannot start the broker on " + ctx.dir() + ": " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw ex;
+        }
+    }
+
+    private static String describeOwner(final Path dir)
+    {
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
+        {
+            return " (pid " + cnc.brokerPid() + ")";
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "";
+        }
+    }
+
+    private static void takeOverStaleCnc(final Context ctx) throws IOException
+    {
+        final Path file = CncFile.fileIn(ctx.dir());
+        if (!Files.exists(file))
+        {
+            return;
+        }
+        try (CncFile stale = CncFile.map(file))
+        {
+            ctx.log().println("shmbus broker: taking over " + file + " from broker pid " + stale.brokerPid() +
+                ", which is no longer running");
+        }
+        catch (final LogVersionMismatchException ex)
+        {
+            throw ex; // never delete a file another release may still use
+        }
+        catch (final RuntimeException ex)
+        {
+            ctx.log().println("shmbus broker: replacing unusable " + file + ": " + ex.getMessage());
+        }
+    }
+
+    public Context context()
+    {
+        return ctx;
+    }
+
+    public Path dir()
+    {
+        return ctx.dir();
+    }
+
+    /** Stops the conductor, removes the CnC file (so clients see the broker is gone) and releases the lock. */
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(runner);
+        counters.close();
+        cnc.brokerHeartbeatMs(0); // tells mapped clients the broker stopped, before the file disappears
+        cnc.close();
+        ShmDirectory.deleteQuietly(CncFile.fileIn(ctx.dir()));
+        try
+        {
+            lock.release();
+        }
+        catch (final IOException ignore)
+        {
+            // the lock dies with the channel anyway
+        }
+        CloseHelper.quietClose(lockChannel);
+        ctx.log().println("shmbus broker: stopped");
+    }
+
+    /**
+     * Settings of a broker. Defaults, then system properties, then the config file, then setters (CLI flags):
+     * each later one wins.
+     */
+    public static final class Context
+    {
+        public static final String CLIENT_LIVENESS_TIMEOUT_PROP_NAME = "shmbus.broker.client.liveness.timeout";
+        public static final long CLIENT_LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+        public static final String UNBLOCK_TIMEOUT_PROP_NAME = "shmbus.broker.unblock.timeout";
+        public static final long UNBLOCK_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
+
+        private Path dir;
+        private Path configFile;
+        private BrokerConfig config;
+        private long clientLivenessTimeoutNs;
+        private long unblockTimeoutNs;
+        private String filePermissions = System.getProperty("shmbus.file.permissions", "rw-------");
+        private Set<PosixFilePermission> filePermissionSet;
+        private Set<PosixFilePermission> directoryPermissionSet;
+        private IdleStrategy idleStrategy;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private EpochClock epochClock = SystemEpochClock.INSTANCE;
+        private PrintStream log = System.err;
+        private ErrorHandler errorHandler;
+
+        public Context conclude()
+        {
+            config = null == configFile ? BrokerConfig.empty() : BrokerConfig.load(configFile);
+            if (null == dir)
+            {
+                final String fromConfig = config.brokerSetting("dir");
+                dir = null != fromConfig ? Paths.get(fromConfig) : ShmDirectory.defaultDirectory();
+            }
+            if (0 == clientLivenessTimeoutNs)
+            {
+                clientLivenessTimeoutNs = duration("client.liveness.timeout", CLIENT_LIVENESS_TIMEOUT_PROP_NAME,
+                    CLIENT_LIVENESS_TIMEOUT_DEFAULT_NS);
+            }
+            if (0 == unblockTimeoutNs)
+            {
+                unblockTimeoutNs = duration("unblock.timeout", UNBLOCK_TIMEOUT_PROP_NAME, UNBLOCK_TIMEOUT_DEFAULT_NS);
+            }
+            if (clientLivenessTimeoutNs < TimeUnit.MILLISECONDS.toNanos(100) ||
+                unblockTimeoutNs < TimeUnit.MILLISECONDS.toNanos(100))
+            {
+                throw new ConfigurationException("broker timeouts must be at least 100ms");
+            }
+            try
+            {
+                filePermissionSet = PosixFilePermissions.fromString(filePermissions);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigurationException("file permissions must look like rw-------: '" +
+                    filePermissions + "'");
+            }
+            final StringBuilder dirPerms = new StringBuilder(filePermissions);
+            for (int i = 0; i < 9; i += 3)
+            {
+                dirPerms.setCharAt(i + 2, filePermissions.charAt(i) == 'r' ? 'x' : '-');
+            }
+            directoryPermissionSet = PosixFilePermissions.fromString(dirPerms.toString());
+            if (null == idleStrategy)
+            {
+                // spins briefly, then parks up to 1 ms: an idle broker costs ~1000 wakeups a second, not a core
+                idleStrategy = new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
+                    TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            if (null == errorHandler)
+            {
+                final PrintStream out = log;
+                errorHandler = t -> out.println("shmbus broker: error: " + t);
+            }
+            return this;
+        }
+
+        private long duration(final String key, final String property, final long defaultNs)
+        {
+            final String fromConfig = config.brokerSetting(key);
+            if (null != fromConfig)
+            {
+                return Durations.parseNs(key, fromConfig);
+            }
+            final String fromProperty = System.getProperty(property);
+            return null != fromProperty ? Durations.parseNs(property, fromProperty) : defaultNs;
+        }
+
+        public Context dir(final Path dir)
+        {
+            this.dir = dir;
+            return this;
+        }
+
+        public Path dir()
+        {
+            return dir;
+        }
+
+        public Context configFile(final Path configFile)
+        {
+            this.configFile = configFile;
+            return this;
+        }
+
+        public BrokerConfig config()
+        {
+            return config;
+        }
+
+        /**
+         * How long a client may stay silent before the broker frees its consumers and producers. A client whose
+         * process exits is noticed within a second regardless. Too short mistakes a long GC pause or a SIGSTOP
+         * for death; too long holds producers behind a dead consumer for that long.
+         */
+        public Context clientLivenessTimeoutNs(final long clientLivenessTimeoutNs)
+        {
+            this.clientLivenessTimeoutNs = clientLivenessTimeoutNs;
+            return this;
+        }
+
+        public long clientLivenessTimeoutNs()
+        {
+            return clientLivenessTimeoutNs;
+        }
+
+        /**
+         * How long a claimed but uncommitted frame may hold readers before it becomes padding. Too short can pad
+         * the message of a producer that is only paused (descheduled, GC); too long stalls every consumer that long.
+         */
+        public Context unblockTimeoutNs(final long unblockTimeoutNs)
+        {
+            this.unblockTimeoutNs = unblockTimeoutNs;
+            return this;
+        }
+
+        public long unblockTimeoutNs()
+        {
+            return unblockTimeoutNs;
+        }
+
+        public Context filePermissions(final String filePermissions)
+        {
+            this.filePermissions = filePermissions;
+            return this;
+        }
+
+        public Set<PosixFilePermission> filePermissions()
+        {
+            return filePermissionSet;
+        }
+
+        public Set<PosixFilePermission> directoryPermissions()
+        {
+            return directoryPermissionSet;
+        }
+
+        public Context idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+
+        public IdleStrategy idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+
+        public Context epochClock(final EpochClock epochClock)
+        {
+            this.epochClock = epochClock;
+            return this;
+        }
+
+        public EpochClock epochClock()
+        {
+            return epochClock;
+        }
+
+        /** Where the broker writes its log lines (default stderr). */
+        public Context log(final PrintStream log)
+        {
+            this.log = log;
+            return this;
+        }
+
+        public PrintStream log()
+        {
+            return log;
+        }
+
+        /** Receives unexpected errors; the broker counts them and keeps running. */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        public ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+    }
+}

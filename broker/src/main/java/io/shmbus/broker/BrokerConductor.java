@@ -1,0 +1,457 @@
+package io.shmbus.broker;
+
+import io.shmbus.broker.config.TopicConfig;
+import io.shmbus.client.InsufficientStorageException;
+import io.shmbus.client.InvalidTopicNameException;
+import io.shmbus.client.PositionUnavailableException;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.StartPosition;
+import io.shmbus.client.TopicNames;
+import io.shmbus.client.cnc.CncFile;
+import io.shmbus.client.cnc.CommandFlyweight;
+import io.shmbus.client.cnc.ControlProtocol;
+import io.shmbus.client.cnc.ResponseFlyweight;
+import io.shmbus.client.log.LogDescriptor;
+import io.shmbus.client.log.TopicLog;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.broadcast.BroadcastTransmitter;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's single agent: serves client commands from the CnC ring, answers on the broadcast, advances every
+ * topic's producer limit (cleaning the ring ahead of producers), and keeps the directory healthy: heartbeats,
+ * client liveness, freeing the slots of dead consumers, unblocking abandoned claims, counters.
+ * <p>
+ * Runs on one thread; every duty is driven by {@link #doWork()} with injected clocks so tests can step it.
+ */
+final class BrokerConductor implements Agent
+{
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long PROCESS_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Broker.Context ctx;
+    private final CncFile cnc;
+    private final ManyToOneRingBuffer toBroker;
+    private final BroadcastTransmitter toClients;
+    private final CountersManager countersManager;
+    private final BrokerCounters counters;
+    private final ErrorHandler errorHandler;
+    private final NanoClock nanoClock;
+    private final EpochClock epochClock;
+    private final PrintStream log;
+    private final long pid = ProcessHandle.current().pid();
+
+    private final Map<String, TopicState> topics = new HashMap<>();
+    private final List<TopicState> topicList = new ArrayList<>();
+    private final Map<Long, ClientSession> clients = new HashMap<>();
+    private final CommandFlyweight command = new CommandFlyweight();
+    private final UnsafeBuffer responseBuffer = new UnsafeBuffer(new byte[2048]);
+    private final ResponseFlyweight response = new ResponseFlyweight();
+    private long nextRegistrationId = 1;
+    private long nextHousekeepingNs;
+    private long nextProcessCheckNs;
+
+    BrokerConductor(
+        final Broker.Context ctx,
+        final CncFile cnc,
+        final CountersManager countersManager,
+        final BrokerCounters counters,
+        final ErrorHandler errorHandler)
+    {
+        this.ctx = ctx;
+        this.cnc = cnc;
+        this.toBroker = new ManyToOneRingBuffer(cnc.toBroker());
+        this.toClients = new BroadcastTransmitter(cnc.toClients());
+        this.countersManager = countersManager;
+        this.counters = counters;
+        this.errorHandler = errorHandler;
+        this.nanoClock = ctx.nanoClock();
+        this.epochClock = ctx.epochClock();
+        this.log = ctx.log();
+        for (final Map.Entry<String, TopicConfig> entry : ctx.config().configuredTopics().entrySet())
+        {
+            topic(entry.getKey());
+        }
+    }
+
+    public String roleName()
+    {
+        return "shmbus-broker-conductor";
+    }
+
+    public int doWork()
+    {
+        final long nowNs = nanoClock.nanoTime();
+        int work = toBroker.read(this::onCommand, 32);
+        for (int i = 0, n = topicList.size(); i < n; i++)
+        {
+            work += topicList.get(i).advanceLimit();
+        }
+        if (nowNs - nextHousekeepingNs >= 0)
+        {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+            work += housekeeping(nowNs);
+        }
+        return work;
+    }
+
+    public void onClose()
+    {
+        topicList.forEach(TopicState::close);
+        topicList.clear();
+        topics.clear();
+    }
+
+    private int housekeeping(final long nowNs)
+    {
+        final long nowMs = epochClock.time();
+        cnc.brokerHeartbeatMs(nowMs);
+        toBroker.consumerHeartbeatTime(nowMs);
+        counters.heartbeat.setRelease(nowMs);
+
+        int work = checkClientLiveness(nowNs);
+        for (final TopicState topic : topicList)
+        {
+            final int unblocked = topic.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
+            if (unblocked > 0)
+            {
+                counters.claimsUnblocked.getAndAdd(unblocked);
+                log.println("shmbus broker: topic '" + topic.name + "': turned " + unblocked +
+                    " abandoned claim(s) into padding after " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) +
+                    " ms");
+                work += unblocked;
+            }
+            topic.updateCounters();
+        }
+        if (nowNs - nextProcessCheckNs >= 0)
+        {
+            nextProcessCheckNs = nowNs + PROCESS_CHECK_INTERVAL_NS;
+            work += freeSlotsOfDeadProcesses();
+        }
+        counters.clients.setRelease(clients.size());
+        counters.topics.setRelease(topicList.size());
+        return work;
+    }
+
+    private int checkClientLiveness(final long nowNs)
+    {
+        int work = 0;
+        final boolean checkProcesses = nowNs - nextProcessCheckNs >= 0;
+        for (final Iterator<ClientSession> it = clients.values().iterator(); it.hasNext(); )
+        {
+            final ClientSession session = it.next();
+            String reason = null;
+            if (nowNs - session.lastKeepaliveNs > ctx.clientLivenessTimeoutNs())
+            {
+                reason = "sent no keepalive for " +
+                    TimeUnit.NANOSECONDS.toMillis(nowNs - session.lastKeepaliveNs) + " ms";
+            }
+            else if (checkProcesses && !isAlive(session.pid))
+            {
+                reason = "its process exited";
+            }
+            if (null != reason)
+            {
+                it.remove();
+                final int freed = removeRegistrations(session);
+                counters.clientsTimedOut.increment();
+                counters.consumersFreed.getAndAdd(freed);
+                log.println("shmbus broker: client " + session.clientId + " (pid " + session.pid + ") " + reason +
+                    ": freed " + freed + " consumer(s) and " + session.producers.size() + " producer(s)");
+                response.wrap(responseBuffer, 0).registrationId(session.clientId);
+                transmit(ControlProtocol.ON_CLIENT_TIMEOUT);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /** Frees active slots whose owner process is gone and that no live session holds (e.g. clients without a broker). */
+    private int freeSlotsOfDeadProcesses()
+    {
+        final Set<Long> held = new HashSet<>();
+        for (final ClientSession session : clients.values())
+        {
+            for (final ClientSession.ConsumerRegistration registration : session.consumers.values())
+            {
+                held.add(slotKey(registration.topic, registration.slot));
+            }
+        }
+        int freed = 0;
+        for (final TopicState topic : topicList)
+        {
+            for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
+            {
+                if (topic.log.slotStateVolatile(slot) == LogDescriptor.SLOT_ACTIVE &&
+                    !held.contains(slotKey(topic, slot)) && !isAlive(topic.log.slotOwnerPid(slot)))
+                {
+                    topic.slots.release(slot);
+                    freed++;
+                    log.println("shmbus broker: topic '" + topic.name + "': freed consumer slot " + slot +
+                        " of exited process " + topic.log.slotOwnerPid(slot));
+                }
+            }
+        }
+        counters.consumersFreed.getAndAdd(freed);
+        return freed;
+    }
+
+    private long slotKey(final TopicState topic, final int slot)
+    {
+        return ((long)topicList.indexOf(topic) << 32) | slot;
+    }
+
+    private static boolean isAlive(final long pid)
+    {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private int removeRegistrations(final ClientSession session)
+    {
+        for (final TopicState topic : session.producers.values())
+        {
+            topic.producers--;
+        }
+        int freed = 0;
+        for (final ClientSession.ConsumerRegistration registration : session.consumers.values())
+        {
+            registration.topic.slots.release(registration.slot);
+            freed++;
+        }
+        session.consumers.clear();
+        return freed;
+    }
+
+    private void onCommand(final int type, final DirectBuffer buffer, final int index, final int length)
+    {
+        counters.commandsReceived.increment();
+        if (length < CommandFlyweight.MIN_LENGTH || length > CommandFlyweight.MAX_LENGTH)
+        {
+            final long correlationId = length >= 8 ? buffer.getLong(index) : 0;
+            reject(correlationId, ControlProtocol.ERROR_MALFORMED_COMMAND,
+                "command of type " + type + " has length " + length + ", expected " + CommandFlyweight.MIN_LENGTH +
+                " to " + CommandFlyweight.MAX_LENGTH);
+            return;
+        }
+        command.wrapForRead(buffer, index);
+        final long correlationId = command.correlationId();
+        if (command.clientPid() <= 0)
+        {
+            reject(correlationId, ControlProtocol.ERROR_MALFORMED_COMMAND, "command without a client pid");
+            return;
+        }
+        try
+        {
+            switch (type)
+            {
+                case ControlProtocol.ADD_PRODUCER:
+                    onAddProducer(correlationId, length);
+                    break;
+                case ControlProtocol.ADD_CONSUMER:
+                    onAddConsumer(correlationId, length);
+                    break;
+                case ControlProtocol.REMOVE_PRODUCER:
+                    onRemove(correlationId, false);
+                    break;
+                case ControlProtocol.REMOVE_CONSUMER:
+                    onRemove(correlationId, true);
+                    break;
+                case ControlProtocol.CLIENT_KEEPALIVE:
+                    session();
+                    break;
+                case ControlProtocol.CLIENT_CLOSE:
+                    onClientClose();
+                    break;
+                default:
+                    reject(correlationId, ControlProtocol.ERROR_UNKNOWN_COMMAND, "unknown command type " + type);
+            }
+        }
+        catch (final InvalidTopicNameException ex)
+        {
+            reject(correlationId, ControlProtocol.ERROR_INVALID_TOPIC, ex.getMessage());
+        }
+        catch (final PositionUnavailableException ex)
+        {
+            reject(correlationId, ControlProtocol.ERROR_POSITION_UNAVAILABLE, ex.getMessage());
+        }
+        catch (final InsufficientStorageException ex)
+        {
+            reject(correlationId, ControlProtocol.ERROR_STORAGE, ex.getMessage());
+        }
+        catch (final ShmbusException ex)
+        {
+            reject(correlationId, ex.getMessage().contains("slots") ? ControlProtocol.ERROR_RESOURCE_EXHAUSTED :
+                ControlProtocol.ERROR_GENERIC, ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+            reject(correlationId, ControlProtocol.ERROR_GENERIC, ex.toString());
+        }
+    }
+
+    private ClientSession session()
+    {
+        final long clientId = command.clientId();
+        ClientSession session = clients.get(clientId);
+        if (null == session)
+        {
+            session = new ClientSession(clientId, command.clientPid(), nanoClock.nanoTime());
+            clients.put(clientId, session);
+        }
+        session.lastKeepaliveNs = nanoClock.nanoTime();
+        return session;
+    }
+
+    private String topicName(final int length)
+    {
+        final String name = command.topic(length);
+        if (null == name)
+        {
+            throw new InvalidTopicNameException("topic name length " + command.topicLength() + " is out of range");
+        }
+        return TopicNames.validate(name);
+    }
+
+    private void onAddProducer(final long correlationId, final int length)
+    {
+        final String name = topicName(length);
+        final ClientSession session = session();
+        final TopicState topic = topic(name);
+        final long registrationId = nextRegistrationId++;
+        session.producers.put(registrationId, topic);
+        topic.producers++;
+        response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId);
+        transmit(ControlProtocol.ON_PRODUCER_READY);
+    }
+
+    private void onAddConsumer(final long correlationId, final int length)
+    {
+        final String name = topicName(length);
+        final StartPosition start;
+        switch (command.startType())
+        {
+            case ControlProtocol.START_EARLIEST:
+                start = StartPosition.EARLIEST;
+                break;
+            case ControlProtocol.START_LATEST:
+                start = StartPosition.LATEST;
+                break;
+            case ControlProtocol.START_POSITION:
+                if (command.startPosition() < 0)
+                {
+                    throw new PositionUnavailableException("start position must be >= 0: " +
+                        command.startPosition());
+                }
+                start = StartPosition.at(command.startPosition());
+                break;
+            default:
+                reject(correlationId, ControlProtocol.ERROR_MALFORMED_COMMAND,
+                    "unknown start type " + command.startType());
+                return;
+        }
+        final ClientSession session = session();
+        final TopicState topic = topic(name);
+        final int slot = topic.slots.reserve();
+        final long position = topic.slots.activate(slot, start, session.pid);
+        final long registrationId = nextRegistrationId++;
+        session.consumers.put(registrationId, new ClientSession.ConsumerRegistration(topic, slot));
+        response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId)
+            .slot(slot).position(position);
+        transmit(ControlProtocol.ON_CONSUMER_READY);
+    }
+
+    private void onRemove(final long correlationId, final boolean consumer)
+    {
+        final ClientSession session = session();
+        final long registrationId = command.registrationId();
+        if (consumer)
+        {
+            final ClientSession.ConsumerRegistration registration = session.consumers.remove(registrationId);
+            if (null == registration)
+            {
+                reject(correlationId, ControlProtocol.ERROR_UNKNOWN_REGISTRATION,
+                    "no consumer " + registrationId + " for client " + session.clientId);
+                return;
+            }
+            registration.topic.slots.release(registration.slot);
+        }
+        else
+        {
+            final TopicState topic = session.producers.remove(registrationId);
+            if (null == topic)
+            {
+                reject(correlationId, ControlProtocol.ERROR_UNKNOWN_REGISTRATION,
+                    "no producer " + registrationId + " for client " + session.clientId);
+                return;
+            }
+            topic.producers--;
+        }
+        if (0 != correlationId)
+        {
+            response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId);
+            transmit(ControlProtocol.ON_OPERATION_SUCCESS);
+        }
+    }
+
+    private void onClientClose()
+    {
+        final ClientSession session = clients.remove(command.clientId());
+        if (null != session)
+        {
+            removeRegistrations(session);
+        }
+    }
+
+    private TopicState topic(final String name)
+    {
+        TopicState topic = topics.get(name);
+        if (null == topic)
+        {
+            final TopicConfig config = ctx.config().topic(name);
+            final TopicLog topicLog = TopicLog.openOrCreate(ctx.dir(), name, config.capacity(),
+                config.maxMessageLength(), 0, ctx.filePermissions(), 5_000);
+            topic = new TopicState(name, config, topicLog, countersManager);
+            topics.put(name, topic);
+            topicList.add(topic);
+            log.println("shmbus broker: topic '" + name + "' ready (" + topicLog.file() + ", capacity " +
+                topicLog.capacity() + ", max message " + topicLog.maxMessageLength() + ")");
+        }
+        return topic;
+    }
+
+    private void reject(final long correlationId, final int errorCode, final String message)
+    {
+        counters.commandErrors.increment();
+        response.wrap(responseBuffer, 0).correlationId(correlationId).errorCode(errorCode).message(message);
+        transmit(ControlProtocol.ON_ERROR);
+        log.println("shmbus broker: rejected command " + correlationId + ": " +
+            ControlProtocol.errorCodeName(errorCode) + ": " + message);
+    }
+
+    private void transmit(final int type)
+    {
+        toClients.transmit(type, responseBuffer, 0, response.length());
+    }
+
+    long pid()
+    {
+        return pid;
+    }
+}

@@ -1,0 +1,132 @@
+package io.shmbus.broker;
+
+import io.shmbus.broker.config.TopicConfig;
+import io.shmbus.client.log.ConsumerSlots;
+import io.shmbus.client.log.FlowControl;
+import io.shmbus.client.log.LogDescriptor;
+import io.shmbus.client.log.LogUnblocker;
+import io.shmbus.client.log.TopicLog;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.util.Arrays;
+
+/**
+ * The broker's view of one topic: its mapped log, flow control, the watch that finds abandoned claims, and the
+ * topic's counters. Owned by the conductor thread.
+ */
+final class TopicState implements AutoCloseable
+{
+    private static final int NO_CONSUMER_WATCH = LogDescriptor.CONSUMER_SLOT_COUNT;
+
+    final String name;
+    final TopicConfig config;
+    final TopicLog log;
+    final ConsumerSlots slots;
+    final FlowControl flowControl;
+    final LogUnblocker unblocker;
+    final AtomicCounter tailCounter;
+    final AtomicCounter limitCounter;
+    final AtomicCounter consumersCounter;
+    final AtomicCounter producersCounter;
+    final AtomicCounter unblockedCounter;
+    int producers;
+
+    private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
+    private final long[] watchedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
+
+    TopicState(final String name, final TopicConfig config, final TopicLog log, final CountersManager counters)
+    {
+        this.name = name;
+        this.config = config;
+        this.log = log;
+        this.slots = new ConsumerSlots(log);
+        this.flowControl = new FlowControl(log, slots);
+        this.unblocker = new LogUnblocker(log);
+        this.tailCounter = counters.newCounter("topic " + name + ": tail position", BrokerCounters.TYPE_TOPIC);
+        this.limitCounter = counters.newCounter("topic " + name + ": producer limit", BrokerCounters.TYPE_TOPIC);
+        this.consumersCounter = counters.newCounter("topic " + name + ": consumers", BrokerCounters.TYPE_TOPIC);
+        this.producersCounter = counters.newCounter("topic " + name + ": producers", BrokerCounters.TYPE_TOPIC);
+        this.unblockedCounter = counters.newCounter("topic " + name + ": claims unblocked",
+            BrokerCounters.TYPE_TOPIC);
+        Arrays.fill(watchedPosition, -1);
+    }
+
+    /** Advances the producer limit; returns 1 when it moved. */
+    int advanceLimit()
+    {
+        final long before = log.producerLimitVolatile();
+        return flowControl.tryAdvance() != before ? 1 : 0;
+    }
+
+    void updateCounters()
+    {
+        tailCounter.setRelease(log.tailVolatile());
+        limitCounter.setRelease(log.producerLimitVolatile());
+        consumersCounter.setRelease(slots.activeCount());
+        producersCounter.setRelease(producers);
+    }
+
+    /**
+     * Turns into padding any claim that has held a reader (or, with no reader, the flow control) at the same
+     * position for longer than the timeout.
+     *
+     * @return the number of claims unblocked.
+     */
+    int unblockAbandonedClaims(final long nowNs, final long timeoutNs)
+    {
+        int unblocked = 0;
+        boolean anyConsumer = false;
+        for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
+        {
+            if (log.slotStateVolatile(slot) != LogDescriptor.SLOT_ACTIVE)
+            {
+                watchedPosition[slot] = -1;
+                continue;
+            }
+            anyConsumer = true;
+            unblocked += watch(slot, log.slotPositionVolatile(slot), nowNs, timeoutNs);
+        }
+        if (!anyConsumer)
+        {
+            unblocked += watch(NO_CONSUMER_WATCH, flowControl.firstUncommitted(), nowNs, timeoutNs);
+        }
+        else
+        {
+            watchedPosition[NO_CONSUMER_WATCH] = -1;
+        }
+        return unblocked;
+    }
+
+    private int watch(final int index, final long position, final long nowNs, final long timeoutNs)
+    {
+        if (!unblocker.isBlocked(position))
+        {
+            watchedPosition[index] = -1;
+            return 0;
+        }
+        if (watchedPosition[index] != position)
+        {
+            watchedPosition[index] = position;
+            watchedSinceNs[index] = nowNs;
+            return 0;
+        }
+        if (nowNs - watchedSinceNs[index] >= timeoutNs && unblocker.unblock(position))
+        {
+            watchedPosition[index] = -1;
+            unblockedCounter.increment();
+            return 1;
+        }
+        return 0;
+    }
+
+    public void close()
+    {
+        tailCounter.close();
+        limitCounter.close();
+        consumersCounter.close();
+        producersCounter.close();
+        unblockedCounter.close();
+        log.close();
+    }
+}

@@ -1,0 +1,365 @@
+package io.shmbus.broker;
+
+import io.shmbus.client.BrokerErrorException;
+import io.shmbus.client.BrokerUnavailableException;
+import io.shmbus.client.BufferClaim;
+import io.shmbus.client.Consumer;
+import io.shmbus.client.InvalidTopicNameException;
+import io.shmbus.client.LogVersionMismatchException;
+import io.shmbus.client.PositionUnavailableException;
+import io.shmbus.client.Producer;
+import io.shmbus.client.ShmBus;
+import io.shmbus.client.StartPosition;
+import io.shmbus.client.cnc.CncFile;
+import io.shmbus.client.cnc.CommandFlyweight;
+import io.shmbus.client.cnc.ControlProtocol;
+import io.shmbus.client.log.TopicLog;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+@Timeout(60)
+class BrokerTest
+{
+    private Path dir;
+    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-broker-test-").resolve("shm");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+        try (Stream<Path> paths = Files.walk(dir.getParent()))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private Broker.Context brokerContext()
+    {
+        return new Broker.Context().dir(dir).log(new PrintStream(brokerLog, true))
+            .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .unblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300));
+    }
+
+    private Broker startBroker()
+    {
+        final Broker broker = Broker.launch(brokerContext());
+        toClose.add(broker);
+        return broker;
+    }
+
+    private ShmBus connect(final List<Throwable> errors)
+    {
+        final ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(dir).brokerTimeoutMs(1_000)
+            .keepaliveIntervalMs(100).requestTimeoutMs(2_000).errorHandler(errors::add));
+        toClose.add(bus);
+        return bus;
+    }
+
+    private static void await(final String what, final BooleanSupplier condition) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("timed out after 10 s waiting for: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private long counter(final String label) throws IOException
+    {
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
+        {
+            final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
+            final long[] value = {-1};
+            reader.forEach((id, type, key, l) ->
+            {
+                if (l.equals(label))
+                {
+                    value[0] = reader.getCounterValue(id);
+                }
+            });
+            return value[0];
+        }
+    }
+
+    @Test
+    void producersAndConsumersRegisterThroughTheBroker() throws Exception
+    {
+        startBroker();
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        final Consumer consumer = bus.addConsumer("orders", StartPosition.EARLIEST);
+        final Producer producer = bus.addProducer("orders");
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[16]);
+        for (int i = 0; i < 1000; i++)
+        {
+            msg.putInt(0, i);
+            while (producer.offer(msg, 0, 16) < 0)
+            {
+                Thread.yield();
+            }
+        }
+        final List<Integer> got = new ArrayList<>();
+        await("1000 messages", () ->
+        {
+            consumer.poll((b, o, l, h) -> got.add(b.getInt(o)), 100);
+            return got.size() == 1000;
+        });
+        for (int i = 0; i < 1000; i++)
+        {
+            assertEquals(i, got.get(i));
+        }
+        await("counters", () -> counterQuietly("topic orders: consumers") == 1 &&
+            counterQuietly("topic orders: producers") == 1 && counterQuietly("broker: clients connected") == 1);
+
+        consumer.close();
+        producer.close();
+        await("consumer freed", () -> counterQuietly("topic orders: consumers") == 0 &&
+            counterQuietly("topic orders: producers") == 0);
+    }
+
+    private long counterQuietly(final String label)
+    {
+        try
+        {
+            return counter(label);
+        }
+        catch (final IOException ex)
+        {
+            return -2;
+        }
+    }
+
+    @Test
+    void oneBrokerPerDirectory()
+    {
+        startBroker();
+        final BrokerAlreadyRunningException ex =
+            assertThrows(BrokerAlreadyRunningException.class, () -> Broker.launch(brokerContext()));
+        assertTrue(ex.getMessage().contains("another broker (pid " + ProcessHandle.current().pid() + ")"),
+            ex.getMessage());
+    }
+
+    @Test
+    void noBrokerIsAClearError()
+    {
+        final BrokerUnavailableException noDir = assertThrows(BrokerUnavailableException.class,
+            () -> ShmBus.connect(new ShmBus.Context().dir(dir)));
+        assertTrue(noDir.getMessage().contains("no broker is running on " + dir), noDir.getMessage());
+
+        startBroker().close();
+        final BrokerUnavailableException afterStop = assertThrows(BrokerUnavailableException.class,
+            () -> ShmBus.connect(new ShmBus.Context().dir(dir)));
+        assertTrue(afterStop.getMessage().contains("scripts/shmbus broker --dir"), afterStop.getMessage());
+    }
+
+    @Test
+    void clientFindsOutWhenTheBrokerStopsAndReconnectsToANewOne() throws Exception
+    {
+        final Broker broker = startBroker();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final ShmBus bus = connect(errors);
+        final Producer producer = bus.addProducer("t");
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+        assertTrue(producer.offer(msg, 0, 8) > 0);
+
+        broker.close();
+        await("broker loss reported", () -> !errors.isEmpty());
+        assertInstanceOf(BrokerUnavailableException.class, errors.get(0));
+        assertTrue(bus.isClosed());
+        assertEquals(Producer.CLOSED, producer.offer(msg, 0, 8));
+        final BrokerUnavailableException next =
+            assertThrows(BrokerUnavailableException.class, () -> bus.addProducer("t"));
+        assertTrue(next.getMessage().contains("not running"), next.getMessage());
+
+        startBroker();
+        final ShmBus again = connect(new CopyOnWriteArrayList<>());
+        final Consumer consumer = again.addConsumer("t", StartPosition.EARLIEST);
+        final Producer producer2 = again.addProducer("t");
+        assertTrue(producer2.offer(msg, 0, 8) > 0);
+        final int[] count = {0};
+        await("messages after restart", () ->
+        {
+            consumer.poll((b, o, l, h) -> count[0]++, 10);
+            return count[0] == 2;
+        });
+    }
+
+    @Test
+    void abandonedClaimIsUnblockedAndLaterMessagesAreDelivered() throws Exception
+    {
+        startBroker();
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        final Consumer consumer = bus.addConsumer("u", StartPosition.EARLIEST);
+        final Producer producer = bus.addProducer("u");
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(producer.tryClaim(64, claim) > 0); // never committed
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 10; i++)
+        {
+            msg.putInt(0, i);
+            assertTrue(producer.offer(msg, 0, 8) > 0);
+        }
+        final List<Integer> got = new ArrayList<>();
+        assertEquals(0, consumer.poll((b, o, l, h) -> got.add(b.getInt(o)), 100));
+        await("unblocked", () ->
+        {
+            consumer.poll((b, o, l, h) -> got.add(b.getInt(o)), 100);
+            return got.size() == 10;
+        });
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), got);
+        await("counted", () -> counterQuietly("broker: abandoned claims unblocked") == 1);
+        assertTrue(brokerLog.toString().contains("abandoned claim"), brokerLog.toString());
+    }
+
+    @Test
+    void silentClientIsDeclaredDeadAndItsConsumerStopsHoldingProducers() throws Exception
+    {
+        startBroker();
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        final Producer producer = bus.addProducer("s");
+        // a client that registers a consumer and then never sends a keepalive
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
+        {
+            final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(cnc.toBroker());
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[CommandFlyweight.MAX_LENGTH]);
+            final CommandFlyweight command = new CommandFlyweight().wrap(buffer, 0).clear()
+                .correlationId(ring.nextCorrelationId()).clientId(ring.nextCorrelationId())
+                .clientPid(ProcessHandle.current().pid()).startType(ControlProtocol.START_LATEST).topic("s");
+            assertTrue(ring.write(ControlProtocol.ADD_CONSUMER, buffer, 0, command.length()));
+        }
+        await("silent consumer registered", () -> counterQuietly("topic s: consumers") == 1);
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[1024]);
+        await("producer back-pressured, then released once the silent client is declared dead", () ->
+            producer.offer(msg, 0, 1024) > 0 && counterQuietly("broker: clients timed out or exited") == 1);
+        long sent = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            if (producer.offer(msg, 0, 1024) > 0)
+            {
+                sent++;
+            }
+        }
+        assertTrue(sent > 10_000, "producers are no longer held: " + sent);
+        assertEquals(0, counterQuietly("topic s: consumers"));
+    }
+
+    @Test
+    void malformedAndUnknownCommandsAreRejectedAndTheBrokerKeepsServing() throws Exception
+    {
+        startBroker();
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
+        {
+            final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(cnc.toBroker());
+            final UnsafeBuffer garbage = new UnsafeBuffer(new byte[256]);
+            for (int i = 0; i < 256; i++)
+            {
+                garbage.putByte(i, (byte)(i * 37 + 11));
+            }
+            assertTrue(ring.write(ControlProtocol.ADD_PRODUCER, garbage, 0, 5));     // too short
+            assertTrue(ring.write(999, garbage, 0, 200));                           // too long and unknown
+            final CommandFlyweight command = new CommandFlyweight().wrap(garbage, 0).clear()
+                .correlationId(7).clientId(8).clientPid(ProcessHandle.current().pid());
+            assertTrue(ring.write(999, garbage, 0, command.length()));               // unknown type
+            garbage.putInt(CommandFlyweight.TOPIC_LENGTH_OFFSET, 100_000);
+            assertTrue(ring.write(ControlProtocol.ADD_PRODUCER, garbage, 0, 100));   // topic length out of range
+            command.topic("../../etc/passwd");
+            assertTrue(ring.write(ControlProtocol.ADD_CONSUMER, garbage, 0, command.length())); // bad name
+        }
+        await("5 commands rejected", () -> counterQuietly("broker: commands rejected") == 5);
+
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        assertNotNull(bus.addProducer("still-serving"));
+        assertThrows(InvalidTopicNameException.class, () -> bus.addProducer("bad name"));
+        final PositionUnavailableException notBoundary = assertThrows(PositionUnavailableException.class,
+            () -> bus.addConsumer("still-serving", StartPosition.at(48)));
+        assertTrue(notBoundary.getMessage().contains("not the start of a frame"), notBoundary.getMessage());
+        final String log = brokerLog.toString();
+        assertTrue(log.contains("UNKNOWN_COMMAND"), log);
+        assertTrue(log.contains("MALFORMED_COMMAND"), log);
+        assertTrue(log.contains("INVALID_TOPIC"), log);
+    }
+
+    @Test
+    void configuredTopicGetsItsSettings() throws Exception
+    {
+        final Path config = dir.getParent().resolve("broker.conf");
+        Files.writeString(config, "# test\nclient.liveness.timeout = 2s\n[topic.defaults]\ncapacity = 128k\n" +
+            "[topic big]\ncapacity = 1m\nmax.message.length = 64k\n");
+        final Broker broker = Broker.launch(new Broker.Context().dir(dir).log(new PrintStream(brokerLog, true))
+            .configFile(config));
+        toClose.add(broker);
+        assertEquals(TimeUnit.SECONDS.toNanos(2), broker.context().clientLivenessTimeoutNs());
+        assertTrue(Files.exists(TopicLog.fileOf(dir, "big")), "configured topics are created at start");
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        assertEquals(65536, bus.addProducer("big").maxMessageLength());
+        assertEquals(128 * 1024 / 8 - 32, bus.addProducer("other").maxMessageLength());
+    }
+
+    @Test
+    void cncOfAnotherVersionIsRefused() throws Exception
+    {
+        startBroker().close();
+        Files.createDirectories(dir);
+        final Path cnc = CncFile.fileIn(dir);
+        try (RandomAccessFile raf = new RandomAccessFile(cnc.toFile(), "rw"))
+        {
+            raf.setLength(io.shmbus.client.cnc.CncDescriptor.defaultFileLength());
+            raf.writeInt(Integer.reverseBytes(42));
+            raf.writeInt(Integer.reverseBytes(io.shmbus.client.cnc.CncDescriptor.MAGIC));
+        }
+        final LogVersionMismatchException ex =
+            assertThrows(LogVersionMismatchException.class, () -> Broker.launch(brokerContext()));
+        assertTrue(ex.getMessage().contains("CnC version 42"), ex.getMessage());
+        assertThrows(LogVersionMismatchException.class, () -> ShmBus.connect(new ShmBus.Context().dir(dir)));
+    }
+
+    @Test
+    void brokerErrorsComeBackTyped()
+    {
+        startBroker();
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        for (int i = 0; i < io.shmbus.client.log.LogDescriptor.CONSUMER_SLOT_COUNT; i++)
+        {
+            bus.addConsumer("full", StartPosition.LATEST);
+        }
+        final BrokerErrorException ex = assertThrows(BrokerErrorException.class,
+            () -> bus.addConsumer("full", StartPosition.LATEST));
+        assertEquals(ControlProtocol.ERROR_RESOURCE_EXHAUSTED, ex.errorCode());
+        assertTrue(ex.getMessage().contains("consumer slots"), ex.getMessage());
+    }
+}

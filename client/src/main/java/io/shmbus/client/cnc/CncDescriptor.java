@@ -1,0 +1,134 @@
+package io.shmbus.client.cnc;
+
+import io.shmbus.client.LogVersionMismatchException;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.broadcast.BroadcastBufferDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * Layout of the command-and-control file {@code cnc.dat} that the broker creates in its shared-memory directory.
+ * <pre>
+ *  offset  field
+ *  0       int   version                   written last: 0 means the broker is still starting
+ *  4       int   magic                     'SHMC'
+ *  8       int   toBrokerBufferLength      many-to-one ring of client commands, trailer included
+ *  12      int   toClientsBufferLength     broadcast of broker responses, trailer included
+ *  16      int   countersMetadataLength
+ *  20      int   countersValuesLength
+ *  24      long  brokerPid
+ *  32      long  startTimestampMs
+ *  40      long  clientLivenessTimeoutNs   clients must send keepalives well within this
+ *  48      long  brokerHeartbeatMs         epoch ms, refreshed by the broker while it runs
+ *  56      long  unblockTimeoutNs
+ *  64..127 reserved
+ *  128     to-broker ring buffer
+ *  ...     to-clients broadcast buffer
+ *  ...     counters metadata
+ *  ...     counters values
+ * </pre>
+ */
+public final class CncDescriptor
+{
+    public static final String FILE_NAME = "cnc.dat";
+    public static final int VERSION = 1;
+    public static final int MAGIC = 0x434D4853; // "SHMC" little-endian
+
+    public static final int VERSION_OFFSET = 0;
+    public static final int MAGIC_OFFSET = VERSION_OFFSET + 4;
+    public static final int TO_BROKER_BUFFER_LENGTH_OFFSET = MAGIC_OFFSET + 4;
+    public static final int TO_CLIENTS_BUFFER_LENGTH_OFFSET = TO_BROKER_BUFFER_LENGTH_OFFSET + 4;
+    public static final int COUNTERS_METADATA_LENGTH_OFFSET = TO_CLIENTS_BUFFER_LENGTH_OFFSET + 4;
+    public static final int COUNTERS_VALUES_LENGTH_OFFSET = COUNTERS_METADATA_LENGTH_OFFSET + 4;
+    public static final int BROKER_PID_OFFSET = COUNTERS_VALUES_LENGTH_OFFSET + 4;
+    public static final int START_TIMESTAMP_OFFSET = BROKER_PID_OFFSET + 8;
+    public static final int CLIENT_LIVENESS_TIMEOUT_OFFSET = START_TIMESTAMP_OFFSET + 8;
+    public static final int BROKER_HEARTBEAT_OFFSET = CLIENT_LIVENESS_TIMEOUT_OFFSET + 8;
+    public static final int UNBLOCK_TIMEOUT_OFFSET = BROKER_HEARTBEAT_OFFSET + 8;
+    public static final int HEADER_LENGTH = 128;
+
+    public static final int TO_BROKER_CAPACITY = 256 * 1024;
+    public static final int TO_CLIENTS_CAPACITY = 1024 * 1024;
+    public static final int COUNTERS_VALUES_LENGTH = 128 * 1024;
+    /** Agrona keeps 4 metadata bytes per value byte (512 per counter against 128). */
+    public static final int COUNTERS_METADATA_LENGTH = COUNTERS_VALUES_LENGTH * 4;
+
+    public static final int TO_BROKER_BUFFER_LENGTH = TO_BROKER_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
+    public static final int TO_CLIENTS_BUFFER_LENGTH =
+        TO_CLIENTS_CAPACITY + BroadcastBufferDescriptor.TRAILER_LENGTH;
+
+    private CncDescriptor()
+    {
+    }
+
+    public static int toBrokerOffset()
+    {
+        return HEADER_LENGTH;
+    }
+
+    public static int toClientsOffset(final UnsafeBuffer header)
+    {
+        return toBrokerOffset() + header.getInt(TO_BROKER_BUFFER_LENGTH_OFFSET);
+    }
+
+    public static int countersMetadataOffset(final UnsafeBuffer header)
+    {
+        return toClientsOffset(header) + header.getInt(TO_CLIENTS_BUFFER_LENGTH_OFFSET);
+    }
+
+    public static int countersValuesOffset(final UnsafeBuffer header)
+    {
+        return countersMetadataOffset(header) + header.getInt(COUNTERS_METADATA_LENGTH_OFFSET);
+    }
+
+    public static long fileLength(final UnsafeBuffer header)
+    {
+        return (long)countersValuesOffset(header) + header.getInt(COUNTERS_VALUES_LENGTH_OFFSET);
+    }
+
+    /** Length of a file with the default buffer sizes. */
+    public static long defaultFileLength()
+    {
+        return (long)HEADER_LENGTH + TO_BROKER_BUFFER_LENGTH + TO_CLIENTS_BUFFER_LENGTH +
+            COUNTERS_METADATA_LENGTH + COUNTERS_VALUES_LENGTH;
+    }
+
+    /** Fills the header of a new file; the version is written last by {@link #signalReady(UnsafeBuffer)}. */
+    public static void fillHeader(
+        final UnsafeBuffer header, final long pid, final long clientLivenessTimeoutNs, final long unblockTimeoutNs)
+    {
+        header.putInt(MAGIC_OFFSET, MAGIC);
+        header.putInt(TO_BROKER_BUFFER_LENGTH_OFFSET, TO_BROKER_BUFFER_LENGTH);
+        header.putInt(TO_CLIENTS_BUFFER_LENGTH_OFFSET, TO_CLIENTS_BUFFER_LENGTH);
+        header.putInt(COUNTERS_METADATA_LENGTH_OFFSET, COUNTERS_METADATA_LENGTH);
+        header.putInt(COUNTERS_VALUES_LENGTH_OFFSET, COUNTERS_VALUES_LENGTH);
+        header.putLong(BROKER_PID_OFFSET, pid);
+        header.putLong(START_TIMESTAMP_OFFSET, System.currentTimeMillis());
+        header.putLong(CLIENT_LIVENESS_TIMEOUT_OFFSET, clientLivenessTimeoutNs);
+        header.putLong(BROKER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        header.putLong(UNBLOCK_TIMEOUT_OFFSET, unblockTimeoutNs);
+    }
+
+    public static void signalReady(final UnsafeBuffer header)
+    {
+        header.putIntRelease(VERSION_OFFSET, VERSION);
+    }
+
+    /**
+     * @throws LogVersionMismatchException naming the file when it is not a CnC file of this version.
+     */
+    public static void checkVersion(final UnsafeBuffer header, final String fileName)
+    {
+        final int magic = header.getInt(MAGIC_OFFSET);
+        if (MAGIC != magic)
+        {
+            throw new LogVersionMismatchException(fileName + " is not a shmbus command-and-control file");
+        }
+        final int version = header.getIntVolatile(VERSION_OFFSET);
+        if (VERSION != version)
+        {
+            throw new LogVersionMismatchException(fileName + " has CnC version " + version +
+                " but this shmbus uses version " + VERSION + ": it belongs to another shmbus release; stop " +
+                "the processes using it and delete it, or use another directory");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.shmbus.client.cnc;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Layout of every broker-to-client response (one layout for all; unused fields are zero).
+ * <pre>
+ *  0   long correlationId     of the command answered (ON_CLIENT_TIMEOUT: 0)
+ *  8   long registrationId    ON_PRODUCER_READY, ON_CONSUMER_READY; the client id for ON_CLIENT_TIMEOUT
+ *  16  long position          ON_CONSUMER_READY: the exact start position
+ *  24  int  slot              ON_CONSUMER_READY: the consumer slot in the topic log
+ *  28  int  errorCode         ON_ERROR
+ *  32  int  messageLength     ON_ERROR
+ *  36  message, UTF-8
+ * </pre>
+ * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.
+ */
+public final class ResponseFlyweight
+{
+    public static final int CORRELATION_ID_OFFSET = 0;
+    public static final int REGISTRATION_ID_OFFSET = CORRELATION_ID_OFFSET + 8;
+    public static final int POSITION_OFFSET = REGISTRATION_ID_OFFSET + 8;
+    public static final int SLOT_OFFSET = POSITION_OFFSET + 8;
+    public static final int ERROR_CODE_OFFSET = SLOT_OFFSET + 4;
+    public static final int MESSAGE_LENGTH_OFFSET = ERROR_CODE_OFFSET + 4;
+    public static final int MESSAGE_OFFSET = MESSAGE_LENGTH_OFFSET + 4;
+    public static final int MAX_MESSAGE_LENGTH = 1024;
+
+    private DirectBuffer buffer;
+    private MutableDirectBuffer mutable;
+    private int offset;
+
+    public ResponseFlyweight wrap(final MutableDirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.mutable = buffer;
+        this.offset = offset;
+        mutable.setMemory(offset, MESSAGE_OFFSET, (byte)0);
+        return this;
+    }
+
+    public ResponseFlyweight wrapForRead(final DirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.mutable = null;
+        this.offset = offset;
+        return this;
+    }
+
+    public long correlationId()
+    {
+        return buffer.getLong(offset + CORRELATION_ID_OFFSET);
+    }
+
+    public ResponseFlyweight correlationId(final long value)
+    {
+        mutable.putLong(offset + CORRELATION_ID_OFFSET, value);
+        return this;
+    }
+
+    public long registrationId()
+    {
+        return buffer.getLong(offset + REGISTRATION_ID_OFFSET);
+    }
+
+    public ResponseFlyweight registrationId(final long value)
+    {
+        mutable.putLong(offset + REGISTRATION_ID_OFFSET, value);
+        return this;
+    }
+
+    public long position()
+    {
+        return buffer.getLong(offset + POSITION_OFFSET);
+    }
+
+    public ResponseFlyweight position(final long value)
+    {
+        mutable.putLong(offset + POSITION_OFFSET, value);
+        return this;
+    }
+
+    public int slot()
+    {
+        return buffer.getInt(offset + SLOT_OFFSET);
+    }
+
+    public ResponseFlyweight slot(final int value)
+    {
+        mutable.putInt(offset + SLOT_OFFSET, value);
+        return this;
+    }
+
+    public int errorCode()
+    {
+        return buffer.getInt(offset + ERROR_CODE_OFFSET);
+    }
+
+    public ResponseFlyweight errorCode(final int value)
+    {
+        mutable.putInt(offset + ERROR_CODE_OFFSET, value);
+        return this;
+    }
+
+    public String message()
+    {
+        final int length = Math.min(buffer.getInt(offset + MESSAGE_LENGTH_OFFSET), MAX_MESSAGE_LENGTH);
+        if (length <= 0)
+        {
+            return "";
+        }
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset + MESSAGE_OFFSET, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public ResponseFlyweight message(final String message)
+    {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_MESSAGE_LENGTH)
+        {
+            bytes = java.util.Arrays.copyOf(bytes, MAX_MESSAGE_LENGTH);
+        }
+        mutable.putInt(offset + MESSAGE_LENGTH_OFFSET, bytes.length);
+        mutable.putBytes(offset + MESSAGE_OFFSET, bytes);
+        return this;
+    }
+
+    public int length()
+    {
+        return MESSAGE_OFFSET + Math.max(0, buffer.getInt(offset + MESSAGE_LENGTH_OFFSET));
+    }
+}
