@@ -32,6 +32,8 @@ final class BenchOptions
         "  --latency-samples N      ping-pong round trips recorded per run      (default 1m; quick 300k)",
         "  --latency-warmup N       round trips before recording               (default 200k; quick 50k)",
         "  --latency-size N         ping-pong message size in bytes            (default 32)",
+        "  --latency-max-seconds S  stop a ping-pong run after S seconds and report what it recorded, marked",
+        "                           partial (a busy machine makes round trips slow) (default 20; quick 10)",
         "  --capacity SIZE          shmbus ring and Aeron IPC term length       (default 4m)",
         "  --fragment-limit N       messages per poll, both systems            (default 256)",
         "  --idle busy-spin|no-op|yield  idle strategy of every producer/consumer loop, also on back pressure",
@@ -39,7 +41,8 @@ final class BenchOptions
         "  --systems LIST           shmbus,aeron-exclusive,aeron-concurrent,raw-shm (default all); raw-shm is the",
         "                           latency floor, a one-slot shared-memory mailbox",
         "  --tests LIST             throughput,latency                         (default both)",
-        "  --jvm-opt OPT            extra option for every child JVM (repeatable), e.g. -Dagrona.disable.bounds.checks=true",
+        "  --jvm-opt OPT            extra option for every child JVM (repeatable),",
+        "                           e.g. -Dagrona.disable.bounds.checks=true or -Dshmbus.exact.timestamps=true",
         "  --timeout SEC            deadline for each run's result              (default scales with --messages)",
         "  --out FILE               also write the report here    (default bench-results/ipc-<yyyyMMdd-HHmmss>.md)",
         "  --verbose                echo every child's output",
@@ -59,6 +62,7 @@ final class BenchOptions
     long latencySamples;
     long latencyWarmup;
     int latencySize = 32;
+    int latencyMaxSeconds;
     int capacity = 4 * 1024 * 1024;
     int fragmentLimit = 256;
     String idle = "busy-spin";
@@ -80,6 +84,7 @@ final class BenchOptions
         Integer runs = null;
         Long latencySamples = null;
         Long latencyWarmup = null;
+        Integer latencyMaxSeconds = null;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -116,6 +121,9 @@ final class BenchOptions
                     break;
                 case "--latency-warmup":
                     latencyWarmup = count(arg, value(args, ++i, arg));
+                    break;
+                case "--latency-max-seconds":
+                    latencyMaxSeconds = positiveInt(arg, value(args, ++i, arg));
                     break;
                 case "--latency-size":
                     o.latencySize = positiveInt(arg, value(args, ++i, arg));
@@ -199,6 +207,7 @@ final class BenchOptions
         o.runs = null != runs ? runs : o.quick ? 1 : 3;
         o.latencySamples = null != latencySamples ? latencySamples : o.quick ? 300_000 : 1_000_000;
         o.latencyWarmup = null != latencyWarmup ? latencyWarmup : o.quick ? 50_000 : 200_000;
+        o.latencyMaxSeconds = null != latencyMaxSeconds ? latencyMaxSeconds : o.quick ? 10 : 20;
         return o;
     }
 
@@ -212,7 +221,8 @@ final class BenchOptions
         return 60_000 + messageCount / 200; // 60 s plus 5 us a message
     }
 
-    private static long[] perSize(final List<Integer> sizes, final String text, final long[] defaults, final String what)
+    private static long[] perSize(
+        final List<Integer> sizes, final String text, final long[] defaults, final String what)
     {
         final long[] values = new long[sizes.size()];
         if (null == text)

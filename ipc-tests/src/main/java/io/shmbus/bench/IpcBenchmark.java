@@ -312,6 +312,7 @@ public final class IpcBenchmark
         args.put("size", Integer.toString(options.latencySize));
         args.put("warmup", Long.toString(options.latencyWarmup));
         args.put("samples", Long.toString(options.latencySamples));
+        args.put("maxSeconds", Integer.toString(options.latencyMaxSeconds));
 
         ChildProcess pong = null;
         ChildProcess ping = null;
@@ -326,17 +327,24 @@ public final class IpcBenchmark
             ping.await("READY", READY_TIMEOUT_MS, "READY (ping and pong streams attached)");
             final long roundTrips = options.latencyWarmup + options.latencySamples;
             final Map<String, String> fields = ping.awaitResult(
-                options.timeoutSec > 0 ? options.timeoutSec * 1000 : 60_000 + roundTrips / 20,
-                "the ping's RESULT after " + roundTrips + " round trips");
+                options.timeoutSec > 0 ? options.timeoutSec * 1000 : 30_000 + options.latencyMaxSeconds * 1000L,
+                "the ping's RESULT after " + roundTrips + " round trips or " + options.latencyMaxSeconds + " s");
+            if (Long.parseLong(fields.get("count")) == 0)
+            {
+                throw new BenchException("no round trip recorded within the " + options.latencyMaxSeconds +
+                    " s time cap: the machine is too busy (see --latency-max-seconds)");
+            }
             if (Long.parseLong(fields.get("errors")) > 0)
             {
                 throw new BenchException(fields.get("errors") + " pongs did not echo the ping awaited");
             }
             final LatencyRun result = new LatencyRun(fields, cpu.stop(ping, pong), null);
             ok = true;
-            progress(String.format("%s: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us%s", label,
+            progress(String.format("%s: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us%s%s", label,
                 result.ns("p50Ns") / 1e3, result.ns("p99Ns") / 1e3, result.ns("p999Ns") / 1e3,
-                result.ns("maxNs") / 1e3, usageText(result.usage())));
+                result.ns("maxNs") / 1e3, usageText(result.usage()),
+                result.capped() ? String.format(", PARTIAL: %,d samples within the %d s cap", result.ns("count"),
+                options.latencyMaxSeconds) : ""));
             return result;
         }
         catch (final BenchException | NumberFormatException | NullPointerException ex)
@@ -422,7 +430,7 @@ public final class IpcBenchmark
             max = Math.max(max, m);
         }
         return 2 * options.runTimeoutMs(2 * max) + 2 * READY_TIMEOUT_MS +
-            2 * (60_000 + (options.latencySamples + options.latencyWarmup) / 20);
+            2 * (30_000 + options.latencyMaxSeconds * 1000L);
     }
 
     private static void finish(final ChildLauncher launcher, final boolean ok, final ChildProcess... children)

@@ -279,6 +279,14 @@ final class IpcReport
             line(r.toString());
         }
         line();
+        final boolean anyCapped = results.latency.values().stream().flatMap(List::stream)
+            .anyMatch(run -> run.ok() && run.capped());
+        if (anyCapped)
+        {
+            line("**Some runs hit the " + options.latencyMaxSeconds + " s time cap and recorded fewer samples than " +
+                "asked: the machine was busy and their round trips slow (see the samples column).**");
+            line();
+        }
         line("Every run, µs, round by round (each round measures the systems one after the other); *other* and " +
             "*driver* as for throughput:");
         line();
@@ -306,7 +314,8 @@ final class IpcReport
                 {
                     r.append(' ').append(fmtUs(run.ns(key))).append(" |");
                 }
-                r.append(' ').append(fmtUs(run.ns("meanNs"))).append(" | ").append(run.ns("count")).append(" | ")
+                r.append(' ').append(fmtUs(run.ns("meanNs"))).append(" | ").append(run.ns("count"))
+                    .append(run.capped() ? " (partial: time cap)" : "").append(" | ")
                     .append(pct(run.usage().otherPctOfMachine())).append(" | ")
                     .append(system.isAeron() ? pct(run.usage().driverPctOfOneCpu()) : "").append(" |");
                 line(r.toString());

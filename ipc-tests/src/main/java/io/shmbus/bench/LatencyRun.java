@@ -19,6 +19,12 @@ record LatencyRun(Map<String, String> fields, CpuMeter.Usage usage, String failu
         return null == failure;
     }
 
+    /** True when the run hit its time cap and recorded fewer samples than asked. */
+    boolean capped()
+    {
+        return Boolean.parseBoolean(fields.get("capped"));
+    }
+
     long ns(final String key)
     {
         return Long.parseLong(fields.get(key));

@@ -87,7 +87,8 @@ public final class OfferStallRepro
         }
         System.out.printf("ring %d bytes, %d offers of %d bytes timed after %d of warmup%n",
             capacity, MESSAGES - WARMUP, LENGTH, WARMUP);
-        System.out.printf("offers that advanced the producer limit: %d (one per %d offers), mean %.1f us, min %.1f us%n",
+        System.out.printf(
+            "offers that advanced the producer limit: %d (one per %d offers), mean %.1f us, min %.1f us%n",
             cleaningOffers, (MESSAGES - WARMUP) / Math.max(1, cleaningOffers),
             cleaningNs / 1e3 / Math.max(1, cleaningOffers), cleaningMinNs / 1e3);
         System.out.printf("all other offers: %d, of which %d over 20 us (preemption), max %.1f us%n",

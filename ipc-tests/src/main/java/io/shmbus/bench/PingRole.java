@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Child role {@code ping}: sends one message at a time on the ping stream, stamped with {@link System#nanoTime()}
  * and a sequence number, waits for the pong process to echo it on the pong stream, and records the round trip in
  * an HdrHistogram after the warmup. Prints {@code READY} once both streams are attached and
- * {@code RESULT count=.. p50Ns=.. ...} at the end.
+ * {@code RESULT count=.. capped=.. p50Ns=.. ...} at the end; stops early, with {@code capped=true}, after
+ * {@code maxSeconds}, because on a busy machine a round trip can take milliseconds instead of microseconds.
  */
 final class PingRole
 {
@@ -30,13 +31,14 @@ final class PingRole
         final long warmup = args.size("warmup");
         final long samples = args.size("samples");
         final int fragmentLimit = args.intValue("fragmentLimit");
+        final long maxSeconds = args.size("maxSeconds");
         final IdleStrategy idle = BenchChild.idleStrategy(args);
         if (size < 2 * BitUtil.SIZE_OF_LONG)
         {
             throw new IllegalArgumentException("ping message size must be at least 16 bytes: " + size);
         }
-        final UnsafeBuffer buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(BitUtil.align(size, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
+        final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            BitUtil.align(size, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
         final Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NS, 3);
         final RoundTrips roundTrips = new RoundTrips(histogram);
 
@@ -49,8 +51,15 @@ final class PingRole
             BenchChild.ready("");
 
             final long total = warmup + samples;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+            boolean capped = false;
             for (long sequence = 0; sequence < total; sequence++)
             {
+                if ((sequence & 0x3FF) == 0 && System.nanoTime() - deadlineNs > 0)
+                {
+                    capped = true; // a busy machine: report what was recorded rather than run for ever
+                    break;
+                }
                 roundTrips.recording = sequence >= warmup;
                 roundTrips.expected = sequence;
                 buffer.putLong(8, sequence);
@@ -76,6 +85,7 @@ final class PingRole
             }
 
             BenchChild.result("count=" + histogram.getTotalCount() +
+                " capped=" + capped +
                 " errors=" + roundTrips.errors +
                 " minNs=" + histogram.getMinValue() +
                 " p50Ns=" + histogram.getValueAtPercentile(50) +

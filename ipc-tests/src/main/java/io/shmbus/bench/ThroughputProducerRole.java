@@ -30,8 +30,8 @@ final class ThroughputProducerRole
         {
             throw new IllegalArgumentException("message size must be at least 8 bytes: " + size);
         }
-        final UnsafeBuffer buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(BitUtil.align(size, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
+        final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            BitUtil.align(size, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
 
         try (Transport transport = Transport.create(args);
             BenchPublisher publisher = transport.publisher(args.get("stream"), args.intValue("streamId")))
