@@ -44,6 +44,7 @@ final class BrokerConductor implements Agent
 {
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long PROCESS_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long FLOW_CONTROL_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Broker.Context ctx;
     private final CncFile cnc;
@@ -65,6 +66,7 @@ final class BrokerConductor implements Agent
     private final ResponseFlyweight response = new ResponseFlyweight();
     private long nextRegistrationId = 1;
     private long nextHousekeepingNs;
+    private long nextFlowControlNs;
     private long nextProcessCheckNs;
 
     BrokerConductor(
@@ -99,9 +101,15 @@ final class BrokerConductor implements Agent
     {
         final long nowNs = nanoClock.nanoTime();
         int work = toBroker.read(this::onCommand, 32);
-        for (int i = 0, n = topicList.size(); i < n; i++)
+        if (nowNs - nextFlowControlNs >= 0)
         {
-            work += topicList.get(i).advanceLimit();
+            // At most once a millisecond, and not counted as work: a busy topic must not keep the broker from
+            // idling, or it would take a core from the producers and consumers it serves.
+            nextFlowControlNs = nowNs + FLOW_CONTROL_INTERVAL_NS;
+            for (int i = 0, n = topicList.size(); i < n; i++)
+            {
+                topicList.get(i).advanceLimit();
+            }
         }
         if (nowNs - nextHousekeepingNs >= 0)
         {
@@ -131,10 +139,10 @@ final class BrokerConductor implements Agent
             final int unblocked = topic.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
             if (unblocked > 0)
             {
-                counters.claimsUnblocked.getAndAdd(unblocked);
                 log.println("shmbus broker: topic '" + topic.name + "': turned " + unblocked +
                     " abandoned claim(s) into padding after " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) +
                     " ms");
+                counters.claimsUnblocked.getAndAdd(unblocked);
                 work += unblocked;
             }
             topic.updateCounters();

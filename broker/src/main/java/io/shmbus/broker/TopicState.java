@@ -52,11 +52,14 @@ final class TopicState implements AutoCloseable
         Arrays.fill(watchedPosition, -1);
     }
 
-    /** Advances the producer limit; returns 1 when it moved. */
+    /**
+     * Advances the producer limit ahead of the producers, keeping a quarter of the ring of history for consumers
+     * that join at "earliest". Returns 1 when it moved.
+     */
     int advanceLimit()
     {
         final long before = log.producerLimitVolatile();
-        return flowControl.tryAdvance() != before ? 1 : 0;
+        return flowControl.tryAdvance(log.capacity() >> 2) != before ? 1 : 0;
     }
 
     void updateCounters()

@@ -56,10 +56,20 @@ class AllocationFreeHotPathTest
 
             exercise(producer, consumer, claim, src, 200_000); // warm up: JIT, thread-locals
             final long threadId = Thread.currentThread().getId();
-            final long before = threads.getThreadAllocatedBytes(threadId);
-            exercise(producer, consumer, claim, src, 500_000);
-            final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-            assertEquals(0, allocated, "bytes allocated on the hot path");
+            // Any allocation per operation would show in every round. A single round may still see a one-off
+            // allocation by the JVM itself (e.g. an object re-materialised when compiled code deoptimises), so
+            // the steady state is proven by one round of 500,000 operations allocating nothing at all.
+            final StringBuilder rounds = new StringBuilder();
+            boolean clean = false;
+            for (int round = 0; round < 5 && !clean; round++)
+            {
+                final long before = threads.getThreadAllocatedBytes(threadId);
+                exercise(producer, consumer, claim, src, 500_000);
+                final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+                rounds.append(allocated).append(' ');
+                clean = 0 == allocated;
+            }
+            assertTrue(clean, "bytes allocated on the hot path in each round of 500,000 operations: " + rounds);
             assertTrue(topic.tailPosition() > 100L * topic.capacity(), "the measured loop lapped the ring");
         }
         finally

@@ -1,5 +1,6 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.broker.Broker;
 import io.shmbus.client.JvmRequirements;
 import io.shmbus.client.ShmDirectory;
 
@@ -39,8 +40,9 @@ final class DemoCommand implements Command
     public String usage()
     {
         return "usage: shmbus demo [--messages N] [--size BYTES] [--consumers N]\n\n" +
-            "Starts consumer processes and a producer process on one topic in a new directory under\n" +
-            "/dev/shm, verifies every consumer got every message once and in order, prints the rates,\n" +
+            "Starts an embedded broker on a new directory under /dev/shm, then consumer processes and a\n" +
+            "producer process on one topic; verifies every consumer got every message once and in order,\n" +
+            "prints the rates and the broker's counters,\n" +
             "and cleans up.\n\n" +
             "  --messages N       messages to send (default 5000000)\n" +
             "  --size BYTES       payload bytes per message, >= 16 (default 64)\n" +
@@ -72,12 +74,37 @@ final class DemoCommand implements Command
         final Path dir = Files.createTempDirectory(parent, "shmbus-demo-");
         final List<Process> processes = new ArrayList<>();
         final AtomicReference<Throwable> relayFailure = new AtomicReference<>();
-        final Thread cleanup = new Thread(() -> cleanUp(processes, dir));
+        final PrintStream brokerLog = new PrintStream(new java.io.OutputStream()
+        {
+            private final StringBuilder line = new StringBuilder();
+
+            public void write(final int b)
+            {
+                if (b == '\n')
+                {
+                    synchronized (out)
+                    {
+                        out.println("  [broker, embedded] " + line);
+                    }
+                    line.setLength(0);
+                }
+                else
+                {
+                    line.append((char)b);
+                }
+            }
+        }, true);
+        final Broker broker = Broker.launch(new Broker.Context().dir(dir).log(brokerLog));
+        final Thread cleanup = new Thread(() ->
+        {
+            cleanUp(processes, dir);
+            broker.close();
+        });
         Runtime.getRuntime().addShutdownHook(cleanup);
         try
         {
-            out.println("shmbus demo: topic 'demo' in " + dir + ", " + consumers + " consumer process(es), " +
-                "1 producer process, " + messages + " messages of " + size + " bytes");
+            out.println("shmbus demo: embedded broker on " + dir + "; topic 'demo'; " + consumers +
+                " consumer process(es), 1 producer process, " + messages + " messages of " + size + " bytes");
             final List<Thread> relays = new ArrayList<>();
             final List<Process> consumerProcesses = new ArrayList<>();
             for (int i = 1; i <= consumers; i++)
@@ -112,6 +139,7 @@ final class DemoCommand implements Command
             {
                 relay.join(5_000);
             }
+            printCounters(dir, out);
             out.println(ok ?
                 "shmbus demo: OK: every consumer received all " + messages + " messages exactly once, in order" :
                 "shmbus demo: FAILED (see the output above)");
@@ -119,6 +147,11 @@ final class DemoCommand implements Command
         }
         finally
         {
+            for (final Process process : processes)
+            {
+                process.destroyForcibly();
+            }
+            broker.close();
             cleanUp(processes, dir);
             try
             {
@@ -128,6 +161,28 @@ final class DemoCommand implements Command
             {
                 // shutting down: the hook runs anyway
             }
+        }
+    }
+
+    private static void printCounters(final Path dir, final PrintStream out)
+    {
+        try (io.shmbus.client.cnc.CncFile cnc = io.shmbus.client.cnc.CncFile.map(
+            io.shmbus.client.cnc.CncFile.fileIn(dir)))
+        {
+            final org.agrona.concurrent.status.CountersReader reader =
+                new org.agrona.concurrent.status.CountersReader(cnc.countersMetadata(), cnc.countersValues());
+            out.println("shmbus demo: broker counters:");
+            reader.forEach((id, type, key, label) ->
+            {
+                if (!label.contains("heartbeat"))
+                {
+                    out.printf("    %-45s %,d%n", label, reader.getCounterValue(id));
+                }
+            });
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            out.println("shmbus demo: counters unavailable: " + ex.getMessage());
         }
     }
 

@@ -3,7 +3,7 @@ package io.shmbus.broker.cli;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.StartPosition;
-import io.shmbus.client.Topic;
+import io.shmbus.client.ShmBus;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,13 +38,13 @@ public final class DemoConsumer
             }
             state[0] = value + 1;
         };
-        try (Topic topic = Topic.open(new Topic.Context().dir(dir).topic("demo")))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(dir)))
         {
-            final Consumer consumer = topic.addConsumer(StartPosition.EARLIEST);
+            final Consumer consumer = bus.addConsumer("demo", StartPosition.EARLIEST);
             Files.createFile(dir.resolve("ready-" + ProcessHandle.current().pid()));
             long start = 0;
             long lastReport = System.nanoTime();
-            while (state[0] < messages && state[1] == 0)
+            while (state[0] < messages && state[1] == 0 && !bus.isClosed())
             {
                 final int n = consumer.poll(handler, 1024);
                 if (n == 0)

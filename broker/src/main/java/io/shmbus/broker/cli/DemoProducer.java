@@ -1,7 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.client.Producer;
-import io.shmbus.client.Topic;
+import io.shmbus.client.ShmBus;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -20,9 +20,9 @@ public final class DemoProducer
     {
         final long messages = Long.parseLong(args[1]);
         final int size = Integer.parseInt(args[2]);
-        try (Topic topic = Topic.open(new Topic.Context().dir(Paths.get(args[0])).topic("demo")))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(Paths.get(args[0]))))
         {
-            final Producer producer = topic.addProducer();
+            final Producer producer = bus.addProducer("demo");
             final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
             final long start = System.nanoTime();
             long lastReport = start;
@@ -31,8 +31,14 @@ public final class DemoProducer
             {
                 payload.putLong(0, i);
                 payload.putLong(8, i * 31);
-                while (producer.offer(payload, 0, size) < 0)
+                long result;
+                while ((result = producer.offer(payload, 0, size)) < 0)
                 {
+                    if (Producer.CLOSED == result)
+                    {
+                        System.out.println("ERROR: producer closed: the broker was lost");
+                        System.exit(1);
+                    }
                     backPressured++;
                     Thread.onSpinWait();
                 }

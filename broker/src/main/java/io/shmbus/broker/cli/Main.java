@@ -24,10 +24,12 @@ public final class Main
 
     static
     {
+        register(new BrokerCommand());
         register(new DemoCommand());
         register(new PublishCommand());
         register(new SubscribeCommand());
         register(new TopicsCommand());
+        register(new StatCommand());
     }
 
     private Main()

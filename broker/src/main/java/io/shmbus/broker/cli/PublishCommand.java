@@ -1,7 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.client.Producer;
-import io.shmbus.client.Topic;
+import io.shmbus.client.ShmBus;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -31,9 +31,9 @@ final class PublishCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus publish --topic T [--dir DIR] [--capacity SIZE]\n\n" +
+        return "usage: shmbus publish --topic T [--dir DIR]\n\n" +
             "Reads standard input and publishes each line (without its line end) as one message.\n" +
-            "Waits while consumers hold the ring. Prints how many messages it sent.\n\n" + TopicOptions.HELP;
+            "Needs a running broker. Waits while consumers hold the ring. Prints how many messages it sent.\n\n" + TopicOptions.HELP;
     }
 
     public int run(
@@ -42,10 +42,11 @@ final class PublishCommand implements Command
         final Args args = Args.parse(name(), argList, TopicOptions.WITH_VALUE, Set.of());
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
         long sent = 0;
-        try (Topic topic = Topic.open(TopicOptions.context(args));
+        final String topic = args.require("--topic");
+        try (ShmBus bus = TopicOptions.connect(args, err, name());
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)))
         {
-            final Producer producer = topic.addProducer();
+            final Producer producer = bus.addProducer(topic);
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
             String line;
             while (null != (line = reader.readLine()))
@@ -58,7 +59,7 @@ final class PublishCommand implements Command
                 }
                 if (bytes.length > producer.maxMessageLength())
                 {
-                    out.println("sent " + sent + " messages to topic " + topic.name());
+                    out.println("sent " + sent + " messages to topic " + topic);
                     err.println("shmbus publish: error: line " + (sent + 1) + " is " + bytes.length +
                         " bytes, more than the topic's max message length " + producer.maxMessageLength());
                     return Main.EXIT_FAILURE;
@@ -77,7 +78,7 @@ final class PublishCommand implements Command
                 idle.reset();
                 sent++;
             }
-            out.println("sent " + sent + " messages to topic " + topic.name());
+            out.println("sent " + sent + " messages to topic " + topic);
         }
         return Main.EXIT_OK;
     }

@@ -3,7 +3,7 @@ package io.shmbus.broker.cli;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.StartPosition;
-import io.shmbus.client.Topic;
+import io.shmbus.client.ShmBus;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -32,7 +32,8 @@ final class SubscribeCommand implements Command
     public String usage()
     {
         return "usage: shmbus subscribe --topic T [--from earliest|latest|POSITION] [--count N] [--dir DIR]\n\n" +
-            "Prints each message as one line (its bytes, then a newline) until --count messages or Ctrl-C.\n\n" +
+            "Prints each message as one line (its bytes, then a newline) until --count messages or Ctrl-C.\n" +
+            "Needs a running broker.\n\n" +
             TopicOptions.HELP +
             "  --from START       earliest, latest (default) or an exact stream position\n" +
             "  --count N          exit after N messages\n";
@@ -81,10 +82,11 @@ final class SubscribeCommand implements Command
         };
 
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
-        try (Topic topic = Topic.open(TopicOptions.context(args)))
+        final String topic = args.require("--topic");
+        try (ShmBus bus = TopicOptions.connect(args, err, name()))
         {
-            final Consumer consumer = topic.addConsumer(start);
-            while (running.get() && received[0] < count)
+            final Consumer consumer = bus.addConsumer(topic, start);
+            while (running.get() && received[0] < count && !bus.isClosed() && !Thread.currentThread().isInterrupted())
             {
                 final int limit = (int)Math.min(256, count - received[0]);
                 final int n = consumer.poll(handler, limit);
@@ -95,6 +97,10 @@ final class SubscribeCommand implements Command
                 idle.idle(n);
             }
             lines.flush();
+            if (bus.isClosed() && received[0] < count && running.get())
+            {
+                return Main.EXIT_FAILURE; // the broker was lost: already reported by the error handler
+            }
             consumer.close();
         }
         finally

@@ -1,5 +1,6 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.broker.Broker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,16 +25,22 @@ class CliTest
     private Path dir;
     private String stdout;
     private String stderr;
+    private Broker broker;
 
     @BeforeEach
     void setUp() throws IOException
     {
         dir = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-cli-");
+        final Path config = dir.resolve("broker.conf");
+        Files.writeString(config, "[topic small]\ncapacity = 64k\n");
+        broker = Broker.launch(new Broker.Context().dir(dir.resolve("shm")).configFile(config)
+            .log(new PrintStream(new ByteArrayOutputStream(), true)));
     }
 
     @AfterEach
     void tearDown() throws IOException
     {
+        broker.close();
         try (Stream<Path> paths = Files.walk(dir))
         {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -96,11 +103,19 @@ class CliTest
         assertEquals(1, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "100"));
         assertTrue(stderr.contains("not the start of a frame"), stderr);
 
-        assertEquals(1, run("", "publish", "--dir", d, "--topic", "t2", "--capacity", "1000"));
-        assertTrue(stderr.contains("power of two"), stderr);
+        assertEquals(2, run("", "publish", "--dir", d, "--topic", "t2", "--capacity", "1000"));
+        assertTrue(stderr.contains("unknown option '--capacity'"), stderr);
 
         assertEquals(1, run("", "topics", "--dir", dir.resolve("missing").toString()));
         assertTrue(stderr.contains("no shared-memory directory"), stderr);
+
+        final String noBroker = dir.resolve("nobroker").toString();
+        assertEquals(1, run("hello\n", "publish", "--dir", noBroker, "--topic", "t"));
+        assertTrue(stderr.contains("no broker is running on " + noBroker), stderr);
+        assertEquals(1, run("", "stat", "--dir", noBroker));
+        assertTrue(stderr.contains("no broker is running"), stderr);
+        assertEquals(2, run("", "broker", "--dir", noBroker, "--client-timeout", "soon"));
+        assertTrue(stderr.contains("--client-timeout must be a duration"), stderr);
     }
 
     @Test
@@ -108,7 +123,7 @@ class CliTest
     {
         final String d = dir.resolve("shm").toString();
         final String longLine = "x".repeat(65536 / 8);
-        assertEquals(1, run("ok\n" + longLine + "\n", "publish", "--dir", d, "--topic", "small", "--capacity", "64k"));
+        assertEquals(1, run("ok\n" + longLine + "\n", "publish", "--dir", d, "--topic", "small"));
         assertTrue(stdout.contains("sent 1 messages"), stdout);
         assertTrue(stderr.contains("more than the topic's max message length"), stderr);
     }
@@ -117,15 +132,28 @@ class CliTest
     void everyCommandHasHelp()
     {
         assertEquals(0, run("", "--help"));
-        for (final String command : new String[]{"demo", "publish", "subscribe", "topics"})
+        final String[] commands = {"broker", "demo", "publish", "subscribe", "topics", "stat"};
+        for (final String command : commands)
         {
             assertTrue(stdout.contains(command), stdout);
         }
-        for (final String command : new String[]{"demo", "publish", "subscribe", "topics"})
+        for (final String command : commands)
         {
             assertEquals(0, run("", command, "--help"));
             assertTrue(stdout.startsWith("usage: shmbus " + command), stdout);
         }
+    }
+
+    @Test
+    void statPrintsTheBrokersCounters()
+    {
+        final String d = dir.resolve("shm").toString();
+        assertEquals(0, run("a\nb\n", "publish", "--dir", d, "--topic", "counted"));
+        assertEquals(0, run("", "stat", "--dir", d));
+        assertTrue(stdout.contains("broker pid " + ProcessHandle.current().pid() + ", running"), stdout);
+        assertTrue(stdout.contains("broker: commands received"), stdout);
+        assertTrue(stdout.contains("topic counted: tail position"), stdout);
+        assertTrue(stdout.contains("topic small: producer limit"), stdout);
     }
 
     @Test

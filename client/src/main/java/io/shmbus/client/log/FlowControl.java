@@ -26,11 +26,22 @@ public final class FlowControl
     }
 
     /**
-     * Moves the limit as far as the consumers allow.
+     * Moves the limit as far as the consumers allow, keeping nothing that is not needed.
      *
      * @return the producer limit after the attempt.
      */
     public long tryAdvance()
+    {
+        return tryAdvance(0);
+    }
+
+    /**
+     * Moves the limit as far as the consumers allow, but keeps at least {@code retainBytes} behind the tail
+     * readable (when consumers have read it too), so a consumer joining at "earliest" still finds recent history.
+     *
+     * @return the producer limit after the attempt.
+     */
+    public long tryAdvance(final long retainBytes)
     {
         final long limit = log.producerLimitVolatile();
         final long cleanPosition = log.cleanPositionVolatile();
@@ -39,16 +50,23 @@ public final class FlowControl
             return limit; // another party is cleaning
         }
 
+        final long head = cleanPosition - capacity;
         final long tail = log.tailVolatile();
-        long min = slots.minPosition(Long.MAX_VALUE);
-        if (Long.MAX_VALUE == min)
+        final long bound = tail - retainBytes;
+        final long min = slots.minPosition(Long.MAX_VALUE);
+        final long newHead;
+        if (min <= bound)
         {
-            // Nobody reads: the space up to the first uncommitted frame is free. Never beyond it, or a producer
-            // still writing there would leave its bytes in the next lap's clean space.
-            min = scanCommitted(cleanPosition - capacity, tail);
+            newHead = min; // a consumer's position is always a frame boundary
+        }
+        else
+        {
+            // Free up to the last frame boundary at or below the bound, never past a frame still being written:
+            // its producer would leave bytes in the next lap's clean space.
+            newHead = walkCommitted(head, Math.min(bound, min));
         }
 
-        long target = min + capacity;
+        long target = newHead + capacity;
         if (target <= cleanPosition || !log.casCleanPosition(cleanPosition, target))
         {
             return log.producerLimitVolatile();
@@ -70,6 +88,31 @@ public final class FlowControl
         final long newLimit = target - CLEAN_GUARD_LENGTH;
         log.producerLimitRelease(newLimit);
         return newLimit;
+    }
+
+    /**
+     * @return the last frame boundary at or below {@code bound} reached from {@code from} over committed frames.
+     */
+    long walkCommitted(final long from, final long bound)
+    {
+        final UnsafeBuffer ring = log.ring();
+        final int mask = log.mask();
+        long position = from;
+        while (position < bound)
+        {
+            final int length = ring.getIntVolatile(((int)position & mask) + FrameDescriptor.FRAME_LENGTH_OFFSET);
+            if (length <= 0)
+            {
+                break;
+            }
+            final long next = position + FrameDescriptor.alignedLength(length);
+            if (next > bound)
+            {
+                break;
+            }
+            position = next;
+        }
+        return position;
     }
 
     /** The first frame from the earliest position on that is not committed, or the tail. */

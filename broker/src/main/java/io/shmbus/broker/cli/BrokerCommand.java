@@ -1,0 +1,86 @@
+package io.shmbus.broker.cli;
+
+import io.shmbus.broker.Broker;
+import io.shmbus.broker.config.Durations;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code shmbus broker}: the daemon, in the foreground, logging to stderr, stopped cleanly by SIGTERM or Ctrl-C.
+ */
+final class BrokerCommand implements Command
+{
+    public String name()
+    {
+        return "broker";
+    }
+
+    public String summary()
+    {
+        return "run the broker daemon in the foreground";
+    }
+
+    public String usage()
+    {
+        return "usage: shmbus broker [--dir DIR] [--config FILE] [--client-timeout DURATION] " +
+            "[--unblock-timeout DURATION]\n\n" +
+            "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
+            "frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n" +
+            "Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory.\n\n" +
+            "  --dir DIR                 shared-memory directory (default " +
+            io.shmbus.client.ShmDirectory.defaultDirectory() + ")\n" +
+            "  --config FILE             broker and per-topic settings (see docs/configuration.md)\n" +
+            "  --client-timeout DUR      a client silent this long is declared dead (default 5s)\n" +
+            "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n";
+    }
+
+    public int run(
+        final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err)
+        throws InterruptedException
+    {
+        final Args args = Args.parse(name(), argList,
+            Set.of("--dir", "--config", "--client-timeout", "--unblock-timeout"), Set.of());
+        final Broker.Context ctx = new Broker.Context().log(err);
+        if (args.has("--dir"))
+        {
+            ctx.dir(Paths.get(args.get("--dir", null)));
+        }
+        if (args.has("--config"))
+        {
+            ctx.configFile(Paths.get(args.get("--config", null)));
+        }
+        try
+        {
+            if (args.has("--client-timeout"))
+            {
+                ctx.clientLivenessTimeoutNs(
+                    Durations.parseNs("--client-timeout", args.get("--client-timeout", null)));
+            }
+            if (args.has("--unblock-timeout"))
+            {
+                ctx.unblockTimeoutNs(Durations.parseNs("--unblock-timeout", args.get("--unblock-timeout", null)));
+            }
+        }
+        catch (final io.shmbus.client.ConfigurationException ex)
+        {
+            throw new UsageException(name(), ex.getMessage());
+        }
+
+        final Broker broker = Broker.launch(ctx);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            err.println("shmbus broker: stopping (signal)");
+            broker.close();
+            stopped.countDown();
+        }, "shmbus-broker-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return Main.EXIT_OK;
+    }
+}

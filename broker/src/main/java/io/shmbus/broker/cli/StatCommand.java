@@ -1,0 +1,100 @@
+package io.shmbus.broker.cli;
+
+import io.shmbus.client.ShmDirectory;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.cnc.CncFile;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code shmbus stat}: the broker's counters from the CnC file, once or refreshed in place with {@code --watch}.
+ */
+final class StatCommand implements Command
+{
+    public String name()
+    {
+        return "stat";
+    }
+
+    public String summary()
+    {
+        return "print the broker's counters (--watch to refresh)";
+    }
+
+    public String usage()
+    {
+        return "usage: shmbus stat [--dir DIR] [--watch] [--interval MS]\n\n" +
+            "Prints the broker's pid, uptime and heartbeat age, then every counter: commands, errors,\n" +
+            "clients, dead-client recoveries, unblocked claims, and per topic the tail, limit, consumers\n" +
+            "and producers.\n\n" +
+            "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n" +
+            "  --watch            refresh in place until Ctrl-C\n" +
+            "  --interval MS      refresh interval with --watch (default 1000)\n";
+    }
+
+    public int run(
+        final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err)
+        throws IOException, InterruptedException
+    {
+        final Args args = Args.parse(name(), argList, Set.of("--dir", "--interval"), Set.of("--watch"));
+        final Path dir = args.has("--dir") ? Paths.get(args.get("--dir", null)) : ShmDirectory.defaultDirectory();
+        final long intervalMs = args.getLong("--interval", 1000);
+        if (intervalMs < 10)
+        {
+            throw new UsageException(name(), "--interval must be >= 10 ms");
+        }
+        final Path file = CncFile.fileIn(dir);
+        final CncFile cnc;
+        try
+        {
+            cnc = CncFile.map(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new ShmbusException("no broker is running on " + dir + " (no " + file + ")");
+        }
+        try
+        {
+            final boolean watch = args.has("--watch");
+            do
+            {
+                if (watch)
+                {
+                    out.print("\033[H\033[2J");
+                }
+                print(cnc, out);
+                out.flush();
+                if (watch)
+                {
+                    Thread.sleep(intervalMs);
+                }
+            }
+            while (watch);
+        }
+        finally
+        {
+            cnc.close();
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static void print(final CncFile cnc, final PrintStream out)
+    {
+        final long now = System.currentTimeMillis();
+        final long heartbeat = cnc.brokerHeartbeatMs();
+        out.printf("broker pid %d, %s, up %d s, heartbeat %s%n", cnc.brokerPid(),
+            cnc.isBrokerProcessAlive() ? "running" : "NOT RUNNING", (now - cnc.startTimestampMs()) / 1000,
+            heartbeat == 0 ? "stopped" : (now - heartbeat) + " ms ago");
+        final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
+        reader.forEach((id, typeId, key, label) ->
+            out.printf("%4d: %,20d - %s%n", id, reader.getCounterValue(id), label));
+    }
+}
