@@ -39,7 +39,7 @@ final class BenchOptions
         "  --idle busy-spin|no-op|yield  idle strategy of every producer/consumer loop, also on back pressure",
         "                           (default busy-spin; yield lets a driver thread run on a machine with few cores)",
         "  --systems LIST           shmbus,aeron-exclusive,aeron-concurrent,raw-shm (default all); raw-shm is the",
-        "                           latency floor, a one-slot shared-memory mailbox",
+        "                           latency floor, a bare single-producer single-consumer ring in shared memory",
         "  --tests LIST             throughput,latency                         (default both)",
         "  --jvm-opt OPT            extra option for every child JVM (repeatable),",
         "                           e.g. -Dagrona.disable.bounds.checks=true or -Dshmbus.exact.timestamps=true",

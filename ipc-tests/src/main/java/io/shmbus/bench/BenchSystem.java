@@ -10,8 +10,8 @@ enum BenchSystem
     SHMBUS("shmbus", "shmbus"),
     AERON_EXCLUSIVE("aeron-exclusive", "Aeron IPC exclusive"),
     AERON_CONCURRENT("aeron-concurrent", "Aeron IPC concurrent"),
-    /** Latency only: a one-slot shared-memory mailbox, the floor any shared-memory IPC stands on. */
-    RAW_SHM("raw-shm", "raw shm mailbox (floor)");
+    /** Latency only: a bare single-producer single-consumer ring in shared memory, the floor under both logs. */
+    RAW_SHM("raw-shm", "raw SPSC ring (floor)");
 
     private final String id;
     private final String label;

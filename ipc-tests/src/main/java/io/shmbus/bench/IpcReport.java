@@ -244,9 +244,10 @@ final class IpcReport
             count(options.latencySamples) + " round trips recorded after " + count(options.latencyWarmup) +
             " of warmup, per run. Microseconds; each percentile is the median over " + options.runs + " run" +
             (options.runs > 1 ? "s" : "") + ", max the largest. Aeron uses one exclusive publication per direction. " +
-            "The floor is the same ping and pong over a one-slot mailbox in shared memory (no log, no headers): " +
-            "the machine's cross-core round trip, which no shared-memory IPC beats; when the host moves the " +
-            "two CPUs, every row of that round moves with it. " +
+            "The floor is the same ping and pong over a bare single-producer single-consumer ring in shared memory " +
+            "(one cache line a message: no headers, positions, timestamps or flow-control cleaning): about the " +
+            "machine's cross-core round trip; when the host moves the two CPUs, every row of that round moves " +
+            "with it. " +
             "**Ratio Aeron ÷ shmbus: above 1.00 means shmbus has the lower (better) latency.**");
         line();
         final StringBuilder head = new StringBuilder("| system |");

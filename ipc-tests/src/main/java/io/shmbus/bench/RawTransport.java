@@ -1,5 +1,6 @@
 package io.shmbus.bench;
 
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -15,26 +16,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The floor for the latency benchmark: the least any shared-memory IPC can do, a one-slot mailbox per stream in
- * a mapped file. The publisher writes the payload and release-stores a sequence number; the subscriber
- * acquire-loads it, copies the payload out and release-stores what it consumed. No log, no headers, no flow
- * control beyond "one message in flight", so the ping-pong round trip over it is the machine's cross-core round
- * trip at that moment. Only for ping-pong; one publisher and one subscriber per stream.
+ * The floor for the latency benchmark: the least a shared-memory log can do, a single-producer single-consumer
+ * ring of fixed slots in a mapped file. The publisher writes the payload and then release-stores the message's
+ * sequence number in the same cache line; the subscriber acquire-loads the sequence it expects and reads the payload
+ * in place. A small message therefore crosses cores as one cache line, and the publisher looks at the subscriber's
+ * position only when it is about to wrap. No headers, positions, timestamps, flow-control cleaning or multi-producer
+ * claim: what a real log adds is measured as the distance to this row. Only for ping-pong.
  * <pre>
- *   0   long published sequence   (own cache-line pair)
- *   8   int  payload length
- *   128 long consumed sequence    (own cache-line pair)
- *   256 payload, up to MAX_LENGTH bytes
+ *   0                     long consumed sequence (own 128 bytes)
+ *   128 + i * SLOT_LENGTH slot i: long sequence (0 = never written), int length, payload from byte 16
  * </pre>
  */
 final class RawTransport implements Transport
 {
-    static final int MAX_LENGTH = 1024;
-    private static final int PUBLISHED_OFFSET = 0;
+    static final int MAX_LENGTH = 112;
+    private static final int SLOT_LENGTH = 128;
+    private static final int SLOT_COUNT = 1024;
+    private static final int CONSUMED_OFFSET = 0;
+    private static final int SLOTS_OFFSET = 2 * BitUtil.CACHE_LINE_LENGTH;
+    private static final int SEQUENCE_OFFSET = 0;
     private static final int LENGTH_OFFSET = 8;
-    private static final int CONSUMED_OFFSET = 128;
-    private static final int PAYLOAD_OFFSET = 256;
-    private static final int FILE_LENGTH = PAYLOAD_OFFSET + MAX_LENGTH;
+    private static final int PAYLOAD_OFFSET = 16;
+    private static final int FILE_LENGTH = SLOTS_OFFSET + SLOT_COUNT * SLOT_LENGTH;
 
     private final Path dir;
     private final List<MappedByteBuffer> mappings = new ArrayList<>();
@@ -60,16 +63,22 @@ final class RawTransport implements Transport
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot map the raw mailbox of " + stream + " in " + dir, ex);
+            throw new UncheckedIOException("cannot map the raw ring of " + stream + " in " + dir, ex);
         }
+    }
+
+    private static int slotOffset(final long sequence)
+    {
+        return SLOTS_OFFSET + (int)((sequence - 1) & (SLOT_COUNT - 1)) * SLOT_LENGTH;
     }
 
     public BenchPublisher publisher(final String stream, final int streamId)
     {
-        final UnsafeBuffer mailbox = map(stream);
+        final UnsafeBuffer ring = map(stream);
         return new BenchPublisher()
         {
-            private long sequence = mailbox.getLongVolatile(PUBLISHED_OFFSET);
+            private long sequence;
+            private long consumedCache;
 
             public long offer(final DirectBuffer buffer, final int offset, final int length)
             {
@@ -77,14 +86,21 @@ final class RawTransport implements Transport
                 {
                     return -2;
                 }
-                if (mailbox.getLongVolatile(CONSUMED_OFFSET) != sequence)
+                final long next = sequence + 1;
+                if (next - consumedCache > SLOT_COUNT)
                 {
-                    return -1; // the previous message is still in the slot
+                    consumedCache = ring.getLongVolatile(CONSUMED_OFFSET);
+                    if (next - consumedCache > SLOT_COUNT)
+                    {
+                        return -1; // the subscriber is a whole ring behind
+                    }
                 }
-                mailbox.putBytes(PAYLOAD_OFFSET, buffer, offset, length);
-                mailbox.putInt(LENGTH_OFFSET, length);
-                mailbox.putLongRelease(PUBLISHED_OFFSET, ++sequence);
-                return sequence;
+                final int slot = slotOffset(next);
+                ring.putBytes(slot + PAYLOAD_OFFSET, buffer, offset, length);
+                ring.putInt(slot + LENGTH_OFFSET, length);
+                ring.putLongRelease(slot + SEQUENCE_OFFSET, next);
+                sequence = next;
+                return next;
             }
 
             public boolean isRetryable(final long result)
@@ -94,7 +110,7 @@ final class RawTransport implements Transport
 
             public String describe(final long result)
             {
-                return -1 == result ? "SLOT_FULL" : -2 == result ? "TOO_LONG" : "sequence " + result;
+                return -1 == result ? "RING_FULL" : -2 == result ? "TOO_LONG" : "sequence " + result;
             }
 
             public boolean isConnected()
@@ -110,24 +126,30 @@ final class RawTransport implements Transport
 
     public BenchSubscriber subscriber(final String stream, final int streamId, final MessageHandler handler)
     {
-        final UnsafeBuffer mailbox = map(stream);
+        final UnsafeBuffer ring = map(stream);
         return new BenchSubscriber()
         {
-            private final UnsafeBuffer copy = new UnsafeBuffer(new byte[MAX_LENGTH]);
-            private long consumed = mailbox.getLongVolatile(CONSUMED_OFFSET);
+            private long consumed;
 
             public int poll(final int fragmentLimit)
             {
-                if (mailbox.getLongVolatile(PUBLISHED_OFFSET) == consumed)
+                int fragments = 0;
+                while (fragments < fragmentLimit)
                 {
-                    return 0;
+                    final int slot = slotOffset(consumed + 1);
+                    if (ring.getLongVolatile(slot + SEQUENCE_OFFSET) != consumed + 1)
+                    {
+                        break;
+                    }
+                    handler.onMessage(ring, slot + PAYLOAD_OFFSET, ring.getInt(slot + LENGTH_OFFSET));
+                    consumed++;
+                    fragments++;
                 }
-                // copy out and free the slot first, so the peer's next message never waits for this handler
-                final int length = mailbox.getInt(LENGTH_OFFSET);
-                copy.putBytes(0, mailbox, PAYLOAD_OFFSET, length);
-                mailbox.putLongRelease(CONSUMED_OFFSET, ++consumed);
-                handler.onMessage(copy, 0, length);
-                return 1;
+                if (fragments > 0)
+                {
+                    ring.putLongRelease(CONSUMED_OFFSET, consumed);
+                }
+                return fragments;
             }
 
             public boolean isConnected()
