@@ -59,7 +59,8 @@ final class TopicState implements AutoCloseable
     int advanceLimit()
     {
         final long before = log.producerLimitVolatile();
-        return flowControl.tryAdvance(log.capacity() >> 2) != before ? 1 : 0;
+        flowControl.sample();
+        return flowControl.tryAdvance(log.capacity() >> 2, Long.MAX_VALUE) != before ? 1 : 0;
     }
 
     void updateCounters()

@@ -42,6 +42,9 @@ public final class Producer implements AutoCloseable
     private final int producerId;
     private final boolean checksums;
     private final byte flags;
+    /** Producers sample a boundary and, when near the limit, clean this much at a time: a few microseconds. */
+    private final int cleanStep;
+    private static final int CLEAN_STEP_MAX = 64 * 1024;
 
     // Hints shared by all publishing threads: plain fields are enough because they only ever hold a limit that
     // was really published, and a stale (lower) value only sends a thread down the slow path.
@@ -75,8 +78,9 @@ public final class Producer implements AutoCloseable
         this.checksums = checksums;
         this.flags = checksums ? FLAG_CHECKSUM : 0;
         this.checksumScratch = checksums ? ThreadLocal.withInitial(() -> new ChecksumScratch(ring)) : null;
+        this.cleanStep = Math.min(capacity >> 4, CLEAN_STEP_MAX);
         this.limitHint = log.producerLimitVolatile();
-        this.slowPathThreshold = limitHint - (capacity >> 1);
+        this.slowPathThreshold = Math.min(limitHint, log.tailVolatile() + cleanStep);
     }
 
     /**
@@ -165,7 +169,7 @@ public final class Producer implements AutoCloseable
             final int toEnd = capacity - ((int)tail & mask);
             padding = alignedLength > toEnd ? toEnd : 0;
             final long newTail = tail + padding + alignedLength;
-            if (newTail > slowPathThreshold && !updateLimit(newTail))
+            if (newTail > slowPathThreshold && !updateLimit(tail, newTail))
             {
                 return BACK_PRESSURED;
             }
@@ -193,15 +197,20 @@ public final class Producer implements AutoCloseable
         return tail + alignedLength;
     }
 
-    private boolean updateLimit(final long newTail)
+    private boolean updateLimit(final long tail, final long newTail)
     {
+        flowControl.sample(tail);
         long limit = log.producerLimitVolatile();
         if (newTail > limit - (capacity >> 1))
         {
-            limit = flowControl.tryAdvance();
+            limit = flowControl.tryAdvance(0, cleanStep);
+            if (newTail > limit)
+            {
+                limit = flowControl.tryAdvance(); // really blocked: free all the consumers allow
+            }
         }
         limitHint = limit;
-        slowPathThreshold = Math.min(limit, Math.max(limit - (capacity >> 1), newTail + (capacity >> 4)));
+        slowPathThreshold = Math.min(limit, newTail + cleanStep);
         return newTail <= limit;
     }
 

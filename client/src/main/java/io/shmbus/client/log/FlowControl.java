@@ -2,13 +2,17 @@ package io.shmbus.client.log;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
 import static io.shmbus.client.log.LogDescriptor.CLEAN_GUARD_LENGTH;
 
 /**
  * Advances the producer limit of a log: finds the slowest consumer, zeroes the ring space everyone has read so
- * that it is clean for the next lap, then publishes the new limit. Any party may call it (producers do when they
- * approach the limit); one cleaner at a time wins a CAS on the clean position, the others return at once, so no
- * caller ever waits on another.
+ * that it is clean for the next lap, then publishes the new limit. Any party may call it (the broker every
+ * millisecond, producers when they near the limit, in small steps so that no single offer pays for zeroing a large
+ * range); one cleaner at a time wins a CAS on the clean position, the others return at once, so no caller ever
+ * waits on another.
  * <p>
  * Thread-safe and lock-free. Allocates nothing.
  */
@@ -17,6 +21,9 @@ public final class FlowControl
     private final TopicLog log;
     private final ConsumerSlots slots;
     private final int capacity;
+    private static final int SAMPLE_COUNT = 64;
+    private final AtomicLongArray samples = new AtomicLongArray(SAMPLE_COUNT);
+    private final AtomicLong sampleCounter = new AtomicLong();
 
     public FlowControl(final TopicLog log, final ConsumerSlots slots)
     {
@@ -32,16 +39,35 @@ public final class FlowControl
      */
     public long tryAdvance()
     {
-        return tryAdvance(0);
+        return tryAdvance(0, Long.MAX_VALUE);
     }
 
     /**
-     * Moves the limit as far as the consumers allow, but keeps at least {@code retainBytes} behind the tail
-     * readable (when consumers have read it too), so a consumer joining at "earliest" still finds recent history.
+     * Records the current tail as a known frame boundary. Cleaning can stop only at frame boundaries (the oldest
+     * frame left must be whole), and these samples let it advance in small steps without walking the frames.
+     */
+    public void sample()
+    {
+        sample(log.tailVolatile());
+    }
+
+    /**
+     * Records a position known to be a frame boundary (a tail read by a producer is one).
+     */
+    public void sample(final long boundary)
+    {
+        final int index = (int)(sampleCounter.getAndIncrement() & (SAMPLE_COUNT - 1));
+        samples.lazySet(index, boundary);
+    }
+
+    /**
+     * Moves the limit, at most {@code maxAdvanceBytes} of newly freed space (measured to the nearest sampled
+     * boundary), keeping at least {@code retainBytes} behind the tail readable for consumers joining at
+     * "earliest". With no cap it frees up to the slowest consumer (or, with none, the first frame not committed).
      *
      * @return the producer limit after the attempt.
      */
-    public long tryAdvance(final long retainBytes)
+    public long tryAdvance(final long retainBytes, final long maxAdvanceBytes)
     {
         final long limit = log.producerLimitVolatile();
         final long cleanPosition = log.cleanPositionVolatile();
@@ -52,18 +78,37 @@ public final class FlowControl
 
         final long head = cleanPosition - capacity;
         final long tail = log.tailVolatile();
-        final long bound = tail - retainBytes;
-        final long min = slots.minPosition(Long.MAX_VALUE);
-        final long newHead;
-        if (min <= bound)
+        long candidate;
+        if (0 == retainBytes && Long.MAX_VALUE == maxAdvanceBytes)
         {
-            newHead = min; // a consumer's position is always a frame boundary
+            candidate = tail;
         }
         else
         {
-            // Free up to the last frame boundary at or below the bound, never past a frame still being written:
-            // its producer would leave bytes in the next lap's clean space.
-            newHead = walkCommitted(head, Math.min(bound, min));
+            final long bound = Math.min(tail - retainBytes, maxAdvanceBytes == Long.MAX_VALUE ? tail :
+                head + maxAdvanceBytes);
+            candidate = bestSample(head, bound);
+            if (candidate <= head)
+            {
+                return limit;
+            }
+        }
+
+        final long min = slots.minPosition(Long.MAX_VALUE);
+        final long newHead;
+        if (min <= candidate)
+        {
+            newHead = min; // a consumer's position is always a frame boundary
+        }
+        else if (Long.MAX_VALUE != min)
+        {
+            newHead = candidate; // every consumer has read past it: all before it is committed
+        }
+        else
+        {
+            // Nobody reads: never free past a frame still being written, or its producer would leave bytes in
+            // the next lap's clean space.
+            newHead = walkCommitted(head, candidate);
         }
 
         long target = newHead + capacity;
@@ -88,6 +133,20 @@ public final class FlowControl
         final long newLimit = target - CLEAN_GUARD_LENGTH;
         log.producerLimitRelease(newLimit);
         return newLimit;
+    }
+
+    private long bestSample(final long head, final long bound)
+    {
+        long best = Long.MIN_VALUE;
+        for (int i = 0; i < SAMPLE_COUNT; i++)
+        {
+            final long sample = samples.get(i);
+            if (sample > head && sample <= bound && sample > best)
+            {
+                best = sample;
+            }
+        }
+        return best;
     }
 
     /**
