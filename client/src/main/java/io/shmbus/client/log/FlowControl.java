@@ -85,9 +85,10 @@ public final class FlowControl
         }
         else
         {
-            final long bound = Math.min(tail - retainBytes, maxAdvanceBytes == Long.MAX_VALUE ? tail :
+            final long retainBound = tail - retainBytes;
+            final long bound = Math.min(retainBound, maxAdvanceBytes == Long.MAX_VALUE ? tail :
                 head + maxAdvanceBytes);
-            candidate = bestSample(head, bound);
+            candidate = bestSample(head, bound, retainBound);
             if (candidate <= head)
             {
                 return limit;
@@ -135,18 +136,30 @@ public final class FlowControl
         return newLimit;
     }
 
-    private long bestSample(final long head, final long bound)
+    /**
+     * The furthest sample in {@code (head, bound]}, or when none is that close, the nearest sample past the head
+     * that is still within {@code limit}: steps are then as long as the sampling interval.
+     */
+    private long bestSample(final long head, final long bound, final long limit)
     {
         long best = Long.MIN_VALUE;
+        long nearest = Long.MAX_VALUE;
         for (int i = 0; i < SAMPLE_COUNT; i++)
         {
             final long sample = samples.get(i);
-            if (sample > head && sample <= bound && sample > best)
+            if (sample > head)
             {
-                best = sample;
+                if (sample <= bound)
+                {
+                    best = Math.max(best, sample);
+                }
+                else if (sample <= limit)
+                {
+                    nearest = Math.min(nearest, sample);
+                }
             }
         }
-        return best;
+        return best != Long.MIN_VALUE ? best : nearest != Long.MAX_VALUE ? nearest : Long.MIN_VALUE;
     }
 
     /**
