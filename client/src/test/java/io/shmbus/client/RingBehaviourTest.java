@@ -308,4 +308,37 @@ class RingBehaviourTest
             TestDirs.delete(otherDir);
         }
     }
+
+    @Test
+    void producersCleanInSmallStepsWhileConsumersKeepUp()
+    {
+        final Path otherDir = TestDirs.create("steps");
+        try (Topic big = Topic.open(new Topic.Context().dir(otherDir).topic("steps").capacity(1 << 20)))
+        {
+            final Producer producer = big.addProducer();
+            final Consumer consumer = big.addConsumer(StartPosition.EARLIEST);
+            long maxStep = 0;
+            long steps = 0;
+            for (int i = 0; i < 100_000; i++)
+            {
+                final long before = big.producerLimit();
+                assertTrue(offer(producer, i, 100) > 0, "never blocked while the consumer keeps up");
+                final long step = big.producerLimit() - before;
+                if (step > 0)
+                {
+                    steps++;
+                    maxStep = Math.max(maxStep, step);
+                }
+                consumer.poll(recorder, 10);
+            }
+            assertTrue(big.tailPosition() > 10L * big.capacity());
+            assertTrue(steps > 100, "steps: " + steps);
+            // one step is about 64 KiB (1 MiB / 16) between sampled frame boundaries: never half a ring inline
+            assertTrue(maxStep <= 2 * 64 * 1024 + 256, "largest inline cleaning step: " + maxStep);
+        }
+        finally
+        {
+            TestDirs.delete(otherDir);
+        }
+    }
 }
