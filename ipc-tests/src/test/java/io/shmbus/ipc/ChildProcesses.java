@@ -101,6 +101,16 @@ public final class ChildProcesses implements BeforeEachCallback, AfterEachCallba
     /** Starts a child JVM running {@code mainClass} with the test classpath. */
     public JavaProcess start(final String name, final Class<?> mainClass, final String... args)
     {
+        return startWrapped(name, List.of(), mainClass, args);
+    }
+
+    /**
+     * Starts a child JVM running {@code mainClass} through {@code wrapper}, a command that runs the rest of its
+     * command line (see {@link JavaProcess#start(String, Path, List, Class, List)}).
+     */
+    public JavaProcess startWrapped(
+        final String name, final List<String> wrapper, final Class<?> mainClass, final String... args)
+    {
         synchronized (this)
         {
             if (null == shmDirectory)
@@ -108,7 +118,7 @@ public final class ChildProcesses implements BeforeEachCallback, AfterEachCallba
                 throw new IllegalStateException("not open: register with @RegisterExtension or call open()");
             }
         }
-        final JavaProcess child = JavaProcess.start(name, logDirectory(), mainClass, Arrays.asList(args));
+        final JavaProcess child = JavaProcess.start(name, logDirectory(), wrapper, mainClass, Arrays.asList(args));
         synchronized (this)
         {
             children.add(child);

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * A child JVM running a main class of the test classpath, with the JVM flag Agrona needs and a small heap.
  * Its stdout and stderr are drained by two threads from the start, so its pipes never fill: every line goes to a
  * log file, the last {@link #RECENT_LINES} of both streams are kept for failure messages, and stdout lines are kept
- * to wait on (children print a few protocol lines, e.g. {@code READY}). Lines sent with {@link #send} arrive on
- * the child's stdin.
+ * to wait on (children print a few protocol lines, e.g. {@code READY}), and so are stderr lines (a broker daemon logs
+ * there). Lines sent with {@link #send} arrive on the child's stdin.
  * <p>
  * Normally started through {@link ChildProcesses}, which kills it after the test. Thread-safe.
  */
@@ -40,6 +40,7 @@ public final class JavaProcess implements AutoCloseable
     private final Writer log;
     private final Writer stdin;
     private final List<String> stdoutLines = new ArrayList<>();
+    private final List<String> stderrLines = new ArrayList<>();
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final Thread stdoutDrainer;
     private final Thread stderrDrainer;
@@ -63,7 +64,23 @@ public final class JavaProcess implements AutoCloseable
     public static JavaProcess start(
         final String name, final Path logDir, final Class<?> mainClass, final List<String> args)
     {
-        final List<String> command = new ArrayList<>();
+        return start(name, logDir, List.of(), mainClass, args);
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM launched through {@code wrapper}, a command that runs the rest of its
+     * command line (e.g. {@code setpriv ... --}); an empty wrapper starts the JVM directly.
+     *
+     * @param logDir where {@code <name>.log} gets both output streams.
+     */
+    public static JavaProcess start(
+        final String name,
+        final Path logDir,
+        final List<String> wrapper,
+        final Class<?> mainClass,
+        final List<String> args)
+    {
+        final List<String> command = new ArrayList<>(wrapper);
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -119,11 +136,8 @@ public final class JavaProcess implements AutoCloseable
             recent.removeFirst();
         }
         recent.addLast(tagged);
-        if (!isStderr)
-        {
-            stdoutLines.add(line);
-            notifyAll();
-        }
+        (isStderr ? stderrLines : stdoutLines).add(line);
+        notifyAll();
         logLine(tagged);
     }
 
@@ -168,27 +182,46 @@ public final class JavaProcess implements AutoCloseable
      */
     public String awaitLine(final String prefix, final Duration timeout)
     {
+        return awaitLine(stdoutLines, stdoutDrainer, prefix, timeout);
+    }
+
+    /**
+     * Waits for the first stderr line that starts with {@code prefix}, printed at any time since the start.
+     *
+     * @throws AssertionError with the child's recent output when the child exits first or the time runs out.
+     */
+    public String awaitErrLine(final String prefix, final Duration timeout)
+    {
+        return awaitLine(stderrLines, stderrDrainer, prefix, timeout);
+    }
+
+    private String awaitLine(
+        final List<String> lines, final Thread drainer, final String prefix, final Duration timeout)
+    {
+        final String stream = lines == stderrLines ? "stderr" : "stdout";
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         synchronized (this)
         {
             int checked = 0;
             while (true)
             {
-                for (; checked < stdoutLines.size(); checked++)
+                for (; checked < lines.size(); checked++)
                 {
-                    if (stdoutLines.get(checked).startsWith(prefix))
+                    if (lines.get(checked).startsWith(prefix))
                     {
-                        return stdoutLines.get(checked);
+                        return lines.get(checked);
                     }
                 }
-                if (!process.isAlive() && !stdoutDrainer.isAlive())
+                if (!process.isAlive() && !drainer.isAlive())
                 {
-                    throw failure("exited with status " + process.exitValue() + " before printing '" + prefix + "'");
+                    throw failure("exited with status " + process.exitValue() + " before printing '" + prefix +
+                        "' on " + stream);
                 }
                 final long remainingNs = deadlineNs - System.nanoTime();
                 if (remainingNs <= 0)
                 {
-                    throw failure("printed no '" + prefix + "' line within " + timeout.toMillis() + " ms");
+                    throw failure("printed no '" + prefix + "' line on " + stream + " within " +
+                        timeout.toMillis() + " ms");
                 }
                 try
                 {
@@ -202,6 +235,18 @@ public final class JavaProcess implements AutoCloseable
                 }
             }
         }
+    }
+
+    /** Every stdout line so far, in order. */
+    public synchronized List<String> stdoutLines()
+    {
+        return new ArrayList<>(stdoutLines);
+    }
+
+    /** Every stderr line so far, in order. */
+    public synchronized List<String> stderrLines()
+    {
+        return new ArrayList<>(stderrLines);
     }
 
     /** Sends one line to the child's stdin. */
@@ -275,6 +320,20 @@ public final class JavaProcess implements AutoCloseable
             Thread.currentThread().interrupt();
             return !process.isAlive();
         }
+    }
+
+    /**
+     * Sends SIGTERM (a JVM runs its shutdown hooks) and waits for the child to exit and its output to be read.
+     *
+     * @return the exit status.
+     * @throws AssertionError with the child's recent output when it is still running after the timeout.
+     */
+    public int terminate(final Duration timeout)
+    {
+        // Not Process.destroy(): it also closes our ends of the pipes, so the child would see its stdin end (and
+        // halt, see ChildIo) and its last output lines would be lost. The handle only sends the signal.
+        process.toHandle().destroy();
+        return awaitExit(timeout);
     }
 
     /** The last lines of stdout and stderr (marked {@code [err]}), oldest first. */

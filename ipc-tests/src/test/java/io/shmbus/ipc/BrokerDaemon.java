@@ -1,0 +1,126 @@
+package io.shmbus.ipc;
+
+import io.shmbus.client.cnc.CncFile;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
+
+/**
+ * Test helpers for the broker daemon run as a user runs it ({@code shmbus broker}, in a child JVM through
+ * {@link BrokerCliMain}) and for reading its counters from the CnC file, as {@code shmbus stat} does.
+ */
+final class BrokerDaemon
+{
+    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    static final String READY_PREFIX = "shmbus broker: pid ";
+
+    static final String CLIENTS_GONE = "broker: clients timed out or exited";
+    static final String CONSUMERS_FREED = "broker: consumer slots freed after death";
+    static final String CLAIMS_UNBLOCKED = "broker: abandoned claims unblocked";
+    static final String COMMANDS_REJECTED = "broker: commands rejected";
+
+    private BrokerDaemon()
+    {
+    }
+
+    /**
+     * Starts {@code shmbus broker --dir DIR ARGS...} and waits for its "serving" log line.
+     */
+    static JavaProcess start(final ChildProcesses children, final String name, final Path dir, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of("broker", "--dir", dir.toString()));
+        command.addAll(List.of(args));
+        final JavaProcess broker = children.start(name, BrokerCliMain.class, command.toArray(new String[0]));
+        final String line = broker.awaitErrLine(READY_PREFIX, START_TIMEOUT);
+        if (!line.startsWith(READY_PREFIX + broker.pid() + " serving " + dir))
+        {
+            throw broker.failure("announced '" + line + "', not pid " + broker.pid() + " serving " + dir);
+        }
+        return broker;
+    }
+
+    /** Starts {@code shmbus ARGS...} without waiting for anything. */
+    static JavaProcess cli(final ChildProcesses children, final String name, final String... args)
+    {
+        return children.start(name, BrokerCliMain.class, args);
+    }
+
+    /** Writes a broker config file. */
+    static Path configFile(final Path file, final String... lines)
+    {
+        try
+        {
+            Files.write(file, List.of(lines), StandardCharsets.UTF_8);
+            return file;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Every counter of the broker of {@code dir}, by label, read from a fresh mapping of its CnC file. */
+    static Map<String, Long> counters(final Path dir)
+    {
+        final Map<String, Long> values = new LinkedHashMap<>();
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
+        {
+            new CountersReader(cnc.countersMetadata(), cnc.countersValues())
+                .forEach((value, id, label) -> values.put(label, value));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot map the CnC file of " + dir, ex);
+        }
+        return values;
+    }
+
+    /** One counter of the broker of {@code dir}, or -1 when it has none with this label. */
+    static long counter(final Path dir, final String label)
+    {
+        return counters(dir).getOrDefault(label, -1L);
+    }
+
+    /**
+     * Waits until the counter satisfies {@code condition}.
+     *
+     * @return its value then.
+     * @throws AssertionError naming the counter, its last value and the broker's recent output.
+     */
+    static long awaitCounter(
+        final JavaProcess broker,
+        final Path dir,
+        final String label,
+        final LongPredicate condition,
+        final String expectation,
+        final Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            final long value = counter(dir, label);
+            if (condition.test(value))
+            {
+                return value;
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw broker.failure("counter '" + label + "' is " + value + " after " + timeout.toMillis() +
+                    " ms, expected " + expectation + "; counters " + counters(dir));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+}
