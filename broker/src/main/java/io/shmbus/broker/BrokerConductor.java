@@ -165,19 +165,24 @@ final class BrokerConductor implements Agent
         {
             final ClientSession session = it.next();
             String reason = null;
-            if (nowNs - session.lastKeepaliveNs > ctx.clientLivenessTimeoutNs())
+            boolean processAlive = true;
+            if (checkProcesses && !isAlive(session.pid))
+            {
+                reason = "its process exited";
+                processAlive = false;
+            }
+            else if (nowNs - session.lastKeepaliveNs > ctx.clientLivenessTimeoutNs())
             {
                 reason = "sent no keepalive for " +
                     TimeUnit.NANOSECONDS.toMillis(nowNs - session.lastKeepaliveNs) + " ms";
-            }
-            else if (checkProcesses && !isAlive(session.pid))
-            {
-                reason = "its process exited";
+                processAlive = isAlive(session.pid);
             }
             if (null != reason)
             {
                 it.remove();
-                final int freed = removeRegistrations(session);
+                // a live but silent process keeps its slots as REVOKED until it sees that, so that its late
+                // position stores can never land in a slot reused by another consumer
+                final int freed = removeRegistrations(session, processAlive);
                 counters.clientsTimedOut.increment();
                 counters.consumersFreed.getAndAdd(freed);
                 log.println("shmbus broker: client " + session.clientId + " (pid " + session.pid + ") " + reason +
@@ -206,7 +211,8 @@ final class BrokerConductor implements Agent
         {
             for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
             {
-                if (topic.log.slotStateVolatile(slot) == LogDescriptor.SLOT_ACTIVE &&
+                final int state = topic.log.slotStateVolatile(slot);
+                if ((state == LogDescriptor.SLOT_ACTIVE || state == LogDescriptor.SLOT_REVOKED) &&
                     !held.contains(slotKey(topic, slot)) && !isAlive(topic.log.slotOwnerPid(slot)))
                 {
                     topic.slots.release(slot);
@@ -230,7 +236,7 @@ final class BrokerConductor implements Agent
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    private int removeRegistrations(final ClientSession session)
+    private int removeRegistrations(final ClientSession session, final boolean revokeOnly)
     {
         for (final TopicState topic : session.producers.values())
         {
@@ -239,7 +245,14 @@ final class BrokerConductor implements Agent
         int freed = 0;
         for (final ClientSession.ConsumerRegistration registration : session.consumers.values())
         {
-            registration.topic.slots.release(registration.slot);
+            if (revokeOnly)
+            {
+                registration.topic.slots.revoke(registration.slot);
+            }
+            else
+            {
+                registration.topic.slots.release(registration.slot);
+            }
             freed++;
         }
         session.consumers.clear();
@@ -423,7 +436,7 @@ final class BrokerConductor implements Agent
         final ClientSession session = clients.remove(command.clientId());
         if (null != session)
         {
-            removeRegistrations(session);
+            removeRegistrations(session, false);
         }
     }
 

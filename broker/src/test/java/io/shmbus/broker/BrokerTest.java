@@ -362,4 +362,35 @@ class BrokerTest
         assertEquals(ControlProtocol.ERROR_RESOURCE_EXHAUSTED, ex.errorCode());
         assertTrue(ex.getMessage().contains("consumer slots"), ex.getMessage());
     }
+
+    @Test
+    void consumerOfASilentButLiveClientIsRevokedAndToldSo() throws Exception
+    {
+        startBroker();
+        final List<Throwable> silentErrors = new CopyOnWriteArrayList<>();
+        final ShmBus silent = ShmBus.connect(new ShmBus.Context().dir(dir).brokerTimeoutMs(5_000)
+            .keepaliveIntervalMs(60_000).requestTimeoutMs(2_000).errorHandler(silentErrors::add));
+        toClose.add(silent);
+        final Consumer consumer = silent.addConsumer("r", StartPosition.EARLIEST);
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        final Producer producer = bus.addProducer("r");
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[1024]);
+        assertTrue(producer.offer(msg, 0, 1024) > 0);
+        await("the silent client is dropped", () -> counterQuietly("broker: clients timed out or exited") == 1);
+        long sent = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            if (producer.offer(msg, 0, 1024) > 0)
+            {
+                sent++;
+            }
+        }
+        assertTrue(sent > 10_000, "producers no longer held by the revoked consumer: " + sent);
+        assertEquals(0, consumer.poll((b, o, l, h) -> fail("delivered after revocation"), 10));
+        assertTrue(consumer.isRevoked());
+        await("revocation reported", () -> silentErrors.stream()
+            .anyMatch(t -> t instanceof io.shmbus.client.ConsumerRevokedException));
+        assertTrue(silentErrors.stream().anyMatch(t -> t.getMessage().contains("declared this client dead")),
+            silentErrors.toString());
+    }
 }

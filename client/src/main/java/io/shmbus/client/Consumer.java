@@ -1,7 +1,9 @@
 package io.shmbus.client;
 
 import io.shmbus.client.log.ConsumerSlots;
+import io.shmbus.client.log.LogDescriptor;
 import io.shmbus.client.log.TopicLog;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.shmbus.client.log.FrameDescriptor.*;
@@ -21,8 +23,10 @@ public final class Consumer implements AutoCloseable
     private final int mask;
     private final int slot;
     private final Runnable onClose;
+    private final ErrorHandler errorHandler;
     private long position;
     private boolean closed;
+    private boolean revoked;
 
     Consumer(final TopicLog log, final ConsumerSlots slots, final StartPosition start)
     {
@@ -31,6 +35,7 @@ public final class Consumer implements AutoCloseable
         this.ring = log.ring();
         this.mask = log.mask();
         this.onClose = null;
+        this.errorHandler = null;
         this.slot = slots.reserve();
         try
         {
@@ -45,8 +50,9 @@ public final class Consumer implements AutoCloseable
 
     /** A consumer on a slot the broker has already activated at {@code position}. */
     Consumer(final TopicLog log, final ConsumerSlots slots, final int slot, final long position,
-        final Runnable onClose)
+        final Runnable onClose, final ErrorHandler errorHandler)
     {
+        this.errorHandler = errorHandler;
         this.log = log;
         this.slots = slots;
         this.ring = log.ring();
@@ -63,7 +69,7 @@ public final class Consumer implements AutoCloseable
      */
     public int poll(final FragmentHandler handler, final int fragmentLimit)
     {
-        if (closed)
+        if (closed || revoked || !isSlotActive())
         {
             return 0;
         }
@@ -81,6 +87,11 @@ public final class Consumer implements AutoCloseable
                 {
                     break;
                 }
+                if (ring.getLong(frameOffset + POSITION_OFFSET) != position)
+                {
+                    onLapped(position);
+                    break;
+                }
                 position += alignedLength(frameLength);
                 if (TYPE_DATA == ring.getShort(frameOffset + TYPE_OFFSET))
                 {
@@ -96,6 +107,10 @@ public final class Consumer implements AutoCloseable
             {
                 this.position = position;
                 slots.positionRelease(slot, position);
+                if (fragments > 0)
+                {
+                    isSlotActive(); // revoked during the batch: what was delivered may have been overwritten
+                }
             }
         }
         return fragments;
@@ -108,7 +123,7 @@ public final class Consumer implements AutoCloseable
      */
     public int controlledPoll(final ControlledFragmentHandler handler, final int fragmentLimit)
     {
-        if (closed)
+        if (closed || revoked || !isSlotActive())
         {
             return 0;
         }
@@ -123,6 +138,11 @@ public final class Consumer implements AutoCloseable
                 final int frameLength = ring.getIntVolatile(frameOffset + FRAME_LENGTH_OFFSET);
                 if (frameLength <= 0)
                 {
+                    break;
+                }
+                if (ring.getLong(frameOffset + POSITION_OFFSET) != position)
+                {
+                    onLapped(position);
                     break;
                 }
                 final long next = position + alignedLength(frameLength);
@@ -161,12 +181,59 @@ public final class Consumer implements AutoCloseable
         return fragments;
     }
 
-    /** Frees this consumer's slot in the log directly. */
+    /**
+     * True once the broker dropped this consumer (its client was silent for longer than the client timeout, e.g.
+     * a long pause) or producers overwrote its position. It then delivers nothing more: close it and add a new one.
+     */
+    public boolean isRevoked()
+    {
+        return revoked;
+    }
+
+    private boolean isSlotActive()
+    {
+        final int state = slots.stateVolatile(slot);
+        if (LogDescriptor.SLOT_ACTIVE == state)
+        {
+            return true;
+        }
+        revoked = true;
+        if (LogDescriptor.SLOT_REVOKED == state)
+        {
+            slots.freeRevoked(slot);
+        }
+        if (null != errorHandler)
+        {
+            errorHandler.onError(new ConsumerRevokedException("consumer of topic '" + log.topic() + "' at position " +
+                position + " was dropped by the broker (its client was silent for longer than the client timeout); " +
+                "messages delivered in the last poll may have been overwritten"));
+        }
+        return false;
+    }
+
+    private void onLapped(final long position)
+    {
+        revoked = true;
+        if (null != errorHandler)
+        {
+            errorHandler.onError(new ConsumerRevokedException("consumer of topic '" + log.topic() +
+                "' was overtaken by producers at position " + position + ": its data was overwritten"));
+        }
+    }
+
+    /** Frees this consumer's slot in the log directly, unless the broker already took it back. */
     void releaseSlot()
     {
         if (!log.isClosed())
         {
-            slots.release(slot);
+            if (slots.stateVolatile(slot) == LogDescriptor.SLOT_REVOKED)
+            {
+                slots.freeRevoked(slot);
+            }
+            else if (!revoked)
+            {
+                slots.release(slot);
+            }
         }
     }
 

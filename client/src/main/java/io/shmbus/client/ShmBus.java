@@ -134,7 +134,7 @@ public final class ShmBus implements AutoCloseable
             final MappedTopic mapped = mapTopic(topic);
             final long registrationId = response.registrationId;
             final Consumer consumer = new Consumer(mapped.log, mapped.slots, response.slot, response.position,
-                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER));
+                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler());
             registrations.put(registrationId, consumer);
             return consumer;
         }
@@ -202,14 +202,21 @@ public final class ShmBus implements AutoCloseable
             return;
         }
         unavailableReason = reason;
-        final List<AutoCloseable> toClose;
+        // Producers close at once (offer returns CLOSED). Consumers stay as they are: this thread must not touch
+        // them while the application polls, and they can still drain what is in the ring; their slots are freed
+        // when the application closes them or this client.
+        final List<AutoCloseable> producers = new ArrayList<>();
         synchronized (this)
         {
-            toClose = new ArrayList<>(registrations.values());
-            registrations.clear();
+            for (final AutoCloseable registration : registrations.values())
+            {
+                if (registration instanceof Producer)
+                {
+                    producers.add(registration);
+                }
+            }
         }
-        closeAll(toClose);
-        releaseSlots(toClose);
+        closeAll(producers);
         ctx.errorHandler().onError(new BrokerUnavailableException(reason));
     }
 

@@ -62,6 +62,18 @@ public final class ShmDirectory
         {
             if (!Files.isDirectory(dir))
             {
+                for (Path p = dir.toAbsolutePath().getParent(); null != p; p = p.getParent())
+                {
+                    if (Files.exists(p))
+                    {
+                        if (!Files.isDirectory(p))
+                        {
+                            throw new ConfigurationException("cannot create directory " + dir + ": " + p +
+                                " is not a directory");
+                        }
+                        break;
+                    }
+                }
                 final Path parent = dir.toAbsolutePath().getParent();
                 if (null != parent)
                 {

@@ -341,4 +341,47 @@ class RingBehaviourTest
             TestDirs.delete(otherDir);
         }
     }
+
+    @Test
+    void revokedConsumerStopsInsteadOfReadingOverwrittenData()
+    {
+        final Producer producer = topic.addProducer();
+        final Consumer dropped = topic.addConsumer(StartPosition.EARLIEST);
+        final Consumer other = topic.addConsumer(StartPosition.EARLIEST);
+        assertTrue(offer(producer, 1, 8) > 0);
+        assertEquals(1, dropped.poll(recorder, 10));
+
+        // what the broker does to a consumer whose client went silent: producers may now lap it
+        final io.shmbus.client.log.ConsumerSlots slots = new io.shmbus.client.log.ConsumerSlots(topic.log());
+        assertTrue(slots.revoke(dropped.slot()));
+        for (long i = 0; i < 5_000; i++)
+        {
+            while (offer(producer, i, 100) < 0)
+            {
+                other.poll((b, o, l, h) -> { }, 100);
+            }
+        }
+        received.clear();
+        assertEquals(0, dropped.poll(recorder, 10));
+        assertTrue(dropped.isRevoked());
+        assertTrue(received.isEmpty());
+        assertEquals(io.shmbus.client.log.LogDescriptor.SLOT_FREE, slots.stateVolatile(dropped.slot()),
+            "the owner frees its revoked slot once it has seen the revocation");
+        dropped.close();
+    }
+
+    @Test
+    void frameWithTheWrongPositionIsNeverDelivered()
+    {
+        final Producer producer = topic.addProducer();
+        final Consumer consumer = topic.addConsumer(StartPosition.EARLIEST);
+        final long end = offer(producer, 1, 8);
+        offer(producer, 2, 8);
+        // a frame at the consumer's position that claims another position (bytes of another lap)
+        topic.log().ring().putLong((int)end + POSITION_OFFSET, end + CAPACITY);
+        assertEquals(1, consumer.poll(recorder, 10));
+        assertEquals(List.of(1L), received);
+        assertTrue(consumer.isRevoked());
+        assertEquals(0, consumer.poll(recorder, 10));
+    }
 }

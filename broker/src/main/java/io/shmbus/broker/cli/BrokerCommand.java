@@ -78,6 +78,8 @@ final class BrokerCommand implements Command
             err.println("shmbus broker: stopping (signal)");
             broker.close();
             stopped.countDown();
+            err.flush();
+            Runtime.getRuntime().halt(Main.EXIT_OK); // a clean stop on SIGTERM exits 0, not 143
         }, "shmbus-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();

@@ -155,6 +155,28 @@ public final class ConsumerSlots
         meta.putIntVolatile(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_FREE);
     }
 
+    /**
+     * Drops a consumer whose process is alive but silent: producers stop honouring it, and the slot is not reused
+     * until its owner frees it ({@link #freeRevoked(int)}) or its process is gone.
+     *
+     * @return true if the slot was active and is now revoked.
+     */
+    public boolean revoke(final int slot)
+    {
+        return meta.compareAndSetInt(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_ACTIVE, SLOT_REVOKED);
+    }
+
+    /** Frees a revoked slot; its owner calls this once it has seen the revocation. */
+    public boolean freeRevoked(final int slot)
+    {
+        return meta.compareAndSetInt(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_REVOKED, SLOT_FREE);
+    }
+
+    public int stateVolatile(final int slot)
+    {
+        return meta.getIntVolatile(slotOffset(slot) + SLOT_STATE_OFFSET);
+    }
+
     /** Publishes a consumer's progress. Only the slot's owner calls this. */
     public void positionRelease(final int slot, final long position)
     {

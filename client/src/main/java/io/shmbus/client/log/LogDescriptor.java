@@ -28,7 +28,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  * Consumer slot (64 bytes, one cache line each so consumers never share a line):
  * <pre>
- *  0  int  state            FREE, RESERVED (joining), ACTIVE
+ *  0  int  state            FREE, RESERVED (joining), ACTIVE, REVOKED (dropped by the broker)
  *  4  int  flags            reserved
  *  8  long position         next position this consumer reads; producers never overwrite it
  *  16 long ownerPid
@@ -75,6 +75,12 @@ public final class LogDescriptor
     public static final int SLOT_FREE = 0;
     public static final int SLOT_RESERVED = 1;
     public static final int SLOT_ACTIVE = 2;
+    /**
+     * The broker dropped a consumer whose process is alive but silent: flow control ignores the slot, and nobody
+     * reuses it until its owner has seen the revocation (or its process is gone), so a late position store by the
+     * owner can never land in another consumer's slot.
+     */
+    public static final int SLOT_REVOKED = 3;
 
     public static final int META_DATA_LENGTH = 4096;
 
