@@ -280,6 +280,25 @@ final class IpcReport
             line(r.toString());
         }
         line();
+        final List<String> bimodal = new ArrayList<>();
+        for (final BenchSystem system : systems)
+        {
+            final double[] p50 = null == results.latency.get(system) ? new double[0] :
+                results.latency.get(system).stream().filter(LatencyRun::ok).mapToDouble(r -> r.ns("p50Ns")).toArray();
+            if (p50.length > 1 && max(p50) > 2 * min(p50))
+            {
+                bimodal.add(system.label() + String.format(Locale.ROOT, " (%.2f–%.2f µs)", min(p50) / 1e3,
+                    max(p50) / 1e3));
+            }
+        }
+        if (!bimodal.isEmpty())
+        {
+            line("**Caution: p50 varied more than twofold between runs of " + String.join(", ", bimodal) + ". On " +
+                "a virtual machine the host may place the two CPUs near or far apart and move them between runs, " +
+                "which shifts every percentile of a run; the p50 and p90 ratios above then say more about " +
+                "placement than about the systems. Compare rows of the same round, and the floor.**");
+            line();
+        }
         final boolean anyCapped = results.latency.values().stream().flatMap(List::stream)
             .anyMatch(run -> run.ok() && run.capped());
         if (anyCapped)
