@@ -55,6 +55,7 @@ final class BrokerConductor implements Agent
     private final ErrorHandler errorHandler;
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
+    private final org.agrona.concurrent.EpochNanoClock epochNanoClock = new org.agrona.concurrent.OffsetEpochNanoClock();
     private final PrintStream log;
     private final long pid = ProcessHandle.current().pid();
 
@@ -106,9 +107,10 @@ final class BrokerConductor implements Agent
             // At most once a millisecond, and not counted as work: a busy topic must not keep the broker from
             // idling, or it would take a core from the producers and consumers it serves.
             nextFlowControlNs = nowNs + FLOW_CONTROL_INTERVAL_NS;
+            final long epochNs = epochNanoClock.nanoTime();
             for (int i = 0, n = topicList.size(); i < n; i++)
             {
-                topicList.get(i).advanceLimit();
+                topicList.get(i).advanceLimit(epochNs);
             }
         }
         if (nowNs - nextHousekeepingNs >= 0)
@@ -449,6 +451,7 @@ final class BrokerConductor implements Agent
             final TopicLog topicLog = TopicLog.openOrCreate(ctx.dir(), name, config.capacity(),
                 config.maxMessageLength(), 0, ctx.filePermissions(), 5_000);
             topic = new TopicState(name, config, topicLog, countersManager);
+            topicLog.brokerEpochNsRelease(epochNanoClock.nanoTime()); // before any producer is told it is ready
             topics.put(name, topic);
             topicList.add(topic);
             log.println("shmbus broker: topic '" + name + "' ready (" + topicLog.file() + ", capacity " +

@@ -56,8 +56,9 @@ final class TopicState implements AutoCloseable
      * Advances the producer limit ahead of the producers, keeping a quarter of the ring of history for consumers
      * that join at "earliest". Returns 1 when it moved.
      */
-    int advanceLimit()
+    int advanceLimit(final long epochNs)
     {
+        log.brokerEpochNsRelease(epochNs);
         final long before = log.producerLimitVolatile();
         flowControl.sample();
         return flowControl.tryAdvance(log.capacity() >> 2, Long.MAX_VALUE) != before ? 1 : 0;

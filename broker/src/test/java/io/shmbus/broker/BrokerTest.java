@@ -134,11 +134,20 @@ class BrokerTest
             }
         }
         final List<Integer> got = new ArrayList<>();
+        final long[] stampRange = {Long.MAX_VALUE, Long.MIN_VALUE};
         await("1000 messages", () ->
         {
-            consumer.poll((b, o, l, h) -> got.add(b.getInt(o)), 100);
+            consumer.poll((b, o, l, h) ->
+            {
+                got.add(b.getInt(o));
+                stampRange[0] = Math.min(stampRange[0], h.timestamp());
+                stampRange[1] = Math.max(stampRange[1], h.timestamp());
+            }, 100);
             return got.size() == 1000;
         });
+        final long nowNs = System.currentTimeMillis() * 1_000_000L;
+        assertTrue(Math.abs(nowNs - stampRange[0]) < 5_000_000_000L && stampRange[1] <= nowNs + 1_000_000_000L,
+            "frames carry the broker's clock (epoch ns): " + stampRange[0] + ".." + stampRange[1] + " now " + nowNs);
         for (int i = 0; i < 1000; i++)
         {
             assertEquals(i, got.get(i));

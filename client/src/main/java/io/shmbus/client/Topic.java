@@ -37,7 +37,7 @@ public final class Topic implements AutoCloseable
         this.log = log;
         this.slots = new ConsumerSlots(log);
         this.flowControl = new FlowControl(log, slots);
-        this.clock = ctx.exactTimestamps() ? new OffsetEpochNanoClock() : CachedEpochNanoClock.instance();
+        this.clock = new OffsetEpochNanoClock(); // no broker to share a clock: read the system clock per frame
     }
 
     /**
@@ -171,7 +171,7 @@ public final class Topic implements AutoCloseable
         public static final String CHECKSUMS_PROP_NAME = "shmbus.checksums";
         public static final String FILE_PERMISSIONS_PROP_NAME = "shmbus.file.permissions";
         public static final String OPEN_TIMEOUT_PROP_NAME = "shmbus.open.timeout.ms";
-        public static final String EXACT_TIMESTAMPS_PROP_NAME = "shmbus.exact.timestamps";
+
 
         private Path dir;
         private String topic;
@@ -180,7 +180,7 @@ public final class Topic implements AutoCloseable
         private int maxMessageLength = Integer.getInteger(MAX_MESSAGE_LENGTH_PROP_NAME, 0);
         private boolean preTouch = Boolean.getBoolean(PRE_TOUCH_PROP_NAME);
         private boolean checksums = Boolean.getBoolean(CHECKSUMS_PROP_NAME);
-        private boolean exactTimestamps = Boolean.getBoolean(EXACT_TIMESTAMPS_PROP_NAME);
+
         private String filePermissions = System.getProperty(FILE_PERMISSIONS_PROP_NAME, "rw-------");
         private long openTimeoutMs = Long.getLong(OPEN_TIMEOUT_PROP_NAME, 5_000);
         private long initialPosition;
@@ -289,21 +289,6 @@ public final class Topic implements AutoCloseable
         public boolean checksums()
         {
             return checksums;
-        }
-
-        /**
-         * Stamp each frame with a fresh reading of the system clock (~20-30 ns a message) instead of the
-         * process's cached clock, which is at most {@link CachedEpochNanoClock#resolutionNs()} old (100 us).
-         */
-        public Context exactTimestamps(final boolean exactTimestamps)
-        {
-            this.exactTimestamps = exactTimestamps;
-            return this;
-        }
-
-        public boolean exactTimestamps()
-        {
-            return exactTimestamps;
         }
 
         /** Permissions of created files, as {@code rw-------}; directories get the matching x bits. */

@@ -112,8 +112,7 @@ class ProducerConsumerTest
             src.putInt(0, i);
             assertTrue(producer.offer(src, 0, 64) > 0);
         }
-        try (Topic second = Topic.open(new Topic.Context().dir(dir).topic("t").preTouch(true)
-            .exactTimestamps(true)))
+        try (Topic second = Topic.open(new Topic.Context().dir(dir).topic("t").preTouch(true)))
         {
             final Consumer consumer = second.addConsumer(StartPosition.EARLIEST);
             final List<Integer> values = new ArrayList<>();

@@ -23,6 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  384     long  producerLimit        producers may claim below this                (own 128-byte block)
  *  512     long  cleanPosition        ring is zeroed below this, one lap ahead      (own 128-byte block)
  *  640     int   nextProducerId       fetch-and-add to name producers
+ *  768     long  brokerEpochNs        the broker's clock, refreshed about every millisecond (0: no broker)
  *  1024    consumer slots, CONSUMER_SLOT_COUNT x 64 bytes (see below)
  *  4096    ring: capacity bytes of frames ({@link FrameDescriptor})
  * </pre>
@@ -61,6 +62,7 @@ public final class LogDescriptor
     public static final int PRODUCER_LIMIT_OFFSET = TAIL_POSITION_OFFSET + COUNTER_SPACING;
     public static final int CLEAN_POSITION_OFFSET = PRODUCER_LIMIT_OFFSET + COUNTER_SPACING;
     public static final int NEXT_PRODUCER_ID_OFFSET = CLEAN_POSITION_OFFSET + COUNTER_SPACING;
+    public static final int BROKER_EPOCH_NS_OFFSET = NEXT_PRODUCER_ID_OFFSET + COUNTER_SPACING;
 
     public static final int CONSUMER_SLOTS_OFFSET = 1024;
     public static final int CONSUMER_SLOT_LENGTH = BitUtil.CACHE_LINE_LENGTH;
@@ -96,7 +98,7 @@ public final class LogDescriptor
         {
             throw new IllegalStateException("consumer slots overflow the metadata page");
         }
-        if (NEXT_PRODUCER_ID_OFFSET + COUNTER_SPACING > CONSUMER_SLOTS_OFFSET)
+        if (BROKER_EPOCH_NS_OFFSET + COUNTER_SPACING > CONSUMER_SLOTS_OFFSET)
         {
             throw new IllegalStateException("counters overflow into consumer slots");
         }

@@ -313,6 +313,17 @@ public final class TopicLog implements AutoCloseable
         return cleanPositionVolatile() - capacity;
     }
 
+    /** The broker's clock as last published, epoch ns; 0 when no broker has served this log. */
+    public long brokerEpochNsVolatile()
+    {
+        return metaData.getLongVolatile(BROKER_EPOCH_NS_OFFSET);
+    }
+
+    public void brokerEpochNsRelease(final long epochNs)
+    {
+        metaData.putLongRelease(BROKER_EPOCH_NS_OFFSET, epochNs);
+    }
+
     public int nextProducerId()
     {
         return metaData.getAndAddInt(NEXT_PRODUCER_ID_OFFSET, 1);
