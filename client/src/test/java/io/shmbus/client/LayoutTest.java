@@ -74,6 +74,7 @@ class LayoutTest
         assertEquals(384, LogDescriptor.PRODUCER_LIMIT_OFFSET);
         assertEquals(512, LogDescriptor.CLEAN_POSITION_OFFSET);
         assertEquals(640, LogDescriptor.NEXT_PRODUCER_ID_OFFSET);
+        assertEquals(768, LogDescriptor.BROKER_EPOCH_NS_OFFSET);
         assertEquals(1024, LogDescriptor.CONSUMER_SLOTS_OFFSET);
         assertEquals(64, LogDescriptor.CONSUMER_SLOT_LENGTH);
         assertEquals(4096, LogDescriptor.META_DATA_LENGTH);
