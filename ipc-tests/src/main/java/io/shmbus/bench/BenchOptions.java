@@ -42,7 +42,7 @@ final class BenchOptions
         "                           latency floor, a bare single-producer single-consumer ring in shared memory",
         "  --tests LIST             throughput,latency                         (default both)",
         "  --jvm-opt OPT            extra option for every child JVM (repeatable),",
-        "                           e.g. -Dagrona.disable.bounds.checks=true or -Dshmbus.exact.timestamps=true",
+        "                           e.g. -Dagrona.disable.bounds.checks=true",
         "  --timeout SEC            deadline for each run's result              (default scales with --messages)",
         "  --out FILE               also write the report here    (default bench-results/ipc-<yyyyMMdd-HHmmss>.md)",
         "  --verbose                echo every child's output",
