@@ -13,11 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Reproduction for a finding of the IPC benchmark, not part of it: a shmbus producer stalls for 100-250 us once
- * every {@code capacity / 2} bytes of stream, in the {@code offer} that advances the producer limit, because that
- * call zeroes the next half ring ({@code FlowControl.tryAdvance} then {@code TopicLog.zero}) inline. Aeron's IPC
- * publisher never cleans: its media driver does. The stall shows as shmbus's ping-pong p99.99, and costs
- * throughput at large messages (about a third of the producer's cycles in {@code Copy::fill_to_memory_atomic}).
+ * Reproduction for a finding of the IPC benchmark, not part of it: how long the {@code offer} that advances a
+ * shmbus producer's limit takes, since that call zeroes ring space inline ({@code FlowControl.tryAdvance} then
+ * {@code TopicLog.zero}). Up to 5f0c675 the producer zeroed half the ring at once: on a 4 MiB ring one offer in
+ * ~33,000 took 100-400 us (shmbus's ping-pong p99.99; a third of the producer's cycles at 1 KiB messages). Since
+ * 4d3a8e2 it cleans at most 64 KiB a step: one offer in ~1,000 takes 6-15 us. Aeron's IPC publisher never cleans:
+ * its media driver does.
  * <p>
  * One thread offers 32-byte messages and polls them back, so no other process or thread is involved; it times
  * every offer and reports the offers that moved {@link Topic#producerLimit()} separately from all the others.
