@@ -32,7 +32,7 @@ public final class BenchChild
     {
         if (args.length < 1)
         {
-            System.err.println("usage: BenchChild aeron-driver|tp-consumer|tp-producer|ping|pong key=value...");
+            System.err.println("usage: BenchChild aeron-driver|shmbus-broker|tp-consumer|tp-producer|ping|pong key=value...");
             System.exit(2);
         }
         final String role = args[0];
@@ -44,6 +44,9 @@ public final class BenchChild
             {
                 case "aeron-driver":
                     AeronDriverRole.run(childArgs);
+                    break;
+                case "shmbus-broker":
+                    ShmbusBrokerRole.run(childArgs);
                     break;
                 case "tp-consumer":
                     ThroughputConsumerRole.run(childArgs);

@@ -198,11 +198,14 @@ public final class IpcBenchmark
 
         ChildProcess consumer = null;
         ChildProcess producer = null;
+        ChildProcess broker = null;
         boolean ok = false;
         try
         {
-            checkDriver(driver);
-            final CpuMeter cpu = CpuMeter.start(nproc, driver);
+            broker = BenchSystem.SHMBUS == system ? startBroker(launcher, args) : null;
+            final ChildProcess party = null != broker ? broker : driver;
+            checkDriver(party);
+            final CpuMeter cpu = CpuMeter.start(nproc, party);
             consumer = launcher.start("consumer[" + system.id() + " " + size + "B run " + run + "]", "tp-consumer",
                 args);
             consumer.await("READY", READY_TIMEOUT_MS, "READY (subscribed)");
@@ -235,6 +238,7 @@ public final class IpcBenchmark
         finally
         {
             finish(launcher, ok, producer, consumer);
+            launcher.stop(broker, STOP_TIMEOUT_MS);
             deleteRecursively(Paths.get(args.getOrDefault("dir", "")));
         }
     }
@@ -316,11 +320,14 @@ public final class IpcBenchmark
 
         ChildProcess pong = null;
         ChildProcess ping = null;
+        ChildProcess broker = null;
         boolean ok = false;
         try
         {
-            checkDriver(driver);
-            final CpuMeter cpu = CpuMeter.start(nproc, driver);
+            broker = BenchSystem.SHMBUS == system ? startBroker(launcher, args) : null;
+            final ChildProcess party = null != broker ? broker : driver;
+            checkDriver(party);
+            final CpuMeter cpu = CpuMeter.start(nproc, party);
             pong = launcher.start("pong[" + system.id() + " run " + run + "]", "pong", args);
             pong.await("READY", READY_TIMEOUT_MS, "READY (subscribed to ping)");
             ping = launcher.start("ping[" + system.id() + " run " + run + "]", "ping", args);
@@ -355,6 +362,7 @@ public final class IpcBenchmark
         finally
         {
             finish(launcher, ok, ping, pong);
+            launcher.stop(broker, STOP_TIMEOUT_MS);
             deleteRecursively(Paths.get(args.getOrDefault("dir", "")));
         }
     }
@@ -393,11 +401,31 @@ public final class IpcBenchmark
         }
     }
 
+    /** The shmbus broker for one run's directory, in its own process, as users run it. */
+    private ChildProcess startBroker(final ChildLauncher launcher, final Map<String, String> runArgs)
+    {
+        final Map<String, String> args = new LinkedHashMap<>();
+        args.put("dir", runArgs.get("dir"));
+        args.put("capacity", Integer.toString(options.capacity));
+        args.put("maxRuntimeMs", Long.toString(maxChildRuntimeMs()));
+        final ChildProcess broker = launcher.start("shmbus-broker", "shmbus-broker", args);
+        try
+        {
+            broker.await("READY", READY_TIMEOUT_MS, "READY (broker started)");
+            return broker;
+        }
+        catch (final BenchException ex)
+        {
+            launcher.kill(broker);
+            throw ex;
+        }
+    }
+
     private static void checkDriver(final ChildProcess driver)
     {
         if (null != driver && !driver.isAlive())
         {
-            throw new BenchException("the Aeron media driver died" + driver.tailText());
+            throw new BenchException("the " + driver.name() + " process died" + driver.tailText());
         }
     }
 

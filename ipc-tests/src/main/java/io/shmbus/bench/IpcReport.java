@@ -100,12 +100,15 @@ final class IpcReport
             "start: expect noisy numbers**" : ""));
         row("java", machine.java());
         row("child JVMs", "`" + childJvmText() + "`: the same for every child");
-        row("processes", "every producer, consumer, ping, pong and the Aeron media driver is its own JVM process " +
+        row("processes", "every producer, consumer, ping, pong, the shmbus broker and the Aeron media driver is its " +
+            "own JVM process " +
             "(started by this benchmark, none pinned to a core); results come back as `RESULT` lines on stdout");
         row("shmbus", "topic ring " + mib(options.capacity) + " per topic in " + baseDir + " (removed at the " +
-            "end); client defaults otherwise; no broker: " +
-            "producer and consumer processes map the topic file directly; `Producer.offer` (copy) → " +
-            "`Consumer.poll` in place, consumer from EARLIEST, joined before the producer starts");
+            "end); through the broker: a `shmbus broker` process per run (default idle strategy, parks up to 1 ms), " +
+            "producer and consumer processes connect with `ShmBus` and register through it, then exchange " +
+            "messages directly in shared memory; frames stamped with the broker's clock (client defaults); " +
+            "`Producer.offer` (copy) → `Consumer.poll` in place, consumer from EARLIEST, joined before the " +
+            "producer starts");
         row("Aeron", "Aeron " + AeronVersion.VERSION + " media driver in its own process, " +
             "ThreadingMode." + driver.getOrDefault("threadingMode", "SHARED") + " with " +
             driver.getOrDefault("idle", "BackoffIdleStrategy") + ": the driver's one thread parks when idle and " +
@@ -198,7 +201,8 @@ final class IpcReport
         }
         line();
         line("Every run, M msg/s in the order run; *other* is the CPU that processes outside the benchmark (and " +
-            "the hypervisor) took during each run, in % of the whole machine; *driver* the Aeron media driver's use " +
+            "the hypervisor) took during each run, in % of the whole machine; *driver* the Aeron media driver's " +
+            "(for shmbus: the broker's) use " +
             "of one CPU; *back pressure* the producer's `offer` retries (median):");
         line();
         line("| size | system | median | min – max | runs | other % | driver % | back pressure |");
@@ -220,13 +224,13 @@ final class IpcReport
                 {
                     each.add(run.ok() ? fmt(run.messagesPerSecond() / 1e6) : "failed");
                     other.add(pct(run.usage().otherPctOfMachine()));
-                    driver.add(pct(run.usage().driverPctOfOneCpu()));
+                    driver.add(driverPct(run.usage().driverPctOfOneCpu()));
                 }
                 line("| " + options.sizes.get(i) + " B | " + system.label() + " | " +
                     (values.length == 0 ? "failed" : fmt(median(values) / 1e6)) + " | " +
                     (values.length == 0 ? "" : fmt(min(values) / 1e6) + " – " + fmt(max(values) / 1e6)) + " | " +
                     String.join(", ", each) + " | " + String.join(", ", other) + " | " +
-                    (system.isAeron() ? String.join(", ", driver) : "") + " | " +
+                    String.join(", ", driver) + " | " +
                     String.format(Locale.ROOT, "%,.0f", median(runs, run -> (double)run.backPressured())) + " |");
             }
         }
@@ -337,7 +341,7 @@ final class IpcReport
                 r.append(' ').append(fmtUs(run.ns("meanNs"))).append(" | ").append(run.ns("count"))
                     .append(run.capped() ? " (partial: time cap)" : "").append(" | ")
                     .append(pct(run.usage().otherPctOfMachine())).append(" | ")
-                    .append(system.isAeron() ? pct(run.usage().driverPctOfOneCpu()) : "").append(" |");
+                    .append(driverPct(run.usage().driverPctOfOneCpu())).append(" |");
                 line(r.toString());
             }
         }
@@ -450,6 +454,12 @@ final class IpcReport
     private static String fmt(final double value)
     {
         return String.format(Locale.ROOT, value >= 100 ? "%.1f" : "%.2f", value);
+    }
+
+    /** The Aeron driver's or shmbus broker's CPU; blank for a system that has neither (the raw floor). */
+    private static String driverPct(final double value)
+    {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.0f", value);
     }
 
     private static String pct(final double value)

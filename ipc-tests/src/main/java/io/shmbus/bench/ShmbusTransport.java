@@ -4,7 +4,9 @@ import io.shmbus.client.Consumer;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.Producer;
 import io.shmbus.client.StartPosition;
-import io.shmbus.client.Topic;
+import io.shmbus.client.ShmBus;
+import io.shmbus.client.log.ConsumerSlots;
+import io.shmbus.client.log.TopicLog;
 import org.agrona.DirectBuffer;
 
 import java.nio.file.Path;
@@ -12,58 +14,63 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * shmbus as a benchmark transport: every stream is a topic in one directory, opened directly by the producer and
- * consumer processes (no broker). Consumers start at the earliest position so they see everything sent after
- * they joined.
+ * shmbus as a benchmark transport, through the broker as users run it: the producer and consumer processes
+ * connect to the broker process of the run's directory ({@link ShmbusBrokerRole}), register through it, then
+ * exchange messages directly in shared memory. Consumers start at the earliest position so they see everything
+ * sent after they joined.
  */
 final class ShmbusTransport implements Transport
 {
     private final Path dir;
-    private final int capacity;
-    private final List<Topic> topics = new ArrayList<>();
+    private final List<TopicLog> logs = new ArrayList<>();
+    private ShmBus bus;
 
     ShmbusTransport(final Path dir, final int capacity)
     {
         this.dir = dir;
-        this.capacity = capacity;
     }
 
-    private Topic open(final String stream)
+    private ShmBus bus()
     {
-        final Topic topic = Topic.open(new Topic.Context().dir(dir).topic(stream).capacity(capacity));
-        topics.add(topic);
-        return topic;
+        if (null == bus)
+        {
+            bus = ShmBus.connect(new ShmBus.Context().dir(dir));
+        }
+        return bus;
     }
 
     public BenchPublisher publisher(final String stream, final int streamId)
     {
-        final Topic topic = open(stream);
-        return new ShmbusPublisher(topic, topic.addProducer());
+        final Producer producer = bus().addProducer(stream);
+        final TopicLog log = TopicLog.open(TopicLog.fileOf(dir, stream), stream, 5_000); // to see its consumers
+        logs.add(log);
+        return new ShmbusPublisher(new ConsumerSlots(log), producer);
     }
 
     public BenchSubscriber subscriber(final String stream, final int streamId, final MessageHandler handler)
     {
-        final Topic topic = open(stream);
-        return new ShmbusSubscriber(topic.addConsumer(StartPosition.EARLIEST), handler);
+        return new ShmbusSubscriber(bus().addConsumer(stream, StartPosition.EARLIEST), handler);
     }
 
     public void close()
     {
-        for (final Topic topic : topics)
+        if (null != bus)
         {
-            topic.close();
+            bus.close();
+            bus = null;
         }
-        topics.clear();
+        logs.forEach(TopicLog::close);
+        logs.clear();
     }
 
     private static final class ShmbusPublisher implements BenchPublisher
     {
-        private final Topic topic;
+        private final ConsumerSlots slots;
         private final Producer producer;
 
-        ShmbusPublisher(final Topic topic, final Producer producer)
+        ShmbusPublisher(final ConsumerSlots slots, final Producer producer)
         {
-            this.topic = topic;
+            this.slots = slots;
             this.producer = producer;
         }
 
@@ -84,7 +91,7 @@ final class ShmbusTransport implements Transport
 
         public boolean isConnected()
         {
-            return topic.consumerCount() > 0;
+            return slots.activeCount() > 0;
         }
 
         public void close()
