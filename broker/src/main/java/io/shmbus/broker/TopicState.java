@@ -53,15 +53,23 @@ final class TopicState implements AutoCloseable
     }
 
     /**
-     * Advances the producer limit ahead of the producers, keeping a quarter of the ring of history for consumers
-     * that join at "earliest". Returns 1 when it moved.
+     * Publishes the broker's clock into the log and advances the producer limit ahead of the producers, keeping a
+     * quarter of the ring of history for consumers that join at "earliest". It cleans only once the producers'
+     * headroom falls below 5/8 of the ring, and then frees at least an eighth at once: few, larger cleanings
+     * disturb the producers' and consumers' cores less often than one small one every millisecond, and the
+     * producers' own cleaning (at half a ring of headroom) stays a fallback. Returns 1 when the limit moved.
      */
     int advanceLimit(final long epochNs)
     {
         log.brokerEpochNsRelease(epochNs);
-        final long before = log.producerLimitVolatile();
         flowControl.sample();
-        return flowControl.tryAdvance(log.capacity() >> 2, Long.MAX_VALUE) != before ? 1 : 0;
+        final int capacity = log.capacity();
+        final long before = log.producerLimitVolatile();
+        if (before - log.tailVolatile() >= (capacity >> 1) + (capacity >> 3))
+        {
+            return 0;
+        }
+        return flowControl.tryAdvance(capacity >> 2, Long.MAX_VALUE) != before ? 1 : 0;
     }
 
     void updateCounters()

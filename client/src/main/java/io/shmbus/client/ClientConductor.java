@@ -28,7 +28,13 @@ final class ClientConductor implements Runnable
         String message;
     }
 
-    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** While a request waits for its answer. */
+    private static final long BUSY_IDLE_NS = TimeUnit.MICROSECONDS.toNanos(50);
+    /**
+     * Otherwise: a thread that woke every millisecond would preempt the application's busy-spinning threads a
+     * thousand times a second on a small machine, and show in their latency tail.
+     */
+    private static final long QUIET_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long LIVENESS_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ShmBus bus;
@@ -76,6 +82,7 @@ final class ClientConductor implements Runnable
     {
         final CompletableFuture<Response> future = new CompletableFuture<>();
         pending.put(correlationId, future);
+        LockSupport.unpark(thread);
         return future;
     }
 
@@ -151,7 +158,7 @@ final class ClientConductor implements Runnable
             }
             if (0 == work)
             {
-                LockSupport.parkNanos(IDLE_NS);
+                LockSupport.parkNanos(pending.isEmpty() ? QUIET_IDLE_NS : BUSY_IDLE_NS);
             }
         }
     }
