@@ -146,7 +146,13 @@ public final class ShmDirectory
             }
             deleteQuietly(file);
             final String msg = String.valueOf(ex.getMessage());
-            if (msg.contains("No space left") || msg.contains("Disk quota") || msg.contains("File too large"))
+            if (msg.contains("File too large"))
+            {
+                throw new InsufficientStorageException("cannot create " + file.getFileName() + " in " + dir +
+                    ": it needs " + length + " bytes (" + (length >> 20) + " MiB), more than this process may " +
+                    "write to one file (see 'ulimit -f'). Raise the limit or use a smaller ring capacity", ex);
+            }
+            if (msg.contains("No space left") || msg.contains("Disk quota"))
             {
                 throw noSpace(dir, length, usableSpace(dir), ex);
             }

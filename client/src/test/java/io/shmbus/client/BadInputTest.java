@@ -211,6 +211,49 @@ class BadInputTest
         }
     }
 
+    @Test
+    void fileSizeLimitIsReportedAtCreationNotAsACrashLater() throws Exception
+    {
+        // a write that fails part way through pre-allocation (here: the file size limit, EFBIG) must leave no
+        // file behind and name the cause, as a full tmpfs (ENOSPC) does
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process process = new ProcessBuilder("bash", "-c", "ulimit -f 512; exec \"$0\" \"$@\"", java,
+            JvmRequirements.ADD_EXPORTS.split(" ")[0], JvmRequirements.ADD_EXPORTS.split(" ")[1],
+            "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), CreateTopicMain.class.getName(),
+            dir.toString())
+            .redirectErrorStream(true)
+            .start();
+        try
+        {
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "child JVM did not exit");
+            final String output = new String(process.getInputStream().readAllBytes());
+            assertTrue(output.contains("InsufficientStorageException"), output);
+            assertTrue(output.contains("ulimit -f"), output);
+            assertFalse(Files.exists(dir.resolve("efbig").resolve("big.log")), "no partial log left behind");
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Creates a 1 MiB topic and prints the exception's type and message. */
+    public static final class CreateTopicMain
+    {
+        public static void main(final String[] args)
+        {
+            try (Topic topic = Topic.open(new Topic.Context().dir(Path.of(args[0], "efbig")).topic("big")
+                .capacity(1 << 20)))
+            {
+                System.out.println("created " + topic.file());
+            }
+            catch (final ShmbusException ex)
+            {
+                System.out.println(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            }
+        }
+    }
+
     /** Runs without the JVM option to show the message a user gets. */
     public static final class MissingExportsMain
     {
