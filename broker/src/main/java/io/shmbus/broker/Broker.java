@@ -256,21 +256,8 @@ public final class Broker implements AutoCloseable
             {
                 throw new ConfigurationException("broker timeouts must be at least 100ms");
             }
-            try
-            {
-                filePermissionSet = PosixFilePermissions.fromString(filePermissions);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new ConfigurationException("file permissions must look like rw-------: '" +
-                    filePermissions + "'");
-            }
-            final StringBuilder dirPerms = new StringBuilder(filePermissions);
-            for (int i = 0; i < 9; i += 3)
-            {
-                dirPerms.setCharAt(i + 2, filePermissions.charAt(i) == 'r' ? 'x' : '-');
-            }
-            directoryPermissionSet = PosixFilePermissions.fromString(dirPerms.toString());
+            filePermissionSet = ShmDirectory.parseFilePermissions(filePermissions);
+            directoryPermissionSet = ShmDirectory.directoryPermissionsFor(filePermissions);
             if (null == idleStrategy)
             {
                 // spins briefly, then parks up to 1 ms: an idle broker costs ~1000 wakeups a second, not a core

@@ -32,6 +32,35 @@ public final class ShmDirectory
     }
 
     /**
+     * Parses file permissions written as {@code rw-------}.
+     *
+     * @throws ConfigurationException when the text is not in that form.
+     */
+    public static Set<PosixFilePermission> parseFilePermissions(final String text)
+    {
+        try
+        {
+            return PosixFilePermissions.fromString(text);
+        }
+        catch (final IllegalArgumentException | NullPointerException ex)
+        {
+            throw new ConfigurationException("file permissions must look like rw-------: '" + text + "'");
+        }
+    }
+
+    /** The directory permissions that go with file permissions: whoever may read a file may enter the directory. */
+    public static Set<PosixFilePermission> directoryPermissionsFor(final String filePermissions)
+    {
+        parseFilePermissions(filePermissions);
+        final StringBuilder dir = new StringBuilder(filePermissions);
+        for (int i = 0; i < 9; i += 3)
+        {
+            dir.setCharAt(i + 2, filePermissions.charAt(i) == 'r' || i == 0 ? 'x' : '-');
+        }
+        return PosixFilePermissions.fromString(dir.toString());
+    }
+
+    /**
      * {@code /dev/shm/shmbus-<user>}, or the same name under the temp directory where {@code /dev/shm} does not
      * exist; the {@code shmbus.dir} system property overrides both.
      */

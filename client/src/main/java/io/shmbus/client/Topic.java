@@ -205,19 +205,8 @@ public final class Topic implements AutoCloseable
             {
                 throw new ConfigurationException("open timeout must be > 0 ms: " + openTimeoutMs);
             }
-            try
-            {
-                filePermissionSet = PosixFilePermissions.fromString(filePermissions);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new ConfigurationException(
-                    "file permissions must look like rw-------: '" + filePermissions + "'");
-            }
-            directoryPermissionSet = PosixFilePermissions.fromString(
-                filePermissions.substring(0, 2) + "x" + filePermissions.substring(3, 5) +
-                (filePermissions.charAt(3) == 'r' ? "x" : "-") + filePermissions.substring(6, 8) +
-                (filePermissions.charAt(6) == 'r' ? "x" : "-"));
+            filePermissionSet = ShmDirectory.parseFilePermissions(filePermissions);
+            directoryPermissionSet = ShmDirectory.directoryPermissionsFor(filePermissions);
             return this;
         }
 
