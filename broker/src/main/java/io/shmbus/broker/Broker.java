@@ -221,6 +221,8 @@ public final class Broker implements AutoCloseable
         public static final long UNBLOCK_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
 
         private Path dir;
+        private Path dataDir;
+        private long segmentLength = io.shmbus.broker.archive.SegmentDescriptor.DEFAULT_SEGMENT_LENGTH;
         private Path configFile;
         private BrokerConfig config;
         private long clientLivenessTimeoutNs;
@@ -241,6 +243,14 @@ public final class Broker implements AutoCloseable
             {
                 final String fromConfig = config.brokerSetting("dir");
                 dir = null != fromConfig ? Paths.get(fromConfig) : ShmDirectory.defaultDirectory();
+            }
+            if (null == dataDir && null != config.brokerSetting("data.dir"))
+            {
+                dataDir = Paths.get(config.brokerSetting("data.dir"));
+            }
+            if (null == dataDir && null != System.getProperty("shmbus.data.dir"))
+            {
+                dataDir = Paths.get(System.getProperty("shmbus.data.dir"));
             }
             if (0 == clientLivenessTimeoutNs)
             {
@@ -292,6 +302,33 @@ public final class Broker implements AutoCloseable
         public Path dir()
         {
             return dir;
+        }
+
+        /** Where persistent topics are archived; none (nothing persisted) when not set. */
+        public Context dataDir(final Path dataDir)
+        {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Path dataDir()
+        {
+            return dataDir;
+        }
+
+        /**
+         * Length of each segment file (a power of two, raised to the ring capacity when smaller). 128 MiB by
+         * default: few files and long sendfile ranges, while retention can still drop old data in small units.
+         */
+        public Context segmentLength(final long segmentLength)
+        {
+            this.segmentLength = segmentLength;
+            return this;
+        }
+
+        public long segmentLength()
+        {
+            return segmentLength;
         }
 
         public Context configFile(final Path configFile)

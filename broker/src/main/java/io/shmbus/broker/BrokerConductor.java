@@ -102,6 +102,10 @@ final class BrokerConductor implements Agent
     {
         final long nowNs = nanoClock.nanoTime();
         int work = toBroker.read(this::onCommand, 32);
+        for (int i = 0, n = topicList.size(); i < n; i++)
+        {
+            work += topicList.get(i).archive();
+        }
         if (nowNs - nextFlowControlNs >= 0)
         {
             // At most once a millisecond, and not counted as work: a busy topic must not keep the broker from
@@ -450,12 +454,22 @@ final class BrokerConductor implements Agent
             final TopicConfig config = ctx.config().topic(name);
             final TopicLog topicLog = TopicLog.openOrCreate(ctx.dir(), name, config.capacity(),
                 config.maxMessageLength(), 0, ctx.filePermissions(), 5_000);
-            topic = new TopicState(name, config, topicLog, countersManager);
+            try
+            {
+                topic = new TopicState(name, config, topicLog, countersManager, ctx.dataDir(), ctx.segmentLength());
+            }
+            catch (final RuntimeException ex)
+            {
+                topicLog.close();
+                throw ex;
+            }
             topicLog.brokerEpochNsRelease(epochNanoClock.nanoTime()); // before any producer is told it is ready
             topics.put(name, topic);
             topicList.add(topic);
             log.println("shmbus broker: topic '" + name + "' ready (" + topicLog.file() + ", capacity " +
-                topicLog.capacity() + ", max message " + topicLog.maxMessageLength() + ")");
+                topicLog.capacity() + ", max message " + topicLog.maxMessageLength() +
+                (null != topic.archiver ? ", archived to " + topic.archiver.topicDir() + " from position " +
+                topic.archiver.archivedPosition() : ", not persistent") + ")");
         }
         return topic;
     }

@@ -1,5 +1,6 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.archive.TopicArchiver;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.FlowControl;
@@ -9,6 +10,7 @@ import io.shmbus.client.log.TopicLog;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -30,12 +32,19 @@ final class TopicState implements AutoCloseable
     final AtomicCounter consumersCounter;
     final AtomicCounter producersCounter;
     final AtomicCounter unblockedCounter;
+    final TopicArchiver archiver;
     int producers;
 
     private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] watchedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
 
-    TopicState(final String name, final TopicConfig config, final TopicLog log, final CountersManager counters)
+    TopicState(
+        final String name,
+        final TopicConfig config,
+        final TopicLog log,
+        final CountersManager counters,
+        final Path dataDir,
+        final long segmentLength)
     {
         this.name = name;
         this.config = config;
@@ -50,6 +59,35 @@ final class TopicState implements AutoCloseable
         this.unblockedCounter = counters.newCounter("topic " + name + ": claims unblocked",
             BrokerCounters.TYPE_TOPIC);
         Arrays.fill(watchedPosition, -1);
+        if (null != dataDir && config.persistent())
+        {
+            final AtomicCounter archived = counters.newCounter("topic " + name + ": archived position",
+                BrokerCounters.TYPE_TOPIC);
+            TopicArchiver created = null;
+            try
+            {
+                created = new TopicArchiver(log, dataDir, segmentLength, archived);
+            }
+            finally
+            {
+                if (null == created)
+                {
+                    archived.close();
+                    closeCounters();
+                }
+            }
+            this.archiver = created;
+        }
+        else
+        {
+            this.archiver = null;
+        }
+    }
+
+    /** Archives what producers committed since the last call; returns the work done. */
+    int archive()
+    {
+        return null == archiver ? 0 : archiver.doWork();
     }
 
     /**
@@ -133,13 +171,22 @@ final class TopicState implements AutoCloseable
         return 0;
     }
 
-    public void close()
+    private void closeCounters()
     {
         tailCounter.close();
         limitCounter.close();
         consumersCounter.close();
         producersCounter.close();
         unblockedCounter.close();
+    }
+
+    public void close()
+    {
+        if (null != archiver)
+        {
+            archiver.close();
+        }
+        closeCounters();
         log.close();
     }
 }

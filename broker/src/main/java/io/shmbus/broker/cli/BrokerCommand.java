@@ -27,13 +27,15 @@ final class BrokerCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus broker [--dir DIR] [--config FILE] [--client-timeout DURATION] " +
+        return "usage: shmbus broker [--dir DIR] [--data-dir DIR] [--config FILE] [--client-timeout DURATION] " +
             "[--unblock-timeout DURATION]\n\n" +
             "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
             "frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n" +
             "Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory.\n\n" +
             "  --dir DIR                 shared-memory directory (default " +
             io.shmbus.client.ShmDirectory.defaultDirectory() + ")\n" +
+            "  --data-dir DIR            archive persistent topics into segment files there (every topic is\n" +
+            "                            persistent unless its config says 'persistent = false')\n" +
             "  --config FILE             broker and per-topic settings (see docs/configuration.md)\n" +
             "  --client-timeout DUR      a client silent this long is declared dead (default 5s)\n" +
             "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n";
@@ -44,11 +46,15 @@ final class BrokerCommand implements Command
         throws InterruptedException
     {
         final Args args = Args.parse(name(), argList,
-            Set.of("--dir", "--config", "--client-timeout", "--unblock-timeout"), Set.of());
+            Set.of("--dir", "--data-dir", "--config", "--client-timeout", "--unblock-timeout"), Set.of());
         final Broker.Context ctx = new Broker.Context().log(err);
         if (args.has("--dir"))
         {
             ctx.dir(Paths.get(args.get("--dir", null)));
+        }
+        if (args.has("--data-dir"))
+        {
+            ctx.dataDir(Paths.get(args.get("--data-dir", null)));
         }
         if (args.has("--config"))
         {

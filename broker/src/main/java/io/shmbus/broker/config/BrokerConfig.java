@@ -192,6 +192,7 @@ public final class BrokerConfig
         switch (key)
         {
             case "dir":
+            case "data.dir":
                 break;
             case "client.liveness.timeout":
             case "unblock.timeout":
@@ -199,7 +200,8 @@ public final class BrokerConfig
                 break;
             default:
                 throw new ConfigurationException("unknown setting '" + key +
-                    "' (known: dir, client.liveness.timeout, unblock.timeout; topic settings go in a [topic NAME] " +
+                    "' (known: dir, data.dir, client.liveness.timeout, unblock.timeout; topic settings go in a " +
+                    "[topic NAME] " +
                     "or [topic.defaults] section)");
         }
     }
