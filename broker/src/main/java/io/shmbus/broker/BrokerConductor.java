@@ -1,5 +1,6 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.archive.TopicArchiver;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.InsufficientStorageException;
 import io.shmbus.client.InvalidTopicNameException;
@@ -90,6 +91,40 @@ final class BrokerConductor implements Agent
         for (final Map.Entry<String, TopicConfig> entry : ctx.config().configuredTopics().entrySet())
         {
             topic(entry.getKey());
+        }
+        recoverArchivedTopics();
+    }
+
+    /** Opens, at start, every topic that has segments in the data directory, so each is recovered at once. */
+    private void recoverArchivedTopics()
+    {
+        if (null == ctx.dataDir() || !java.nio.file.Files.isDirectory(ctx.dataDir()))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> dirs = java.nio.file.Files.list(ctx.dataDir()))
+        {
+            for (final java.nio.file.Path dir : (Iterable<java.nio.file.Path>)dirs.sorted()::iterator)
+            {
+                final String name = dir.getFileName().toString();
+                try
+                {
+                    if (java.nio.file.Files.isDirectory(dir) && !topics.containsKey(TopicNames.validate(name)) &&
+                        !io.shmbus.broker.archive.SegmentScanner.segmentFiles(dir).isEmpty())
+                    {
+                        topic(name);
+                    }
+                }
+                catch (final ShmbusException | java.io.IOException ex)
+                {
+                    log.println("shmbus broker: topic '" + name + "' not recovered: " + ex.getMessage());
+                    counters.errors.increment();
+                }
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            log.println("shmbus broker: cannot list " + ctx.dataDir() + ": " + ex.getMessage());
         }
     }
 
@@ -452,11 +487,15 @@ final class BrokerConductor implements Agent
         if (null == topic)
         {
             final TopicConfig config = ctx.config().topic(name);
+            final boolean persistent = null != ctx.dataDir() && config.persistent();
+            final long resume = persistent ? TopicArchiver.recover(ctx.dataDir().resolve(name), log) : -1;
+            // a new ring continues the archive's positions, so nothing is ever stored twice at one position
             final TopicLog topicLog = TopicLog.openOrCreate(ctx.dir(), name, config.capacity(),
-                config.maxMessageLength(), 0, ctx.filePermissions(), 5_000);
+                config.maxMessageLength(), Math.max(0, resume), ctx.filePermissions(), 5_000);
             try
             {
-                topic = new TopicState(name, config, topicLog, countersManager, ctx.dataDir(), ctx.segmentLength());
+                topic = new TopicState(name, config, topicLog, countersManager, ctx.dataDir(), ctx.segmentLength(),
+                    resume, log);
             }
             catch (final RuntimeException ex)
             {

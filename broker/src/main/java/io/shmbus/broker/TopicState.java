@@ -44,7 +44,9 @@ final class TopicState implements AutoCloseable
         final TopicLog log,
         final CountersManager counters,
         final Path dataDir,
-        final long segmentLength)
+        final long segmentLength,
+        final long resumePosition,
+        final java.io.PrintStream out)
     {
         this.name = name;
         this.config = config;
@@ -66,7 +68,7 @@ final class TopicState implements AutoCloseable
             TopicArchiver created = null;
             try
             {
-                created = new TopicArchiver(log, dataDir, segmentLength, archived);
+                created = new TopicArchiver(log, dataDir, segmentLength, resumePosition, archived, out);
             }
             finally
             {

@@ -40,7 +40,12 @@ public final class TopicArchiver implements AutoCloseable
     private FileChannel segment;
 
     public TopicArchiver(
-        final TopicLog log, final Path dataDir, final long configuredSegmentLength, final AtomicCounter archivedCounter)
+        final TopicLog log,
+        final Path dataDir,
+        final long configuredSegmentLength,
+        final long resumePosition,
+        final AtomicCounter archivedCounter,
+        final java.io.PrintStream out)
     {
         this.log = log;
         this.slots = new ConsumerSlots(log);
@@ -57,9 +62,74 @@ public final class TopicArchiver implements AutoCloseable
             throw new ShmbusException("cannot archive topic '" + log.topic() + "' into " + topicDir + ": " + ex, ex);
         }
         this.slot = slots.reserve();
-        this.archivedPosition = slots.activate(slot, StartPosition.EARLIEST, ProcessHandle.current().pid());
+        final long pid = ProcessHandle.current().pid();
+        if (resumePosition < 0)
+        {
+            this.archivedPosition = slots.activate(slot, StartPosition.EARLIEST, pid);
+        }
+        else if (resumePosition > log.tailVolatile())
+        {
+            slots.release(slot);
+            CloseHelper.quietClose(ringChannel);
+            throw new ShmbusException("topic '" + log.topic() + "': the archive in " + topicDir + " ends at position " +
+                resumePosition + " but the shared-memory log " + log.file() + " only reaches " + log.tailVolatile() +
+                ": the log belongs to another history; stop its users and delete it so the broker recreates it");
+        }
+        else if (resumePosition < log.earliestPosition())
+        {
+            this.archivedPosition = slots.activate(slot, StartPosition.EARLIEST, pid);
+            out.println("shmbus broker: topic '" + log.topic() + "': positions " + resumePosition + " to " +
+                archivedPosition + " were overwritten in the ring before they could be archived (GAP)");
+        }
+        else
+        {
+            this.archivedPosition = slots.activate(slot, StartPosition.at(resumePosition), pid);
+        }
         archivedCounter.setRelease(archivedPosition);
         openSegment(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
+    }
+
+    /**
+     * Checks a topic's existing segments before archiving resumes: a torn tail (a frame only partly written when
+     * the broker died) is cut off, and the position to resume from is returned.
+     *
+     * @return the end of the sound archive, or -1 when there is none.
+     * @throws ShmbusException when a segment is corrupt before its end: the topic is not archived until it is
+     *                         repaired, and nothing is cut.
+     */
+    public static long recover(final Path topicDir, final java.io.PrintStream out)
+    {
+        try
+        {
+            final SegmentScanner.Result result = new SegmentScanner().scan(topicDir, null);
+            if (result.isEmpty())
+            {
+                return -1;
+            }
+            if (null != result.problem)
+            {
+                if (!result.tornTail)
+                {
+                    throw new ShmbusException("segment " + result.problemFile + " is corrupt at position " +
+                        result.problemPosition + ": " + result.problem + "; everything before it is sound. The " +
+                        "topic is not archived until this is repaired (see: shmbus verify " + topicDir + ")");
+                }
+                final long base = SegmentDescriptor.parseBasePosition(result.problemFile.getFileName().toString());
+                final long size = Files.size(result.problemFile);
+                try (FileChannel channel = FileChannel.open(result.problemFile, StandardOpenOption.WRITE))
+                {
+                    channel.truncate(result.problemPosition - base);
+                }
+                out.println("shmbus broker: cut a torn tail of " + (size - (result.problemPosition - base)) +
+                    " bytes at position " + result.problemPosition + " from " + result.problemFile + " (" +
+                    result.problem + ")");
+            }
+            return result.endPosition;
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("cannot read the archive in " + topicDir + ": " + ex.getMessage(), ex);
+        }
     }
 
     /** The position up to which every frame is in the segment files. */

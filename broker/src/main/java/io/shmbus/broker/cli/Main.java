@@ -30,6 +30,7 @@ public final class Main
         register(new SubscribeCommand());
         register(new TopicsCommand());
         register(new StatCommand());
+        register(new VerifyCommand());
     }
 
     private Main()

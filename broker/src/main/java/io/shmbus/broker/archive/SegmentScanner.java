@@ -1,0 +1,258 @@
+package io.shmbus.broker.archive;
+
+import io.shmbus.client.log.FrameDescriptor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import static io.shmbus.client.log.FrameDescriptor.*;
+
+/**
+ * Reads a topic's segment files frame by frame and checks each frame on its own: length, type, version, its own
+ * stream position, and the CRC32C when the frame carries one. Stops at the first frame that fails and says where
+ * and why; everything before it is sound. Used by {@code shmbus verify} and by the archiver's recovery.
+ * <p>
+ * Not thread-safe; allocates one read buffer per scan.
+ */
+public final class SegmentScanner
+{
+    /** What a scan found. */
+    public static final class Result
+    {
+        public final List<Path> segments = new ArrayList<>();
+        public long startPosition = -1;
+        public long endPosition = -1;
+        public long frames;
+        public long messages;
+        public long checksummed;
+        /** Null when every byte up to the end of the last segment's data is sound. */
+        public String problem;
+        public Path problemFile;
+        public long problemPosition = -1;
+        /** The problem is a partly written last frame (or zeros after it), as a crash leaves it. */
+        public boolean tornTail;
+
+        public boolean isEmpty()
+        {
+            return segments.isEmpty() || startPosition < 0;
+        }
+    }
+
+    private final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer payload = ByteBuffer.allocate(64 * 1024);
+    private final CRC32C crc = new CRC32C();
+
+    /** The segment files of a topic directory in position order. */
+    public static List<Path> segmentFiles(final Path topicDir) throws IOException
+    {
+        final List<Path> files = new ArrayList<>();
+        if (!Files.isDirectory(topicDir))
+        {
+            return files;
+        }
+        try (Stream<Path> stream = Files.list(topicDir))
+        {
+            stream.filter(p -> SegmentDescriptor.parseBasePosition(p.getFileName().toString()) >= 0)
+                .sorted()
+                .forEach(files::add);
+        }
+        return files;
+    }
+
+    /**
+     * Scans every segment of a topic directory.
+     *
+     * @param progress called after each segment with its path, or null.
+     */
+    public Result scan(final Path topicDir, final java.util.function.Consumer<Path> progress) throws IOException
+    {
+        final Result result = new Result();
+        result.segments.addAll(segmentFiles(topicDir));
+        long expected = -1;
+        for (int i = 0; i < result.segments.size() && null == result.problem; i++)
+        {
+            final Path file = result.segments.get(i);
+            final long base = SegmentDescriptor.parseBasePosition(file.getFileName().toString());
+            final boolean last = i == result.segments.size() - 1;
+            if (expected >= 0 && base != expected)
+            {
+                fail(result, file, expected, false, "segment missing: expected one starting at position " +
+                    expected + ", next is " + file.getFileName());
+                break;
+            }
+            expected = scanSegment(file, base, expected, last, result);
+            if (null != progress)
+            {
+                progress.accept(file);
+            }
+        }
+        return result;
+    }
+
+    private long scanSegment(
+        final Path file, final long base, final long expectedStart, final boolean last, final Result result)
+        throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            long offset = 0;
+            if (expectedStart < 0)
+            {
+                // the first segment may start where archiving started, after zeros
+                while (offset + 8 <= size && readLong(channel, offset) == 0)
+                {
+                    offset += FRAME_ALIGNMENT;
+                }
+                if (offset >= size)
+                {
+                    if (!last)
+                    {
+                        fail(result, file, base + offset, false, "segment holds no frame");
+                    }
+                    return base + offset;
+                }
+                result.startPosition = base + offset;
+            }
+            while (offset < size)
+            {
+                final long position = base + offset;
+                if (size - offset < HEADER_LENGTH)
+                {
+                    fail(result, file, position, last, "truncated frame header (" + (size - offset) + " bytes)");
+                    return position;
+                }
+                header.clear();
+                readFully(channel, header, offset);
+                final int length = header.getInt(FRAME_LENGTH_OFFSET);
+                if (0 == length && last && allZero(channel, offset, size))
+                {
+                    result.endPosition = position;
+                    return position; // the clean end of the data
+                }
+                final String problem = check(header, length, position, size - offset);
+                if (null != problem)
+                {
+                    fail(result, file, position, last && length > 0 && position + alignedLength(length) > base + size,
+                        problem);
+                    return position;
+                }
+                if ((header.get(FLAGS_OFFSET) & FLAG_CHECKSUM) != 0 && header.getShort(TYPE_OFFSET) == TYPE_DATA)
+                {
+                    final int payloadLength = length - HEADER_LENGTH;
+                    if (payload.capacity() < payloadLength)
+                    {
+                        payload = ByteBuffer.allocate(payloadLength);
+                    }
+                    payload.clear().limit(payloadLength);
+                    readFully(channel, payload, offset + HEADER_LENGTH);
+                    payload.flip();
+                    crc.reset();
+                    crc.update(payload);
+                    if ((int)crc.getValue() != header.getInt(CHECKSUM_OFFSET))
+                    {
+                        fail(result, file, position, false, "checksum mismatch");
+                        return position;
+                    }
+                    result.checksummed++;
+                }
+                result.frames++;
+                if (header.getShort(TYPE_OFFSET) == TYPE_DATA)
+                {
+                    result.messages++;
+                }
+                offset += alignedLength(length);
+            }
+            result.endPosition = base + offset;
+            return base + offset;
+        }
+    }
+
+    private static String check(final ByteBuffer header, final int length, final long position, final long available)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return length < 0 ? "frame claimed but never committed (length " + length + ")" :
+                "bad frame length " + length;
+        }
+        if (alignedLength(length) > available)
+        {
+            return "frame of " + length + " bytes runs past the end of the file";
+        }
+        if (!FrameDescriptor.isKnownType(header.getShort(TYPE_OFFSET)))
+        {
+            return "unknown frame type " + header.getShort(TYPE_OFFSET);
+        }
+        if (header.get(VERSION_OFFSET) != CURRENT_VERSION && header.getShort(TYPE_OFFSET) == TYPE_DATA)
+        {
+            return "unknown frame version " + header.get(VERSION_OFFSET);
+        }
+        final long framePosition = header.getLong(POSITION_OFFSET);
+        if (framePosition != position)
+        {
+            return "frame says position " + framePosition + " but sits at " + position;
+        }
+        return null;
+    }
+
+    private static void fail(
+        final Result result, final Path file, final long position, final boolean torn, final String reason)
+    {
+        result.problem = reason;
+        result.problemFile = file;
+        result.problemPosition = position;
+        result.tornTail = torn;
+        result.endPosition = position;
+    }
+
+    private boolean allZero(final FileChannel channel, final long from, final long size) throws IOException
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(8192);
+        long offset = from;
+        while (offset < size)
+        {
+            buffer.clear().limit((int)Math.min(buffer.capacity(), size - offset));
+            readFully(channel, buffer, offset);
+            for (int i = 0; i < buffer.limit(); i++)
+            {
+                if (buffer.get(i) != 0)
+                {
+                    return false;
+                }
+            }
+            offset += buffer.limit();
+        }
+        return true;
+    }
+
+    private long readLong(final FileChannel channel, final long offset) throws IOException
+    {
+        header.clear().limit(8);
+        readFully(channel, header, offset);
+        return header.getLong(0);
+    }
+
+    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long offset)
+        throws IOException
+    {
+        long at = offset;
+        while (buffer.hasRemaining())
+        {
+            final int n = channel.read(buffer, at);
+            if (n < 0)
+            {
+                throw new IOException("unexpected end of file at " + at);
+            }
+            at += n;
+        }
+    }
+}
