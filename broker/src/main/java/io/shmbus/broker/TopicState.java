@@ -63,18 +63,15 @@ final class TopicState implements AutoCloseable
         Arrays.fill(watchedPosition, -1);
         if (null != dataDir && config.persistent())
         {
-            final AtomicCounter archived = counters.newCounter("topic " + name + ": archived position",
-                BrokerCounters.TYPE_TOPIC);
             TopicArchiver created = null;
             try
             {
-                created = new TopicArchiver(log, dataDir, segmentLength, resumePosition, archived, out);
+                created = new TopicArchiver(log, dataDir, segmentLength, resumePosition, config, counters, out);
             }
             finally
             {
                 if (null == created)
                 {
-                    archived.close();
                     closeCounters();
                 }
             }

@@ -1,5 +1,6 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.log.ConsumerSlots;
@@ -9,6 +10,7 @@ import io.shmbus.client.log.TopicLog;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -28,13 +30,26 @@ public final class TopicArchiver implements AutoCloseable
 {
     private static final long MAX_BYTES_PER_STEP = 1024 * 1024;
 
+    /** Counter type id of the archiver's counters (the broker's topic counters use 2). */
+    public static final int COUNTER_TYPE = 3;
+    private static final long RETENTION_CHECK_INTERVAL_NS = 1_000_000_000L;
+
     private final TopicLog log;
-    private final ConsumerSlots slots;
-    private final Path topicDir;
-    private final long segmentLength;
+    private ConsumerSlots slots;
+    private final java.io.PrintStream out;
+    private final long durability;
+    private final long retentionBytes;
+    private final long retentionAgeNs;
     private final AtomicCounter archivedCounter;
-    private final FileChannel ringChannel;
-    private final int slot;
+    private final AtomicCounter syncCounter;
+    private final AtomicCounter deletedCounter;
+    private Path topicDir;
+    private long segmentLength;
+    private FileChannel ringChannel;
+    private int slot;
+    private long lastSyncNs = System.nanoTime();
+    private long nextRetentionCheckNs;
+    private boolean dirty;
     private long archivedPosition;
     private long segmentBase;
     private FileChannel segment;
@@ -44,14 +59,38 @@ public final class TopicArchiver implements AutoCloseable
         final Path dataDir,
         final long configuredSegmentLength,
         final long resumePosition,
-        final AtomicCounter archivedCounter,
+        final TopicConfig config,
+        final CountersManager counters,
         final java.io.PrintStream out)
     {
         this.log = log;
+        this.out = out;
+        this.durability = config.durability();
+        this.retentionBytes = config.retentionBytes();
+        this.retentionAgeNs = config.retentionAgeNs();
+        final String topic = log.topic();
+        this.archivedCounter = counters.newCounter("topic " + topic + ": archived position", COUNTER_TYPE);
+        this.syncCounter = counters.newCounter("topic " + topic + ": segment syncs", COUNTER_TYPE);
+        this.deletedCounter = counters.newCounter("topic " + topic + ": segments deleted by retention",
+            COUNTER_TYPE);
+        try
+        {
+            start(dataDir, configuredSegmentLength, resumePosition);
+        }
+        catch (final RuntimeException ex)
+        {
+            archivedCounter.close();
+            syncCounter.close();
+            deletedCounter.close();
+            throw ex;
+        }
+    }
+
+    private void start(final Path dataDir, final long configuredSegmentLength, final long resumePosition)
+    {
         this.slots = new ConsumerSlots(log);
         this.topicDir = dataDir.resolve(log.topic());
         this.segmentLength = SegmentDescriptor.segmentLengthFor(configuredSegmentLength, log.capacity());
-        this.archivedCounter = archivedCounter;
         try
         {
             Files.createDirectories(topicDir);
@@ -158,7 +197,7 @@ public final class TopicArchiver implements AutoCloseable
         final long tail = log.tailVolatile();
         if (archivedPosition >= tail)
         {
-            return 0;
+            return housekeeping();
         }
         final long segmentEnd = segmentBase + segmentLength;
         final long bound = Math.min(Math.min(tail, archivedPosition + MAX_BYTES_PER_STEP), segmentEnd);
@@ -168,14 +207,103 @@ public final class TopicArchiver implements AutoCloseable
             return 0;
         }
         copy(archivedPosition, end);
+        dirty = true;
         archivedPosition = end;
         slots.positionRelease(slot, end);
         archivedCounter.setRelease(end);
         if (end == segmentEnd)
         {
+            if (durability != TopicConfig.DURABILITY_NONE)
+            {
+                sync();
+            }
             openSegment(segmentEnd);
+            applyRetention();
         }
-        return 1;
+        return 1 + housekeeping();
+    }
+
+    private int housekeeping()
+    {
+        final long nowNs = System.nanoTime();
+        int work = 0;
+        if (dirty && durability > 0 && nowNs - lastSyncNs >= durability)
+        {
+            sync();
+            work++;
+        }
+        if (nowNs - nextRetentionCheckNs >= 0)
+        {
+            nextRetentionCheckNs = nowNs + RETENTION_CHECK_INTERVAL_NS;
+            work += applyRetention();
+        }
+        return work;
+    }
+
+    private void sync()
+    {
+        try
+        {
+            segment.force(true);
+            syncCounter.increment();
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("fsync of " + SegmentDescriptor.file(topicDir, segmentBase) + " failed: " +
+                ex.getMessage(), ex);
+        }
+        lastSyncNs = System.nanoTime();
+        dirty = false;
+    }
+
+    /**
+     * Deletes the oldest complete segments while the topic holds more than the retention bytes, or while they are
+     * older than the retention age. The segment being written is never deleted.
+     *
+     * @return the number of segments deleted.
+     */
+    int applyRetention()
+    {
+        if (0 == retentionBytes && 0 == retentionAgeNs)
+        {
+            return 0;
+        }
+        try
+        {
+            final java.util.List<Path> files = SegmentScanner.segmentFiles(topicDir);
+            long total = 0;
+            for (final Path file : files)
+            {
+                total += Files.size(file);
+            }
+            final long oldestAllowedMs = System.currentTimeMillis() - retentionAgeNs / 1_000_000L;
+            int deleted = 0;
+            for (final Path file : files)
+            {
+                if (SegmentDescriptor.parseBasePosition(file.getFileName().toString()) >= segmentBase)
+                {
+                    break; // the active segment, and anything after it, stays
+                }
+                final boolean tooMuch = retentionBytes > 0 && total > retentionBytes;
+                final boolean tooOld = retentionAgeNs > 0 &&
+                    Files.getLastModifiedTime(file).toMillis() < oldestAllowedMs;
+                if (!tooMuch && !tooOld)
+                {
+                    break;
+                }
+                total -= Files.size(file);
+                Files.delete(file);
+                deleted++;
+                deletedCounter.increment();
+                out.println("shmbus broker: topic '" + log.topic() + "': retention deleted " + file.getFileName() +
+                    (tooMuch ? " (over " + retentionBytes + " bytes)" : " (older than the retention age)"));
+            }
+            return deleted;
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("retention of topic '" + log.topic() + "' failed: " + ex.getMessage(), ex);
+        }
     }
 
     private long committedUpTo(final long from, final long bound)
@@ -251,6 +379,20 @@ public final class TopicArchiver implements AutoCloseable
 
     public void close()
     {
+        if (dirty && durability != TopicConfig.DURABILITY_NONE && null != segment)
+        {
+            try
+            {
+                segment.force(true);
+            }
+            catch (final IOException ignore)
+            {
+                // closing: the data is in the page cache and survives this process
+            }
+        }
+        archivedCounter.close();
+        syncCounter.close();
+        deletedCounter.close();
         CloseHelper.quietClose(segment);
         CloseHelper.quietClose(ringChannel);
         if (!log.isClosed())

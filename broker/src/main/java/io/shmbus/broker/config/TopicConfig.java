@@ -1,34 +1,45 @@
 package io.shmbus.broker.config;
 
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.Sizes;
 import io.shmbus.client.Topic;
 import io.shmbus.client.log.LogDescriptor;
 
 /**
  * Per-topic settings of the broker: ring size and message size for the shared-memory log, and the storage
- * settings (persistence, retention) that the archiver applies. Immutable.
+ * settings (persistence, durability, retention) that the archiver applies. Immutable.
  */
 public final class TopicConfig
 {
-    public static final TopicConfig DEFAULTS = new TopicConfig(Topic.Context.CAPACITY_DEFAULT, 0, true, 0, 0);
+    /** Durability: never fsync; what the OS has is lost on power loss (a process crash loses nothing). */
+    public static final long DURABILITY_NONE = -1;
+    /** Durability: fsync each segment when it is complete. */
+    public static final long DURABILITY_SEGMENT = 0;
+
+    public static final TopicConfig DEFAULTS =
+        new TopicConfig(Topic.Context.CAPACITY_DEFAULT, 0, true, 0, 0, DURABILITY_SEGMENT);
 
     private final int capacity;
     private final int maxMessageLength;
     private final boolean persistent;
     private final long retentionBytes;
     private final long retentionAgeNs;
+    private final long durability;
 
-    public TopicConfig(
+    private TopicConfig(
         final int capacity,
         final int maxMessageLength,
         final boolean persistent,
         final long retentionBytes,
-        final long retentionAgeNs)
+        final long retentionAgeNs,
+        final long durability)
     {
         this.capacity = capacity;
         this.maxMessageLength = maxMessageLength;
         this.persistent = persistent;
         this.retentionBytes = retentionBytes;
         this.retentionAgeNs = retentionAgeNs;
+        this.durability = durability;
     }
 
     public int capacity()
@@ -40,11 +51,6 @@ public final class TopicConfig
     public int maxMessageLength()
     {
         return 0 == maxMessageLength ? LogDescriptor.defaultMaxMessageLength(capacity) : maxMessageLength;
-    }
-
-    public int configuredMaxMessageLength()
-    {
-        return maxMessageLength;
     }
 
     /** Archived to segment files when the broker has a data directory. */
@@ -65,28 +71,37 @@ public final class TopicConfig
         return retentionAgeNs;
     }
 
+    /** {@link #DURABILITY_NONE}, {@link #DURABILITY_SEGMENT}, or an fsync interval in nanoseconds. */
+    public long durability()
+    {
+        return durability;
+    }
+
     TopicConfig with(final String key, final String value)
     {
         switch (key)
         {
             case "capacity":
                 return new TopicConfig(checkedCapacity(value), maxMessageLength, persistent, retentionBytes,
-                    retentionAgeNs);
+                    retentionAgeNs, durability);
             case "max.message.length":
-                return new TopicConfig(capacity, (int)Math.min(Integer.MAX_VALUE,
-                    io.shmbus.client.Sizes.parse(key, value)), persistent, retentionBytes, retentionAgeNs);
+                return new TopicConfig(capacity, (int)Math.min(Integer.MAX_VALUE, Sizes.parse(key, value)),
+                    persistent, retentionBytes, retentionAgeNs, durability);
             case "persistent":
                 return new TopicConfig(capacity, maxMessageLength, parseBoolean(key, value), retentionBytes,
-                    retentionAgeNs);
+                    retentionAgeNs, durability);
             case "retention.bytes":
-                return new TopicConfig(capacity, maxMessageLength, persistent,
-                    io.shmbus.client.Sizes.parse(key, value), retentionAgeNs);
+                return new TopicConfig(capacity, maxMessageLength, persistent, Sizes.parse(key, value),
+                    retentionAgeNs, durability);
             case "retention.age":
                 return new TopicConfig(capacity, maxMessageLength, persistent, retentionBytes,
-                    Durations.parseNs(key, value));
+                    Durations.parseNs(key, value), durability);
+            case "durability":
+                return new TopicConfig(capacity, maxMessageLength, persistent, retentionBytes, retentionAgeNs,
+                    parseDurability(value));
             default:
-                throw new io.shmbus.client.ConfigurationException("unknown topic setting '" + key +
-                    "' (known: capacity, max.message.length, persistent, retention.bytes, retention.age)");
+                throw new ConfigurationException("unknown topic setting '" + key + "' (known: capacity, " +
+                    "max.message.length, persistent, durability, retention.bytes, retention.age)");
         }
     }
 
@@ -98,9 +113,35 @@ public final class TopicConfig
         return this;
     }
 
+    private static long parseDurability(final String value)
+    {
+        if ("none".equalsIgnoreCase(value))
+        {
+            return DURABILITY_NONE;
+        }
+        if ("segment".equalsIgnoreCase(value))
+        {
+            return DURABILITY_SEGMENT;
+        }
+        try
+        {
+            final long intervalNs = Durations.parseNs("durability", value);
+            if (intervalNs <= 0)
+            {
+                throw new ConfigurationException("");
+            }
+            return intervalNs;
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw new ConfigurationException(
+                "durability must be none, segment, or an fsync interval such as 100ms: '" + value + "'");
+        }
+    }
+
     private static int checkedCapacity(final String value)
     {
-        final long capacity = io.shmbus.client.Sizes.parse("capacity", value);
+        final long capacity = Sizes.parse("capacity", value);
         LogDescriptor.checkCapacity(capacity);
         return (int)capacity;
     }
@@ -115,12 +156,14 @@ public final class TopicConfig
         {
             return false;
         }
-        throw new io.shmbus.client.ConfigurationException(key + " must be true or false: '" + value + "'");
+        throw new ConfigurationException(key + " must be true or false: '" + value + "'");
     }
 
     public String toString()
     {
         return "capacity=" + capacity + " max.message.length=" + maxMessageLength() + " persistent=" + persistent +
-            " retention.bytes=" + retentionBytes + " retention.age.ns=" + retentionAgeNs;
+            " durability=" + (durability == DURABILITY_NONE ? "none" : durability == DURABILITY_SEGMENT ?
+            "segment" : durability + "ns") + " retention.bytes=" + retentionBytes + " retention.age.ns=" +
+            retentionAgeNs;
     }
 }

@@ -159,4 +159,110 @@ class ArchiverTest
         assertThrows(io.shmbus.client.ConfigurationException.class,
             () -> SegmentDescriptor.segmentLengthFor(100_000, 65536));
     }
+
+    private long counter(final Path shm, final String label) throws IOException
+    {
+        try (io.shmbus.client.cnc.CncFile cnc = io.shmbus.client.cnc.CncFile.map(
+            io.shmbus.client.cnc.CncFile.fileIn(shm)))
+        {
+            final org.agrona.concurrent.status.CountersReader reader =
+                new org.agrona.concurrent.status.CountersReader(cnc.countersMetadata(), cnc.countersValues());
+            final long[] value = {-1};
+            reader.forEach((id, type, key, l) ->
+            {
+                if (l.equals(label))
+                {
+                    value[0] = reader.getCounterValue(id);
+                }
+            });
+            return value[0];
+        }
+    }
+
+    private long publishUntilArchived(final Path shm, final String topic, final int messages) throws Exception
+    {
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            final Producer producer = bus.addProducer(topic);
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[1000]);
+            long end = 0;
+            for (int i = 0; i < messages; i++)
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while ((end = producer.offer(msg, 0, 1000)) < 0)
+                {
+                    assertTrue(System.nanoTime() < deadline, Producer.resultName(end));
+                    Thread.yield();
+                }
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (counter(shm, "topic " + topic + ": archived position") < end)
+            {
+                assertTrue(System.nanoTime() < deadline, "not archived up to " + end);
+                Thread.sleep(5);
+            }
+            return end;
+        }
+    }
+
+    @Test
+    void durabilityPolicies() throws Exception
+    {
+        final Path config = root.resolve("durability.conf");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic none]\ndurability = none\n" +
+            "[topic seg]\ndurability = segment\n[topic timed]\ndurability = 20ms\n");
+        final Path shm = root.resolve("shm");
+        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("data"))
+            .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true))))
+        {
+            publishUntilArchived(shm, "none", 1000);
+            publishUntilArchived(shm, "seg", 1000);
+            final long before = counter(shm, "topic timed: segment syncs");
+            for (int i = 0; i < 5; i++)
+            {
+                publishUntilArchived(shm, "timed", 50); // less than a segment each time
+                Thread.sleep(30);
+            }
+            assertEquals(0, counter(shm, "topic none: segment syncs"), "durability = none never syncs");
+            // 1000 frames of 1056 bytes fill 4 segments of 256 KiB: each completed one is synced once
+            assertEquals(4, counter(shm, "topic seg: segment syncs"));
+            assertTrue(counter(shm, "topic timed: segment syncs") - before >= 3, "synced on the interval");
+        }
+    }
+
+    @Test
+    void retentionDeletesTheOldestSegmentsByBytesAndByAge() throws Exception
+    {
+        final Path config = root.resolve("retention.conf");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic bytes]\nretention.bytes = 600k\n" +
+            "[topic age]\nretention.age = 1h\n");
+        final Path shm = root.resolve("shm");
+        final Path data = root.resolve("data");
+        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(data)
+            .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true))))
+        {
+            final long end = publishUntilArchived(shm, "bytes", 2000); // about 2 MiB: 8 segments written
+            final SegmentScanner.Result kept = new SegmentScanner().scan(data.resolve("bytes"), null);
+            assertNull(kept.problem, kept.problem);
+            assertTrue(kept.segments.size() <= 3, "at most 600k kept: " + kept.segments);
+            assertTrue(kept.startPosition >= end - 3 * 256 * 1024, "the oldest went first: " + kept.startPosition);
+            assertEquals(end, kept.endPosition);
+            assertTrue(counter(shm, "topic bytes: segments deleted by retention") >= 5);
+
+            publishUntilArchived(shm, "age", 600); // 2 complete segments, a third being written
+            final List<Path> before = SegmentScanner.segmentFiles(data.resolve("age"));
+            assertEquals(3, before.size());
+            Files.setLastModifiedTime(before.get(0), java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - TimeUnit.HOURS.toMillis(2)));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Files.exists(before.get(0)))
+            {
+                assertTrue(System.nanoTime() < deadline, "the segment older than 1h was not deleted");
+                publishUntilArchived(shm, "age", 1); // keeps the broker's archiver duty running
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(before.get(1)), "younger segments stay");
+            assertTrue(brokerLog.toString().contains("older than the retention age"), brokerLog.toString());
+        }
+    }
 }
