@@ -240,4 +240,33 @@ class ArchiveRecoveryTest
         }
         return bytes;
     }
+
+    @Test
+    void missingSegmentIsReported() throws Exception
+    {
+        try (Broker ignored = broker())
+        {
+            publish(0, 3000);
+        }
+        final List<Path> segments = scan().segments;
+        assertTrue(segments.size() >= 3, segments.toString());
+        Files.delete(segments.get(1));
+        final String report = verify(1);
+        assertTrue(report.contains("segment missing"), report);
+        assertTrue(report.contains(segments.get(2).getFileName().toString()), report);
+    }
+
+    @Test
+    void unusableDataDirectoryIsAClearErrorAndTheBrokerKeepsServing() throws Exception
+    {
+        Files.writeString(root.resolve("not-a-dir"), "x");
+        try (Broker ignored = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("not-a-dir"))
+            .configFile(config).log(new PrintStream(brokerLog, true)));
+            ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            final Exception ex = assertThrows(Exception.class, () -> bus.addProducer("t"));
+            assertTrue(ex.getMessage().contains("cannot archive topic 't'"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("not-a-dir"), ex.getMessage());
+        }
+    }
 }
