@@ -4,11 +4,9 @@ import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.log.ConsumerSlots;
-import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.LogDescriptor;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -201,7 +199,7 @@ public final class TopicArchiver implements AutoCloseable
         }
         final long segmentEnd = segmentBase + segmentLength;
         final long bound = Math.min(Math.min(tail, archivedPosition + MAX_BYTES_PER_STEP), segmentEnd);
-        final long end = committedUpTo(archivedPosition, bound);
+        final long end = log.walkCommitted(archivedPosition, bound);
         if (end == archivedPosition)
         {
             return 0;
@@ -304,28 +302,6 @@ public final class TopicArchiver implements AutoCloseable
         {
             throw new ShmbusException("retention of topic '" + log.topic() + "' failed: " + ex.getMessage(), ex);
         }
-    }
-
-    private long committedUpTo(final long from, final long bound)
-    {
-        final UnsafeBuffer ring = log.ring();
-        final int mask = log.mask();
-        long position = from;
-        while (position < bound)
-        {
-            final int length = ring.getIntVolatile(((int)position & mask) + FrameDescriptor.FRAME_LENGTH_OFFSET);
-            if (length <= 0)
-            {
-                break;
-            }
-            final long next = position + FrameDescriptor.alignedLength(length);
-            if (next > bound)
-            {
-                break;
-            }
-            position = next;
-        }
-        return position;
     }
 
     private void copy(final long from, final long to)

@@ -1,7 +1,5 @@
 package io.shmbus.client.log;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -109,7 +107,7 @@ public final class FlowControl
         {
             // Nobody reads: never free past a frame still being written, or its producer would leave bytes in
             // the next lap's clean space.
-            newHead = walkCommitted(head, candidate);
+            newHead = log.walkCommitted(head, candidate);
         }
 
         long target = newHead + capacity;
@@ -162,54 +160,9 @@ public final class FlowControl
         return best != Long.MIN_VALUE ? best : nearest != Long.MAX_VALUE ? nearest : Long.MIN_VALUE;
     }
 
-    /**
-     * @return the last frame boundary at or below {@code bound} reached from {@code from} over committed frames.
-     */
-    long walkCommitted(final long from, final long bound)
-    {
-        final UnsafeBuffer ring = log.ring();
-        final int mask = log.mask();
-        long position = from;
-        while (position < bound)
-        {
-            final int length = ring.getIntVolatile(((int)position & mask) + FrameDescriptor.FRAME_LENGTH_OFFSET);
-            if (length <= 0)
-            {
-                break;
-            }
-            final long next = position + FrameDescriptor.alignedLength(length);
-            if (next > bound)
-            {
-                break;
-            }
-            position = next;
-        }
-        return position;
-    }
-
     /** The first frame from the earliest position on that is not committed, or the tail. */
     public long firstUncommitted()
     {
-        return scanCommitted(log.earliestPosition(), log.tailVolatile());
-    }
-
-    /**
-     * @return the position of the first frame at or after {@code from} that is not yet committed, or {@code to}.
-     */
-    long scanCommitted(final long from, final long to)
-    {
-        final UnsafeBuffer ring = log.ring();
-        final int mask = log.mask();
-        long position = from;
-        while (position < to)
-        {
-            final int length = ring.getIntVolatile(((int)position & mask) + FrameDescriptor.FRAME_LENGTH_OFFSET);
-            if (length <= 0)
-            {
-                break;
-            }
-            position += FrameDescriptor.alignedLength(length);
-        }
-        return Math.min(position, to);
+        return log.walkCommitted(log.earliestPosition(), log.tailVolatile()); // the tail is a boundary
     }
 }

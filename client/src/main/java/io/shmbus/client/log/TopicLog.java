@@ -344,6 +344,32 @@ public final class TopicLog implements AutoCloseable
         return metaData.getLongVolatile(slotOffset(slot) + SLOT_OWNER_PID_OFFSET);
     }
 
+    /**
+     * Walks committed frames from a frame boundary.
+     *
+     * @return the last frame boundary at or below {@code bound} reached from {@code from} over committed frames
+     * (padding included): where a reader or the archiver can safely stop.
+     */
+    public long walkCommitted(final long from, final long bound)
+    {
+        long position = from;
+        while (position < bound)
+        {
+            final int length = ring.getIntVolatile(((int)position & mask) + FrameDescriptor.FRAME_LENGTH_OFFSET);
+            if (length <= 0)
+            {
+                break;
+            }
+            final long next = position + FrameDescriptor.alignedLength(length);
+            if (next > bound)
+            {
+                break;
+            }
+            position = next;
+        }
+        return position;
+    }
+
     /** Zeroes the ring bytes of positions {@code [from, to)}, which may wrap the end of the ring. */
     public void zero(final long from, final long to)
     {
