@@ -61,7 +61,8 @@ public final class SegmentScanner
         }
         try (Stream<Path> stream = Files.list(topicDir))
         {
-            stream.filter(p -> SegmentDescriptor.parseBasePosition(p.getFileName().toString()) >= 0)
+            stream.filter(p -> SegmentDescriptor.parseBasePosition(p.getFileName().toString()) >= 0 &&
+                Files.isRegularFile(p))
                 .sorted()
                 .forEach(files::add);
         }

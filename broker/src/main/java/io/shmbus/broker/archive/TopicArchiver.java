@@ -45,6 +45,9 @@ public final class TopicArchiver implements AutoCloseable
     private long segmentLength;
     private FileChannel ringChannel;
     private int slot;
+    private static final long RETRY_INTERVAL_NS = 1_000_000_000L;
+    private final AtomicCounter errorCounter;
+    private long retryAtNs;
     private long lastSyncNs = System.nanoTime();
     private long nextRetentionCheckNs;
     private boolean dirty;
@@ -71,6 +74,7 @@ public final class TopicArchiver implements AutoCloseable
         this.syncCounter = counters.newCounter("topic " + topic + ": segment syncs", COUNTER_TYPE);
         this.deletedCounter = counters.newCounter("topic " + topic + ": segments deleted by retention",
             COUNTER_TYPE);
+        this.errorCounter = counters.newCounter("topic " + topic + ": archive errors", COUNTER_TYPE);
         try
         {
             start(dataDir, configuredSegmentLength, resumePosition);
@@ -80,6 +84,7 @@ public final class TopicArchiver implements AutoCloseable
             archivedCounter.close();
             syncCounter.close();
             deletedCounter.close();
+            errorCounter.close();
             throw ex;
         }
     }
@@ -192,6 +197,45 @@ public final class TopicArchiver implements AutoCloseable
      */
     public int doWork()
     {
+        if (retryAtNs != 0)
+        {
+            if (System.nanoTime() - retryAtNs < 0)
+            {
+                return 0;
+            }
+        }
+        try
+        {
+            final int work = archiveStep();
+            if (retryAtNs != 0)
+            {
+                retryAtNs = 0;
+                out.println("shmbus broker: topic '" + log.topic() + "': archiving resumed at position " +
+                    archivedPosition);
+            }
+            return work;
+        }
+        catch (final ShmbusException ex)
+        {
+            // Never lose a frame and never crash: producers stay held by this archiver's slot while it retries.
+            errorCounter.increment();
+            if (0 == retryAtNs)
+            {
+                out.println("shmbus broker: topic '" + log.topic() + "': archiving paused at position " +
+                    archivedPosition + ": " + ex.getMessage() + "; producers are held back until it can go on; " +
+                    "retrying every second");
+            }
+            retryAtNs = System.nanoTime() + RETRY_INTERVAL_NS;
+            return 0;
+        }
+    }
+
+    private int archiveStep()
+    {
+        if (null == segment || archivedPosition >= segmentBase + segmentLength)
+        {
+            openSegment(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
+        }
         final long tail = log.tailVolatile();
         if (archivedPosition >= tail)
         {
@@ -240,6 +284,10 @@ public final class TopicArchiver implements AutoCloseable
 
     private void sync()
     {
+        if (null == segment)
+        {
+            return;
+        }
         try
         {
             segment.force(true);
@@ -340,6 +388,7 @@ public final class TopicArchiver implements AutoCloseable
     private void openSegment(final long basePosition)
     {
         CloseHelper.quietClose(segment);
+        segment = null;
         try
         {
             segment = FileChannel.open(SegmentDescriptor.file(topicDir, basePosition),
@@ -369,6 +418,7 @@ public final class TopicArchiver implements AutoCloseable
         archivedCounter.close();
         syncCounter.close();
         deletedCounter.close();
+        errorCounter.close();
         CloseHelper.quietClose(segment);
         CloseHelper.quietClose(ringChannel);
         if (!log.isClosed())

@@ -265,4 +265,68 @@ class ArchiverTest
             assertTrue(brokerLog.toString().contains("older than the retention age"), brokerLog.toString());
         }
     }
+
+    @Test
+    void anArchiveWriteFailureHoldsProducersWithoutLossAndArchivingResumes() throws Exception
+    {
+        final Path config = root.resolve("fail.conf");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
+        final Path shm = root.resolve("shm");
+        final Path data = root.resolve("data");
+        // the second segment cannot be created (its name is taken by a directory), as a full or broken disk would
+        final Path blocker = SegmentDescriptor.file(data.resolve("f"), 256 * 1024);
+        Files.createDirectories(blocker);
+        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(data)
+            .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
+            ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            final Producer producer = bus.addProducer("f");
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[1000]);
+            int sent = 0;
+            final long heldDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int backPressuredInARow = 0;
+            while (backPressuredInARow < 1_000_000)
+            {
+                msg.putInt(0, sent);
+                if (producer.offer(msg, 0, 1000) > 0)
+                {
+                    sent++;
+                    backPressuredInARow = 0;
+                }
+                else
+                {
+                    backPressuredInARow++;
+                }
+                assertTrue(System.nanoTime() < heldDeadline, "producers were never held: " + sent);
+            }
+            assertTrue(sent * 1056L < 256 * 1024 + 65536 + 2112, "held within a ring of the failed segment: " + sent);
+            assertTrue(brokerLog.toString().contains("archiving paused"), brokerLog.toString());
+            assertTrue(counter(shm, "topic f: archive errors") >= 1);
+
+            Files.delete(blocker);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (int i = 0; i < 500; i++)
+            {
+                msg.putInt(0, sent);
+                long result;
+                while ((result = producer.offer(msg, 0, 1000)) < 0)
+                {
+                    assertTrue(System.nanoTime() < deadline, "archiving did not resume: " + brokerLog);
+                    Thread.yield();
+                }
+                sent++;
+            }
+            final long end = producer.position();
+            while (counter(shm, "topic f: archived position") < end)
+            {
+                assertTrue(System.nanoTime() < deadline, "not archived up to " + end);
+                Thread.sleep(5);
+            }
+            assertTrue(brokerLog.toString().contains("archiving resumed"), brokerLog.toString());
+            final SegmentScanner.Result result = new SegmentScanner().scan(data.resolve("f"), null);
+            assertNull(result.problem, result.problem);
+            assertEquals(sent, result.messages, "nothing lost, nothing twice");
+            assertEquals(1, brokerLog.toString().split("archiving paused", -1).length - 1, "reported once");
+        }
+    }
 }
