@@ -389,16 +389,26 @@ public final class TopicArchiver implements AutoCloseable
     {
         CloseHelper.quietClose(segment);
         segment = null;
+        final Path file = SegmentDescriptor.file(topicDir, basePosition);
         try
         {
-            segment = FileChannel.open(SegmentDescriptor.file(topicDir, basePosition),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final boolean created = !Files.exists(file);
+            segment = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             segmentBase = basePosition;
+            if (created && durability != TopicConfig.DURABILITY_NONE)
+            {
+                // the new file's directory entry must survive a power loss too, or its synced data is unreachable
+                try (FileChannel dir = FileChannel.open(topicDir, StandardOpenOption.READ))
+                {
+                    dir.force(true);
+                }
+            }
         }
         catch (final IOException ex)
         {
-            throw new ShmbusException("cannot open segment " + SegmentDescriptor.file(topicDir, basePosition) +
-                ": " + ex.getMessage(), ex);
+            CloseHelper.quietClose(segment);
+            segment = null;
+            throw new ShmbusException("cannot open segment " + file + ": " + ex.getMessage(), ex);
         }
     }
 
