@@ -222,7 +222,7 @@ public final class Broker implements AutoCloseable
 
         private Path dir;
         private Path dataDir;
-        private long segmentLength = io.shmbus.broker.archive.SegmentDescriptor.DEFAULT_SEGMENT_LENGTH;
+        private long segmentLength = io.shmbus.client.log.SegmentDescriptor.DEFAULT_SEGMENT_LENGTH;
         private Path configFile;
         private BrokerConfig config;
         private long clientLivenessTimeoutNs;

@@ -430,13 +430,56 @@ final class BrokerConductor implements Agent
         }
         final ClientSession session = session();
         final TopicState topic = topic(name);
+        final long replayFrom = replayStart(topic, start);
         final int slot = topic.slots.reserve();
-        final long position = topic.slots.activate(slot, start, session.pid);
+        // with a replay, the live part starts exactly where the archive ends: the archiver's own slot holds the
+        // ring there, so the position is still in it
+        final long position = topic.slots.activate(slot,
+            replayFrom >= 0 ? StartPosition.at(topic.archiver.archivedPosition()) : start, session.pid);
         final long registrationId = nextRegistrationId++;
         session.consumers.put(registrationId, new ClientSession.ConsumerRegistration(topic, slot));
         response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId)
             .slot(slot).position(position);
+        if (replayFrom >= 0)
+        {
+            response.replayPosition(replayFrom).message(topic.archiver.topicDir().toAbsolutePath().toString());
+        }
         transmit(ControlProtocol.ON_CONSUMER_READY);
+    }
+
+    /**
+     * Where a new consumer must read the archive from before the live ring, or -1 when it starts in the ring:
+     * "earliest" on an archived topic means the oldest archived frame; an exact position before the ring's oldest
+     * frame must be an archived frame start.
+     */
+    private static long replayStart(final TopicState topic, final StartPosition start)
+    {
+        if (null == topic.archiver || start.isLatest())
+        {
+            return -1;
+        }
+        final long archived = topic.archiver.archivedPosition();
+        final long first = topic.archiver.firstPosition();
+        if (start.isEarliest())
+        {
+            return first < archived && first < topic.log.earliestPosition() ? first : -1;
+        }
+        final long position = start.position();
+        if (position >= archived || position >= topic.log.earliestPosition())
+        {
+            return -1; // the ring still holds it
+        }
+        if (position < first)
+        {
+            throw new PositionUnavailableException("position " + position + " of topic '" + topic.name +
+                "' is no longer available: the archive starts at " + first);
+        }
+        if (!topic.archiver.isFrameStart(position))
+        {
+            throw new PositionUnavailableException("position " + position + " of topic '" + topic.name +
+                "' is not the start of a frame in the archive");
+        }
+        return position;
     }
 
     private void onRemove(final long correlationId, final boolean consumer)

@@ -25,6 +25,7 @@ final class ClientConductor implements Runnable
         long position;
         int slot;
         int errorCode;
+        long replayPosition = -1;
         String message;
     }
 
@@ -198,6 +199,11 @@ final class ClientConductor implements Runnable
         if (ControlProtocol.ON_ERROR == type)
         {
             copy.errorCode = response.errorCode();
+            copy.message = response.message();
+        }
+        else if (ControlProtocol.ON_CONSUMER_READY == type && response.replayPosition() >= 0)
+        {
+            copy.replayPosition = response.replayPosition();
             copy.message = response.message();
         }
         future.complete(copy);

@@ -24,6 +24,7 @@ public final class Consumer implements AutoCloseable
     private final int slot;
     private final Runnable onClose;
     private final ErrorHandler errorHandler;
+    private ArchiveReplay replay;
     private long position;
     private boolean closed;
     private boolean revoked;
@@ -50,9 +51,10 @@ public final class Consumer implements AutoCloseable
 
     /** A consumer on a slot the broker has already activated at {@code position}. */
     Consumer(final TopicLog log, final ConsumerSlots slots, final int slot, final long position,
-        final Runnable onClose, final ErrorHandler errorHandler)
+        final Runnable onClose, final ErrorHandler errorHandler, final ArchiveReplay replay)
     {
         this.errorHandler = errorHandler;
+        this.replay = replay;
         this.log = log;
         this.slots = slots;
         this.ring = log.ring();
@@ -72,6 +74,10 @@ public final class Consumer implements AutoCloseable
         if (closed || revoked || !isSlotActive())
         {
             return 0;
+        }
+        if (null != replay)
+        {
+            return replay(handler, null, fragmentLimit);
         }
         final UnsafeBuffer ring = this.ring;
         final long initialPosition = position;
@@ -127,6 +133,10 @@ public final class Consumer implements AutoCloseable
         {
             return 0;
         }
+        if (null != replay)
+        {
+            return replay(null, handler, fragmentLimit);
+        }
         final UnsafeBuffer ring = this.ring;
         long position = this.position;
         int fragments = 0;
@@ -179,6 +189,38 @@ public final class Consumer implements AutoCloseable
             }
         }
         return fragments;
+    }
+
+    private int replay(final FragmentHandler handler, final ControlledFragmentHandler controlled, final int limit)
+    {
+        try
+        {
+            final int fragments = null != handler ? replay.poll(handler, limit, header) :
+                replay.controlledPoll(controlled, limit, header);
+            if (replay.isDone())
+            {
+                replay.close();
+                replay = null; // from here on, the live ring, at the position the broker registered
+            }
+            return fragments;
+        }
+        catch (final ShmbusException ex)
+        {
+            revoked = true;
+            replay.close();
+            replay = null;
+            if (null != errorHandler)
+            {
+                errorHandler.onError(ex);
+            }
+            return 0;
+        }
+    }
+
+    /** True while this consumer still reads archived frames from the segment files, before the live ring. */
+    public boolean isReplaying()
+    {
+        return null != replay;
     }
 
     /**
@@ -246,7 +288,7 @@ public final class Consumer implements AutoCloseable
     /** The position of the next frame this consumer reads. */
     public long position()
     {
-        return position;
+        return null != replay ? replay.position() : position;
     }
 
     public String topic()
@@ -265,6 +307,11 @@ public final class Consumer implements AutoCloseable
         if (!closed)
         {
             closed = true;
+            if (null != replay)
+            {
+                replay.close();
+                replay = null;
+            }
             if (null != onClose)
             {
                 onClose.run(); // the broker frees the slot, or releaseSlot() when there is no broker

@@ -135,8 +135,19 @@ public final class ShmBus implements AutoCloseable
         {
             final MappedTopic mapped = mapTopic(topic);
             final long registrationId = response.registrationId;
+            final ArchiveReplay replay;
+            try
+            {
+                replay = response.replayPosition >= 0 ? new ArchiveReplay(
+                    java.nio.file.Paths.get(response.message), response.replayPosition, response.position) : null;
+            }
+            catch (final RuntimeException ex)
+            {
+                send(ControlProtocol.REMOVE_CONSUMER, 0, null, registrationId, 0, 0);
+                throw ex;
+            }
             final Consumer consumer = new Consumer(mapped.log, mapped.slots, response.slot, response.position,
-                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler());
+                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler(), replay);
             registrations.put(registrationId, consumer);
             return consumer;
         }

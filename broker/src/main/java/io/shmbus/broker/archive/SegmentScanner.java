@@ -1,5 +1,7 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.log.SegmentDescriptor;
+
 import io.shmbus.client.log.FrameDescriptor;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.log.SegmentDescriptor;
+
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
@@ -48,6 +50,7 @@ public final class TopicArchiver implements AutoCloseable
     private static final long RETRY_INTERVAL_NS = 1_000_000_000L;
     private final AtomicCounter errorCounter;
     private long retryAtNs;
+    private long firstPosition;
     private long lastSyncNs = System.nanoTime();
     private long nextRetentionCheckNs;
     private boolean dirty;
@@ -129,6 +132,7 @@ public final class TopicArchiver implements AutoCloseable
         }
         archivedCounter.setRelease(archivedPosition);
         openSegment(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
+        firstPosition = findFirstPosition();
     }
 
     /**
@@ -171,6 +175,69 @@ public final class TopicArchiver implements AutoCloseable
         catch (final IOException ex)
         {
             throw new ShmbusException("cannot read the archive in " + topicDir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private long findFirstPosition()
+    {
+        try
+        {
+            final java.util.List<Path> files = SegmentScanner.segmentFiles(topicDir);
+            if (files.isEmpty())
+            {
+                return archivedPosition;
+            }
+            final Path first = files.get(0);
+            final long base = SegmentDescriptor.parseBasePosition(first.getFileName().toString());
+            try (FileChannel channel = FileChannel.open(first, StandardOpenOption.READ))
+            {
+                // the first segment may begin after zeros, where archiving started
+                final java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(8);
+                long offset = 0;
+                final long size = channel.size();
+                while (offset + 8 <= size)
+                {
+                    word.clear();
+                    channel.read(word, offset);
+                    if (word.getLong(0) != 0)
+                    {
+                        return base + offset;
+                    }
+                    offset += io.shmbus.client.log.FrameDescriptor.FRAME_ALIGNMENT;
+                }
+                return Math.min(archivedPosition, base + offset);
+            }
+        }
+        catch (final IOException ex)
+        {
+            return archivedPosition;
+        }
+    }
+
+    /** The oldest position still in the archive (retention moves it forward). */
+    public long firstPosition()
+    {
+        return firstPosition;
+    }
+
+    /** True when a frame of the archive starts exactly at {@code position}. */
+    public boolean isFrameStart(final long position)
+    {
+        if (position < firstPosition || position >= archivedPosition)
+        {
+            return false;
+        }
+        final Path file = SegmentDescriptor.file(topicDir, SegmentDescriptor.basePosition(position, segmentLength));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            channel.read(header, position - SegmentDescriptor.basePosition(position, segmentLength));
+            return header.getInt(0) > 0 && header.getLong(8) == position;
+        }
+        catch (final IOException ex)
+        {
+            return false;
         }
     }
 
@@ -343,6 +410,13 @@ public final class TopicArchiver implements AutoCloseable
                 deletedCounter.increment();
                 out.println("shmbus broker: topic '" + log.topic() + "': retention deleted " + file.getFileName() +
                     (tooMuch ? " (over " + retentionBytes + " bytes)" : " (older than the retention age)"));
+            }
+ 
+            if (deleted > 0)
+            {
+                final java.util.List<Path> remaining = SegmentScanner.segmentFiles(topicDir);
+                firstPosition = remaining.isEmpty() ? archivedPosition :
+                    Math.max(firstPosition, SegmentDescriptor.parseBasePosition(remaining.get(0).getFileName().toString()));
             }
             return deleted;
         }

@@ -1,5 +1,7 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.log.SegmentDescriptor;
+
 import io.shmbus.broker.Broker;
 import io.shmbus.broker.cli.Main;
 import io.shmbus.client.Producer;

@@ -1,5 +1,7 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.log.SegmentDescriptor;
+
 import io.shmbus.broker.Broker;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
@@ -327,6 +329,69 @@ class ArchiverTest
             assertNull(result.problem, result.problem);
             assertEquals(sent, result.messages, "nothing lost, nothing twice");
             assertEquals(1, brokerLog.toString().split("archiving paused", -1).length - 1, "reported once");
+        }
+    }
+
+    @Test
+    void consumerFromBeforeTheRingReplaysTheArchiveThenFollowsLiveWithoutGapOrDuplicate() throws Exception
+    {
+        final Path config = root.resolve("replay.conf");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
+        final Path shm = root.resolve("shm");
+        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("data"))
+            .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
+            ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            final Producer producer = bus.addProducer("r");
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[600]);
+            final List<Long> positions = new ArrayList<>();
+            int sent = 0;
+            for (; sent < 3000; sent++)
+            {
+                msg.putInt(0, sent);
+                long end;
+                while ((end = producer.offer(msg, 0, 100 + sent % 400)) < 0)
+                {
+                    Thread.yield();
+                }
+                positions.add(end);
+            }
+            final io.shmbus.client.Consumer fromStart = bus.addConsumer("r", io.shmbus.client.StartPosition.EARLIEST);
+            assertTrue(fromStart.isReplaying(), "the ring lapped: earliest is in the archive");
+            final long middle = positions.get(1499); // the end of message 1499 is the start of message 1500
+            final io.shmbus.client.Consumer fromMiddle =
+                bus.addConsumer("r", io.shmbus.client.StartPosition.at(middle));
+            assertTrue(fromMiddle.isReplaying());
+            assertThrows(io.shmbus.client.PositionUnavailableException.class,
+                () -> bus.addConsumer("r", io.shmbus.client.StartPosition.at(middle + 32)));
+
+            final List<Integer> all = new ArrayList<>();
+            final List<Integer> half = new ArrayList<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (all.size() < 4000 || half.size() < 2500)
+            {
+                if (sent < 4000)
+                {
+                    msg.putInt(0, sent);
+                    if (producer.offer(msg, 0, 100 + sent % 400) > 0)
+                    {
+                        sent++;
+                    }
+                }
+                fromStart.poll((b, o, l, h) -> all.add(b.getInt(o)), 64);
+                fromMiddle.poll((b, o, l, h) -> half.add(b.getInt(o)), 64);
+                assertTrue(System.nanoTime() < deadline, "replay then live: " + all.size() + ", " + half.size());
+            }
+            for (int i = 0; i < 4000; i++)
+            {
+                assertEquals(i, all.get(i), "from earliest, message " + i);
+            }
+            for (int i = 0; i < 2500; i++)
+            {
+                assertEquals(1500 + i, half.get(i), "from position " + middle);
+            }
+            assertFalse(fromStart.isReplaying());
+            assertEquals(producer.position(), fromStart.position());
         }
     }
 }

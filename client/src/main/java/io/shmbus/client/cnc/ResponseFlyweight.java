@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
  *  16  long position          ON_CONSUMER_READY: the exact start position
  *  24  int  slot              ON_CONSUMER_READY: the consumer slot in the topic log
  *  28  int  errorCode         ON_ERROR
- *  32  int  messageLength     ON_ERROR
- *  36  message, UTF-8
+ *  32  long replayPosition    ON_CONSUMER_READY: read the archive from here up to {@code position} first; -1: none
+ *  40  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY with a replay: the topic's archive directory
+ *  44  message, UTF-8
  * </pre>
  * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.
  */
@@ -25,7 +26,8 @@ public final class ResponseFlyweight
     public static final int POSITION_OFFSET = REGISTRATION_ID_OFFSET + 8;
     public static final int SLOT_OFFSET = POSITION_OFFSET + 8;
     public static final int ERROR_CODE_OFFSET = SLOT_OFFSET + 4;
-    public static final int MESSAGE_LENGTH_OFFSET = ERROR_CODE_OFFSET + 4;
+    public static final int REPLAY_POSITION_OFFSET = ERROR_CODE_OFFSET + 4;
+    public static final int MESSAGE_LENGTH_OFFSET = REPLAY_POSITION_OFFSET + 8;
     public static final int MESSAGE_OFFSET = MESSAGE_LENGTH_OFFSET + 4;
     public static final int MAX_MESSAGE_LENGTH = 1024;
 
@@ -39,6 +41,7 @@ public final class ResponseFlyweight
         this.mutable = buffer;
         this.offset = offset;
         mutable.setMemory(offset, MESSAGE_OFFSET, (byte)0);
+        mutable.putLong(offset + REPLAY_POSITION_OFFSET, -1);
         return this;
     }
 
@@ -91,6 +94,17 @@ public final class ResponseFlyweight
     public ResponseFlyweight slot(final int value)
     {
         mutable.putInt(offset + SLOT_OFFSET, value);
+        return this;
+    }
+
+    public long replayPosition()
+    {
+        return buffer.getLong(offset + REPLAY_POSITION_OFFSET);
+    }
+
+    public ResponseFlyweight replayPosition(final long value)
+    {
+        mutable.putLong(offset + REPLAY_POSITION_OFFSET, value);
         return this;
     }
 

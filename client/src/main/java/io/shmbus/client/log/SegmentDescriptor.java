@@ -1,4 +1,4 @@
-package io.shmbus.broker.archive;
+package io.shmbus.client.log;
 
 import io.shmbus.client.ConfigurationException;
 import org.agrona.BitUtil;

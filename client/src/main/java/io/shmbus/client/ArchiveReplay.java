@@ -1,0 +1,175 @@
+package io.shmbus.client;
+
+import io.shmbus.client.log.SegmentDescriptor;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.stream.Stream;
+
+import static io.shmbus.client.log.FrameDescriptor.*;
+
+/**
+ * The first phase of a consumer that starts before the ring: reads the archived frames of positions
+ * {@code [from, to)} from the topic's segment files (mapped read-only, delivered in place), after which the
+ * consumer continues in the live ring at {@code to}, where the broker registered it. No gap, no duplicate.
+ * <p>
+ * Not thread-safe: used by its consumer's polling thread only.
+ */
+final class ArchiveReplay implements AutoCloseable
+{
+    private final Path topicDir;
+    private final long end;
+    private final long[] bases;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+    private MappedByteBuffer mapped;
+    private long mappedBase;
+    private long mappedLimit;
+    private long position;
+
+    ArchiveReplay(final Path topicDir, final long from, final long to)
+    {
+        this.topicDir = topicDir;
+        this.position = from;
+        this.end = to;
+        try (Stream<Path> files = Files.list(topicDir))
+        {
+            bases = files.mapToLong(p -> SegmentDescriptor.parseBasePosition(p.getFileName().toString()))
+                .filter(base -> base >= 0).sorted().toArray();
+        }
+        catch (final IOException ex)
+        {
+            throw new PositionUnavailableException("cannot read the archive in " + topicDir + ": " + ex.getMessage());
+        }
+    }
+
+    boolean isDone()
+    {
+        return position >= end;
+    }
+
+    long position()
+    {
+        return position;
+    }
+
+    /**
+     * Delivers up to {@code limit} archived messages.
+     *
+     * @return the number delivered.
+     * @throws ShmbusException when the archive is missing a segment or holds a damaged frame.
+     */
+    int poll(final FragmentHandler handler, final int limit, final Header header)
+    {
+        int fragments = 0;
+        while (fragments < limit && position < end)
+        {
+            final int at = frameAt(position);
+            final int frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
+            position += alignedLength(frameLength);
+            if (TYPE_DATA == buffer.getShort(at + TYPE_OFFSET))
+            {
+                ++fragments;
+                handler.onFragment(buffer, at + HEADER_LENGTH, frameLength - HEADER_LENGTH, header.wrap(buffer, at));
+            }
+        }
+        return fragments;
+    }
+
+    /** As {@link #poll} with a controlled handler. */
+    int controlledPoll(final ControlledFragmentHandler handler, final int limit, final Header header)
+    {
+        int fragments = 0;
+        while (fragments < limit && position < end)
+        {
+            final int at = frameAt(position);
+            final int frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
+            final long next = position + alignedLength(frameLength);
+            if (TYPE_DATA != buffer.getShort(at + TYPE_OFFSET))
+            {
+                position = next;
+                continue;
+            }
+            final ControlledFragmentHandler.Action action = handler.onFragment(
+                buffer, at + HEADER_LENGTH, frameLength - HEADER_LENGTH, header.wrap(buffer, at));
+            if (ControlledFragmentHandler.Action.ABORT == action)
+            {
+                break;
+            }
+            ++fragments;
+            position = next;
+            if (ControlledFragmentHandler.Action.BREAK == action)
+            {
+                break;
+            }
+        }
+        return fragments;
+    }
+
+    private int frameAt(final long position)
+    {
+        if (null == mapped || position >= mappedLimit || position < mappedBase)
+        {
+            map(position);
+        }
+        final int at = (int)(position - mappedBase);
+        final int frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
+        if (frameLength < HEADER_LENGTH || at + alignedLength(frameLength) > buffer.capacity() ||
+            buffer.getLong(at + POSITION_OFFSET) != position)
+        {
+            throw new ShmbusException("damaged frame in the archive " + topicDir + " at position " + position);
+        }
+        return at;
+    }
+
+    private void map(final long position)
+    {
+        unmap();
+        final int index = Arrays.binarySearch(bases, position);
+        final int segment = index >= 0 ? index : -index - 2;
+        if (segment < 0)
+        {
+            throw new PositionUnavailableException("position " + position + " is no longer in the archive " +
+                topicDir + " (deleted by retention)");
+        }
+        final Path file = topicDir.resolve(SegmentDescriptor.fileName(bases[segment]));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            if (position - bases[segment] >= size)
+            {
+                throw new PositionUnavailableException("position " + position + " is missing from the archive " +
+                    topicDir);
+            }
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            mappedBase = bases[segment];
+            mappedLimit = mappedBase + size;
+            buffer.wrap(mapped, 0, (int)size);
+        }
+        catch (final IOException ex)
+        {
+            throw new PositionUnavailableException("position " + position + " is no longer available in " +
+                topicDir + ": " + ex.getMessage());
+        }
+    }
+
+    private void unmap()
+    {
+        if (null != mapped)
+        {
+            IoUtil.unmap(mapped);
+            mapped = null;
+        }
+    }
+
+    public void close()
+    {
+        unmap();
+    }
+}
