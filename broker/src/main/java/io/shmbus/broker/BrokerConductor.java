@@ -406,7 +406,7 @@ final class BrokerConductor implements Agent
     private void onAddConsumer(final long correlationId, final int length)
     {
         final String name = topicName(length);
-        final StartPosition start;
+        StartPosition start;
         switch (command.startType())
         {
             case ControlProtocol.START_EARLIEST:
@@ -414,6 +414,9 @@ final class BrokerConductor implements Agent
                 break;
             case ControlProtocol.START_LATEST:
                 start = StartPosition.LATEST;
+                break;
+            case ControlProtocol.START_TIME:
+                start = null; // resolved below, once the topic is open
                 break;
             case ControlProtocol.START_POSITION:
                 if (command.startPosition() < 0)
@@ -430,6 +433,10 @@ final class BrokerConductor implements Agent
         }
         final ClientSession session = session();
         final TopicState topic = topic(name);
+        if (null == start)
+        {
+            start = StartPosition.at(topic.positionAtTime(command.startPosition()));
+        }
         final long replayFrom = replayStart(topic, start);
         final int slot = topic.slots.reserve();
         // with a replay, the live part starts exactly where the archive ends: the archiver's own slot holds the

@@ -83,6 +83,44 @@ final class TopicState implements AutoCloseable
         }
     }
 
+    /**
+     * The position of the first message stamped at or after {@code epochNs}: in the archive if it is there, else
+     * in the ring; the tail when no message is that recent yet.
+     */
+    long positionAtTime(final long epochNs)
+    {
+        long from = log.earliestPosition();
+        if (null != archiver)
+        {
+            final long archived = archiver.positionAtTime(epochNs);
+            if (archived < archiver.archivedPosition())
+            {
+                return archived;
+            }
+            from = Math.max(from, archived);
+        }
+        final org.agrona.concurrent.UnsafeBuffer ring = log.ring();
+        final long tail = log.tailVolatile();
+        long position = from;
+        while (position < tail)
+        {
+            final int offset = (int)position & log.mask();
+            final int length = ring.getIntVolatile(offset);
+            if (length <= 0)
+            {
+                return position;
+            }
+            if (ring.getShort(offset + io.shmbus.client.log.FrameDescriptor.TYPE_OFFSET) ==
+                io.shmbus.client.log.FrameDescriptor.TYPE_DATA &&
+                ring.getLong(offset + io.shmbus.client.log.FrameDescriptor.TIMESTAMP_OFFSET) >= epochNs)
+            {
+                return position;
+            }
+            position += io.shmbus.client.log.FrameDescriptor.alignedLength(length);
+        }
+        return tail;
+    }
+
     /** Archives what producers committed since the last call; returns the work done. */
     int archive()
     {

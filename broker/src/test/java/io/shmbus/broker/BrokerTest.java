@@ -402,4 +402,44 @@ class BrokerTest
         assertTrue(silentErrors.stream().anyMatch(t -> t.getMessage().contains("declared this client dead")),
             silentErrors.toString());
     }
+
+    @Test
+    void startAtATimeWithoutAnArchiveSearchesTheRing() throws Exception
+    {
+        startBroker();
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        final Producer producer = bus.addProducer("clock");
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 20; i++)
+        {
+            msg.putInt(0, i);
+            assertTrue(producer.offer(msg, 0, 8) > 0);
+            if (i == 9)
+            {
+                Thread.sleep(25);
+            }
+        }
+        final long mark = System.currentTimeMillis() * 1_000_000L;
+        Thread.sleep(25);
+        for (int i = 20; i < 25; i++)
+        {
+            msg.putInt(0, i);
+            assertTrue(producer.offer(msg, 0, 8) > 0);
+        }
+        final Consumer consumer = bus.addConsumer("clock", StartPosition.atTime(mark));
+        final List<Integer> got = new ArrayList<>();
+        await("messages after the time", () ->
+        {
+            consumer.poll((b, o, l, h) -> got.add(b.getInt(o)), 100);
+            return got.size() == 5;
+        });
+        assertEquals(List.of(20, 21, 22, 23, 24), got);
+        try (io.shmbus.client.Topic direct = io.shmbus.client.Topic.open(
+            new io.shmbus.client.Topic.Context().dir(dir).topic("clock")))
+        {
+            final io.shmbus.client.ConfigurationException ex = assertThrows(
+                io.shmbus.client.ConfigurationException.class, () -> direct.addConsumer(StartPosition.atTime(mark)));
+            assertTrue(ex.getMessage().contains("needs the broker"), ex.getMessage());
+        }
+    }
 }

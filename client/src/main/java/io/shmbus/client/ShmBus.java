@@ -127,8 +127,10 @@ public final class ShmBus implements AutoCloseable
     {
         TopicNames.validate(topic);
         final int startType = start.isEarliest() ? ControlProtocol.START_EARLIEST :
-            start.isLatest() ? ControlProtocol.START_LATEST : ControlProtocol.START_POSITION;
-        final long position = start.isEarliest() || start.isLatest() ? 0 : start.position();
+            start.isLatest() ? ControlProtocol.START_LATEST :
+            start.isTime() ? ControlProtocol.START_TIME : ControlProtocol.START_POSITION;
+        final long position = start.isEarliest() || start.isLatest() ? 0 :
+            start.isTime() ? start.epochNs() : start.position();
         final ClientConductor.Response response = request(ControlProtocol.ADD_CONSUMER, topic, 0, startType,
             position);
         synchronized (this)

@@ -30,6 +30,10 @@ public final class TopicArchiver implements AutoCloseable
 {
     private static final long MAX_BYTES_PER_STEP = 1024 * 1024;
 
+    /** Sparse time index beside each segment: records of (long timestamp ns, long position), little-endian. */
+    public static final String TIME_INDEX_SUFFIX = ".tix";
+    public static final int TIME_INDEX_RECORD_LENGTH = 16;
+
     /** Counter type id of the archiver's counters (the broker's topic counters use 2). */
     public static final int COUNTER_TYPE = 3;
     private static final long RETENTION_CHECK_INTERVAL_NS = 1_000_000_000L;
@@ -57,6 +61,9 @@ public final class TopicArchiver implements AutoCloseable
     private long archivedPosition;
     private long segmentBase;
     private FileChannel segment;
+    private FileChannel timeIndex;
+    private final java.nio.ByteBuffer indexRecord =
+        java.nio.ByteBuffer.allocate(TIME_INDEX_RECORD_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     public TopicArchiver(
         final TopicLog log,
@@ -315,6 +322,7 @@ public final class TopicArchiver implements AutoCloseable
         {
             return 0;
         }
+        indexTime(archivedPosition);
         copy(archivedPosition, end);
         dirty = true;
         archivedPosition = end;
@@ -330,6 +338,105 @@ public final class TopicArchiver implements AutoCloseable
             applyRetention();
         }
         return 1 + housekeeping();
+    }
+
+    /** One index record per archiving step (at most 1 MiB apart): the time of the step's first message. */
+    private void indexTime(final long position)
+    {
+        final int frameOffset = (int)position & log.mask();
+        if (log.ring().getShort(frameOffset + io.shmbus.client.log.FrameDescriptor.TYPE_OFFSET) !=
+            io.shmbus.client.log.FrameDescriptor.TYPE_DATA)
+        {
+            return;
+        }
+        final long timestamp = log.ring().getLong(frameOffset + io.shmbus.client.log.FrameDescriptor.TIMESTAMP_OFFSET);
+        indexRecord.clear();
+        indexRecord.putLong(0, timestamp).putLong(8, position);
+        try
+        {
+            while (indexRecord.hasRemaining())
+            {
+                timeIndex.write(indexRecord);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("cannot write the time index of " + SegmentDescriptor.file(topicDir,
+                segmentBase) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The position of the first archived message stamped at or after {@code epochNs}, found through the sparse
+     * time index and then frame by frame; the archived position when no archived message is that recent.
+     */
+    public long positionAtTime(final long epochNs)
+    {
+        long start = firstPosition;
+        try
+        {
+            for (final Path file : SegmentScanner.segmentFiles(topicDir))
+            {
+                final Path index = topicDir.resolve(file.getFileName().toString().replace(SegmentDescriptor.SUFFIX,
+                    TIME_INDEX_SUFFIX));
+                if (!Files.exists(index))
+                {
+                    continue;
+                }
+                final java.nio.ByteBuffer records = java.nio.ByteBuffer.wrap(Files.readAllBytes(index))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i + TIME_INDEX_RECORD_LENGTH <= records.capacity(); i += TIME_INDEX_RECORD_LENGTH)
+                {
+                    final long timestamp = records.getLong(i);
+                    final long position = records.getLong(i + 8);
+                    if (timestamp < epochNs && position >= firstPosition && position < archivedPosition)
+                    {
+                        start = Math.max(start, position);
+                    }
+                }
+            }
+            return scanForTime(start, epochNs);
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("cannot search the archive of '" + log.topic() + "' by time: " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    private long scanForTime(final long from, final long epochNs) throws IOException
+    {
+        final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(io.shmbus.client.log.FrameDescriptor.HEADER_LENGTH)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long position = from;
+        while (position < archivedPosition)
+        {
+            final long base = SegmentDescriptor.basePosition(position, segmentLength);
+            try (FileChannel channel = FileChannel.open(SegmentDescriptor.file(topicDir, base), StandardOpenOption.READ))
+            {
+                while (position < archivedPosition && position < base + segmentLength)
+                {
+                    header.clear();
+                    if (channel.read(header, position - base) < header.capacity())
+                    {
+                        return archivedPosition;
+                    }
+                    final int length = header.getInt(io.shmbus.client.log.FrameDescriptor.FRAME_LENGTH_OFFSET);
+                    if (length <= 0)
+                    {
+                        return archivedPosition;
+                    }
+                    if (header.getShort(io.shmbus.client.log.FrameDescriptor.TYPE_OFFSET) ==
+                        io.shmbus.client.log.FrameDescriptor.TYPE_DATA &&
+                        header.getLong(io.shmbus.client.log.FrameDescriptor.TIMESTAMP_OFFSET) >= epochNs)
+                    {
+                        return position;
+                    }
+                    position += io.shmbus.client.log.FrameDescriptor.alignedLength(length);
+                }
+            }
+        }
+        return archivedPosition;
     }
 
     private int housekeeping()
@@ -406,6 +513,8 @@ public final class TopicArchiver implements AutoCloseable
                 }
                 total -= Files.size(file);
                 Files.delete(file);
+                Files.deleteIfExists(topicDir.resolve(file.getFileName().toString()
+                    .replace(SegmentDescriptor.SUFFIX, TIME_INDEX_SUFFIX)));
                 deleted++;
                 deletedCounter.increment();
                 out.println("shmbus broker: topic '" + log.topic() + "': retention deleted " + file.getFileName() +
@@ -469,6 +578,10 @@ public final class TopicArchiver implements AutoCloseable
             final boolean created = !Files.exists(file);
             segment = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             segmentBase = basePosition;
+            CloseHelper.quietClose(timeIndex);
+            timeIndex = FileChannel.open(topicDir.resolve(SegmentDescriptor.fileName(basePosition)
+                .replace(SegmentDescriptor.SUFFIX, TIME_INDEX_SUFFIX)), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             if (created && durability != TopicConfig.DURABILITY_NONE)
             {
                 // the new file's directory entry must survive a power loss too, or its synced data is unreachable
@@ -503,6 +616,7 @@ public final class TopicArchiver implements AutoCloseable
         syncCounter.close();
         deletedCounter.close();
         errorCounter.close();
+        CloseHelper.quietClose(timeIndex);
         CloseHelper.quietClose(segment);
         CloseHelper.quietClose(ringChannel);
         if (!log.isClosed())

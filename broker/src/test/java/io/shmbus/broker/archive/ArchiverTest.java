@@ -394,4 +394,74 @@ class ArchiverTest
             assertEquals(producer.position(), fromStart.position());
         }
     }
+
+    @Test
+    void consumerFromATimeStartsAtTheFirstMessageStampedThenInTheArchiveAndInTheRing() throws Exception
+    {
+        final Path config = root.resolve("time.conf");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
+        final Path shm = root.resolve("shm");
+        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("data"))
+            .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
+            ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            final Producer producer = bus.addProducer("time");
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[600]);
+            final long[] marks = new long[3];
+            int sent = 0;
+            for (int batch = 0; batch < 3; batch++)
+            {
+                Thread.sleep(25);
+                marks[batch] = System.currentTimeMillis() * 1_000_000L; // between batches, well clear of both
+                Thread.sleep(25);
+                for (int i = 0; i < (batch < 2 ? 2000 : 20); i++, sent++)
+                {
+                    msg.putInt(0, sent);
+                    while (producer.offer(msg, 0, 500) < 0)
+                    {
+                        Thread.yield();
+                    }
+                }
+            }
+            // batch 1 starts in the archive (the 64 KiB ring lapped long ago), batch 2 (20 messages) in the ring
+            final int[] firstOfBatch = {0, 2000, 4000};
+            for (int batch = 0; batch < 3; batch++)
+            {
+                final io.shmbus.client.Consumer consumer =
+                    bus.addConsumer("time", io.shmbus.client.StartPosition.atTime(marks[batch]));
+                final int[] first = {-1};
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (first[0] < 0)
+                {
+                    consumer.poll((b, o, l, h) ->
+                    {
+                        if (first[0] < 0)
+                        {
+                            first[0] = b.getInt(o);
+                        }
+                    }, 1);
+                    assertTrue(System.nanoTime() < deadline, "nothing delivered from the time of batch " + batch);
+                }
+                assertEquals(firstOfBatch[batch], first[0], "first message at or after the time of batch " + batch);
+                consumer.close();
+            }
+            final io.shmbus.client.Consumer future = bus.addConsumer("time",
+                io.shmbus.client.StartPosition.atTime(System.currentTimeMillis() * 1_000_000L + 60_000_000_000L));
+            assertEquals(producer.position(), future.position(), "a time after the last message starts at the tail");
+        }
+    }
+
+    @Test
+    void startTimesParse()
+    {
+        final io.shmbus.client.StartPosition start = io.shmbus.client.StartPosition.parse("2026-11-26T01:00:00Z");
+        assertTrue(start.isTime());
+        assertEquals(java.time.Instant.parse("2026-11-26T01:00:00Z").getEpochSecond() * 1_000_000_000L,
+            start.epochNs());
+        assertEquals(start.epochNs(),
+            io.shmbus.client.StartPosition.parse("2026-11-26T02:00:00+01:00").epochNs());
+        final io.shmbus.client.ConfigurationException ex = assertThrows(io.shmbus.client.ConfigurationException.class,
+            () -> io.shmbus.client.StartPosition.parse("2026-11-26T25:00:00Z"));
+        assertTrue(ex.getMessage().contains("ISO-8601"), ex.getMessage());
+    }
 }

@@ -35,6 +35,8 @@ public final class ControlProtocol
     public static final int START_EARLIEST = 0;
     public static final int START_LATEST = 1;
     public static final int START_POSITION = 2;
+    /** The first message stamped at or after a time; the command's position field holds epoch nanoseconds. */
+    public static final int START_TIME = 3;
 
     private ControlProtocol()
     {

@@ -75,6 +75,12 @@ public final class ConsumerSlots
         {
             position = log.cleanPositionVolatile() - capacity;
         }
+        else if (start.isTime())
+        {
+            release(slot);
+            throw new io.shmbus.client.ConfigurationException(
+                "a start at a time needs the broker (ShmBus), which resolves it to a position");
+        }
         else
         {
             position = start.position();
