@@ -98,7 +98,7 @@ class CliTest
         assertFalse(stderr.contains("Exception"), stderr);
 
         assertEquals(1, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "soon"));
-        assertTrue(stderr.contains("'earliest', 'latest' or a position"), stderr);
+        assertTrue(stderr.contains("'earliest', 'latest', a position (a non-negative integer) or an ISO-8601 time"), stderr);
 
         assertEquals(1, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "100"));
         assertTrue(stderr.contains("not the start of a frame"), stderr);
