@@ -31,6 +31,7 @@ public final class Main
         register(new TopicsCommand());
         register(new StatCommand());
         register(new VerifyCommand());
+        register(new ReplayCommand());
     }
 
     private Main()

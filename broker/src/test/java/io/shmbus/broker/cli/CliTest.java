@@ -132,7 +132,7 @@ class CliTest
     void everyCommandHasHelp()
     {
         assertEquals(0, run("", "--help"));
-        final String[] commands = {"broker", "demo", "publish", "subscribe", "topics", "stat"};
+        final String[] commands = {"broker", "demo", "publish", "subscribe", "topics", "stat", "verify", "replay"};
         for (final String command : commands)
         {
             assertTrue(stdout.contains(command), stdout);
@@ -142,6 +142,37 @@ class CliTest
             assertEquals(0, run("", command, "--help"));
             assertTrue(stdout.startsWith("usage: shmbus " + command), stdout);
         }
+    }
+
+    @Test
+    void replayWritesARangeToAFileInEachFormat() throws IOException
+    {
+        final String d = dir.resolve("shm").toString();
+        assertEquals(0, run("one\ntwo\nthree\n", "publish", "--dir", d, "--topic", "rp"));
+        final Path lines = dir.resolve("out.txt");
+        assertEquals(0, run("", "replay", "--dir", d, "--topic", "rp", "--format", "lines", "--out", lines.toString()),
+            stderr);
+        assertEquals("one\ntwo\nthree\n", Files.readString(lines));
+        assertTrue(stdout.contains("replayed 3 messages"), stdout);
+
+        final Path payload = dir.resolve("out.bin");
+        assertEquals(0, run("", "replay", "--dir", d, "--topic", "rp", "--from", "64", "--format", "payload",
+            "--out", payload.toString()), stderr);
+        assertArrayEquals(new byte[]{3, 0, 0, 0, 't', 'w', 'o', 5, 0, 0, 0, 't', 'h', 'r', 'e', 'e'},
+            Files.readAllBytes(payload));
+
+        final Path frames = dir.resolve("out.frames");
+        assertEquals(0, run("", "replay", "--dir", d, "--topic", "rp", "--to", "64", "--out", frames.toString()),
+            stderr);
+        final byte[] bytes = Files.readAllBytes(frames);
+        assertEquals(64, bytes.length, "one frame: 32-byte header + 'one', padded to 32");
+        assertEquals(35, bytes[0]);
+        assertEquals('o', bytes[32]);
+
+        assertEquals(2, run("", "replay", "--dir", d, "--topic", "rp", "--format", "xml", "--out", "x"));
+        assertTrue(stderr.contains("--format must be frames, payload or lines"), stderr);
+        assertEquals(2, run("", "replay", "--dir", d, "--topic", "rp"));
+        assertTrue(stderr.contains("--out is required"), stderr);
     }
 
     @Test
