@@ -101,6 +101,33 @@ public final class SegmentScanner
         return result;
     }
 
+    /**
+     * Scans only the newest segment: enough to find where the archive ends and to cut a torn tail, in a time that
+     * does not grow with the archive (a full {@link #scan} is for {@code shmbus verify}).
+     */
+    public Result scanNewest(final Path topicDir) throws IOException
+    {
+        final Result result = new Result();
+        final List<Path> files = segmentFiles(topicDir);
+        if (files.isEmpty())
+        {
+            return result;
+        }
+        final Path newest = files.get(files.size() - 1);
+        result.segments.add(newest);
+        final long base = SegmentDescriptor.parseBasePosition(newest.getFileName().toString());
+        if (files.size() > 1)
+        {
+            result.startPosition = base; // an older segment exists: this one is full from its base
+            scanSegment(newest, base, base, true, result);
+        }
+        else
+        {
+            scanSegment(newest, base, -1, true, result);
+        }
+        return result;
+    }
+
     private long scanSegment(
         final Path file, final long base, final long expectedStart, final boolean last, final Result result)
         throws IOException

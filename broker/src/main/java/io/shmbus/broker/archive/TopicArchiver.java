@@ -143,8 +143,9 @@ public final class TopicArchiver implements AutoCloseable
     }
 
     /**
-     * Checks a topic's existing segments before archiving resumes: a torn tail (a frame only partly written when
-     * the broker died) is cut off, and the position to resume from is returned.
+     * Checks a topic's newest segment before archiving resumes (older ones are complete and were checked when
+     * they were written; {@code shmbus verify} checks them all): a torn tail (a frame only partly written when the
+     * broker died) is cut off, and the position to resume from is returned.
      *
      * @return the end of the sound archive, or -1 when there is none.
      * @throws ShmbusException when a segment is corrupt before its end: the topic is not archived until it is
@@ -154,7 +155,7 @@ public final class TopicArchiver implements AutoCloseable
     {
         try
         {
-            final SegmentScanner.Result result = new SegmentScanner().scan(topicDir, null);
+            final SegmentScanner.Result result = new SegmentScanner().scanNewest(topicDir);
             if (result.isEmpty())
             {
                 return -1;
