@@ -58,7 +58,6 @@ final class BrokerConductor implements Agent
     private final EpochClock epochClock;
     private final org.agrona.concurrent.EpochNanoClock epochNanoClock = new org.agrona.concurrent.OffsetEpochNanoClock();
     private final PrintStream log;
-    private final long pid = ProcessHandle.current().pid();
 
     private final Map<String, TopicState> topics = new HashMap<>();
     private final List<TopicState> topicList = new ArrayList<>();
@@ -577,8 +576,4 @@ final class BrokerConductor implements Agent
         toClients.transmit(type, responseBuffer, 0, response.length());
     }
 
-    long pid()
-    {
-        return pid;
-    }
 }

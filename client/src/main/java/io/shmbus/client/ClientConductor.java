@@ -178,7 +178,7 @@ final class ClientConductor implements Runnable
         response.wrapForRead(buffer, offset);
         if (ControlProtocol.ON_CLIENT_TIMEOUT == type)
         {
-            if (response.registrationId() == bus.clientIdForConductor())
+            if (response.registrationId() == bus.clientId())
             {
                 final String reason = "the broker declared this client dead (no keepalive within its timeout)";
                 failPending(reason);

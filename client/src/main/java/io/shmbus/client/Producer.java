@@ -46,10 +46,9 @@ public final class Producer implements AutoCloseable
     private final int cleanStep;
     private static final int CLEAN_STEP_MAX = 64 * 1024;
 
-    // Hints shared by all publishing threads: plain fields are enough because they only ever hold a limit that
-    // was really published, and a stale (lower) value only sends a thread down the slow path.
-    private long limitHint;
     private final ThreadLocal<ChecksumScratch> checksumScratch;
+    // Shared by all publishing threads: a plain field is enough because it is only ever derived from a limit that
+    // was really published, and a stale (lower) value only sends a thread down the slow path.
     private long slowPathThreshold;
     private volatile boolean closed;
     private final Runnable onClose;
@@ -79,8 +78,7 @@ public final class Producer implements AutoCloseable
         this.flags = checksums ? FLAG_CHECKSUM : 0;
         this.checksumScratch = checksums ? ThreadLocal.withInitial(() -> new ChecksumScratch(ring)) : null;
         this.cleanStep = Math.min(capacity >> 4, CLEAN_STEP_MAX);
-        this.limitHint = log.producerLimitVolatile();
-        this.slowPathThreshold = Math.min(limitHint, log.tailVolatile() + cleanStep);
+        this.slowPathThreshold = Math.min(log.producerLimitVolatile(), log.tailVolatile() + cleanStep);
     }
 
     /**
@@ -209,7 +207,6 @@ public final class Producer implements AutoCloseable
                 limit = flowControl.tryAdvance(); // really blocked: free all the consumers allow
             }
         }
-        limitHint = limit;
         slowPathThreshold = Math.min(limit, newTail + cleanStep);
         return newTail <= limit;
     }

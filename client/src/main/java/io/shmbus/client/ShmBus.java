@@ -235,11 +235,6 @@ public final class ShmBus implements AutoCloseable
         ctx.errorHandler().onError(new BrokerUnavailableException(reason));
     }
 
-    long clientIdForConductor()
-    {
-        return clientId;
-    }
-
     void sendKeepalive()
     {
         send(ControlProtocol.CLIENT_KEEPALIVE, 0, null, 0, 0, 0);

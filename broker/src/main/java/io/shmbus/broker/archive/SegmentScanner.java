@@ -138,11 +138,7 @@ public final class SegmentScanner
             long offset = 0;
             if (expectedStart < 0)
             {
-                // the first segment may start where archiving started, after zeros
-                while (offset + 8 <= size && readLong(channel, offset) == 0)
-                {
-                    offset += FRAME_ALIGNMENT;
-                }
+                offset = firstFrameOffset(channel);
                 if (offset >= size)
                 {
                     if (!last)
@@ -264,11 +260,27 @@ public final class SegmentScanner
         return true;
     }
 
-    private long readLong(final FileChannel channel, final long offset) throws IOException
+    /**
+     * The offset of the first frame in the oldest segment, which begins with zeros up to where archiving started:
+     * the first frame-aligned offset whose first 8 bytes are not zero, or the aligned offset past the last full
+     * word when there is none.
+     */
+    public static long firstFrameOffset(final FileChannel channel) throws IOException
     {
-        header.clear().limit(8);
-        readFully(channel, header, offset);
-        return header.getLong(0);
+        final ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        final long size = channel.size();
+        long offset = 0;
+        while (offset + word.capacity() <= size)
+        {
+            word.clear();
+            readFully(channel, word, offset);
+            if (word.getLong(0) != 0)
+            {
+                return offset;
+            }
+            offset += FRAME_ALIGNMENT;
+        }
+        return offset;
     }
 
     private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long offset)

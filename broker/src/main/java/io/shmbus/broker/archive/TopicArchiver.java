@@ -199,21 +199,7 @@ public final class TopicArchiver implements AutoCloseable
             final long base = SegmentDescriptor.parseBasePosition(first.getFileName().toString());
             try (FileChannel channel = FileChannel.open(first, StandardOpenOption.READ))
             {
-                // the first segment may begin after zeros, where archiving started
-                final java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(8);
-                long offset = 0;
-                final long size = channel.size();
-                while (offset + 8 <= size)
-                {
-                    word.clear();
-                    channel.read(word, offset);
-                    if (word.getLong(0) != 0)
-                    {
-                        return base + offset;
-                    }
-                    offset += io.shmbus.client.log.FrameDescriptor.FRAME_ALIGNMENT;
-                }
-                return Math.min(archivedPosition, base + offset);
+                return Math.min(archivedPosition, base + SegmentScanner.firstFrameOffset(channel));
             }
         }
         catch (final IOException ex)
