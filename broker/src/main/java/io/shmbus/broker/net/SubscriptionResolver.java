@@ -88,7 +88,7 @@ final class SubscriptionResolver
         {
             throw malformed("reserved bytes must be 0");
         }
-        final int kind = request.get(START_KIND_OFFSET);
+        final int kind = request.get(START_KIND_OFFSET) & 0xFF;
         final long startValue = request.getLong(START_VALUE_OFFSET);
         if (kind < START_EARLIEST || kind > START_TIME)
         {
@@ -117,7 +117,7 @@ final class SubscriptionResolver
         final int tokenLength = request.getShort(TOKEN_LENGTH_OFFSET) & 0xFFFF;
         checkToken(request, TOPIC_OFFSET + topicLength, tokenLength);
         final ArchiveView view = view(request, topicLength);
-        final int kind = request.get(START_KIND_OFFSET);
+        final int kind = request.get(START_KIND_OFFSET) & 0xFF;
         final long startValue = request.getLong(START_VALUE_OFFSET);
         final long end = request.getLong(END_POSITION_OFFSET);
         final long first = view.firstPosition();
