@@ -98,15 +98,6 @@ final class SubscriptionResolver
         {
             throw malformed("start value must be 0 with start kind " + startKindName(kind));
         }
-        final long end = request.getLong(END_POSITION_OFFSET);
-        if (end < END_LIVE)
-        {
-            throw malformed("end position " + end + " is neither -1 (live) nor a position");
-        }
-        if (START_POSITION == kind && END_LIVE != end && end <= startValue)
-        {
-            throw malformed("end position " + end + " is not after the start position " + startValue);
-        }
         return requestLength;
     }
 
@@ -145,7 +136,7 @@ final class SubscriptionResolver
             {
                 return new Subscription(view, start, END_LIVE, true);
             }
-            if (end <= start)
+            if (end <= start) // a negative end other than -1 too: the start is never negative
             {
                 throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, "end position " + end +
                     " is not after the start position " + start + " of topic '" + view.topic() + "'");

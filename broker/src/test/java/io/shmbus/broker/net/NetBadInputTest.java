@@ -93,10 +93,12 @@ class NetBadInputTest
         expectError(request(KIND_EARLIEST, 0, insideFrame, "orders", TOKEN), NetErrorCode.NOT_FRAME_BOUNDARY,
             "end position");
         expectError(request(KIND_POSITION, starts.get(5), starts.get(2), "orders", TOKEN),
-            NetErrorCode.MALFORMED_REQUEST, "not after the start");
+            NetErrorCode.POSITION_UNAVAILABLE, "not after the start");
+        expectError(request(KIND_EARLIEST, 0, -2, "orders", TOKEN), NetErrorCode.POSITION_UNAVAILABLE,
+            "not after the start");
         expectError(request(KIND_LATEST, 0, starts.get(2), "orders", TOKEN), NetErrorCode.POSITION_UNAVAILABLE,
             "not after the start");
-        final int errors = 20;
+        final int errors = 21;
         fixture.awaitCounter("net: handshake errors", errors);
 
         // a slow sender: part of a request, then nothing, is timed out
