@@ -247,9 +247,12 @@ public final class Broker implements AutoCloseable
         {
             netServer.wakeup();
             CloseHelper.quietClose(netRunner); // first: it reads the archive that the conductor closes
-            netCounters.close();
         }
         CloseHelper.quietClose(runner);
+        if (null != netCounters)
+        {
+            netCounters.close(); // once the conductor, which allocates counters too, has stopped
+        }
         counters.close();
         cnc.brokerHeartbeatMs(0); // tells mapped clients the broker stopped, before the file disappears
         cnc.close();
