@@ -43,6 +43,8 @@ public final class NetServer implements Agent
     private static final long IDLE_WAIT_MS = 50;
     private static final int MAX_ACCEPTS_PER_CYCLE = 64;
     private static final int MAX_DRAIN_BYTES = 64 * 1024;
+    /** How long accepting pauses after it failed (e.g. out of file descriptors), instead of failing in a loop. */
+    private static final long ACCEPT_PAUSE_NS = 100_000_000L;
 
     private final NetSettings settings;
     private final NetCounters counters;
@@ -57,6 +59,9 @@ public final class NetServer implements Agent
     private final List<SubscriberSession> sessions = new ArrayList<>();
     private final ByteBuffer scratch = ByteBuffer.allocate(256);
     private final IdleStrategy idleStrategy;
+    private SelectionKey acceptKey;
+    private long acceptPausedUntilNs;
+    private boolean acceptPaused;
 
     /**
      * Binds the server socket.
@@ -86,7 +91,7 @@ public final class NetServer implements Agent
             openedChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             openedChannel.bind(new InetSocketAddress(settings.bindAddress(), settings.port()), 128);
             openedChannel.configureBlocking(false);
-            openedChannel.register(openedSelector, SelectionKey.OP_ACCEPT);
+            acceptKey = openedChannel.register(openedSelector, SelectionKey.OP_ACCEPT);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -128,6 +133,11 @@ public final class NetServer implements Agent
         catch (final IOException ex)
         {
             errorHandler.onError(ex);
+        }
+        if (acceptPaused && nowNs - acceptPausedUntilNs >= 0)
+        {
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
         final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
         while (keys.hasNext())
@@ -200,7 +210,12 @@ public final class NetServer implements Agent
             }
             catch (final IOException ex)
             {
-                errorHandler.onError(ex); // e.g. out of file descriptors: the server goes on
+                // e.g. out of file descriptors: pause accepting rather than fail again on every cycle
+                errorHandler.onError(new ShmbusException("network server cannot accept a connection (pausing " +
+                    "accepts for " + ACCEPT_PAUSE_NS / 1_000_000 + " ms): " + ex, ex));
+                acceptPaused = true;
+                acceptPausedUntilNs = nowNs + ACCEPT_PAUSE_NS;
+                acceptKey.interestOps(0);
                 break;
             }
             if (null == channel)
