@@ -156,6 +156,37 @@ class NetBadInputTest
     }
 
     @Test
+    void aSubscriberThatLagsPastRetentionGetsAStreamError() throws Exception
+    {
+        fixture.close();
+        fixture = new NetFixture("[topic kept]\nretention.bytes = 256k\n", ctx -> { });
+        final Producer producer = fixture.bus.addProducer("kept");
+        try (RawSubscriber lagging = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS, 4096))
+        {
+            final RawSubscriber.Response response = lagging.subscribe(KIND_EARLIEST, 0, -1, "kept", null);
+            assertTrue(response.isOk(), response.toString());
+            long published = 0;
+            for (int batch = 0; batch < 100 && fixture.counter("topic kept: segments deleted by retention") < 100;
+                batch++)
+            {
+                published = fixture.publish(producer, batch * 1000, 1000); // it does not read meanwhile
+            }
+            fixture.awaitArchived("kept", published);
+            assertTrue(fixture.counter("topic kept: segments deleted by retention") >= 100,
+                "retention deleted segments far past what the subscriber's socket can hold: " + published);
+
+            final RawSubscriber.Stream stream = lagging.readStream(0, Long.MAX_VALUE);
+            assertNotNull(stream.last, "the stream stops");
+            assertEquals(5, stream.last.type(), "STREAM ERROR");
+            assertEquals(NetErrorCode.POSITION_UNAVAILABLE, stream.last.producerId(), stream.last.payloadText());
+            assertEquals(0, stream.last.position() % NetFixture.SEGMENT_LENGTH, "at the start of a deleted segment");
+            assertEquals(stream.last.position(), stream.bytes.size(), "every frame before it, contiguous");
+            assertTrue(lagging.isClosedByBroker());
+        }
+        fixture.awaitCounter("net: stream errors", 1);
+    }
+
+    @Test
     void connectionsBeyondTheLimitAreRefused() throws Exception
     {
         fixture.close();

@@ -49,6 +49,12 @@ final class NetFixture implements AutoCloseable
 
     NetFixture(final Consumer<Broker.Context> settings) throws IOException
     {
+        this("", settings);
+    }
+
+    /** @param topicConfig more config file lines, e.g. a {@code [topic NAME]} section. */
+    NetFixture(final String topicConfig, final Consumer<Broker.Context> settings) throws IOException
+    {
         root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-net-test-");
         shm = root.resolve("shm");
         dataDir = root.resolve("data");
@@ -57,7 +63,8 @@ final class NetFixture implements AutoCloseable
         try
         {
             final Path config = root.resolve("broker.conf");
-            Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic scratch]\npersistent = false\n");
+            Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic scratch]\npersistent = false\n" +
+                topicConfig);
             final Broker.Context ctx = new Broker.Context().dir(shm).dataDir(dataDir).configFile(config)
                 .segmentLength(SEGMENT_LENGTH).netPort(0).log(new PrintStream(brokerLog, true));
             settings.accept(ctx);
