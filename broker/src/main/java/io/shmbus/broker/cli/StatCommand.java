@@ -33,8 +33,8 @@ final class StatCommand implements Command
     {
         return "usage: shmbus stat [--dir DIR] [--watch] [--interval MS]\n\n" +
             "Prints the broker's pid, uptime and heartbeat age, then every counter: commands, errors,\n" +
-            "clients, dead-client recoveries, unblocked claims, and per topic the tail, limit, consumers\n" +
-            "and producers.\n\n" +
+            "clients, dead-client recoveries, unblocked claims, per topic the tail, limit, consumers\n" +
+            "and producers, and the network server's connections, subscriptions, errors and bytes sent.\n\n" +
             "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n" +
             "  --watch            refresh in place until Ctrl-C\n" +
             "  --interval MS      refresh interval with --watch (default 1000)\n";

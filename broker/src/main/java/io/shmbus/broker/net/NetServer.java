@@ -97,7 +97,8 @@ public final class NetServer implements Agent
         {
             CloseHelper.quietCloseAll(openedChannel, openedSelector);
             throw new ShmbusException("cannot listen for network subscribers on " + settings.bindAddress() + ":" +
-                settings.port() + ": " + ex.getMessage(), ex);
+                settings.port() + ": " + (ex instanceof java.nio.channels.UnresolvedAddressException ?
+                "unknown address" : ex.getMessage()), ex);
         }
         this.selector = openedSelector;
         this.serverChannel = openedChannel;
