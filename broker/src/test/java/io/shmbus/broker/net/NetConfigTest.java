@@ -77,10 +77,7 @@ class NetConfigTest
                     final RawSubscriber.Response response = subscriber.subscribe(RawSubscriber.KIND_LATEST, 0, -1,
                         "t", "abc");
                     assertTrue(response.isOk(), response.toString());
-                    final long startNs = System.nanoTime();
-                    final RawSubscriber.Frame heartbeat = subscriber.readFrame();
-                    assertEquals(3, heartbeat.type());
-                    assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(5), "heartbeat interval");
+                    assertEquals(3, subscriber.readFrame().type(), "a heartbeat on an idle topic");
                 }
                 producer.close();
             }
