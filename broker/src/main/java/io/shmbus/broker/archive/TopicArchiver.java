@@ -138,6 +138,7 @@ public final class TopicArchiver implements AutoCloseable
             this.archivedPosition = slots.activate(slot, StartPosition.at(resumePosition), pid);
         }
         archivedCounter.setRelease(archivedPosition);
+        log.archivedPositionRelease(archivedPosition);
         openSegment(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
         firstPosition = findFirstPosition();
     }
@@ -241,6 +242,12 @@ public final class TopicArchiver implements AutoCloseable
         return archivedPosition;
     }
 
+    /** The consumer slot through which this archiver holds producers back. */
+    public int slot()
+    {
+        return slot;
+    }
+
     public long segmentLength()
     {
         return segmentLength;
@@ -315,6 +322,7 @@ public final class TopicArchiver implements AutoCloseable
         archivedPosition = end;
         slots.positionRelease(slot, end);
         archivedCounter.setRelease(end);
+        log.archivedPositionRelease(end); // consumers reading the archive may now read up to here
         if (end == segmentEnd)
         {
             if (durability != TopicConfig.DURABILITY_NONE)
