@@ -274,12 +274,12 @@ public final class TopicArchiver implements AutoCloseable
         }
         try
         {
+            final long from = archivedPosition;
             final int work = archiveStep();
             if (retryAtNs != 0)
             {
                 retryAtNs = 0;
-                out.println("shmbus broker: topic '" + log.topic() + "': archiving resumed at position " +
-                    archivedPosition);
+                out.println("shmbus broker: topic '" + log.topic() + "': archiving resumed at position " + from);
             }
             return work;
         }

@@ -198,9 +198,13 @@ public final class BrokerConfig
             case "unblock.timeout":
                 Durations.parseNs(key, value);
                 break;
+            case "segment.length":
+                io.shmbus.client.Sizes.parse(key, value);
+                break;
             default:
                 throw new ConfigurationException("unknown setting '" + key +
-                    "' (known: dir, data.dir, client.liveness.timeout, unblock.timeout; topic settings go in a " +
+                    "' (known: dir, data.dir, segment.length, client.liveness.timeout, unblock.timeout; topic " +
+                    "settings go in a " +
                     "[topic NAME] " +
                     "or [topic.defaults] section)");
         }
