@@ -197,7 +197,7 @@ final class TopicState implements AutoCloseable
     {
         tailCounter.setRelease(log.tailVolatile());
         limitCounter.setRelease(log.producerLimitVolatile());
-        consumersCounter.setRelease(slots.activeCount());
+        consumersCounter.setRelease(slots.activeCount() - (null != archiver ? 1 : 0)); // clients' consumers only
         producersCounter.setRelease(producers);
     }
 
