@@ -206,6 +206,10 @@ public final class Consumer implements AutoCloseable
         {
             final int fragments = null != handler ? replay.poll(handler, limit, header) :
                 replay.controlledPoll(controlled, limit, header);
+            if (fragments > 0 && replay.isFollowing())
+            {
+                slots.positionRelease(slot, replay.position()); // for monitoring: flow control ignores the slot
+            }
             if (replay.isDone())
             {
                 if (!replay.isFollowing())

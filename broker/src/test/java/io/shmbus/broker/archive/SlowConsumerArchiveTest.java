@@ -127,6 +127,7 @@ class SlowConsumerArchiveTest
             final Producer producer = bus.addProducer("t");
             final Consumer stalled = bus.addConsumer("t", StartPosition.LATEST);
             publish(producer, 0, MESSAGES, 10);
+            assertTrue(topics().contains("(slow: reading the archive)"), topics());
 
             final IntArrayList seen = new IntArrayList();
             stalled.poll((b, o, l, h) -> seen.addInt(b.getInt(o)), 10);
@@ -216,6 +217,15 @@ class SlowConsumerArchiveTest
             drainInOrder(stalled, seen, sent);
             assertFalse(stalled.isDetached());
         }
+    }
+
+    private String topics()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int code = io.shmbus.broker.cli.Main.run(new String[]{ "topics", "--dir", root.resolve("shm").toString() },
+            new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(out, true), new PrintStream(out, true));
+        assertEquals(0, code, out.toString());
+        return out.toString();
     }
 
     private static void publish(final Producer producer, final int from, final int to, final int timeoutSeconds)
