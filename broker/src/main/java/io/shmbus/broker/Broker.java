@@ -278,6 +278,10 @@ public final class Broker implements AutoCloseable
         public static final String CLIENT_LIVENESS_TIMEOUT_PROP_NAME = "shmbus.broker.client.liveness.timeout";
         public static final long CLIENT_LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
         public static final String UNBLOCK_TIMEOUT_PROP_NAME = "shmbus.broker.unblock.timeout";
+        public static final String SEGMENT_LENGTH_PROP_NAME = "shmbus.segment.length";
+        /** Segments are mapped whole by readers, so they stay well below 2 GiB. */
+        public static final long MAX_SEGMENT_LENGTH = 1L << 30;
+        public static final long MIN_SEGMENT_LENGTH = 64 * 1024;
         public static final long UNBLOCK_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final String NET_PORT_PROP_NAME = "shmbus.broker.net.port";
         public static final String NET_BIND_PROP_NAME = "shmbus.broker.net.bind";
@@ -294,7 +298,7 @@ public final class Broker implements AutoCloseable
 
         private Path dir;
         private Path dataDir;
-        private long segmentLength = io.shmbus.client.log.SegmentDescriptor.DEFAULT_SEGMENT_LENGTH;
+        private long segmentLength;
         private Path configFile;
         private BrokerConfig config;
         private long clientLivenessTimeoutNs;
@@ -329,6 +333,20 @@ public final class Broker implements AutoCloseable
             if (null == dataDir && null != System.getProperty("shmbus.data.dir"))
             {
                 dataDir = Paths.get(System.getProperty("shmbus.data.dir"));
+            }
+            if (0 == segmentLength)
+            {
+                final String fromConfig = config.brokerSetting("segment.length");
+                final String fromProperty = System.getProperty(SEGMENT_LENGTH_PROP_NAME);
+                segmentLength = null != fromConfig ? io.shmbus.client.Sizes.parse("segment.length", fromConfig) :
+                    null != fromProperty ? io.shmbus.client.Sizes.parse(SEGMENT_LENGTH_PROP_NAME, fromProperty) :
+                    io.shmbus.client.log.SegmentDescriptor.DEFAULT_SEGMENT_LENGTH;
+            }
+            if (segmentLength < MIN_SEGMENT_LENGTH || segmentLength > MAX_SEGMENT_LENGTH ||
+                Long.bitCount(segmentLength) != 1)
+            {
+                throw new ConfigurationException("segment length must be a power of two from 64k to 1g: " +
+                    segmentLength);
             }
             if (0 == clientLivenessTimeoutNs)
             {
@@ -550,8 +568,9 @@ public final class Broker implements AutoCloseable
         }
 
         /**
-         * Length of each segment file (a power of two, raised to the ring capacity when smaller). 128 MiB by
-         * default: few files and long sendfile ranges, while retention can still drop old data in small units.
+         * Length of each segment file (a power of two from 64 KiB to 1 GiB, raised to the ring capacity when
+         * smaller; config key {@code segment.length}, system property {@value #SEGMENT_LENGTH_PROP_NAME}). 128 MiB
+         * by default: few files and long sendfile ranges, while retention can still drop old data in small units.
          */
         public Context segmentLength(final long segmentLength)
         {

@@ -151,7 +151,9 @@ final class BrokerConductor implements Agent
             final long epochNs = epochNanoClock.nanoTime();
             for (int i = 0, n = topicList.size(); i < n; i++)
             {
-                topicList.get(i).advanceLimit(epochNs);
+                final TopicState topic = topicList.get(i);
+                topic.advanceLimit(epochNs);
+                work += topic.detachSlowConsumers(nowNs);
             }
         }
         if (nowNs - nextHousekeepingNs >= 0)
@@ -255,7 +257,7 @@ final class BrokerConductor implements Agent
             for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
             {
                 final int state = topic.log.slotStateVolatile(slot);
-                if ((state == LogDescriptor.SLOT_ACTIVE || state == LogDescriptor.SLOT_REVOKED) &&
+                if (state != LogDescriptor.SLOT_FREE && state != LogDescriptor.SLOT_RESERVED &&
                     !held.contains(slotKey(topic, slot)) && !isAlive(topic.log.slotOwnerPid(slot)))
                 {
                     topic.slots.release(slot);
@@ -452,6 +454,16 @@ final class BrokerConductor implements Agent
         if (replayFrom >= 0)
         {
             response.replayPosition(replayFrom).message(topic.archiver.topicDir().toAbsolutePath().toString());
+        }
+        if (null != topic.archiver && topic.config.slowConsumerToArchive())
+        {
+            topic.slots.markArchiveFallback(slot);
+            response.flags(ResponseFlyweight.FLAG_ARCHIVE_FALLBACK)
+                .message(topic.archiver.topicDir().toAbsolutePath().toString());
+            if (replayFrom >= 0)
+            {
+                topic.slots.detachActive(slot); // the replay follows the archive and rejoins: producers go on
+            }
         }
         transmit(ControlProtocol.ON_CONSUMER_READY);
     }

@@ -34,6 +34,7 @@ final class TopicState implements AutoCloseable
     final AtomicCounter consumersCounter;
     final AtomicCounter producersCounter;
     final AtomicCounter unblockedCounter;
+    final AtomicCounter detachedCounter;
     final TopicArchiver archiver;
     /** The archived range published to other threads (the network server); null when not persistent. */
     final ArchiveView archiveView;
@@ -42,6 +43,7 @@ final class TopicState implements AutoCloseable
 
     private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] watchedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
+    private final long[] detachRequestedNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
 
     TopicState(
         final String name,
@@ -65,6 +67,8 @@ final class TopicState implements AutoCloseable
         this.consumersCounter = counters.newCounter("topic " + name + ": consumers", BrokerCounters.TYPE_TOPIC);
         this.producersCounter = counters.newCounter("topic " + name + ": producers", BrokerCounters.TYPE_TOPIC);
         this.unblockedCounter = counters.newCounter("topic " + name + ": claims unblocked",
+            BrokerCounters.TYPE_TOPIC);
+        this.detachedCounter = counters.newCounter("topic " + name + ": slow consumers moved to the archive",
             BrokerCounters.TYPE_TOPIC);
         Arrays.fill(watchedPosition, -1);
         if (null != dataDir && config.persistent())
@@ -165,11 +169,53 @@ final class TopicState implements AutoCloseable
         return flowControl.tryAdvance(capacity >> 2, Long.MAX_VALUE) != before ? 1 : 0;
     }
 
+    /**
+     * Slow-consumer policy "archive": a consumer that is half a ring behind the tail and a quarter ring behind the
+     * archiver (so what it has not read is in the segment files) is asked to continue from the archive, which it
+     * does at its next poll; one that does not poll within the detach timeout is moved by the broker. Producers
+     * are then held only by the others. The quarter-ring margin keeps a consumer that just rejoined the ring at the
+     * archived position from being sent straight back.
+     *
+     * @return the number of consumers asked or moved.
+     */
+    int detachSlowConsumers(final long nowNs)
+    {
+        if (null == archiver || !config.slowConsumerToArchive())
+        {
+            return 0;
+        }
+        final int capacity = log.capacity();
+        final long tail = log.tailVolatile();
+        final long archived = archiver.archivedPosition();
+        int work = 0;
+        for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
+        {
+            final int state = log.slotStateVolatile(slot);
+            if (LogDescriptor.SLOT_ACTIVE == state && slots.isArchiveFallback(slot))
+            {
+                final long position = log.slotPositionVolatile(slot);
+                if (tail - position > (capacity >> 1) && archived - position > (capacity >> 2) &&
+                    slots.requestDetach(slot))
+                {
+                    detachRequestedNs[slot] = nowNs;
+                    detachedCounter.increment();
+                    work++;
+                }
+            }
+            else if (LogDescriptor.SLOT_DETACHING == state &&
+                nowNs - detachRequestedNs[slot] >= config.slowConsumerDetachTimeoutNs() && slots.detach(slot))
+            {
+                work++;
+            }
+        }
+        return work;
+    }
+
     void updateCounters()
     {
         tailCounter.setRelease(log.tailVolatile());
         limitCounter.setRelease(log.producerLimitVolatile());
-        consumersCounter.setRelease(slots.activeCount());
+        consumersCounter.setRelease(slots.activeCount() - (null != archiver ? 1 : 0)); // clients' consumers only
         producersCounter.setRelease(producers);
     }
 
@@ -185,7 +231,8 @@ final class TopicState implements AutoCloseable
         boolean anyConsumer = false;
         for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
         {
-            if (log.slotStateVolatile(slot) != LogDescriptor.SLOT_ACTIVE)
+            final int state = log.slotStateVolatile(slot);
+            if (state != LogDescriptor.SLOT_ACTIVE && state != LogDescriptor.SLOT_DETACHING)
             {
                 watchedPosition[slot] = -1;
                 continue;
@@ -233,6 +280,7 @@ final class TopicState implements AutoCloseable
         consumersCounter.close();
         producersCounter.close();
         unblockedCounter.close();
+        detachedCounter.close();
     }
 
     public void close()

@@ -1,6 +1,7 @@
 package io.shmbus.client;
 
 import io.shmbus.client.log.SegmentDescriptor;
+import io.shmbus.client.log.TopicLog;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -16,31 +17,52 @@ import java.util.stream.Stream;
 import static io.shmbus.client.log.FrameDescriptor.*;
 
 /**
- * The first phase of a consumer that starts before the ring: reads the archived frames of positions
- * {@code [from, to)} from the topic's segment files (mapped read-only, delivered in place), after which the
- * consumer continues in the live ring at {@code to}, where the broker registered it. No gap, no duplicate.
+ * Reads archived frames from a topic's segment files (mapped read-only, delivered in place), for a consumer that
+ * is not in the ring: either the first phase of a consumer that starts before the ring, reading positions
+ * {@code [from, to)} after which it continues in the live ring at {@code to}, where the broker registered it; or a
+ * detached consumer (slow-consumer policy "archive") that reads up to the archived position as the archive grows,
+ * until it can rejoin the ring. No gap, no duplicate.
  * <p>
  * Not thread-safe: used by its consumer's polling thread only.
  */
 final class ArchiveReplay implements AutoCloseable
 {
     private final Path topicDir;
-    private final long end;
-    private final long[] bases;
+    private final TopicLog following;
+    private long end;
+    private long[] bases;
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private MappedByteBuffer mapped;
     private long mappedBase;
     private long mappedLimit;
     private long position;
 
+    /** Reads {@code [from, to)}. */
     ArchiveReplay(final Path topicDir, final long from, final long to)
+    {
+        this(topicDir, from, to, null);
+    }
+
+    /** Reads from {@code from} up to the archived position published in {@code log}, as it grows. */
+    ArchiveReplay(final Path topicDir, final long from, final TopicLog log)
+    {
+        this(topicDir, from, log.archivedPositionVolatile(), log);
+    }
+
+    private ArchiveReplay(final Path topicDir, final long from, final long to, final TopicLog following)
     {
         this.topicDir = topicDir;
         this.position = from;
         this.end = to;
+        this.following = following;
+        this.bases = listSegments();
+    }
+
+    private long[] listSegments()
+    {
         try (Stream<Path> files = Files.list(topicDir))
         {
-            bases = files.mapToLong(p -> SegmentDescriptor.parseBasePosition(p.getFileName().toString()))
+            return files.mapToLong(p -> SegmentDescriptor.parseBasePosition(p.getFileName().toString()))
                 .filter(base -> base >= 0).sorted().toArray();
         }
         catch (final IOException ex)
@@ -49,9 +71,20 @@ final class ArchiveReplay implements AutoCloseable
         }
     }
 
+    /** True when every frame below the end (for a detached consumer: the archived position now) is delivered. */
     boolean isDone()
     {
+        if (null != following && position >= end)
+        {
+            end = following.archivedPositionVolatile();
+        }
         return position >= end;
+    }
+
+    /** True for a detached consumer, which rejoins the ring when done rather than at a fixed position. */
+    boolean isFollowing()
+    {
+        return null != following;
     }
 
     long position()
@@ -67,6 +100,10 @@ final class ArchiveReplay implements AutoCloseable
      */
     int poll(final FragmentHandler handler, final int limit, final Header header)
     {
+        if (null != following)
+        {
+            end = following.archivedPositionVolatile();
+        }
         int fragments = 0;
         while (fragments < limit && position < end)
         {
@@ -85,6 +122,10 @@ final class ArchiveReplay implements AutoCloseable
     /** As {@link #poll} with a controlled handler. */
     int controlledPoll(final ControlledFragmentHandler handler, final int limit, final Header header)
     {
+        if (null != following)
+        {
+            end = following.archivedPositionVolatile();
+        }
         int fragments = 0;
         while (fragments < limit && position < end)
         {
@@ -131,6 +172,10 @@ final class ArchiveReplay implements AutoCloseable
     private void map(final long position)
     {
         unmap();
+        if (null != following && (0 == bases.length || position >= bases[bases.length - 1]))
+        {
+            bases = listSegments(); // the archiver may have started a new segment since
+        }
         final int index = Arrays.binarySearch(bases, position);
         final int segment = index >= 0 ? index : -index - 2;
         if (segment < 0)

@@ -26,6 +26,7 @@ final class ClientConductor implements Runnable
         int slot;
         int errorCode;
         long replayPosition = -1;
+        int flags;
         String message;
     }
 
@@ -201,9 +202,11 @@ final class ClientConductor implements Runnable
             copy.errorCode = response.errorCode();
             copy.message = response.message();
         }
-        else if (ControlProtocol.ON_CONSUMER_READY == type && response.replayPosition() >= 0)
+        else if (ControlProtocol.ON_CONSUMER_READY == type &&
+            (response.replayPosition() >= 0 || 0 != response.flags()))
         {
             copy.replayPosition = response.replayPosition();
+            copy.flags = response.flags();
             copy.message = response.message();
         }
         future.complete(copy);

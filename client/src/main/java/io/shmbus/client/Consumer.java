@@ -24,6 +24,7 @@ public final class Consumer implements AutoCloseable
     private final int slot;
     private final Runnable onClose;
     private final ErrorHandler errorHandler;
+    private final java.nio.file.Path archiveDir;
     private ArchiveReplay replay;
     private long position;
     private boolean closed;
@@ -37,6 +38,7 @@ public final class Consumer implements AutoCloseable
         this.mask = log.mask();
         this.onClose = null;
         this.errorHandler = null;
+        this.archiveDir = null;
         this.slot = slots.reserve();
         try
         {
@@ -49,11 +51,18 @@ public final class Consumer implements AutoCloseable
         }
     }
 
-    /** A consumer on a slot the broker has already activated at {@code position}. */
+    /**
+     * A consumer on a slot the broker has already activated at {@code position}.
+     *
+     * @param archiveDir the topic's archive when its slow-consumer policy is "archive" (the broker may then detach
+     *                   this consumer to the segment files), else null.
+     */
     Consumer(final TopicLog log, final ConsumerSlots slots, final int slot, final long position,
-        final Runnable onClose, final ErrorHandler errorHandler, final ArchiveReplay replay)
+        final Runnable onClose, final ErrorHandler errorHandler, final ArchiveReplay replay,
+        final java.nio.file.Path archiveDir)
     {
         this.errorHandler = errorHandler;
+        this.archiveDir = archiveDir;
         this.replay = replay;
         this.log = log;
         this.slots = slots;
@@ -115,7 +124,7 @@ public final class Consumer implements AutoCloseable
                 slots.positionRelease(slot, position);
                 if (fragments > 0)
                 {
-                    isSlotActive(); // revoked during the batch: what was delivered may have been overwritten
+                    checkAfterBatch(initialPosition);
                 }
             }
         }
@@ -197,10 +206,27 @@ public final class Consumer implements AutoCloseable
         {
             final int fragments = null != handler ? replay.poll(handler, limit, header) :
                 replay.controlledPoll(controlled, limit, header);
+            if (fragments > 0 && replay.isFollowing())
+            {
+                slots.positionRelease(slot, replay.position()); // for monitoring: flow control ignores the slot
+            }
             if (replay.isDone())
             {
-                replay.close();
-                replay = null; // from here on, the live ring, at the position the broker registered
+                if (!replay.isFollowing())
+                {
+                    replay.close();
+                    replay = null; // from here on, the live ring, at the position the broker registered
+                }
+                else if (slots.rejoin(slot, replay.position()))
+                {
+                    position = replay.position();
+                    replay.close();
+                    replay = null; // caught up: back in the ring, held by flow control again
+                }
+                else
+                {
+                    isSlotActive(); // still detached: read more of the archive and try again; or revoked
+                }
             }
             return fragments;
         }
@@ -232,14 +258,60 @@ public final class Consumer implements AutoCloseable
         return revoked;
     }
 
+    /**
+     * Checks this consumer's slot before and after a batch: active in the ring, detached while it reads the
+     * archive, or dropped by the broker.
+     *
+     * @return true if the consumer may deliver.
+     */
     private boolean isSlotActive()
     {
         final int state = slots.stateVolatile(slot);
+        if (null != replay && replay.isFollowing())
+        {
+            return LogDescriptor.SLOT_DETACHED == state || onDropped(state);
+        }
         if (LogDescriptor.SLOT_ACTIVE == state)
         {
             return true;
         }
+        if ((LogDescriptor.SLOT_DETACHING == state || LogDescriptor.SLOT_DETACHED == state) && null != archiveDir)
+        {
+            return detachToArchive();
+        }
+        return onDropped(state);
+    }
+
+    /**
+     * After a batch read in place: if the broker dropped this consumer, or moved it to the archive because the
+     * batch outlasted the detach timeout, producers may have overwritten what the handler was reading. The ring
+     * is intact from {@code cleanPosition - capacity} on, so that tells exactly whether they did.
+     */
+    private void checkAfterBatch(final long batchStart)
+    {
+        final int state = slots.stateVolatile(slot);
+        if (LogDescriptor.SLOT_ACTIVE == state)
+        {
+            return;
+        }
+        if (isSlotActive() && LogDescriptor.SLOT_DETACHED == state && null != errorHandler &&
+            log.cleanPositionVolatile() - log.capacity() > batchStart)
+        {
+            errorHandler.onError(new MessagesOverwrittenException("consumer of topic '" + log.topic() + "' was moved to " +
+                "the archive while its handler read positions from " + batchStart + " in place for longer than the " +
+                "detach timeout; producers overwrote them meanwhile, so those messages may have been read torn; " +
+                "it continues from the archive at " + position));
+        }
+    }
+
+    private boolean onDropped(final int state)
+    {
         revoked = true;
+        if (null != replay)
+        {
+            replay.close();
+            replay = null;
+        }
         if (LogDescriptor.SLOT_REVOKED == state)
         {
             slots.freeRevoked(slot);
@@ -251,6 +323,34 @@ public final class Consumer implements AutoCloseable
                 "messages delivered in the last poll may have been overwritten"));
         }
         return false;
+    }
+
+    /**
+     * The broker asked this slow consumer to continue from the archive: stop reading the ring, which releases
+     * producers, and read the segment files from our position until we catch up with the archived position.
+     *
+     * @return true when the consumer can read the archive.
+     */
+    private boolean detachToArchive()
+    {
+        if (!slots.detach(slot) && slots.stateVolatile(slot) != LogDescriptor.SLOT_DETACHED)
+        {
+            return onDropped(slots.stateVolatile(slot)); // revoked in the meantime
+        }
+        final long from = null != replay ? replay.position() : position;
+        if (null != replay)
+        {
+            replay.close(); // a start-up replay with a fixed end becomes one that follows the archive
+        }
+        position = from;
+        replay = new ArchiveReplay(archiveDir, from, log);
+        return true;
+    }
+
+    /** True while this consumer reads the archive because it fell behind (slow-consumer policy "archive"). */
+    public boolean isDetached()
+    {
+        return null != replay && replay.isFollowing();
     }
 
     private void onLapped(final long position)

@@ -3,6 +3,7 @@ package io.shmbus.client;
 import io.shmbus.client.cnc.CncFile;
 import io.shmbus.client.cnc.CommandFlyweight;
 import io.shmbus.client.cnc.ControlProtocol;
+import io.shmbus.client.cnc.ResponseFlyweight;
 import io.shmbus.client.log.BrokerEpochClock;
 import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.FlowControl;
@@ -137,11 +138,17 @@ public final class ShmBus implements AutoCloseable
         {
             final MappedTopic mapped = mapTopic(topic);
             final long registrationId = response.registrationId;
+            final boolean fallback = 0 != (response.flags & ResponseFlyweight.FLAG_ARCHIVE_FALLBACK);
+            final java.nio.file.Path archiveDir = fallback ? java.nio.file.Paths.get(response.message) : null;
             final ArchiveReplay replay;
             try
             {
-                replay = response.replayPosition >= 0 ? new ArchiveReplay(
-                    java.nio.file.Paths.get(response.message), response.replayPosition, response.position) : null;
+                // with the fallback policy the broker registers a replaying consumer detached: its replay follows
+                // the archive and rejoins the ring when it catches up, so it never holds producers
+                replay = response.replayPosition < 0 ? null : fallback ?
+                    new ArchiveReplay(archiveDir, response.replayPosition, mapped.log) :
+                    new ArchiveReplay(java.nio.file.Paths.get(response.message), response.replayPosition,
+                    response.position);
             }
             catch (final RuntimeException ex)
             {
@@ -149,7 +156,8 @@ public final class ShmBus implements AutoCloseable
                 throw ex;
             }
             final Consumer consumer = new Consumer(mapped.log, mapped.slots, response.slot, response.position,
-                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler(), replay);
+                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler(), replay,
+                archiveDir);
             registrations.put(registrationId, consumer);
             return consumer;
         }

@@ -75,13 +75,24 @@ class LayoutTest
         assertEquals(512, LogDescriptor.CLEAN_POSITION_OFFSET);
         assertEquals(640, LogDescriptor.NEXT_PRODUCER_ID_OFFSET);
         assertEquals(768, LogDescriptor.BROKER_EPOCH_NS_OFFSET);
+        assertEquals(896, LogDescriptor.ARCHIVED_POSITION_OFFSET);
         assertEquals(1024, LogDescriptor.CONSUMER_SLOTS_OFFSET);
         assertEquals(64, LogDescriptor.CONSUMER_SLOT_LENGTH);
         assertEquals(4096, LogDescriptor.META_DATA_LENGTH);
         assertEquals(0, LogDescriptor.SLOT_STATE_OFFSET);
+        assertEquals(4, LogDescriptor.SLOT_FLAGS_OFFSET);
         assertEquals(8, LogDescriptor.SLOT_POSITION_OFFSET);
         assertEquals(16, LogDescriptor.SLOT_OWNER_PID_OFFSET);
         assertEquals(24, LogDescriptor.SLOT_HEARTBEAT_OFFSET);
+    }
+
+    @Test
+    void responseOffsets()
+    {
+        assertEquals(32, io.shmbus.client.cnc.ResponseFlyweight.REPLAY_POSITION_OFFSET);
+        assertEquals(40, io.shmbus.client.cnc.ResponseFlyweight.FLAGS_OFFSET);
+        assertEquals(44, io.shmbus.client.cnc.ResponseFlyweight.MESSAGE_LENGTH_OFFSET);
+        assertEquals(48, io.shmbus.client.cnc.ResponseFlyweight.MESSAGE_OFFSET);
     }
 
     @Test

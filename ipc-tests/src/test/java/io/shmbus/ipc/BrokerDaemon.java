@@ -40,9 +40,21 @@ final class BrokerDaemon
      */
     static JavaProcess start(final ChildProcesses children, final String name, final Path dir, final String... args)
     {
+        return startWrapped(children, name, List.of(), dir, args);
+    }
+
+    /**
+     * As {@link #start}, run through {@code wrapper} (a command that execs the rest of its command line, such as
+     * {@code prlimit --fsize=N}), so the process keeps the pid it announces.
+     */
+    static JavaProcess startWrapped(
+        final ChildProcesses children, final String name, final List<String> wrapper, final Path dir,
+        final String... args)
+    {
         final List<String> command = new ArrayList<>(List.of("broker", "--dir", dir.toString()));
         command.addAll(List.of(args));
-        final JavaProcess broker = children.start(name, BrokerCliMain.class, command.toArray(new String[0]));
+        final JavaProcess broker = children.startWrapped(name, wrapper, BrokerCliMain.class,
+            command.toArray(new String[0]));
         final String line = broker.awaitErrLine(READY_PREFIX, START_TIMEOUT);
         if (!line.startsWith(READY_PREFIX + broker.pid() + " serving " + dir))
         {

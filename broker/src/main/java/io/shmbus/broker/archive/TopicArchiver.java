@@ -138,6 +138,7 @@ public final class TopicArchiver implements AutoCloseable
             this.archivedPosition = slots.activate(slot, StartPosition.at(resumePosition), pid);
         }
         archivedCounter.setRelease(archivedPosition);
+        log.archivedPositionRelease(archivedPosition);
         openSegment(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
         firstPosition = findFirstPosition();
     }
@@ -237,6 +238,12 @@ public final class TopicArchiver implements AutoCloseable
         return archivedPosition;
     }
 
+    /** The consumer slot through which this archiver holds producers back. */
+    public int slot()
+    {
+        return slot;
+    }
+
     public long segmentLength()
     {
         return segmentLength;
@@ -263,12 +270,12 @@ public final class TopicArchiver implements AutoCloseable
         }
         try
         {
+            final long from = archivedPosition;
             final int work = archiveStep();
             if (retryAtNs != 0)
             {
                 retryAtNs = 0;
-                out.println("shmbus broker: topic '" + log.topic() + "': archiving resumed at position " +
-                    archivedPosition);
+                out.println("shmbus broker: topic '" + log.topic() + "': archiving resumed at position " + from);
             }
             return work;
         }
@@ -311,6 +318,7 @@ public final class TopicArchiver implements AutoCloseable
         archivedPosition = end;
         slots.positionRelease(slot, end);
         archivedCounter.setRelease(end);
+        log.archivedPositionRelease(end); // consumers reading the archive may now read up to here
         if (end == segmentEnd)
         {
             if (durability != TopicConfig.DURABILITY_NONE)

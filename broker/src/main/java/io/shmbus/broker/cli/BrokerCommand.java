@@ -27,8 +27,9 @@ final class BrokerCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus broker [--dir DIR] [--data-dir DIR] [--config FILE] [--client-timeout DURATION] " +
-            "[--unblock-timeout DURATION] [--net-port PORT [--bind ADDRESS]]\n\n" +
+        return "usage: shmbus broker [--dir DIR] [--data-dir DIR] [--segment-length SIZE] [--config FILE]\n" +
+            "                     [--client-timeout DURATION] [--unblock-timeout DURATION]\n" +
+            "                     [--net-port PORT [--bind ADDRESS]]\n\n" +
             "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
             "frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n" +
             "Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory.\n\n" +
@@ -36,6 +37,7 @@ final class BrokerCommand implements Command
             io.shmbus.client.ShmDirectory.defaultDirectory() + ")\n" +
             "  --data-dir DIR            archive persistent topics into segment files there (every topic is\n" +
             "                            persistent unless its config says 'persistent = false')\n" +
+            "  --segment-length SIZE     length of each segment file, a power of two (default 128m)\n" +
             "  --config FILE             broker and per-topic settings (see docs/configuration.md)\n" +
             "  --client-timeout DUR      a client silent this long is declared dead (default 5s)\n" +
             "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n" +
@@ -49,8 +51,8 @@ final class BrokerCommand implements Command
         throws InterruptedException
     {
         final Args args = Args.parse(name(), argList,
-            Set.of("--dir", "--data-dir", "--config", "--client-timeout", "--unblock-timeout", "--net-port", "--bind"),
-            Set.of());
+            Set.of("--dir", "--data-dir", "--segment-length", "--config", "--client-timeout",
+                "--unblock-timeout", "--net-port", "--bind"), Set.of());
         final Broker.Context ctx = new Broker.Context().log(err);
         if (args.has("--dir"))
         {
@@ -83,6 +85,11 @@ final class BrokerCommand implements Command
             {
                 ctx.clientLivenessTimeoutNs(
                     Durations.parseNs("--client-timeout", args.get("--client-timeout", null)));
+            }
+            if (args.has("--segment-length"))
+            {
+                ctx.segmentLength(
+                    io.shmbus.client.Sizes.parse("--segment-length", args.get("--segment-length", null)));
             }
             if (args.has("--unblock-timeout"))
             {

@@ -66,11 +66,15 @@ final class TopicsCommand implements Command
                 final List<String> consumers = new ArrayList<>();
                 for (int i = 0; i < LogDescriptor.CONSUMER_SLOT_COUNT; i++)
                 {
-                    if (log.slotStateVolatile(i) == LogDescriptor.SLOT_ACTIVE)
+                    final int state = log.slotStateVolatile(i);
+                    if (state == LogDescriptor.SLOT_ACTIVE || state == LogDescriptor.SLOT_DETACHING ||
+                        state == LogDescriptor.SLOT_DETACHED)
                     {
                         final long position = log.slotPositionVolatile(i);
-                        consumers.add(String.format("    consumer slot=%d pid=%d position=%d lag=%d",
-                            i, log.slotOwnerPid(i), position, tail - position));
+                        consumers.add(String.format("    consumer slot=%d pid=%d position=%d lag=%d%s", i,
+                            log.slotOwnerPid(i), position, tail - position,
+                            state == LogDescriptor.SLOT_DETACHED ? " (slow: reading the archive)" :
+                            state == LogDescriptor.SLOT_DETACHING ? " (slow: moving to the archive)" : ""));
                     }
                 }
                 out.printf("%-24s %10d %16d %16d %16d %9d%n", topic, log.capacity(), tail,

@@ -206,11 +206,14 @@ public final class BrokerConfig
             case "net.heartbeat.interval":
                 Durations.parseNs(key, value);
                 break;
+            case "segment.length":
+                io.shmbus.client.Sizes.parse(key, value);
+                break;
             default:
                 throw new ConfigurationException("unknown setting '" + key +
-                    "' (known: dir, data.dir, client.liveness.timeout, unblock.timeout, net.port, net.bind, " +
-                    "net.auth.token, net.max.connections, net.handshake.timeout, net.heartbeat.interval; topic " +
-                    "settings go in a [topic NAME] or [topic.defaults] section)");
+                    "' (known: dir, data.dir, segment.length, client.liveness.timeout, unblock.timeout, net.port, " +
+                    "net.bind, net.auth.token, net.max.connections, net.handshake.timeout, net.heartbeat.interval; " +
+                    "topic settings go in a [topic NAME] or [topic.defaults] section)");
         }
     }
 

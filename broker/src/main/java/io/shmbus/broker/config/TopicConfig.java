@@ -16,30 +16,36 @@ public final class TopicConfig
     /** Durability: fsync each segment when it is complete. */
     public static final long DURABILITY_SEGMENT = 0;
 
-    public static final TopicConfig DEFAULTS =
-        new TopicConfig(Topic.Context.CAPACITY_DEFAULT, 0, true, 0, 0, DURABILITY_SEGMENT);
+    /** Default time a slow consumer asked to move to the archive may take before the broker moves it. */
+    public static final long SLOW_CONSUMER_DETACH_TIMEOUT_DEFAULT_NS = 1_000_000_000L;
 
-    private final int capacity;
-    private final int maxMessageLength;
-    private final boolean persistent;
-    private final long retentionBytes;
-    private final long retentionAgeNs;
-    private final long durability;
+    public static final TopicConfig DEFAULTS = new TopicConfig();
 
-    private TopicConfig(
-        final int capacity,
-        final int maxMessageLength,
-        final boolean persistent,
-        final long retentionBytes,
-        final long retentionAgeNs,
-        final long durability)
+    private int capacity = Topic.Context.CAPACITY_DEFAULT;
+    private int maxMessageLength;
+    private boolean persistent = true;
+    private long retentionBytes;
+    private long retentionAgeNs;
+    private long durability = DURABILITY_SEGMENT;
+    private boolean slowConsumerToArchive;
+    private long slowConsumerDetachTimeoutNs = SLOW_CONSUMER_DETACH_TIMEOUT_DEFAULT_NS;
+
+    private TopicConfig()
     {
-        this.capacity = capacity;
-        this.maxMessageLength = maxMessageLength;
-        this.persistent = persistent;
-        this.retentionBytes = retentionBytes;
-        this.retentionAgeNs = retentionAgeNs;
-        this.durability = durability;
+    }
+
+    private TopicConfig copy()
+    {
+        final TopicConfig copy = new TopicConfig();
+        copy.capacity = capacity;
+        copy.maxMessageLength = maxMessageLength;
+        copy.persistent = persistent;
+        copy.retentionBytes = retentionBytes;
+        copy.retentionAgeNs = retentionAgeNs;
+        copy.durability = durability;
+        copy.slowConsumerToArchive = slowConsumerToArchive;
+        copy.slowConsumerDetachTimeoutNs = slowConsumerDetachTimeoutNs;
+        return copy;
     }
 
     public int capacity()
@@ -77,32 +83,71 @@ public final class TopicConfig
         return durability;
     }
 
+    /**
+     * Slow-consumer policy "archive": a consumer that falls half a ring behind and whose data is archived is moved
+     * to the segment files instead of holding producers back, and rejoins the ring when it catches up. Policy
+     * "hold" (the default): producers wait for the slowest consumer.
+     */
+    public boolean slowConsumerToArchive()
+    {
+        return slowConsumerToArchive;
+    }
+
+    /** How long a slow consumer asked to move to the archive may take to do so at its next poll. */
+    public long slowConsumerDetachTimeoutNs()
+    {
+        return slowConsumerDetachTimeoutNs;
+    }
+
     TopicConfig with(final String key, final String value)
     {
+        final TopicConfig copy = copy();
         switch (key)
         {
             case "capacity":
-                return new TopicConfig(checkedCapacity(value), maxMessageLength, persistent, retentionBytes,
-                    retentionAgeNs, durability);
+                copy.capacity = checkedCapacity(value);
+                break;
             case "max.message.length":
-                return new TopicConfig(capacity, (int)Math.min(Integer.MAX_VALUE, Sizes.parse(key, value)),
-                    persistent, retentionBytes, retentionAgeNs, durability);
+                copy.maxMessageLength = (int)Math.min(Integer.MAX_VALUE, Sizes.parse(key, value));
+                break;
             case "persistent":
-                return new TopicConfig(capacity, maxMessageLength, parseBoolean(key, value), retentionBytes,
-                    retentionAgeNs, durability);
+                copy.persistent = parseBoolean(key, value);
+                break;
             case "retention.bytes":
-                return new TopicConfig(capacity, maxMessageLength, persistent, Sizes.parse(key, value),
-                    retentionAgeNs, durability);
+                copy.retentionBytes = Sizes.parse(key, value);
+                break;
             case "retention.age":
-                return new TopicConfig(capacity, maxMessageLength, persistent, retentionBytes,
-                    Durations.parseNs(key, value), durability);
+                copy.retentionAgeNs = Durations.parseNs(key, value);
+                break;
             case "durability":
-                return new TopicConfig(capacity, maxMessageLength, persistent, retentionBytes, retentionAgeNs,
-                    parseDurability(value));
+                copy.durability = parseDurability(value);
+                break;
+            case "slow.consumer":
+                copy.slowConsumerToArchive = parseSlowConsumer(value);
+                break;
+            case "slow.consumer.detach.timeout":
+                copy.slowConsumerDetachTimeoutNs = Durations.parseNs(key, value);
+                break;
             default:
                 throw new ConfigurationException("unknown topic setting '" + key + "' (known: capacity, " +
-                    "max.message.length, persistent, durability, retention.bytes, retention.age)");
+                    "max.message.length, persistent, durability, retention.bytes, retention.age, slow.consumer, " +
+                    "slow.consumer.detach.timeout)");
         }
+        return copy;
+    }
+
+    private static boolean parseSlowConsumer(final String value)
+    {
+        if ("archive".equalsIgnoreCase(value))
+        {
+            return true;
+        }
+        if ("hold".equalsIgnoreCase(value))
+        {
+            return false;
+        }
+        throw new ConfigurationException("slow.consumer must be hold (producers wait for the slowest consumer) or " +
+            "archive (a slow consumer continues from the segment files): '" + value + "'");
     }
 
     /** Checks the combination of settings. */
@@ -164,6 +209,6 @@ public final class TopicConfig
         return "capacity=" + capacity + " max.message.length=" + maxMessageLength() + " persistent=" + persistent +
             " durability=" + (durability == DURABILITY_NONE ? "none" : durability == DURABILITY_SEGMENT ?
             "segment" : durability + "ns") + " retention.bytes=" + retentionBytes + " retention.age.ns=" +
-            retentionAgeNs;
+            retentionAgeNs + " slow.consumer=" + (slowConsumerToArchive ? "archive" : "hold");
     }
 }

@@ -30,7 +30,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 public final class CncDescriptor
 {
     public static final String FILE_NAME = "cnc.dat";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int MAGIC = 0x434D4853; // "SHMC" little-endian
 
     public static final int VERSION_OFFSET = 0;

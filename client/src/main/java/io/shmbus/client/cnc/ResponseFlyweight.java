@@ -14,8 +14,11 @@ import java.nio.charset.StandardCharsets;
  *  24  int  slot              ON_CONSUMER_READY: the consumer slot in the topic log
  *  28  int  errorCode         ON_ERROR
  *  32  long replayPosition    ON_CONSUMER_READY: read the archive from here up to {@code position} first; -1: none
- *  40  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY with a replay: the topic's archive directory
- *  44  message, UTF-8
+ *  40  int  flags             ON_CONSUMER_READY: FLAG_ARCHIVE_FALLBACK when the broker may detach a slow consumer
+ *                              to the archive (the topic's slow-consumer policy is "archive")
+ *  44  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY with a replay or the fallback flag: the
+ *                              topic's archive directory
+ *  48  message, UTF-8
  * </pre>
  * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.
  */
@@ -27,7 +30,8 @@ public final class ResponseFlyweight
     public static final int SLOT_OFFSET = POSITION_OFFSET + 8;
     public static final int ERROR_CODE_OFFSET = SLOT_OFFSET + 4;
     public static final int REPLAY_POSITION_OFFSET = ERROR_CODE_OFFSET + 4;
-    public static final int MESSAGE_LENGTH_OFFSET = REPLAY_POSITION_OFFSET + 8;
+    public static final int FLAGS_OFFSET = REPLAY_POSITION_OFFSET + 8;
+    public static final int MESSAGE_LENGTH_OFFSET = FLAGS_OFFSET + 4;
     public static final int MESSAGE_OFFSET = MESSAGE_LENGTH_OFFSET + 4;
     public static final int MAX_MESSAGE_LENGTH = 1024;
 
@@ -105,6 +109,20 @@ public final class ResponseFlyweight
     public ResponseFlyweight replayPosition(final long value)
     {
         mutable.putLong(offset + REPLAY_POSITION_OFFSET, value);
+        return this;
+    }
+
+    /** A consumer of a topic with the slow-consumer policy "archive". */
+    public static final int FLAG_ARCHIVE_FALLBACK = 1;
+
+    public int flags()
+    {
+        return buffer.getInt(offset + FLAGS_OFFSET);
+    }
+
+    public ResponseFlyweight flags(final int value)
+    {
+        mutable.putInt(offset + FLAGS_OFFSET, value);
         return this;
     }
 

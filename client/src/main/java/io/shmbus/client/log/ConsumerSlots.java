@@ -87,6 +87,7 @@ public final class ConsumerSlots
         }
 
         meta.putLong(offset + SLOT_POSITION_OFFSET, position);
+        meta.putInt(offset + SLOT_FLAGS_OFFSET, 0);
         meta.putLong(offset + SLOT_OWNER_PID_OFFSET, ownerPid);
         meta.putLong(offset + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
         meta.putIntVolatile(offset + SLOT_STATE_OFFSET, SLOT_ACTIVE);
@@ -169,7 +170,79 @@ public final class ConsumerSlots
      */
     public boolean revoke(final int slot)
     {
-        return meta.compareAndSetInt(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_ACTIVE, SLOT_REVOKED);
+        final int offset = slotOffset(slot) + SLOT_STATE_OFFSET;
+        return meta.compareAndSetInt(offset, SLOT_ACTIVE, SLOT_REVOKED) ||
+            meta.compareAndSetInt(offset, SLOT_DETACHING, SLOT_REVOKED) ||
+            meta.compareAndSetInt(offset, SLOT_DETACHED, SLOT_REVOKED);
+    }
+
+    /** Marks an active slot's owner as able to continue from the archive; only such slots are ever detached. */
+    public void markArchiveFallback(final int slot)
+    {
+        meta.putIntVolatile(slotOffset(slot) + SLOT_FLAGS_OFFSET, SLOT_FLAG_ARCHIVE_FALLBACK);
+    }
+
+    public boolean isArchiveFallback(final int slot)
+    {
+        return (meta.getIntVolatile(slotOffset(slot) + SLOT_FLAGS_OFFSET) & SLOT_FLAG_ARCHIVE_FALLBACK) != 0;
+    }
+
+    /**
+     * Asks the owner of an active slot to continue from the archive (slow-consumer policy "archive"); producers
+     * stay held by the slot until it is detached.
+     *
+     * @return true if the slot was active and is now detaching.
+     */
+    public boolean requestDetach(final int slot)
+    {
+        return meta.compareAndSetInt(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_ACTIVE, SLOT_DETACHING);
+    }
+
+    /**
+     * Completes a detach: flow control stops honouring the slot. The owner calls this when it has stopped reading
+     * the ring; the broker calls it for an owner that does not poll within the detach timeout.
+     *
+     * @return true if the slot was detaching and is now detached.
+     */
+    public boolean detach(final int slot)
+    {
+        return meta.compareAndSetInt(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_DETACHING, SLOT_DETACHED);
+    }
+
+    /**
+     * Moves an active slot straight to detached; the broker does this for a consumer that starts with a replay of
+     * the archive on a topic whose slow-consumer policy is "archive", so the replay does not hold producers.
+     */
+    public boolean detachActive(final int slot)
+    {
+        return meta.compareAndSetInt(slotOffset(slot) + SLOT_STATE_OFFSET, SLOT_ACTIVE, SLOT_DETACHED);
+    }
+
+    /**
+     * A detached consumer that has read the archive up to {@code position} rejoins the ring there, if the ring
+     * still holds it. The same handshake as joining: publish the position and the state, then re-read the clean
+     * position; a cleaner that claimed a range before our store is seen here, one that claims after sees us.
+     *
+     * @return true if the slot is active at {@code position}; false if the ring has moved past it (the slot stays
+     * detached: read more of the archive and try again) or the slot is no longer detached (revoked).
+     */
+    public boolean rejoin(final int slot, final long position)
+    {
+        final int offset = slotOffset(slot);
+        meta.putLongVolatile(offset + SLOT_POSITION_OFFSET, position);
+        if (!meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_DETACHED, SLOT_ACTIVE))
+        {
+            return false;
+        }
+        if (log.cleanPositionVolatile() - log.capacity() <= position)
+        {
+            return true;
+        }
+        if (!meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_ACTIVE, SLOT_DETACHED))
+        {
+            meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_DETACHING, SLOT_DETACHED); // asked meanwhile
+        }
+        return false;
     }
 
     /** Frees a revoked slot; its owner calls this once it has seen the revocation. */
@@ -191,7 +264,7 @@ public final class ConsumerSlots
 
     /**
      * @param none value returned when no slot is active.
-     * @return the lowest position of the active slots.
+     * @return the lowest position of the slots that hold producers (active or detaching).
      */
     public long minPosition(final long none)
     {
@@ -200,7 +273,8 @@ public final class ConsumerSlots
         for (int i = 0; i < CONSUMER_SLOT_COUNT; i++)
         {
             final int offset = slotOffset(i);
-            if (meta.getIntVolatile(offset + SLOT_STATE_OFFSET) == SLOT_ACTIVE)
+            final int state = meta.getIntVolatile(offset + SLOT_STATE_OFFSET);
+            if (state == SLOT_ACTIVE || state == SLOT_DETACHING)
             {
                 any = true;
                 min = Math.min(min, meta.getLongVolatile(offset + SLOT_POSITION_OFFSET));
@@ -209,13 +283,14 @@ public final class ConsumerSlots
         return any ? min : none;
     }
 
-    /** Number of active consumers. */
+    /** Number of consumers in the ring or reading the archive. */
     public int activeCount()
     {
         int count = 0;
         for (int i = 0; i < CONSUMER_SLOT_COUNT; i++)
         {
-            if (meta.getIntVolatile(slotOffset(i) + SLOT_STATE_OFFSET) == SLOT_ACTIVE)
+            final int state = meta.getIntVolatile(slotOffset(i) + SLOT_STATE_OFFSET);
+            if (state == SLOT_ACTIVE || state == SLOT_DETACHING || state == SLOT_DETACHED)
             {
                 count++;
             }

@@ -24,13 +24,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  512     long  cleanPosition        ring is zeroed below this, one lap ahead      (own 128-byte block)
  *  640     int   nextProducerId       fetch-and-add to name producers
  *  768     long  brokerEpochNs        the broker's clock, refreshed about every millisecond (0: no broker)
+ *  896     long  archivedPosition     persistent topics: segment files hold every frame below this (0: none)
  *  1024    consumer slots, CONSUMER_SLOT_COUNT x 64 bytes (see below)
  *  4096    ring: capacity bytes of frames ({@link FrameDescriptor})
  * </pre>
  * Consumer slot (64 bytes, one cache line each so consumers never share a line):
  * <pre>
- *  0  int  state            FREE, RESERVED (joining), ACTIVE, REVOKED (dropped by the broker)
- *  4  int  flags            reserved
+ *  0  int  state            FREE, RESERVED (joining), ACTIVE, REVOKED (dropped by the broker),
+ *                           DETACHING (asked to read the archive), DETACHED (reading the archive)
+ *  4  int  flags            SLOT_FLAG_ARCHIVE_FALLBACK: the owner can continue from the archive when detached
  *  8  long position         next position this consumer reads; producers never overwrite it
  *  16 long ownerPid
  *  24 long heartbeatEpochMs
@@ -63,6 +65,7 @@ public final class LogDescriptor
     public static final int CLEAN_POSITION_OFFSET = PRODUCER_LIMIT_OFFSET + COUNTER_SPACING;
     public static final int NEXT_PRODUCER_ID_OFFSET = CLEAN_POSITION_OFFSET + COUNTER_SPACING;
     public static final int BROKER_EPOCH_NS_OFFSET = NEXT_PRODUCER_ID_OFFSET + COUNTER_SPACING;
+    public static final int ARCHIVED_POSITION_OFFSET = BROKER_EPOCH_NS_OFFSET + COUNTER_SPACING;
 
     public static final int CONSUMER_SLOTS_OFFSET = 1024;
     public static final int CONSUMER_SLOT_LENGTH = BitUtil.CACHE_LINE_LENGTH;
@@ -83,6 +86,20 @@ public final class LogDescriptor
      * owner can never land in another consumer's slot.
      */
     public static final int SLOT_REVOKED = 3;
+    /**
+     * A slow consumer of a topic whose slow-consumer policy is "archive": the broker asks it to continue from the
+     * segment files. Flow control still honours the slot, so nothing it has not read is overwritten; the owner
+     * moves it to {@link #SLOT_DETACHED} at its next poll (or the broker does, after the detach timeout).
+     */
+    public static final int SLOT_DETACHING = 4;
+    /**
+     * The owner reads the archive: flow control ignores the slot until the owner rejoins the ring with a
+     * Dekker-style handshake ({@link ConsumerSlots#rejoin}). Its position is at or below the archived position.
+     */
+    public static final int SLOT_DETACHED = 5;
+
+    /** Slot flag: the owner was registered by the broker with the slow-consumer policy "archive". */
+    public static final int SLOT_FLAG_ARCHIVE_FALLBACK = 1;
 
     public static final int META_DATA_LENGTH = 4096;
 
@@ -98,7 +115,7 @@ public final class LogDescriptor
         {
             throw new IllegalStateException("consumer slots overflow the metadata page");
         }
-        if (BROKER_EPOCH_NS_OFFSET + COUNTER_SPACING > CONSUMER_SLOTS_OFFSET)
+        if (ARCHIVED_POSITION_OFFSET + COUNTER_SPACING > CONSUMER_SLOTS_OFFSET)
         {
             throw new IllegalStateException("counters overflow into consumer slots");
         }

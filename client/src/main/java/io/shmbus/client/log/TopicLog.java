@@ -324,6 +324,18 @@ public final class TopicLog implements AutoCloseable
         metaData.putLongRelease(BROKER_EPOCH_NS_OFFSET, epochNs);
     }
 
+    /** Persistent topics: every frame below this position is in the segment files. */
+    public long archivedPositionVolatile()
+    {
+        return metaData.getLongVolatile(ARCHIVED_POSITION_OFFSET);
+    }
+
+    /** Published by the archiver after the bytes below {@code position} are written to the segment files. */
+    public void archivedPositionRelease(final long position)
+    {
+        metaData.putLongRelease(ARCHIVED_POSITION_OFFSET, position);
+    }
+
     public int nextProducerId()
     {
         return metaData.getAndAddInt(NEXT_PRODUCER_ID_OFFSET, 1);
