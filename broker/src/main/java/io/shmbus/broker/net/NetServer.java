@@ -45,10 +45,12 @@ public final class NetServer implements Agent
     private static final int MAX_DRAIN_BYTES = 64 * 1024;
     /** How long accepting pauses after it failed (e.g. out of file descriptors), instead of failing in a loop. */
     private static final long ACCEPT_PAUSE_NS = 100_000_000L;
+    /** Log lines a second about connections; a flood of bad ones is counted, not all logged. */
+    private static final int LOG_LINES_PER_SECOND = 20;
 
     private final NetSettings settings;
     private final NetCounters counters;
-    private final PrintStream log;
+    private final LogLimiter log;
     private final ErrorHandler errorHandler;
     private final NanoClock nanoClock;
     private final EpochNanoClock epochNanoClock = new OffsetEpochNanoClock();
@@ -78,7 +80,7 @@ public final class NetServer implements Agent
     {
         this.settings = settings;
         this.counters = counters;
-        this.log = log;
+        this.log = new LogLimiter(log, nanoClock, LOG_LINES_PER_SECOND);
         this.errorHandler = errorHandler;
         this.nanoClock = nanoClock;
         this.resolver = new SubscriptionResolver(views, settings.authTokenBytes());
