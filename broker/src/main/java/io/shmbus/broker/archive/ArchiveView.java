@@ -35,8 +35,9 @@ public final class ArchiveView
     }
 
     /**
-     * Publishes the archived range; conductor thread only. The first position goes first, so a reader that sees
-     * the new archived position never sees a first position older than what retention already deleted.
+     * Publishes the archived range; conductor thread only. The two positions are not one atomic value: a reader
+     * may see a first position that retention has just passed, and must treat a missing segment file as data no
+     * longer available (it must anyway: retention deletes files at any time).
      */
     public void update(final long firstPosition, final long archivedPosition)
     {
