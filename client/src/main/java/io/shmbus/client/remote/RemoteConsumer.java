@@ -249,7 +249,9 @@ public final class RemoteConsumer implements AutoCloseable
         }
         catch (final IOException | UnresolvedAddressException ex)
         {
-            lost(new ConnectionLostException("cannot subscribe to " + description + ": " + ex, ex), nowNs);
+            final String reason = ex instanceof UnresolvedAddressException ? "unknown host" :
+                null != ex.getMessage() ? ex.getMessage() : ex.toString();
+            lost(new ConnectionLostException("cannot subscribe to " + description + ": " + reason, ex), nowNs);
         }
     }
 
