@@ -120,7 +120,7 @@ final class FrameReceiver
                 if (available >= needed)
                 {
                     if (buffer.getLong(frameOffset + POSITION_OFFSET) != position &&
-                        RemoteProtocol.TYPE_STREAM_ERROR != type)
+                        TYPE_STREAM_ERROR != type)
                     {
                         badPosition(frameOffset, type);
                         break;
@@ -142,11 +142,11 @@ final class FrameReceiver
                         readOffset += needed;
                         position += needed;
                     }
-                    else if (RemoteProtocol.TYPE_HEARTBEAT == type)
+                    else if (TYPE_HEARTBEAT == type)
                     {
                         readOffset += needed;
                     }
-                    else if (RemoteProtocol.TYPE_END == type)
+                    else if (TYPE_END == type)
                     {
                         readOffset += needed;
                         status = END;
@@ -215,11 +215,11 @@ final class FrameReceiver
         {
             return frameLength <= maxFrameLength;
         }
-        if (RemoteProtocol.TYPE_HEARTBEAT == type || RemoteProtocol.TYPE_END == type)
+        if (TYPE_HEARTBEAT == type || TYPE_END == type)
         {
             return HEADER_LENGTH == frameLength;
         }
-        return RemoteProtocol.TYPE_STREAM_ERROR == type && alignedLength(frameLength) <= capacity;
+        return TYPE_STREAM_ERROR == type && alignedLength(frameLength) <= capacity;
     }
 
     private boolean checksumMatches(final int frameOffset, final int frameLength)

@@ -5,7 +5,8 @@ import io.shmbus.client.ShmbusException;
 
 /**
  * Constants of the network subscriber protocol, version 1 (docs/protocol.md): magic, version, start kinds,
- * response types, error codes and the frame types the broker makes for the stream. The layouts of the request and
+ * response types and error codes. The frame types of the stream are in
+ * {@link io.shmbus.client.log.FrameDescriptor}; the layouts of the request and
  * the response are in {@link SubscribeRequestDescriptor} and {@link SubscribeResponseDescriptor}.
  */
 public final class RemoteProtocol
@@ -37,11 +38,6 @@ public final class RemoteProtocol
     public static final int HANDSHAKE_TIMEOUT = 8;
     public static final int STORAGE_ERROR = 9;
     public static final int PROTOCOL_VIOLATION = 10;
-
-    /** Frame types made by the broker for the stream, never stored (1 PAD and 2 DATA are stored frames). */
-    public static final short TYPE_HEARTBEAT = 3;
-    public static final short TYPE_END = 4;
-    public static final short TYPE_STREAM_ERROR = 5;
 
     public static final int MAX_TOPIC_LENGTH = 255;
     public static final int MAX_TOKEN_LENGTH = 1024;

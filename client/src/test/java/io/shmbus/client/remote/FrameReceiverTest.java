@@ -124,7 +124,7 @@ class FrameReceiverTest
             new byte[0]).toBytes(), "length " + (MAX_FRAME + 1));
         assertBadFrame(new StreamBuilder(0).frame(64, (short)99, (byte)0, 0, 0, 0, new byte[0]).toBytes(),
             "type 99");
-        assertBadFrame(new StreamBuilder(0).frame(64, RemoteProtocol.TYPE_HEARTBEAT, (byte)0, 0, 0, 0, new byte[0])
+        assertBadFrame(new StreamBuilder(0).frame(64, FrameDescriptor.TYPE_HEARTBEAT, (byte)0, 0, 0, 0, new byte[0])
             .toBytes(), "type 3, length 64");
         final byte[] garbage = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.UTF_8);
         assertBadFrame(garbage, "impossible frame at position 0");

@@ -136,7 +136,7 @@ class RemoteConsumerAllocationTest
                     }
                     if (i % 50 == 0)
                     {
-                        batch.putInt(32).putShort(RemoteProtocol.TYPE_HEARTBEAT).putShort((short)0).putLong(position)
+                        batch.putInt(32).putShort(FrameDescriptor.TYPE_HEARTBEAT).putShort((short)0).putLong(position)
                             .putLong(0).putLong(0);
                     }
                     i++;

@@ -54,20 +54,20 @@ final class StreamBuilder
 
     StreamBuilder heartbeat()
     {
-        frame(FrameDescriptor.HEADER_LENGTH, RemoteProtocol.TYPE_HEARTBEAT, (byte)0, position, 0, 0, new byte[0]);
+        frame(FrameDescriptor.HEADER_LENGTH, FrameDescriptor.TYPE_HEARTBEAT, (byte)0, position, 0, 0, new byte[0]);
         return this;
     }
 
     StreamBuilder end()
     {
-        frame(FrameDescriptor.HEADER_LENGTH, RemoteProtocol.TYPE_END, (byte)0, position, 0, 0, new byte[0]);
+        frame(FrameDescriptor.HEADER_LENGTH, FrameDescriptor.TYPE_END, (byte)0, position, 0, 0, new byte[0]);
         return this;
     }
 
     StreamBuilder streamError(final int code, final String message)
     {
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
-        frame(FrameDescriptor.HEADER_LENGTH + text.length, RemoteProtocol.TYPE_STREAM_ERROR, (byte)0, position, code,
+        frame(FrameDescriptor.HEADER_LENGTH + text.length, FrameDescriptor.TYPE_STREAM_ERROR, (byte)0, position, code,
             0, text);
         return this;
     }
