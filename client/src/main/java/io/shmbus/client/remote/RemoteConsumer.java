@@ -243,7 +243,7 @@ public final class RemoteConsumer implements AutoCloseable
                 if (nowNs - attemptDeadlineNs > 0)
                 {
                     lost(new ConnectionLostException(description + ": no answer within the connect timeout of " +
-                        ctx.connectTimeoutMs() + " ms"), nowNs);
+                        ctx.connectTimeoutMs() + " ms; retrying in " + backoffMs()), nowNs);
                 }
             }
         }
@@ -251,8 +251,14 @@ public final class RemoteConsumer implements AutoCloseable
         {
             final String reason = ex instanceof UnresolvedAddressException ? "unknown host" :
                 null != ex.getMessage() ? ex.getMessage() : ex.toString();
-            lost(new ConnectionLostException("cannot subscribe to " + description + ": " + reason, ex), nowNs);
+            lost(new ConnectionLostException("cannot subscribe to " + description + ": " + reason +
+                "; retrying in " + backoffMs(), ex), nowNs);
         }
+    }
+
+    private String backoffMs()
+    {
+        return (backoffNs / 1_000_000L) + " ms";
     }
 
     private void encodeRequest()
