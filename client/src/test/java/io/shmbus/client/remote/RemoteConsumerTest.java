@@ -298,11 +298,11 @@ class RemoteConsumerTest
     @Test
     void silenceLongerThanTheLivenessTimeoutReconnectsButHeartbeatsKeepItAlive() throws Exception
     {
-        consumer = RemoteConsumer.subscribe(context().livenessTimeoutMs(300));
+        consumer = RemoteConsumer.subscribe(context().livenessTimeoutMs(400));
         FakeBroker.Session session = broker.accept(consumer, received);
         session.send(StreamBuilder.ok(0, MAX_FRAME)).send(new StreamBuilder(0).data("a").toBytes());
         pollUntil(() -> received.payloads.size() == 1, "a message");
-        final long keepAliveUntil = System.currentTimeMillis() + 800;
+        final long keepAliveUntil = System.currentTimeMillis() + 1_000;
         long nextHeartbeat = 0;
         while (System.currentTimeMillis() < keepAliveUntil)
         {
@@ -314,12 +314,12 @@ class RemoteConsumerTest
             consumer.poll(received, 10);
             Thread.sleep(1);
         }
-        assertEquals(List.of(), errors, "heartbeats every 50 ms keep a 300 ms liveness timeout happy");
+        assertEquals(List.of(), errors, "heartbeats every 50 ms keep a 400 ms liveness timeout happy");
         assertEquals(RemoteConsumer.State.CONNECTED, consumer.state());
 
         session = broker.accept(consumer, received); // the old session stays open but silent
         assertInstanceOf(ConnectionLostException.class, errors.get(0));
-        assertTrue(errors.get(0).getMessage().contains("nothing received for 300 ms"), errors.get(0).getMessage());
+        assertTrue(errors.get(0).getMessage().contains("nothing received for 400 ms"), errors.get(0).getMessage());
         assertEquals(RemoteProtocol.START_POSITION, session.startKind());
         assertEquals(64, session.startValue());
     }
