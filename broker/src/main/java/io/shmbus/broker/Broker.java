@@ -152,15 +152,15 @@ public final class Broker implements AutoCloseable
                 throw ex;
             }
             AgentRunner.startOnThread(broker.runner);
+            ctx.log().println("shmbus broker: pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
+                " (client timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.clientLivenessTimeoutNs()) +
+                " ms, unblock timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) + " ms)");
             if (null != broker.netRunner)
             {
                 AgentRunner.startOnThread(broker.netRunner);
                 ctx.log().println("shmbus broker: serving network subscribers on " +
                     broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
             }
-            ctx.log().println("shmbus broker: pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
-                " (client timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.clientLivenessTimeoutNs()) +
-                " ms, unblock timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) + " ms)");
             return broker;
         }
         catch (final IOException ex)
@@ -247,9 +247,12 @@ public final class Broker implements AutoCloseable
         {
             netServer.wakeup();
             CloseHelper.quietClose(netRunner); // first: it reads the archive that the conductor closes
-            netCounters.close();
         }
         CloseHelper.quietClose(runner);
+        if (null != netCounters)
+        {
+            netCounters.close(); // once the conductor, which allocates counters too, has stopped
+        }
         counters.close();
         cnc.brokerHeartbeatMs(0); // tells mapped clients the broker stopped, before the file disappears
         cnc.close();

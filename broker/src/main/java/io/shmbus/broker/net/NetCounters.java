@@ -22,6 +22,7 @@ public final class NetCounters implements AutoCloseable
     final AtomicCounter streamErrors;
     final AtomicCounter bytesSent;
     final AtomicCounter heartbeatsSent;
+    final AtomicCounter socketFullWaits;
 
     public NetCounters(final CountersManager counters)
     {
@@ -34,6 +35,7 @@ public final class NetCounters implements AutoCloseable
         streamErrors = counters.newCounter("net: stream errors", COUNTER_TYPE);
         bytesSent = counters.newCounter("net: bytes sent", COUNTER_TYPE);
         heartbeatsSent = counters.newCounter("net: heartbeats sent", COUNTER_TYPE);
+        socketFullWaits = counters.newCounter("net: waits for a full socket", COUNTER_TYPE);
     }
 
     public void close()
@@ -47,5 +49,6 @@ public final class NetCounters implements AutoCloseable
         streamErrors.close();
         bytesSent.close();
         heartbeatsSent.close();
+        socketFullWaits.close();
     }
 }

@@ -414,6 +414,7 @@ final class SubscriberSession
 
     private void blockOnWrite()
     {
+        server.counters().socketFullWaits.increment();
         writeBlocked = true;
         updateInterest();
     }

@@ -88,7 +88,7 @@ final class SubscriptionResolver
         {
             throw malformed("reserved bytes must be 0");
         }
-        final int kind = request.get(START_KIND_OFFSET);
+        final int kind = request.get(START_KIND_OFFSET) & 0xFF;
         final long startValue = request.getLong(START_VALUE_OFFSET);
         if (kind < START_EARLIEST || kind > START_TIME)
         {
@@ -97,15 +97,6 @@ final class SubscriptionResolver
         if ((START_EARLIEST == kind || START_LATEST == kind) && 0 != startValue)
         {
             throw malformed("start value must be 0 with start kind " + startKindName(kind));
-        }
-        final long end = request.getLong(END_POSITION_OFFSET);
-        if (end < END_LIVE)
-        {
-            throw malformed("end position " + end + " is neither -1 (live) nor a position");
-        }
-        if (START_POSITION == kind && END_LIVE != end && end <= startValue)
-        {
-            throw malformed("end position " + end + " is not after the start position " + startValue);
         }
         return requestLength;
     }
@@ -117,7 +108,7 @@ final class SubscriptionResolver
         final int tokenLength = request.getShort(TOKEN_LENGTH_OFFSET) & 0xFFFF;
         checkToken(request, TOPIC_OFFSET + topicLength, tokenLength);
         final ArchiveView view = view(request, topicLength);
-        final int kind = request.get(START_KIND_OFFSET);
+        final int kind = request.get(START_KIND_OFFSET) & 0xFF;
         final long startValue = request.getLong(START_VALUE_OFFSET);
         final long end = request.getLong(END_POSITION_OFFSET);
         final long first = view.firstPosition();
@@ -145,7 +136,7 @@ final class SubscriptionResolver
             {
                 return new Subscription(view, start, END_LIVE, true);
             }
-            if (end <= start)
+            if (end <= start) // a negative end other than -1 too: the start is never negative
             {
                 throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, "end position " + end +
                     " is not after the start position " + start + " of topic '" + view.topic() + "'");

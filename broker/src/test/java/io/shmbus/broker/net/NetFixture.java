@@ -100,6 +100,27 @@ final class NetFixture implements AutoCloseable
         return end;
     }
 
+    /**
+     * Publishes messages whose frames all take 64 bytes (24-byte payloads), so that on a topic that holds nothing
+     * else every frame starts at a multiple of 64 and no padding is ever needed (64 divides the ring).
+     */
+    long publishFixed(final Producer producer, final int count)
+    {
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[24]);
+        long end = 0;
+        for (int i = 0; i < count; i++)
+        {
+            msg.putInt(0, i);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((end = producer.offer(msg, 0, msg.capacity())) < 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "producer held for 10 s: " + Producer.resultName(end));
+                Thread.yield();
+            }
+        }
+        return end;
+    }
+
     void awaitArchived(final String topic, final long position)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

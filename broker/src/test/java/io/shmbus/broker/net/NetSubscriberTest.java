@@ -137,4 +137,82 @@ class NetSubscriberTest
         }
         assertEquals(0, fixture.counter("net: subscriptions active"));
     }
+
+    @Test
+    void boundedReplayBeyondTheArchiveStreamsUntilTheArchiveReachesItsEnd() throws Exception
+    {
+        final Producer producer = fixture.bus.addProducer("fixed");
+        final long archived = fixture.publishFixed(producer, 100);
+        assertEquals(100 * 64, archived);
+        fixture.awaitArchived("fixed", archived);
+        final long end = archived + 64 * 1_500; // a frame boundary not written yet, two segments on
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS);
+            RawSubscriber notBoundary = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            assertTrue(subscriber.subscribe(RawSubscriber.KIND_EARLIEST, 0, end, "fixed", null).isOk());
+            assertTrue(notBoundary.subscribe(RawSubscriber.KIND_LATEST, 0, archived + 32, "fixed", null).isOk());
+            final RawSubscriber.Stream before = subscriber.readStream(0, archived);
+            assertNull(before.last, "no END before the archive reaches the end");
+
+            fixture.publishFixed(producer, 2_000);
+            final RawSubscriber.Stream rest = subscriber.readStream(archived, Long.MAX_VALUE);
+            assertEquals(4, rest.last.type(), "END once the archive reached the end");
+            assertEquals(end, rest.last.position());
+            final byte[] received = new byte[(int)end];
+            System.arraycopy(before.bytes.toByteArray(), 0, received, 0, (int)archived);
+            System.arraycopy(rest.bytes.toByteArray(), 0, received, (int)archived, (int)(end - archived));
+            assertArrayEquals(fixture.segmentBytes("fixed", 0, end), received);
+            assertTrue(subscriber.isClosedByBroker());
+
+            final RawSubscriber.Stream stopped = notBoundary.readStream(archived, Long.MAX_VALUE);
+            assertEquals(0, stopped.frames, "no part of the frame the end falls in");
+            assertEquals(5, stopped.last.type(), "STREAM ERROR");
+            assertEquals(NetErrorCode.NOT_FRAME_BOUNDARY, stopped.last.producerId());
+            assertEquals(archived, stopped.last.position());
+            assertTrue(notBoundary.isClosedByBroker());
+        }
+    }
+
+    @Test
+    void startAtATimeIsTheFirstMessageStampedAtOrAfterIt() throws Exception
+    {
+        final Producer producer = fixture.bus.addProducer("orders");
+        final long before = fixture.publish(producer, 0, 300);
+        NetFixture.sleep(30);
+        final long time = System.currentTimeMillis() * 1_000_000L;
+        NetFixture.sleep(30);
+        final long tail = fixture.publish(producer, 300, 300);
+        fixture.awaitArchived("orders", tail);
+        final long firstAfter = fixture.frameStarts("orders", before, tail).stream()
+            .filter(p -> isData(p)).findFirst().orElseThrow();
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            final RawSubscriber.Response response = subscriber.subscribe(RawSubscriber.KIND_TIME, time, tail,
+                "orders", null);
+            assertTrue(response.isOk(), response.toString());
+            assertEquals(firstAfter, response.startPosition());
+            final RawSubscriber.Stream stream = subscriber.readStream(firstAfter, Long.MAX_VALUE);
+            assertArrayEquals(fixture.segmentBytes("orders", firstAfter, tail), stream.bytes.toByteArray());
+            assertEquals(4, stream.last.type());
+        }
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            final RawSubscriber.Response response = subscriber.subscribe(RawSubscriber.KIND_TIME,
+                System.currentTimeMillis() * 1_000_000L + 60_000_000_000L, -1, "orders", null);
+            assertEquals(tail, response.startPosition(), "a time after every message: the archived position");
+        }
+    }
+
+    private boolean isData(final long position)
+    {
+        try
+        {
+            final byte[] header = fixture.segmentBytes("orders", position, position + 32);
+            return java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.LITTLE_ENDIAN).getShort(4) == 2;
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
 }

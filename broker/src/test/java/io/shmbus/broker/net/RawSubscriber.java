@@ -46,10 +46,20 @@ final class RawSubscriber implements AutoCloseable
 
     RawSubscriber(final int port, final int readTimeoutMs) throws IOException
     {
+        this(port, readTimeoutMs, 0);
+    }
+
+    /** @param receiveBufferLength the socket's receive buffer, or 0 for the default. */
+    RawSubscriber(final int port, final int readTimeoutMs, final int receiveBufferLength) throws IOException
+    {
         socket = new Socket();
+        if (receiveBufferLength > 0)
+        {
+            socket.setReceiveBufferSize(receiveBufferLength);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(readTimeoutMs);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = socket.getOutputStream();
     }
 
