@@ -1,5 +1,6 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.broker.Broker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,13 +15,19 @@ import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@code shmbus subscribe --remote} against a one-connection fake broker that answers as docs/protocol.md says.
+ * {@code shmbus subscribe --remote} against a one-connection fake broker that answers as docs/protocol.md says,
+ * and against a real embedded broker's network server.
  */
 @Timeout(60)
 class RemoteSubscribeCliTest
@@ -47,10 +54,15 @@ class RemoteSubscribeCliTest
 
     private int run(final String... args)
     {
+        return runWithInput("", args);
+    }
+
+    private int runWithInput(final String stdin, final String... args)
+    {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
-            new PrintStream(err, true));
+        final int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true), new PrintStream(err, true));
         stdout = out.toString(StandardCharsets.UTF_8);
         stderr = err.toString(StandardCharsets.UTF_8);
         return code;
@@ -130,6 +142,38 @@ class RemoteSubscribeCliTest
         assertEquals(192, sent.getLong(24), "end position");
         assertEquals(3, sent.getShort(32), "token length");
         assertEquals(40 + 6 + 3, sent.limit());
+    }
+
+    @Test
+    void readsWhatWasPublishedFromARealBrokersNetworkServer() throws IOException
+    {
+        final Path root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-cli-remote-");
+        final Path config = root.resolve("broker.conf");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\npersistent = true\n");
+        try (Broker broker = Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(root.resolve("data"))
+            .configFile(config).netPort(0).log(new PrintStream(new ByteArrayOutputStream(), true))))
+        {
+            assertEquals(0, runWithInput("alpha\nbeta γ\ngamma\n", "publish", "--dir", root.resolve("shm").toString(),
+                "--topic", "news"), stderr);
+            final String address = "127.0.0.1:" + broker.netPort();
+            assertEquals(0, run("subscribe", "--remote", address, "--topic", "news", "--from", "earliest",
+                "--count", "3"), stderr);
+            assertEquals("alpha\nbeta γ\ngamma\n", stdout);
+            assertEquals(0, run("subscribe", "--remote", address, "--topic", "news", "--from", "64", "--to", "128"),
+                stderr);
+            assertEquals("beta γ\n", stdout);
+            assertEquals(1, run("subscribe", "--remote", address, "--topic", "news", "--from", "32"));
+            assertTrue(stderr.contains("NOT_FRAME_BOUNDARY"), stderr);
+            assertEquals(1, run("subscribe", "--remote", address, "--topic", "absent", "--from", "earliest"));
+            assertTrue(stderr.contains("UNKNOWN_TOPIC"), stderr);
+        }
+        finally
+        {
+            try (Stream<Path> paths = Files.walk(root))
+            {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @Test
