@@ -2,6 +2,7 @@ package io.shmbus.client.remote;
 
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.Header;
+import io.shmbus.client.log.LogDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -33,8 +34,8 @@ final class FrameReceiver
     static final int IO_ERROR = 6;
 
     static final int MIN_CAPACITY = 64 * 1024;
-    /** Largest max frame length accepted from a broker, so the buffer size cannot overflow. */
-    static final int MAX_FRAME_LENGTH_LIMIT = 1 << 29;
+    /** Largest max frame length accepted from a broker: that of a topic of the largest capacity. */
+    static final int MAX_FRAME_LENGTH_LIMIT = LogDescriptor.MAX_CAPACITY / 4;
     private static final int MIN_READ_SPACE = 4096;
 
     private final boolean verifyChecksums;

@@ -85,7 +85,8 @@ public final class RemoteConsumer implements AutoCloseable
     private RemoteConsumer(final Context ctx)
     {
         this.ctx = ctx;
-        this.description = "topic '" + ctx.topic() + "' at " + ctx.host() + ":" + ctx.port();
+        this.description = "topic '" + ctx.topic() + "' at " +
+            (ctx.host().indexOf(':') >= 0 ? "[" + ctx.host() + "]" : ctx.host()) + ":" + ctx.port();
         this.topic = ctx.topic().getBytes(StandardCharsets.US_ASCII);
         this.token = null == ctx.token() ? new byte[0] : ctx.token().getBytes(StandardCharsets.UTF_8);
         this.receiver = new FrameReceiver(ctx.verifyChecksums());
@@ -109,7 +110,8 @@ public final class RemoteConsumer implements AutoCloseable
     }
 
     /**
-     * Delivers up to {@code fragmentLimit} messages, connecting or reconnecting first when needed. Never blocks.
+     * Delivers up to {@code fragmentLimit} messages, connecting or reconnecting first when needed. Never blocks,
+     * except to resolve a host name when a connection attempt starts.
      *
      * @return the number of messages delivered. A handler that throws has consumed its message.
      * @throws UnknownTopicException, AuthenticationFailedException, UnsupportedVersionException,
@@ -198,7 +200,7 @@ public final class RemoteConsumer implements AutoCloseable
 
             default:
                 final IOException ex = receiver.ioException();
-                lost(new ConnectionLostException(description + ": " + ex.getMessage() + "; reconnecting", ex), nowNs);
+                lost(new ConnectionLostException(description + ": " + reason(ex) + "; reconnecting", ex), nowNs);
                 break;
         }
     }
@@ -249,11 +251,15 @@ public final class RemoteConsumer implements AutoCloseable
         }
         catch (final IOException | UnresolvedAddressException ex)
         {
-            final String reason = ex instanceof UnresolvedAddressException ? "unknown host" :
-                null != ex.getMessage() ? ex.getMessage() : ex.toString();
-            lost(new ConnectionLostException("cannot subscribe to " + description + ": " + reason +
+            lost(new ConnectionLostException("cannot subscribe to " + description + ": " + reason(ex) +
                 "; retrying in " + backoffMs(), ex), nowNs);
         }
+    }
+
+    private static String reason(final Exception ex)
+    {
+        return ex instanceof UnresolvedAddressException ? "unknown host" :
+            null != ex.getMessage() ? ex.getMessage() : ex.toString();
     }
 
     private String backoffMs()
