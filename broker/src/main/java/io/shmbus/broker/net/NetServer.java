@@ -23,8 +23,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The broker's TCP server for network subscribers (docs/protocol.md): one non-blocking selector loop that accepts
@@ -58,7 +56,7 @@ public final class NetServer implements Agent
     private final InetSocketAddress boundAddress;
     private final List<SubscriberSession> sessions = new ArrayList<>();
     private final ByteBuffer scratch = ByteBuffer.allocate(256);
-    private final IdleStrategy idleStrategy = new SelectorIdleStrategy();
+    private final IdleStrategy idleStrategy;
 
     /**
      * Binds the server socket.
@@ -98,6 +96,7 @@ public final class NetServer implements Agent
         }
         this.selector = openedSelector;
         this.serverChannel = openedChannel;
+        this.idleStrategy = new SelectorIdleStrategy(selector, this::selectWaitMs, errorHandler);
         this.boundAddress = (InetSocketAddress)serverChannel.socket().getLocalSocketAddress();
     }
 
@@ -282,8 +281,7 @@ public final class NetServer implements Agent
         }
     }
 
-    void onSubscribed(
-        final SubscriberSession session, final String remote, final String topic, final long start, final long end)
+    void onSubscribed(final String remote, final String topic, final long start, final long end)
     {
         counters.subscriptions.increment();
         counters.subscriptionsActive.increment();
@@ -330,6 +328,19 @@ public final class NetServer implements Agent
         return epochNanoClock.nanoTime();
     }
 
+    /** How long the idle strategy may wait in the selector: short while a subscriber waits for the archive. */
+    private long selectWaitMs()
+    {
+        for (int i = 0, n = sessions.size(); i < n; i++)
+        {
+            if (sessions.get(i).isFollowing())
+            {
+                return FOLLOW_WAIT_MS;
+            }
+        }
+        return IDLE_WAIT_MS;
+    }
+
     /** Wakes the selector, so that a thread closing the broker does not wait for a select to time out. */
     public void wakeup()
     {
@@ -345,47 +356,5 @@ public final class NetServer implements Agent
         sessions.clear();
         counters.connectionsOpen.setRelease(0);
         CloseHelper.quietCloseAll(serverChannel, selector);
-    }
-
-    /** Waits in the selector: at once on any socket event, after a millisecond when subscribers follow the tail. */
-    private final class SelectorIdleStrategy implements IdleStrategy
-    {
-        public void idle(final int workCount)
-        {
-            if (workCount <= 0)
-            {
-                idle();
-            }
-        }
-
-        public void idle()
-        {
-            long waitMs = IDLE_WAIT_MS;
-            for (int i = 0, n = sessions.size(); i < n; i++)
-            {
-                if (sessions.get(i).isFollowing())
-                {
-                    waitMs = FOLLOW_WAIT_MS;
-                    break;
-                }
-            }
-            try
-            {
-                selector.select(waitMs);
-            }
-            catch (final IOException ex)
-            {
-                errorHandler.onError(ex);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(waitMs)); // no busy loop on a broken selector
-            }
-            catch (final java.nio.channels.ClosedSelectorException ignore)
-            {
-                // closing
-            }
-        }
-
-        public void reset()
-        {
-        }
     }
 }

@@ -203,6 +203,27 @@ class NetSubscriberTest
         }
     }
 
+    @Test
+    void aRequestArrivingByteByByteIsServed() throws Exception
+    {
+        final Producer producer = fixture.bus.addProducer("orders");
+        final long tail = fixture.publish(producer, 0, 50);
+        fixture.awaitArchived("orders", tail);
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            for (final byte b : RawSubscriber.request(RawSubscriber.KIND_EARLIEST, 0, tail, "orders", null))
+            {
+                subscriber.send(new byte[] {b});
+                NetFixture.sleep(1);
+            }
+            final RawSubscriber.Response response = subscriber.readResponse();
+            assertTrue(response.isOk(), response.toString());
+            final RawSubscriber.Stream stream = subscriber.readStream(0, Long.MAX_VALUE);
+            assertArrayEquals(fixture.segmentBytes("orders", 0, tail), stream.bytes.toByteArray());
+            assertEquals(4, stream.last.type());
+        }
+    }
+
     private boolean isData(final long position)
     {
         try

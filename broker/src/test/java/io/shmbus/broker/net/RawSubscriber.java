@@ -57,6 +57,7 @@ final class RawSubscriber implements AutoCloseable
         {
             socket.setReceiveBufferSize(receiveBufferLength);
         }
+        socket.setTcpNoDelay(true); // a request sent in pieces arrives in pieces
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(readTimeoutMs);
         in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);

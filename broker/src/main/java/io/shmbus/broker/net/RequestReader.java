@@ -1,0 +1,70 @@
+package io.shmbus.broker.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+
+import static io.shmbus.broker.net.SubscribeRequestDescriptor.HEADER_LENGTH;
+import static io.shmbus.broker.net.SubscribeRequestDescriptor.MAX_REQUEST_LENGTH;
+
+/**
+ * Reads one SUBSCRIBE request from a non-blocking socket in as many pieces as it arrives, checking what it can as
+ * soon as it can: the magic after 4 bytes (so garbage is refused at once), the whole header after 40 (so a bad
+ * length is refused before its bytes are awaited). It never reads past the request: a byte after it is left in
+ * the socket, where it is seen as a protocol violation. Network server thread only.
+ */
+final class RequestReader
+{
+    private static final int MAGIC_LENGTH = 4;
+
+    private final ByteBuffer buffer = ByteBuffer.allocate(MAX_REQUEST_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+
+    RequestReader()
+    {
+        buffer.limit(MAGIC_LENGTH);
+    }
+
+    /**
+     * Reads what the socket has.
+     *
+     * @return the whole request (little-endian, from index 0), or null while it is incomplete.
+     * @throws RequestRejectedException when what arrived is not a valid request header, or the subscriber closed
+     *                                  its side before the end of the request.
+     * @throws IOException              when the socket fails.
+     */
+    ByteBuffer read(final ReadableByteChannel channel) throws IOException, RequestRejectedException
+    {
+        while (true)
+        {
+            if (channel.read(buffer) < 0)
+            {
+                throw new RequestRejectedException(NetErrorCode.MALFORMED_REQUEST, "connection closed after " +
+                    buffer.position() + " bytes of an incomplete request");
+            }
+            if (buffer.hasRemaining())
+            {
+                return null;
+            }
+            if (MAGIC_LENGTH == buffer.limit())
+            {
+                SubscriptionResolver.checkMagic(buffer);
+                buffer.limit(HEADER_LENGTH);
+            }
+            else if (HEADER_LENGTH == buffer.limit())
+            {
+                buffer.limit(SubscriptionResolver.checkHeader(buffer)); // > HEADER_LENGTH: a topic is never empty
+            }
+            else
+            {
+                return buffer;
+            }
+        }
+    }
+
+    /** Bytes received so far. */
+    int received()
+    {
+        return buffer.position();
+    }
+}
