@@ -3,8 +3,9 @@ package io.shmbus.client;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives messages from {@link Consumer#poll(FragmentHandler, int)}. The buffer points into shared memory and is
- * valid only during the call: copy what must outlive it.
+ * Receives messages from {@link Consumer#poll(FragmentHandler, int)} or
+ * {@link io.shmbus.client.remote.RemoteConsumer#poll(FragmentHandler, int)}. The buffer points into shared memory
+ * (or the remote consumer's receive buffer) and is valid only during the call: copy what must outlive it.
  */
 @FunctionalInterface
 public interface FragmentHandler

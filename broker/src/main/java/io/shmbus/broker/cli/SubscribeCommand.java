@@ -1,9 +1,12 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.ShmBus;
+import io.shmbus.client.remote.RemoteConsumer;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -15,7 +18,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code shmbus subscribe}: prints each message of a topic as one line on standard output.
+ * {@code shmbus subscribe}: prints each message of a topic as one line on standard output, read from shared
+ * memory, or with {@code --remote} from a broker's network server.
  */
 final class SubscribeCommand implements Command
 {
@@ -31,18 +35,25 @@ final class SubscribeCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus subscribe --topic T [--from earliest|latest|POSITION] [--count N] [--dir DIR]\n\n" +
+        return "usage: shmbus subscribe --topic T [--from earliest|latest|POSITION|TIME] [--count N] [--dir DIR]\n" +
+            "       shmbus subscribe --remote HOST:PORT --topic T [--from ...] [--to POSITION] [--token TOKEN]\n" +
+            "                        [--count N]\n\n" +
             "Prints each message as one line (its bytes, then a newline) until --count messages or Ctrl-C.\n" +
-            "Needs a running broker.\n\n" +
+            "Needs a running broker: on this host through shared memory, or with --remote over TCP from the\n" +
+            "broker's network server (a persistent topic; reconnects and resumes if the connection drops).\n\n" +
             TopicOptions.HELP +
-            "  --from START       earliest, latest (default) or an exact stream position\n" +
-            "  --count N          exit after N messages\n";
+            "  --from START       earliest, latest (default), an exact stream position or an ISO-8601 time\n" +
+            "  --count N          exit after N messages\n" +
+            "  --remote HOST:PORT subscribe over TCP to the broker's --net-port\n" +
+            "  --to POSITION      with --remote: exit after the frames before this stream position\n" +
+            "  --token TOKEN      with --remote: the broker's access token\n";
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws Exception
     {
-        final Args args = Args.parse(name(), argList, TopicOptions.with("--from", "--count"), Set.of());
+        final Args args = Args.parse(name(), argList,
+            TopicOptions.with("--from", "--count", "--remote", "--to", "--token"), Set.of());
         final StartPosition start = StartPosition.parse(args.get("--from", "latest"));
         final long count = args.getLong("--count", Long.MAX_VALUE);
         if (count <= 0)
@@ -83,6 +94,23 @@ final class SubscribeCommand implements Command
 
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
         final String topic = args.require("--topic");
+        if (args.has("--remote"))
+        {
+            try
+            {
+                return runRemote(remoteContext(args, topic, start, err), handler, lines, received, count, running,
+                    idle);
+            }
+            finally
+            {
+                lines.flush();
+                removeHook(hook);
+            }
+        }
+        if (args.has("--to") || args.has("--token"))
+        {
+            throw new UsageException(name(), "--to and --token need --remote");
+        }
         try (ShmBus bus = TopicOptions.connect(args, err, name()))
         {
             final Consumer consumer = bus.addConsumer(topic, start);
@@ -106,15 +134,84 @@ final class SubscribeCommand implements Command
         finally
         {
             lines.flush();
-            try
+            removeHook(hook);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private RemoteConsumer.Context remoteContext(
+        final Args args, final String topic, final StartPosition start, final PrintStream err)
+    {
+        if (args.has("--dir"))
+        {
+            throw new UsageException(name(), "--dir does not apply with --remote");
+        }
+        final RemoteConsumer.Context ctx = new RemoteConsumer.Context().topic(topic).start(start)
+            .token(args.get("--token", null))
+            .errorHandler(t -> err.println("shmbus " + name() + ": " + t.getMessage()));
+        try
+        {
+            ctx.address(args.get("--remote", null));
+            if (args.has("--to"))
             {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                ctx.endPosition(args.getLong("--to", -1));
+                if (ctx.endPosition() < 0)
+                {
+                    throw new UsageException(name(), "--to must be a stream position >= 0");
+                }
             }
-            catch (final IllegalStateException ignore)
+            return ctx.conclude();
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw new UsageException(name(), ex.getMessage());
+        }
+    }
+
+    /**
+     * Polls a network subscription until --count, the end of a bounded replay, or Ctrl-C. A first connection that
+     * fails exits 1 (its reason was reported); once subscribed, a lost connection is reported and resumed.
+     */
+    private static int runRemote(
+        final RemoteConsumer.Context ctx, final FragmentHandler handler, final PrintStream lines, final long[] received,
+        final long count, final AtomicBoolean running, final IdleStrategy idle)
+    {
+        final boolean[] reported = new boolean[1];
+        final ErrorHandler report = ctx.errorHandler();
+        ctx.errorHandler(t ->
+        {
+            reported[0] = true;
+            report.onError(t);
+        });
+        try (RemoteConsumer consumer = RemoteConsumer.subscribe(ctx))
+        {
+            while (running.get() && received[0] < count && !consumer.isEnded() &&
+                !Thread.currentThread().isInterrupted())
             {
-                // already shutting down
+                final int n = consumer.poll(handler, (int)Math.min(256, count - received[0]));
+                if (n == 0)
+                {
+                    lines.flush();
+                    if (reported[0] && RemoteConsumer.State.CONNECTING == consumer.state())
+                    {
+                        return Main.EXIT_FAILURE;
+                    }
+                }
+                idle.idle(n);
             }
         }
         return Main.EXIT_OK;
+    }
+
+    private static void removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // already shutting down
+        }
     }
 }
