@@ -446,10 +446,8 @@ final class BrokerConductor implements Agent
         session.consumers.put(registrationId, new ClientSession.ConsumerRegistration(topic, slot));
         response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId)
             .slot(slot).position(position);
-        if (replayFrom >= 0)
-        {
-            response.replayPosition(replayFrom).message(topic.archiver.topicDir().toAbsolutePath().toString());
-        }
+        response.replayPosition(replayFrom)
+            .message(null != topic.archiver ? topic.archiver.topicDir().toAbsolutePath().toString() : "");
         transmit(ControlProtocol.ON_CONSUMER_READY);
     }
 

@@ -201,10 +201,10 @@ final class ClientConductor implements Runnable
             copy.errorCode = response.errorCode();
             copy.message = response.message();
         }
-        else if (ControlProtocol.ON_CONSUMER_READY == type && response.replayPosition() >= 0)
+        else if (ControlProtocol.ON_CONSUMER_READY == type)
         {
             copy.replayPosition = response.replayPosition();
-            copy.message = response.message();
+            copy.message = response.message(); // the archive directory of a persistent topic, else empty
         }
         future.complete(copy);
     }

@@ -25,6 +25,7 @@ public final class Consumer implements AutoCloseable
     private final Runnable onClose;
     private final ErrorHandler errorHandler;
     private ArchiveReplay replay;
+    private final java.nio.file.Path archiveDirectory;
     private long position;
     private boolean closed;
     private boolean revoked;
@@ -37,6 +38,7 @@ public final class Consumer implements AutoCloseable
         this.mask = log.mask();
         this.onClose = null;
         this.errorHandler = null;
+        this.archiveDirectory = null;
         this.slot = slots.reserve();
         try
         {
@@ -51,9 +53,11 @@ public final class Consumer implements AutoCloseable
 
     /** A consumer on a slot the broker has already activated at {@code position}. */
     Consumer(final TopicLog log, final ConsumerSlots slots, final int slot, final long position,
-        final Runnable onClose, final ErrorHandler errorHandler, final ArchiveReplay replay)
+        final Runnable onClose, final ErrorHandler errorHandler, final ArchiveReplay replay,
+        final java.nio.file.Path archiveDirectory)
     {
         this.errorHandler = errorHandler;
+        this.archiveDirectory = archiveDirectory;
         this.replay = replay;
         this.log = log;
         this.slots = slots;
@@ -215,6 +219,16 @@ public final class Consumer implements AutoCloseable
             }
             return 0;
         }
+    }
+
+    /**
+     * The directory of the topic's segment files when the broker archives the topic, else null (and always null
+     * for a consumer of a topic opened without a broker). Tools that send a persisted range without reading it
+     * (replay to a socket) use it.
+     */
+    public java.nio.file.Path archiveDirectory()
+    {
+        return archiveDirectory;
     }
 
     /** True while this consumer still reads archived frames from the segment files, before the live ring. */

@@ -148,8 +148,11 @@ public final class ShmBus implements AutoCloseable
                 send(ControlProtocol.REMOVE_CONSUMER, 0, null, registrationId, 0, 0);
                 throw ex;
             }
+            final Path archiveDirectory = null == response.message || response.message.isEmpty() ? null :
+                java.nio.file.Paths.get(response.message);
             final Consumer consumer = new Consumer(mapped.log, mapped.slots, response.slot, response.position,
-                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler(), replay);
+                () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler(), replay,
+                archiveDirectory);
             registrations.put(registrationId, consumer);
             return consumer;
         }

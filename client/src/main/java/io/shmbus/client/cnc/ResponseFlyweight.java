@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  *  24  int  slot              ON_CONSUMER_READY: the consumer slot in the topic log
  *  28  int  errorCode         ON_ERROR
  *  32  long replayPosition    ON_CONSUMER_READY: read the archive from here up to {@code position} first; -1: none
- *  40  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY with a replay: the topic's archive directory
+ *  40  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY: the topic's archive directory (empty when not persistent)
  *  44  message, UTF-8
  * </pre>
  * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.
