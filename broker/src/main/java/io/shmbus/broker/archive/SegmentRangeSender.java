@@ -38,6 +38,7 @@ public final class SegmentRangeSender implements AutoCloseable
 {
     /** sendfile moves at most 2 GiB - 4 KiB per call on Linux; a smaller step also paces progress reports. */
     static final long MAX_BYTES_PER_CALL = 64L * 1024 * 1024;
+    private static final int WALK_BLOCK_LENGTH = 64 * 1024;
 
     /** Told about progress after every transfer call. */
     @FunctionalInterface
@@ -50,7 +51,6 @@ public final class SegmentRangeSender implements AutoCloseable
     private final LongSupplier archivedPosition;
     private final long stallTimeoutNs;
     private final TreeMap<Long, FileChannel> segments = new TreeMap<>();
-    private final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * @param topicDir         the topic's directory of segment files.
@@ -66,14 +66,15 @@ public final class SegmentRangeSender implements AutoCloseable
     }
 
     /**
-     * Sends the frames from {@code from} (a frame start) up to the first frame boundary at or after {@code to}.
+     * Sends the stream from {@code from} up to {@code end}, both frame starts (use
+     * {@link #frameBoundaryAtOrAfter} for any other end).
      *
-     * @return the position after the last byte sent.
+     * @return the position after the last byte sent, {@code end}.
      * @throws IOException                  when the target fails (the peer closed, disk full).
      * @throws PositionUnavailableException when part of the range is no longer in the archive.
-     * @throws ShmbusException              when the archive stops short of {@code to} for the stall timeout.
+     * @throws ShmbusException              when the archive stops short of {@code end} for the stall timeout.
      */
-    public long send(final long from, final long to, final WritableByteChannel target, final Progress progress)
+    public long send(final long from, final long end, final WritableByteChannel target, final Progress progress)
         throws IOException
     {
         openSegmentsFrom(from);
@@ -81,7 +82,6 @@ public final class SegmentRangeSender implements AutoCloseable
         {
             throw new PositionUnavailableException("position " + from + " is no longer in the archive " + topicDir);
         }
-        final long end = frameBoundaryAtOrAfter(from, to);
         long position = from;
         while (position < end)
         {
@@ -139,26 +139,44 @@ public final class SegmentRangeSender implements AutoCloseable
     }
 
     /**
-     * The end of the frame that holds {@code to}, so only whole frames go out: {@code to} itself when a frame starts
-     * there (the tail always is one). Reads headers only, from the nearer of {@code from} and the start of
-     * {@code to}'s segment (frames never straddle segments, so a later segment starts with a frame).
+     * The end of the frame that holds {@code to}, so a range ends with a whole frame: {@code to} itself when a frame
+     * starts there. Waits for the archive to cover it. Walks frame headers from the last time-index record at or
+     * before {@code to} (at most an archiving step, 1 MiB, away), else from the nearer of {@code from} and the start
+     * of {@code to}'s segment (frames never straddle segments, so every segment but the first starts with one).
+     *
+     * @param from a frame start at or before {@code to}.
      */
-    private long frameBoundaryAtOrAfter(final long from, final long to) throws IOException
+    public long frameBoundaryAtOrAfter(final long from, final long to) throws IOException
     {
         if (to <= from)
         {
             return from;
         }
         awaitArchived(to - 1, to);
+        openSegmentsFrom(from);
         final Map.Entry<Long, FileChannel> segment = segmentOf(to - 1);
         final long base = segment.getKey();
-        long position = Math.max(from, base);
+        final FileChannel channel = segment.getValue();
+        long position = Math.max(from, Math.max(base, indexedFrameStart(base, to)));
+        final ByteBuffer block = ByteBuffer.allocate(WALK_BLOCK_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        long blockStart = -1;
         while (position < to)
         {
-            header.clear();
-            readFully(segment.getValue(), header, position - base);
-            final int frameLength = header.getInt(FRAME_LENGTH_OFFSET);
-            if (frameLength < HEADER_LENGTH || header.getLong(POSITION_OFFSET) != position)
+            if (blockStart < 0 || position + HEADER_LENGTH > blockStart + block.limit())
+            {
+                blockStart = position;
+                block.clear();
+                channel.read(block, position - base);
+                block.flip();
+                if (block.limit() < HEADER_LENGTH)
+                {
+                    throw new ShmbusException("segment " + SegmentDescriptor.fileName(base) + " in " + topicDir +
+                        " ends inside a frame header at position " + position);
+                }
+            }
+            final int at = (int)(position - blockStart);
+            final int frameLength = block.getInt(at + FRAME_LENGTH_OFFSET);
+            if (frameLength < HEADER_LENGTH || block.getLong(at + POSITION_OFFSET) != position)
             {
                 throw new ShmbusException("damaged frame in the archive " + topicDir + " at position " + position +
                     " (see: shmbus verify " + topicDir + ")");
@@ -166,6 +184,49 @@ public final class SegmentRangeSender implements AutoCloseable
             position += alignedLength(frameLength);
         }
         return position;
+    }
+
+    /**
+     * The last position in the segment's time index at or before {@code to}, a frame start, by binary search (the
+     * records' positions increase); -1 when there is none.
+     */
+    private long indexedFrameStart(final long base, final long to)
+    {
+        final Path index = topicDir.resolve(SegmentDescriptor.fileName(base)
+            .replace(SegmentDescriptor.SUFFIX, TopicArchiver.TIME_INDEX_SUFFIX));
+        final ByteBuffer record = ByteBuffer.allocate(TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(index, StandardOpenOption.READ))
+        {
+            long low = 0;
+            long high = channel.size() / TopicArchiver.TIME_INDEX_RECORD_LENGTH - 1;
+            long best = -1;
+            while (low <= high)
+            {
+                final long middle = (low + high) >>> 1;
+                record.clear();
+                if (channel.read(record, middle * TopicArchiver.TIME_INDEX_RECORD_LENGTH) <
+                    TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+                {
+                    return best;
+                }
+                final long position = record.getLong(8);
+                if (position <= to)
+                {
+                    best = position;
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+            return best;
+        }
+        catch (final IOException ex)
+        {
+            return -1; // the index is only a shortcut
+        }
     }
 
     private Map.Entry<Long, FileChannel> segmentOf(final long position) throws IOException
@@ -210,21 +271,6 @@ public final class SegmentRangeSender implements AutoCloseable
                     // deleted by retention since the listing: send() reports the position as unavailable
                 }
             }
-        }
-    }
-
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long offset)
-        throws IOException
-    {
-        long at = offset;
-        while (buffer.hasRemaining())
-        {
-            final int read = channel.read(buffer, at);
-            if (read < 0)
-            {
-                throw new ShmbusException("segment ends inside a frame header at offset " + offset);
-            }
-            at += read;
         }
     }
 

@@ -52,6 +52,8 @@ final class ReplayCommand implements Command
             "           with sendfile (waiting for the archiver to store the newest frames)\n" +
             "  payload  each payload after its length, 4 bytes little-endian\n" +
             "  lines    each payload followed by a newline\n" +
+            "A frames replay of an archived topic fixes and checks its range before it connects or listens;\n" +
+            "the other cases read through a consumer registered once the receiver is connected.\n" +
             "Needs a running broker. Progress goes to stderr when it is a terminal.\n\n" + TopicOptions.HELP +
             "  --from START       earliest (default), a position, or an ISO-8601 time\n" +
             "  --to POSITION      stop before the first frame at or after this position (default: the tail\n" +
@@ -75,55 +77,70 @@ final class ReplayCommand implements Command
         final long toOption = args.getLong("--to", -1);
         final ReplayDestination destination = ReplayDestination.parse(args, name());
         final boolean terminal = null != System.console();
-        // the broker first, so that a missing broker fails before a listener waits; the range is resolved once
-        // the destination is open (for --listen: when the receiver connects)
-        try (ShmBus bus = TopicOptions.connect(args, err, name()))
+        try (ShmBus bus = TopicOptions.connect(args, err, name()); destination)
         {
-            try (destination)
+            if ("frames".equals(format))
             {
-                final WritableByteChannel channel = destination.open(err);
-                final Consumer consumer = bus.addConsumer(topic, from);
-                final long start = consumer.position();
-                final long to;
-                try (TopicLog log = TopicLog.open(TopicLog.fileOf(bus.dir(), topic), topic, 5_000))
+                // An archived topic's range is resolved and checked before the destination is opened, so a bad
+                // topic or position never leaves a receiver with an empty stream, and the receiver's connection
+                // carries the transfer only.
+                final Consumer probe = bus.addConsumer(topic, from);
+                final Path archive = probe.archiveDirectory();
+                if (null != archive)
                 {
-                    to = toOption >= 0 ? toOption : log.tailVolatile();
+                    final long start = probe.position();
+                    final long to = toOption >= 0 ? toOption : tail(bus, topic);
+                    // from here only the archive's files and its counter are needed: the consumer's slot would
+                    // hold producers back and the client's thread would wake for nothing
+                    probe.close();
+                    bus.close();
+                    return sendArchived(bus.dir(), topic, archive, start, to, toOption >= 0, destination, terminal,
+                        out, err);
                 }
-                final Path archive = consumer.archiveDirectory();
-                if ("frames".equals(format) && null != archive)
-                {
-                    // the start is resolved; the consumer's slot would only hold producers back while we send
-                    consumer.close();
-                    return sendArchived(bus, topic, archive, start, to, destination, channel, terminal, out, err);
-                }
-                return sendMessages(bus, consumer, topic, format, to, destination, channel, terminal, out, err);
+                probe.close();
             }
+            // A consumer registers only once the destination is open: while --listen waits for a receiver, a
+            // registered consumer would hold producers back.
+            final WritableByteChannel channel = destination.open(err);
+            final Consumer consumer = bus.addConsumer(topic, from);
+            final long to = toOption >= 0 ? toOption : tail(bus, topic);
+            return sendMessages(bus, consumer, topic, format, to, destination, channel, terminal, out, err);
+        }
+    }
+
+    /** The topic's tail now: always a frame start. */
+    private static long tail(final ShmBus bus, final String topic)
+    {
+        try (TopicLog log = TopicLog.open(TopicLog.fileOf(bus.dir(), topic), topic, 5_000))
+        {
+            return log.tailVolatile();
         }
     }
 
     private int sendArchived(
-        final ShmBus bus,
+        final Path dir,
         final String topic,
         final Path archive,
         final long start,
         final long to,
+        final boolean toMayCutAFrame,
         final ReplayDestination destination,
-        final WritableByteChannel channel,
         final boolean terminal,
         final PrintStream out,
         final PrintStream err) throws IOException
     {
         final long[] sent = {start};
-        try (ArchivedPositionCounter archived = ArchivedPositionCounter.find(bus.dir(), topic);
+        try (ArchivedPositionCounter archived = ArchivedPositionCounter.find(dir, topic);
             SegmentRangeSender sender = new SegmentRangeSender(archive,
                 null != archived ? archived : () -> Long.MAX_VALUE, ARCHIVE_STALL_TIMEOUT_NS))
         {
+            final long end = toMayCutAFrame ? sender.frameBoundaryAtOrAfter(start, to) : to;
+            final WritableByteChannel channel = destination.open(err);
             final long[] lastReportNs = {System.nanoTime()};
             final long startNs = System.nanoTime();
-            final long end;
             try
             {
-                end = sender.send(start, to, channel, (position, limit) ->
+                sender.send(start, end, channel, (position, limit) ->
                 {
                     sent[0] = position;
                     if (terminal && System.nanoTime() - lastReportNs[0] > 500_000_000L)
