@@ -1,6 +1,10 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.config.BrokerConfig;
+import io.shmbus.broker.net.NetCounters;
+import io.shmbus.broker.net.NetServer;
+import io.shmbus.broker.net.NetSettings;
 import io.shmbus.broker.config.Durations;
 import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.JvmRequirements;
@@ -51,6 +55,9 @@ public final class Broker implements AutoCloseable
     private final FileLock lock;
     private final BrokerCounters counters;
     private final AgentRunner runner;
+    private final NetCounters netCounters;
+    private final NetServer netServer;
+    private final AgentRunner netRunner;
     private boolean closed;
 
     private Broker(final Context ctx, final FileChannel lockChannel, final FileLock lock, final CncFile cnc)
@@ -67,8 +74,34 @@ public final class Broker implements AutoCloseable
             counters.errors.increment();
             ctx.errorHandler().onError(throwable);
         };
-        final BrokerConductor conductor = new BrokerConductor(ctx, cnc, countersManager, counters, errorHandler);
+        final ArchiveViews archiveViews = new ArchiveViews();
+        final BrokerConductor conductor = new BrokerConductor(ctx, cnc, countersManager, counters, errorHandler,
+            archiveViews);
         this.runner = new AgentRunner(ctx.idleStrategy(), errorHandler, null, conductor);
+        if (ctx.netPort() >= 0)
+        {
+            // counters are allocated here, before any broker thread runs: the counters manager is not thread-safe
+            this.netCounters = new NetCounters(countersManager);
+            try
+            {
+                this.netServer = new NetServer(ctx.netSettings(), archiveViews, netCounters, ctx.log(), errorHandler,
+                    ctx.nanoClock());
+            }
+            catch (final RuntimeException ex)
+            {
+                netCounters.close();
+                conductor.onClose();
+                counters.close();
+                throw ex;
+            }
+            this.netRunner = new AgentRunner(netServer.idleStrategy(), errorHandler, null, netServer);
+        }
+        else
+        {
+            this.netCounters = null;
+            this.netServer = null;
+            this.netRunner = null;
+        }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
         CncDescriptor.signalReady(cnc.header());
     }
@@ -122,6 +155,12 @@ public final class Broker implements AutoCloseable
             ctx.log().println("shmbus broker: pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
                 " (client timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.clientLivenessTimeoutNs()) +
                 " ms, unblock timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) + " ms)");
+            if (null != broker.netRunner)
+            {
+                AgentRunner.startOnThread(broker.netRunner);
+                ctx.log().println("shmbus broker: serving network subscribers on " +
+                    broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
+            }
             return broker;
         }
         catch (final IOException ex)
@@ -184,7 +223,19 @@ public final class Broker implements AutoCloseable
         return ctx.dir();
     }
 
-    /** Stops the conductor, removes the CnC file (so clients see the broker is gone) and releases the lock. */
+    /**
+     * The TCP port network subscribers connect to (the real one when {@code --net-port 0} asked for any), or -1
+     * when the broker does not serve them.
+     */
+    public int netPort()
+    {
+        return null == netServer ? -1 : netServer.boundAddress().getPort();
+    }
+
+    /**
+     * Stops the network server and the conductor, removes the CnC file (so clients see the broker is gone) and
+     * releases the lock.
+     */
     public synchronized void close()
     {
         if (closed)
@@ -192,7 +243,16 @@ public final class Broker implements AutoCloseable
             return;
         }
         closed = true;
+        if (null != netRunner)
+        {
+            netServer.wakeup();
+            CloseHelper.quietClose(netRunner); // first: it reads the archive that the conductor closes
+        }
         CloseHelper.quietClose(runner);
+        if (null != netCounters)
+        {
+            netCounters.close(); // once the conductor, which allocates counters too, has stopped
+        }
         counters.close();
         cnc.brokerHeartbeatMs(0); // tells mapped clients the broker stopped, before the file disappears
         cnc.close();
@@ -219,6 +279,18 @@ public final class Broker implements AutoCloseable
         public static final long CLIENT_LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
         public static final String UNBLOCK_TIMEOUT_PROP_NAME = "shmbus.broker.unblock.timeout";
         public static final long UNBLOCK_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
+        public static final String NET_PORT_PROP_NAME = "shmbus.broker.net.port";
+        public static final String NET_BIND_PROP_NAME = "shmbus.broker.net.bind";
+        public static final String NET_BIND_DEFAULT = "127.0.0.1";
+        public static final String NET_AUTH_TOKEN_PROP_NAME = "shmbus.broker.net.auth.token";
+        public static final String NET_MAX_CONNECTIONS_PROP_NAME = "shmbus.broker.net.max.connections";
+        public static final int NET_MAX_CONNECTIONS_DEFAULT = 1024;
+        public static final String NET_HANDSHAKE_TIMEOUT_PROP_NAME = "shmbus.broker.net.handshake.timeout";
+        public static final long NET_HANDSHAKE_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+        public static final String NET_HEARTBEAT_INTERVAL_PROP_NAME = "shmbus.broker.net.heartbeat.interval";
+        public static final long NET_HEARTBEAT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
+        private static final int NET_PORT_UNSET = Integer.MIN_VALUE;
+        private static final int NET_PORT_DISABLED = -1;
 
         private Path dir;
         private Path dataDir;
@@ -235,6 +307,12 @@ public final class Broker implements AutoCloseable
         private EpochClock epochClock = SystemEpochClock.INSTANCE;
         private PrintStream log = System.err;
         private ErrorHandler errorHandler;
+        private int netPort = NET_PORT_UNSET;
+        private String netBind;
+        private String netAuthToken;
+        private int netMaxConnections;
+        private long netHandshakeTimeoutNs;
+        private long netHeartbeatIntervalNs;
 
         public Context conclude()
         {
@@ -266,6 +344,7 @@ public final class Broker implements AutoCloseable
             {
                 throw new ConfigurationException("broker timeouts must be at least 100ms");
             }
+            concludeNet();
             filePermissionSet = ShmDirectory.parseFilePermissions(filePermissions);
             directoryPermissionSet = ShmDirectory.directoryPermissionsFor(filePermissions);
             if (null == idleStrategy)
@@ -280,6 +359,160 @@ public final class Broker implements AutoCloseable
                 errorHandler = t -> out.println("shmbus broker: error: " + t);
             }
             return this;
+        }
+
+        private void concludeNet()
+        {
+            if (NET_PORT_UNSET == netPort)
+            {
+                final String text = setting("net.port", NET_PORT_PROP_NAME);
+                netPort = null == text ? NET_PORT_DISABLED : (int)integer("net.port", text, 0, 65535);
+            }
+            if (netPort < NET_PORT_DISABLED || netPort > 65535)
+            {
+                throw new ConfigurationException("net port must be 0 to 65535: " + netPort);
+            }
+            if (null == netBind)
+            {
+                final String text = setting("net.bind", NET_BIND_PROP_NAME);
+                netBind = null == text ? NET_BIND_DEFAULT : text;
+            }
+            if (null == netAuthToken)
+            {
+                netAuthToken = setting("net.auth.token", NET_AUTH_TOKEN_PROP_NAME);
+            }
+            if (null != netAuthToken &&
+                netAuthToken.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1024)
+            {
+                throw new ConfigurationException("net.auth.token is longer than 1024 bytes");
+            }
+            if (0 == netMaxConnections)
+            {
+                final String text = setting("net.max.connections", NET_MAX_CONNECTIONS_PROP_NAME);
+                netMaxConnections = null == text ? NET_MAX_CONNECTIONS_DEFAULT :
+                    (int)integer("net.max.connections", text, 1, 1_000_000);
+            }
+            if (0 == netHandshakeTimeoutNs)
+            {
+                netHandshakeTimeoutNs = duration("net.handshake.timeout", NET_HANDSHAKE_TIMEOUT_PROP_NAME,
+                    NET_HANDSHAKE_TIMEOUT_DEFAULT_NS);
+            }
+            if (0 == netHeartbeatIntervalNs)
+            {
+                netHeartbeatIntervalNs = duration("net.heartbeat.interval", NET_HEARTBEAT_INTERVAL_PROP_NAME,
+                    NET_HEARTBEAT_INTERVAL_DEFAULT_NS);
+            }
+            if (netMaxConnections < 1 || netHandshakeTimeoutNs < TimeUnit.MILLISECONDS.toNanos(10) ||
+                netHeartbeatIntervalNs < TimeUnit.MILLISECONDS.toNanos(10))
+            {
+                throw new ConfigurationException("net.max.connections must be at least 1, net.handshake.timeout " +
+                    "and net.heartbeat.interval at least 10ms");
+            }
+            if (netPort >= 0 && null == dataDir)
+            {
+                throw new ConfigurationException("network subscribers (net port " + netPort + ") read the " +
+                    "archive: a data directory (--data-dir) is needed");
+            }
+        }
+
+        private String setting(final String key, final String property)
+        {
+            final String fromConfig = config.brokerSetting(key);
+            return null != fromConfig ? fromConfig : System.getProperty(property);
+        }
+
+        private static long integer(final String what, final String text, final long min, final long max)
+        {
+            try
+            {
+                final long value = Long.parseLong(text.trim());
+                if (value >= min && value <= max)
+                {
+                    return value;
+                }
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // reported below
+            }
+            throw new ConfigurationException(what + " must be a number from " + min + " to " + max + ": '" +
+                text + "'");
+        }
+
+        /** The network server's settings, once concluded. */
+        public NetSettings netSettings()
+        {
+            return new NetSettings(netBind, netPort, netAuthToken, netMaxConnections, netHandshakeTimeoutNs,
+                netHeartbeatIntervalNs);
+        }
+
+        /**
+         * The TCP port to serve network subscribers on (docs/protocol.md); 0 picks a free one, which
+         * {@link Broker#netPort()} then tells. Not set: no network server. Needs a data directory.
+         */
+        public Context netPort(final int netPort)
+        {
+            this.netPort = netPort;
+            return this;
+        }
+
+        public int netPort()
+        {
+            return netPort;
+        }
+
+        /** The address the network server binds to: loopback (127.0.0.1) unless told otherwise. */
+        public Context netBind(final String netBind)
+        {
+            this.netBind = netBind;
+            return this;
+        }
+
+        public String netBind()
+        {
+            return netBind;
+        }
+
+        /** A token subscribers must present (compared in constant time); none by default. */
+        public Context netAuthToken(final String netAuthToken)
+        {
+            this.netAuthToken = netAuthToken;
+            return this;
+        }
+
+        public Context netMaxConnections(final int netMaxConnections)
+        {
+            this.netMaxConnections = netMaxConnections;
+            return this;
+        }
+
+        public int netMaxConnections()
+        {
+            return netMaxConnections;
+        }
+
+        /** How long a new connection has to send its whole request (slow senders hold a connection that long). */
+        public Context netHandshakeTimeoutNs(final long netHandshakeTimeoutNs)
+        {
+            this.netHandshakeTimeoutNs = netHandshakeTimeoutNs;
+            return this;
+        }
+
+        public long netHandshakeTimeoutNs()
+        {
+            return netHandshakeTimeoutNs;
+        }
+
+        /** A subscriber that was sent nothing for this long gets a HEARTBEAT frame. */
+        public Context netHeartbeatIntervalNs(final long netHeartbeatIntervalNs)
+        {
+            this.netHeartbeatIntervalNs = netHeartbeatIntervalNs;
+            return this;
+        }
+
+        public long netHeartbeatIntervalNs()
+        {
+            return netHeartbeatIntervalNs;
         }
 
         private long duration(final String key, final String property, final long defaultNs)

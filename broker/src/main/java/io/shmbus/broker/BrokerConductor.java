@@ -58,6 +58,7 @@ final class BrokerConductor implements Agent
     private final EpochClock epochClock;
     private final org.agrona.concurrent.EpochNanoClock epochNanoClock = new org.agrona.concurrent.OffsetEpochNanoClock();
     private final PrintStream log;
+    private final io.shmbus.broker.archive.ArchiveViews archiveViews;
 
     private final Map<String, TopicState> topics = new HashMap<>();
     private final List<TopicState> topicList = new ArrayList<>();
@@ -75,8 +76,10 @@ final class BrokerConductor implements Agent
         final CncFile cnc,
         final CountersManager countersManager,
         final BrokerCounters counters,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final io.shmbus.broker.archive.ArchiveViews archiveViews)
     {
+        this.archiveViews = archiveViews;
         this.ctx = ctx;
         this.cnc = cnc;
         this.toBroker = new ManyToOneRingBuffer(cnc.toBroker());
@@ -542,7 +545,7 @@ final class BrokerConductor implements Agent
             try
             {
                 topic = new TopicState(name, config, topicLog, countersManager, ctx.dataDir(), ctx.segmentLength(),
-                    resume, log);
+                    resume, log, archiveViews);
             }
             catch (final RuntimeException ex)
             {

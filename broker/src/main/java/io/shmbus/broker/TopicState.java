@@ -1,5 +1,7 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.archive.ArchiveView;
+import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.archive.TopicArchiver;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.log.ConsumerSlots;
@@ -33,6 +35,9 @@ final class TopicState implements AutoCloseable
     final AtomicCounter producersCounter;
     final AtomicCounter unblockedCounter;
     final TopicArchiver archiver;
+    /** The archived range published to other threads (the network server); null when not persistent. */
+    final ArchiveView archiveView;
+    private final ArchiveViews archiveViews;
     int producers;
 
     private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
@@ -46,7 +51,8 @@ final class TopicState implements AutoCloseable
         final Path dataDir,
         final long segmentLength,
         final long resumePosition,
-        final java.io.PrintStream out)
+        final java.io.PrintStream out,
+        final ArchiveViews archiveViews)
     {
         this.name = name;
         this.config = config;
@@ -76,11 +82,17 @@ final class TopicState implements AutoCloseable
                 }
             }
             this.archiver = created;
+            this.archiveView = new ArchiveView(name, created.topicDir(), created.segmentLength(),
+                log.maxMessageLength() + io.shmbus.client.log.FrameDescriptor.HEADER_LENGTH, created.firstPosition(),
+                created.archivedPosition());
+            archiveViews.add(archiveView);
         }
         else
         {
             this.archiver = null;
+            this.archiveView = null;
         }
+        this.archiveViews = archiveViews;
     }
 
     /**
@@ -124,7 +136,13 @@ final class TopicState implements AutoCloseable
     /** Archives what producers committed since the last call; returns the work done. */
     int archive()
     {
-        return null == archiver ? 0 : archiver.doWork();
+        if (null == archiver)
+        {
+            return 0;
+        }
+        final int work = archiver.doWork();
+        archiveView.update(archiver.firstPosition(), archiver.archivedPosition());
+        return work;
     }
 
     /**
@@ -221,6 +239,7 @@ final class TopicState implements AutoCloseable
     {
         if (null != archiver)
         {
+            archiveViews.remove(name);
             archiver.close();
         }
         closeCounters();

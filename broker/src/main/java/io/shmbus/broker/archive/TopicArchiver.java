@@ -214,20 +214,16 @@ public final class TopicArchiver implements AutoCloseable
         return firstPosition;
     }
 
-    /** True when a frame of the archive starts exactly at {@code position}. */
+    /** True when a frame of the archive starts exactly at {@code position} (walked from a known frame start). */
     public boolean isFrameStart(final long position)
     {
         if (position < firstPosition || position >= archivedPosition)
         {
             return false;
         }
-        final Path file = SegmentDescriptor.file(topicDir, SegmentDescriptor.basePosition(position, segmentLength));
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try
         {
-            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            channel.read(header, position - SegmentDescriptor.basePosition(position, segmentLength));
-            return header.getInt(0) > 0 && header.getLong(8) == position;
+            return ArchiveFiles.isFrameStart(topicDir, segmentLength, firstPosition, archivedPosition, position);
         }
         catch (final IOException ex)
         {
@@ -359,71 +355,15 @@ public final class TopicArchiver implements AutoCloseable
      */
     public long positionAtTime(final long epochNs)
     {
-        long start = firstPosition;
         try
         {
-            for (final Path file : SegmentScanner.segmentFiles(topicDir))
-            {
-                final Path index = topicDir.resolve(file.getFileName().toString().replace(SegmentDescriptor.SUFFIX,
-                    TIME_INDEX_SUFFIX));
-                if (!Files.exists(index))
-                {
-                    continue;
-                }
-                final java.nio.ByteBuffer records = java.nio.ByteBuffer.wrap(Files.readAllBytes(index))
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                for (int i = 0; i + TIME_INDEX_RECORD_LENGTH <= records.capacity(); i += TIME_INDEX_RECORD_LENGTH)
-                {
-                    final long timestamp = records.getLong(i);
-                    final long position = records.getLong(i + 8);
-                    if (timestamp < epochNs && position >= firstPosition && position < archivedPosition)
-                    {
-                        start = Math.max(start, position);
-                    }
-                }
-            }
-            return scanForTime(start, epochNs);
+            return ArchiveFiles.positionAtTime(topicDir, segmentLength, firstPosition, archivedPosition, epochNs);
         }
         catch (final IOException ex)
         {
             throw new ShmbusException("cannot search the archive of '" + log.topic() + "' by time: " +
                 ex.getMessage(), ex);
         }
-    }
-
-    private long scanForTime(final long from, final long epochNs) throws IOException
-    {
-        final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(io.shmbus.client.log.FrameDescriptor.HEADER_LENGTH)
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        long position = from;
-        while (position < archivedPosition)
-        {
-            final long base = SegmentDescriptor.basePosition(position, segmentLength);
-            try (FileChannel channel = FileChannel.open(SegmentDescriptor.file(topicDir, base), StandardOpenOption.READ))
-            {
-                while (position < archivedPosition && position < base + segmentLength)
-                {
-                    header.clear();
-                    if (channel.read(header, position - base) < header.capacity())
-                    {
-                        return archivedPosition;
-                    }
-                    final int length = header.getInt(io.shmbus.client.log.FrameDescriptor.FRAME_LENGTH_OFFSET);
-                    if (length <= 0)
-                    {
-                        return archivedPosition;
-                    }
-                    if (header.getShort(io.shmbus.client.log.FrameDescriptor.TYPE_OFFSET) ==
-                        io.shmbus.client.log.FrameDescriptor.TYPE_DATA &&
-                        header.getLong(io.shmbus.client.log.FrameDescriptor.TIMESTAMP_OFFSET) >= epochNs)
-                    {
-                        return position;
-                    }
-                    position += io.shmbus.client.log.FrameDescriptor.alignedLength(length);
-                }
-            }
-        }
-        return archivedPosition;
     }
 
     private int housekeeping()

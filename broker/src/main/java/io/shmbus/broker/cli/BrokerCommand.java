@@ -28,7 +28,7 @@ final class BrokerCommand implements Command
     public String usage()
     {
         return "usage: shmbus broker [--dir DIR] [--data-dir DIR] [--config FILE] [--client-timeout DURATION] " +
-            "[--unblock-timeout DURATION]\n\n" +
+            "[--unblock-timeout DURATION] [--net-port PORT [--bind ADDRESS]]\n\n" +
             "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
             "frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n" +
             "Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory.\n\n" +
@@ -38,7 +38,10 @@ final class BrokerCommand implements Command
             "                            persistent unless its config says 'persistent = false')\n" +
             "  --config FILE             broker and per-topic settings (see docs/configuration.md)\n" +
             "  --client-timeout DUR      a client silent this long is declared dead (default 5s)\n" +
-            "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n";
+            "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n" +
+            "  --net-port PORT           serve persisted topics to network subscribers over TCP (docs/protocol.md);\n" +
+            "                            0 picks a free port (printed on the log). Needs --data-dir\n" +
+            "  --bind ADDRESS            address to listen on (default 127.0.0.1: this host only)\n";
     }
 
     public int run(
@@ -46,7 +49,8 @@ final class BrokerCommand implements Command
         throws InterruptedException
     {
         final Args args = Args.parse(name(), argList,
-            Set.of("--dir", "--data-dir", "--config", "--client-timeout", "--unblock-timeout"), Set.of());
+            Set.of("--dir", "--data-dir", "--config", "--client-timeout", "--unblock-timeout", "--net-port", "--bind"),
+            Set.of());
         final Broker.Context ctx = new Broker.Context().log(err);
         if (args.has("--dir"))
         {
@@ -59,6 +63,19 @@ final class BrokerCommand implements Command
         if (args.has("--config"))
         {
             ctx.configFile(Paths.get(args.get("--config", null)));
+        }
+        if (args.has("--net-port"))
+        {
+            final long port = args.getLong("--net-port", -1);
+            if (port < 0 || port > 65535)
+            {
+                throw new UsageException(name(), "--net-port must be 0 to 65535: " + port);
+            }
+            ctx.netPort((int)port);
+        }
+        if (args.has("--bind"))
+        {
+            ctx.netBind(args.get("--bind", null));
         }
         try
         {

@@ -193,16 +193,39 @@ public final class BrokerConfig
         {
             case "dir":
             case "data.dir":
+            case "net.bind":
+            case "net.auth.token":
+                break;
+            case "net.port":
+            case "net.max.connections":
+                checkNumber(key, value);
                 break;
             case "client.liveness.timeout":
             case "unblock.timeout":
+            case "net.handshake.timeout":
+            case "net.heartbeat.interval":
                 Durations.parseNs(key, value);
                 break;
             default:
                 throw new ConfigurationException("unknown setting '" + key +
-                    "' (known: dir, data.dir, client.liveness.timeout, unblock.timeout; topic settings go in a " +
-                    "[topic NAME] " +
-                    "or [topic.defaults] section)");
+                    "' (known: dir, data.dir, client.liveness.timeout, unblock.timeout, net.port, net.bind, " +
+                    "net.auth.token, net.max.connections, net.handshake.timeout, net.heartbeat.interval; topic " +
+                    "settings go in a [topic NAME] or [topic.defaults] section)");
+        }
+    }
+
+    private static void checkNumber(final String key, final String value)
+    {
+        try
+        {
+            if (Long.parseLong(value) < 0)
+            {
+                throw new ConfigurationException("'" + key + "' must not be negative: " + value);
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigurationException("'" + key + "' must be a number: " + value);
         }
     }
 

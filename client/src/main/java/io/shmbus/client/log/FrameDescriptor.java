@@ -48,6 +48,12 @@ public final class FrameDescriptor
     public static final short TYPE_PAD = 1;
     /** A message. */
     public static final short TYPE_DATA = 2;
+    /** Network only, never stored: the broker is alive and has nothing new (see docs/protocol.md). */
+    public static final short TYPE_HEARTBEAT = 3;
+    /** Network only, never stored: a bounded replay is complete; the broker closes the connection. */
+    public static final short TYPE_END = 4;
+    /** Network only, never stored: the broker cannot go on; error code as producer id, message as payload. */
+    public static final short TYPE_STREAM_ERROR = 5;
 
     /** The checksum field holds the CRC32C of the payload. */
     public static final byte FLAG_CHECKSUM = 0x01;
@@ -85,6 +91,7 @@ public final class FrameDescriptor
         return BitUtil.align(frameLength, FRAME_ALIGNMENT);
     }
 
+    /** True for the types that are stored (padding and data); the network-only types are not. */
     public static boolean isKnownType(final short type)
     {
         return TYPE_PAD == type || TYPE_DATA == type;

@@ -1,0 +1,203 @@
+package io.shmbus.broker.archive;
+
+import io.shmbus.client.log.FrameDescriptor;
+import io.shmbus.client.log.SegmentDescriptor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Lookups over a topic's archive files alone (segments and time indexes), given the archived range: is a
+ * position a frame start, where does a time start. They read only bytes below the archived position, which are
+ * never written again, so they are safe on any thread while the archiver appends (the network server uses them
+ * from its own thread). Each call opens and closes its files and allocates a small read buffer.
+ */
+public final class ArchiveFiles
+{
+    private static final int WALK_CHUNK = 64 * 1024;
+
+    private ArchiveFiles()
+    {
+    }
+
+    /** The time index file beside a segment. */
+    public static Path timeIndexFile(final Path topicDir, final long basePosition)
+    {
+        return topicDir.resolve(SegmentDescriptor.fileName(basePosition)
+            .replace(SegmentDescriptor.SUFFIX, TopicArchiver.TIME_INDEX_SUFFIX));
+    }
+
+    /**
+     * True when a frame of the archive starts exactly at {@code position}, found by walking frame headers from a
+     * known frame start: the last time index record at or before the position in its segment, else the start of
+     * the segment (or the first archived position). The archived position itself counts as a frame start.
+     *
+     * @throws NoSuchFileException when the segment was deleted (by retention) meanwhile.
+     */
+    public static boolean isFrameStart(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long position) throws IOException
+    {
+        if (position == archivedPosition)
+        {
+            return true;
+        }
+        if (position < firstPosition || position > archivedPosition ||
+            (position & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+        {
+            return false;
+        }
+        final long base = SegmentDescriptor.basePosition(position, segmentLength);
+        long from = Math.max(base, firstPosition);
+        from = Math.max(from, lastIndexedPositionAtOrBefore(timeIndexFile(topicDir, base), position));
+        final ByteBuffer chunk = ByteBuffer.allocate(WALK_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel segment = FileChannel.open(SegmentDescriptor.file(topicDir, base), StandardOpenOption.READ))
+        {
+            long at = from;
+            long chunkStart = 0;
+            int chunkLength = 0;
+            while (at < position)
+            {
+                if (at < chunkStart || at + FrameDescriptor.HEADER_LENGTH > chunkStart + chunkLength)
+                {
+                    chunkStart = at;
+                    chunk.clear().limit((int)Math.min(WALK_CHUNK, base + segmentLength - at));
+                    chunkLength = Math.max(0, segment.read(chunk, at - base));
+                    if (chunkLength < FrameDescriptor.HEADER_LENGTH)
+                    {
+                        return false;
+                    }
+                }
+                final int length = chunk.getInt((int)(at - chunkStart) + FrameDescriptor.FRAME_LENGTH_OFFSET);
+                if (length < 0 || (length > 0 && length < FrameDescriptor.HEADER_LENGTH))
+                {
+                    return false; // damaged: nothing after it can be trusted to be a boundary
+                }
+                // zeros only precede the first frame of a segment where archiving started mid-ring
+                at += 0 == length ? FrameDescriptor.FRAME_ALIGNMENT : FrameDescriptor.alignedLength(length);
+            }
+            return at == position;
+        }
+    }
+
+    /** The position of the last time index record at or before {@code position}, or -1 (binary search). */
+    static long lastIndexedPositionAtOrBefore(final Path indexFile, final long position) throws IOException
+    {
+        if (!Files.exists(indexFile))
+        {
+            return -1;
+        }
+        final ByteBuffer record = ByteBuffer.allocate(TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel index = FileChannel.open(indexFile, StandardOpenOption.READ))
+        {
+            long low = 0;
+            long high = index.size() / TopicArchiver.TIME_INDEX_RECORD_LENGTH - 1;
+            long found = -1;
+            while (low <= high)
+            {
+                final long mid = (low + high) >>> 1;
+                record.clear();
+                if (index.read(record, mid * TopicArchiver.TIME_INDEX_RECORD_LENGTH) < record.capacity())
+                {
+                    return found;
+                }
+                final long recorded = record.getLong(8);
+                if (recorded <= position)
+                {
+                    found = recorded;
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid - 1;
+                }
+            }
+            return found;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * The position of the first archived message stamped at or after {@code epochNs}, found through the sparse
+     * time index and then frame by frame; the archived position when no archived message is that recent.
+     */
+    public static long positionAtTime(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long epochNs) throws IOException
+    {
+        long start = firstPosition;
+        for (final Path file : SegmentScanner.segmentFiles(topicDir))
+        {
+            final Path index = timeIndexFile(topicDir,
+                SegmentDescriptor.parseBasePosition(file.getFileName().toString()));
+            if (!Files.exists(index))
+            {
+                continue;
+            }
+            final ByteBuffer records = ByteBuffer.wrap(Files.readAllBytes(index)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i + TopicArchiver.TIME_INDEX_RECORD_LENGTH <= records.capacity();
+                i += TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+            {
+                final long timestamp = records.getLong(i);
+                final long position = records.getLong(i + 8);
+                if (timestamp < epochNs && position >= firstPosition && position < archivedPosition)
+                {
+                    start = Math.max(start, position);
+                }
+            }
+        }
+        return scanForTime(topicDir, segmentLength, start, archivedPosition, epochNs);
+    }
+
+    private static long scanForTime(
+        final Path topicDir, final long segmentLength, final long from, final long archivedPosition, final long epochNs)
+        throws IOException
+    {
+        final ByteBuffer header = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        long position = from;
+        while (position < archivedPosition)
+        {
+            final long base = SegmentDescriptor.basePosition(position, segmentLength);
+            try (FileChannel channel = FileChannel.open(SegmentDescriptor.file(topicDir, base),
+                StandardOpenOption.READ))
+            {
+                while (position < archivedPosition && position < base + segmentLength)
+                {
+                    header.clear();
+                    if (channel.read(header, position - base) < header.capacity())
+                    {
+                        return archivedPosition;
+                    }
+                    final int length = header.getInt(FrameDescriptor.FRAME_LENGTH_OFFSET);
+                    if (length <= 0)
+                    {
+                        return archivedPosition;
+                    }
+                    if (header.getShort(FrameDescriptor.TYPE_OFFSET) == FrameDescriptor.TYPE_DATA &&
+                        header.getLong(FrameDescriptor.TIMESTAMP_OFFSET) >= epochNs)
+                    {
+                        return position;
+                    }
+                    position += FrameDescriptor.alignedLength(length);
+                }
+            }
+        }
+        return archivedPosition;
+    }
+}

@@ -1,0 +1,391 @@
+package io.shmbus.broker.net;
+
+import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.client.ShmbusException;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The broker's TCP server for network subscribers (docs/protocol.md): one non-blocking selector loop that accepts
+ * connections, reads their requests and sends each subscriber its topic's segment files with {@code sendfile}.
+ * It learns what is archived only from the {@link ArchiveViews} the conductor publishes, and reads only the
+ * files, never the shared-memory ring, so it cannot hold producers back: a subscriber that does not read only
+ * fills its own socket.
+ * <p>
+ * Runs as an agent on its own thread ({@code shmbus-broker-net}) with {@link #idleStrategy()}, which waits in the
+ * selector. The constructor binds the socket (so a busy port fails the broker's start); everything else is on the
+ * agent's thread. {@link #onClose()} closes every connection.
+ */
+public final class NetServer implements Agent
+{
+    /** How long the selector may wait while some subscriber only waits for the archive to grow. */
+    private static final long FOLLOW_WAIT_MS = 1;
+    /** How long it may wait otherwise: the granularity of handshake timeouts and heartbeats. */
+    private static final long IDLE_WAIT_MS = 50;
+    private static final int MAX_ACCEPTS_PER_CYCLE = 64;
+    private static final int MAX_DRAIN_BYTES = 64 * 1024;
+
+    private final NetSettings settings;
+    private final NetCounters counters;
+    private final PrintStream log;
+    private final ErrorHandler errorHandler;
+    private final NanoClock nanoClock;
+    private final EpochNanoClock epochNanoClock = new OffsetEpochNanoClock();
+    private final SubscriptionResolver resolver;
+    private final Selector selector;
+    private final ServerSocketChannel serverChannel;
+    private final InetSocketAddress boundAddress;
+    private final List<SubscriberSession> sessions = new ArrayList<>();
+    private final ByteBuffer scratch = ByteBuffer.allocate(256);
+    private final IdleStrategy idleStrategy = new SelectorIdleStrategy();
+
+    /**
+     * Binds the server socket.
+     *
+     * @throws ShmbusException when the address cannot be bound (e.g. the port is in use).
+     */
+    public NetServer(
+        final NetSettings settings,
+        final ArchiveViews views,
+        final NetCounters counters,
+        final PrintStream log,
+        final ErrorHandler errorHandler,
+        final NanoClock nanoClock)
+    {
+        this.settings = settings;
+        this.counters = counters;
+        this.log = log;
+        this.errorHandler = errorHandler;
+        this.nanoClock = nanoClock;
+        this.resolver = new SubscriptionResolver(views, settings.authTokenBytes());
+        Selector openedSelector = null;
+        ServerSocketChannel openedChannel = null;
+        try
+        {
+            openedSelector = Selector.open();
+            openedChannel = ServerSocketChannel.open();
+            openedChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            openedChannel.bind(new InetSocketAddress(settings.bindAddress(), settings.port()), 128);
+            openedChannel.configureBlocking(false);
+            openedChannel.register(openedSelector, SelectionKey.OP_ACCEPT);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(openedChannel, openedSelector);
+            throw new ShmbusException("cannot listen for network subscribers on " + settings.bindAddress() + ":" +
+                settings.port() + ": " + ex.getMessage(), ex);
+        }
+        this.selector = openedSelector;
+        this.serverChannel = openedChannel;
+        this.boundAddress = (InetSocketAddress)serverChannel.socket().getLocalSocketAddress();
+    }
+
+    /** The address the server listens on, with the real port when 0 was asked for. */
+    public InetSocketAddress boundAddress()
+    {
+        return boundAddress;
+    }
+
+    /** The idle strategy to run this agent with: it waits in the selector, so new events wake it at once. */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    public String roleName()
+    {
+        return "shmbus-broker-net";
+    }
+
+    public int doWork()
+    {
+        int work = 0;
+        final long nowNs = nanoClock.nanoTime();
+        try
+        {
+            selector.selectNow();
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
+        final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext())
+        {
+            final SelectionKey key = keys.next();
+            keys.remove();
+            work += onReady(key, nowNs);
+        }
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            final SubscriberSession session = sessions.get(i);
+            try
+            {
+                work += session.poll(nowNs);
+            }
+            catch (final RuntimeException ex)
+            {
+                errorHandler.onError(ex);
+                session.close();
+            }
+            if (SubscriberSession.State.CLOSED == session.state())
+            {
+                sessions.remove(i);
+                counters.connectionsOpen.setRelease(sessions.size());
+            }
+        }
+        return work;
+    }
+
+    private int onReady(final SelectionKey key, final long nowNs)
+    {
+        if (!key.isValid())
+        {
+            return 0;
+        }
+        if (null == key.attachment())
+        {
+            return accept(nowNs);
+        }
+        final SubscriberSession session = (SubscriberSession)key.attachment();
+        int work = 0;
+        try
+        {
+            if (key.isReadable())
+            {
+                work += session.onReadable(nowNs);
+            }
+            if (key.isValid() && key.isWritable())
+            {
+                work += session.onWritable(nowNs);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex); // a bug must cost one connection, never the server
+            session.close();
+        }
+        return work;
+    }
+
+    private int accept(final long nowNs)
+    {
+        int accepted = 0;
+        while (accepted < MAX_ACCEPTS_PER_CYCLE)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = serverChannel.accept();
+            }
+            catch (final IOException ex)
+            {
+                errorHandler.onError(ex); // e.g. out of file descriptors: the server goes on
+                break;
+            }
+            if (null == channel)
+            {
+                break;
+            }
+            accepted++;
+            counters.connectionsAccepted.increment();
+            final String remote = remoteOf(channel);
+            try
+            {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (sessions.size() >= settings.maxConnections())
+                {
+                    refuse(channel, remote);
+                    continue;
+                }
+                final SubscriberSession session = new SubscriberSession(this, channel, remote, nowNs);
+                session.key(channel.register(selector, SelectionKey.OP_READ, session));
+                sessions.add(session);
+                counters.connectionsOpen.setRelease(sessions.size());
+            }
+            catch (final IOException ex)
+            {
+                CloseHelper.quietClose(channel);
+            }
+        }
+        return accepted;
+    }
+
+    private void refuse(final SocketChannel channel, final String remote)
+    {
+        counters.connectionsRefused.increment();
+        final String message = "the broker has reached its limit of " + settings.maxConnections() + " connections";
+        onHandshakeFailed(remote, NetErrorCode.TOO_MANY_CONNECTIONS, message);
+        final ByteBuffer response = ByteBuffer.allocate(ControlFrames.MAX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        SubscribeResponseDescriptor.encodeError(response, NetErrorCode.TOO_MANY_CONNECTIONS, message);
+        writeLastWords(channel, response);
+        CloseHelper.quietClose(channel);
+    }
+
+    /**
+     * Writes a last message if the socket takes it now (never waits for a subscriber), then reads what the
+     * subscriber already sent, so that closing does not reset the connection before it read the message.
+     */
+    void writeLastWords(final SocketChannel channel, final ByteBuffer message)
+    {
+        try
+        {
+            channel.write(message);
+            channel.shutdownOutput();
+            int drained = 0;
+            int n;
+            do
+            {
+                scratch.clear();
+                n = channel.read(scratch);
+                drained += Math.max(0, n);
+            }
+            while (n > 0 && drained < MAX_DRAIN_BYTES);
+        }
+        catch (final IOException ignore)
+        {
+            // the subscriber is gone: nothing to tell it
+        }
+    }
+
+    private static String remoteOf(final SocketChannel channel)
+    {
+        try
+        {
+            return String.valueOf(channel.getRemoteAddress());
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
+    }
+
+    void onSubscribed(
+        final SubscriberSession session, final String remote, final String topic, final long start, final long end)
+    {
+        counters.subscriptions.increment();
+        counters.subscriptionsActive.increment();
+        log.println("shmbus broker: net: " + remote + " subscribed to '" + topic + "' from position " + start +
+            (SubscribeRequestDescriptor.END_LIVE == end ? ", live" : " to " + end));
+    }
+
+    void onHandshakeFailed(final String remote, final int errorCode, final String message)
+    {
+        counters.handshakeErrors.increment();
+        log.println("shmbus broker: net: refused " + remote + ": " + NetErrorCode.name(errorCode) + ": " + message);
+    }
+
+    void onStreamError(final String remote, final String topic, final int errorCode, final String message)
+    {
+        counters.streamErrors.increment();
+        log.println("shmbus broker: net: stopped " + remote + " on '" + topic + "': " +
+            NetErrorCode.name(errorCode) + ": " + message);
+    }
+
+    NetSettings settings()
+    {
+        return settings;
+    }
+
+    NetCounters counters()
+    {
+        return counters;
+    }
+
+    SubscriptionResolver resolver()
+    {
+        return resolver;
+    }
+
+    /** A small buffer for bytes that are read only to be discarded. */
+    ByteBuffer scratch()
+    {
+        return scratch;
+    }
+
+    long epochNs()
+    {
+        return epochNanoClock.nanoTime();
+    }
+
+    /** Wakes the selector, so that a thread closing the broker does not wait for a select to time out. */
+    public void wakeup()
+    {
+        selector.wakeup();
+    }
+
+    public void onClose()
+    {
+        for (final SubscriberSession session : sessions)
+        {
+            session.close();
+        }
+        sessions.clear();
+        counters.connectionsOpen.setRelease(0);
+        CloseHelper.quietCloseAll(serverChannel, selector);
+    }
+
+    /** Waits in the selector: at once on any socket event, after a millisecond when subscribers follow the tail. */
+    private final class SelectorIdleStrategy implements IdleStrategy
+    {
+        public void idle(final int workCount)
+        {
+            if (workCount <= 0)
+            {
+                idle();
+            }
+        }
+
+        public void idle()
+        {
+            long waitMs = IDLE_WAIT_MS;
+            for (int i = 0, n = sessions.size(); i < n; i++)
+            {
+                if (sessions.get(i).isFollowing())
+                {
+                    waitMs = FOLLOW_WAIT_MS;
+                    break;
+                }
+            }
+            try
+            {
+                selector.select(waitMs);
+            }
+            catch (final IOException ex)
+            {
+                errorHandler.onError(ex);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(waitMs)); // no busy loop on a broken selector
+            }
+            catch (final java.nio.channels.ClosedSelectorException ignore)
+            {
+                // closing
+            }
+        }
+
+        public void reset()
+        {
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.shmbus.broker.net;
+
+import io.shmbus.broker.archive.ArchiveFiles;
+import io.shmbus.broker.archive.ArchiveView;
+import io.shmbus.broker.archive.ArchiveViews;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+
+import static io.shmbus.broker.net.SubscribeRequestDescriptor.*;
+
+/**
+ * Checks a SUBSCRIBE request field by field and turns it into a {@link Subscription}: the header as soon as it is
+ * complete (so a bad length is refused before its bytes are awaited), then the token, the topic and the range.
+ * Reads the archive files to check frame boundaries and to find a time. Network server thread only.
+ */
+final class SubscriptionResolver
+{
+    /** A request the broker accepted: the topic and an exact range of frame boundaries. */
+    record Subscription(ArchiveView view, long start, long end, boolean endVerified)
+    {
+    }
+
+    private final ArchiveViews views;
+    private final byte[] token;
+
+    SubscriptionResolver(final ArchiveViews views, final byte[] token)
+    {
+        this.views = views;
+        this.token = token;
+    }
+
+    /** Refuses a stream that does not start with the magic, as soon as its first 4 bytes are in. */
+    static void checkMagic(final ByteBuffer request) throws RequestRejectedException
+    {
+        final int magic = request.getInt(MAGIC_OFFSET);
+        if (MAGIC != magic)
+        {
+            throw new RequestRejectedException(NetErrorCode.MALFORMED_REQUEST, String.format(
+                "bad magic 0x%08x: a request starts with the bytes 'SHMB' (0x%08x little-endian)", magic, MAGIC));
+        }
+    }
+
+    /**
+     * Checks the complete 40-byte header.
+     *
+     * @return the length of the whole request.
+     */
+    static int checkHeader(final ByteBuffer request) throws RequestRejectedException
+    {
+        checkMagic(request);
+        final int version = request.getShort(VERSION_OFFSET) & 0xFFFF;
+        if (VERSION != version)
+        {
+            throw new RequestRejectedException(NetErrorCode.UNSUPPORTED_VERSION,
+                "protocol version " + version + " is not supported (this broker speaks version " + VERSION + ")");
+        }
+        final int type = request.getShort(REQUEST_TYPE_OFFSET) & 0xFFFF;
+        if (TYPE_SUBSCRIBE != type)
+        {
+            throw malformed("unknown request type " + type + " (1 = SUBSCRIBE)");
+        }
+        final int topicLength = request.getShort(TOPIC_LENGTH_OFFSET) & 0xFFFF;
+        if (topicLength < 1 || topicLength > MAX_TOPIC_LENGTH)
+        {
+            throw malformed("topic length " + topicLength + " is not 1 to " + MAX_TOPIC_LENGTH);
+        }
+        final int tokenLength = request.getShort(TOKEN_LENGTH_OFFSET) & 0xFFFF;
+        if (tokenLength > MAX_TOKEN_LENGTH)
+        {
+            throw malformed("token length " + tokenLength + " is over " + MAX_TOKEN_LENGTH);
+        }
+        final int requestLength = request.getInt(REQUEST_LENGTH_OFFSET);
+        if (requestLength != HEADER_LENGTH + topicLength + tokenLength || requestLength > MAX_REQUEST_LENGTH)
+        {
+            throw malformed("request length " + requestLength + " is not " + HEADER_LENGTH + " + topic length " +
+                topicLength + " + token length " + tokenLength + " (at most " + MAX_REQUEST_LENGTH + ")");
+        }
+        boolean reservedZero = request.get(RESERVED_1_OFFSET) == 0;
+        for (int i = 0; i < RESERVED_2_LENGTH; i++)
+        {
+            reservedZero &= request.get(RESERVED_2_OFFSET + i) == 0;
+        }
+        if (!reservedZero)
+        {
+            throw malformed("reserved bytes must be 0");
+        }
+        final int kind = request.get(START_KIND_OFFSET) & 0xFF;
+        final long startValue = request.getLong(START_VALUE_OFFSET);
+        if (kind < START_EARLIEST || kind > START_TIME)
+        {
+            throw malformed("unknown start kind " + kind + " (0 earliest, 1 latest, 2 position, 3 time)");
+        }
+        if ((START_EARLIEST == kind || START_LATEST == kind) && 0 != startValue)
+        {
+            throw malformed("start value must be 0 with start kind " + startKindName(kind));
+        }
+        return requestLength;
+    }
+
+    /** Resolves a complete request whose header passed {@link #checkHeader}. */
+    Subscription resolve(final ByteBuffer request) throws RequestRejectedException
+    {
+        final int topicLength = request.getShort(TOPIC_LENGTH_OFFSET) & 0xFFFF;
+        final int tokenLength = request.getShort(TOKEN_LENGTH_OFFSET) & 0xFFFF;
+        checkToken(request, TOPIC_OFFSET + topicLength, tokenLength);
+        final ArchiveView view = view(request, topicLength);
+        final int kind = request.get(START_KIND_OFFSET) & 0xFF;
+        final long startValue = request.getLong(START_VALUE_OFFSET);
+        final long end = request.getLong(END_POSITION_OFFSET);
+        final long first = view.firstPosition();
+        final long archived = view.archivedPosition();
+        try
+        {
+            final long start;
+            switch (kind)
+            {
+                case START_EARLIEST:
+                    start = first;
+                    break;
+                case START_LATEST:
+                    start = archived;
+                    break;
+                case START_TIME:
+                    start = ArchiveFiles.positionAtTime(view.topicDir(), view.segmentLength(), first, archived,
+                        startValue);
+                    break;
+                default:
+                    start = startValue;
+                    checkBoundary(view, first, archived, start, "start");
+            }
+            if (END_LIVE == end)
+            {
+                return new Subscription(view, start, END_LIVE, true);
+            }
+            if (end <= start) // a negative end other than -1 too: the start is never negative
+            {
+                throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, "end position " + end +
+                    " is not after the start position " + start + " of topic '" + view.topic() + "'");
+            }
+            if (end <= archived)
+            {
+                checkBoundary(view, first, archived, end, "end");
+            }
+            return new Subscription(view, start, end, end <= archived);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, "topic '" + view.topic() +
+                "': a segment was deleted by retention meanwhile: " + ex.getMessage());
+        }
+        catch (final IOException ex)
+        {
+            throw new RequestRejectedException(NetErrorCode.STORAGE_ERROR, "topic '" + view.topic() +
+                "': cannot read the archive: " + ex);
+        }
+    }
+
+    private void checkToken(final ByteBuffer request, final int offset, final int length)
+        throws RequestRejectedException
+    {
+        if (null == token)
+        {
+            if (0 != length)
+            {
+                throw new RequestRejectedException(NetErrorCode.AUTHENTICATION_FAILED,
+                    "this broker has no token configured: send a token length of 0");
+            }
+            return;
+        }
+        final byte[] presented = new byte[length];
+        request.get(offset, presented);
+        if (!MessageDigest.isEqual(token, presented)) // constant time for tokens of the right length
+        {
+            throw new RequestRejectedException(NetErrorCode.AUTHENTICATION_FAILED, "wrong token");
+        }
+    }
+
+    private ArchiveView view(final ByteBuffer request, final int topicLength) throws RequestRejectedException
+    {
+        final byte[] name = new byte[topicLength];
+        request.get(TOPIC_OFFSET, name);
+        for (final byte c : name)
+        {
+            final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == '-';
+            if (!ok)
+            {
+                throw malformed("topic name has a byte 0x" + Integer.toHexString(c & 0xFF) +
+                    " that is not one of A-Z a-z 0-9 . _ -");
+            }
+        }
+        final String topic = new String(name, StandardCharsets.US_ASCII);
+        final ArchiveView view = views.get(topic);
+        if (null == view)
+        {
+            throw new RequestRejectedException(NetErrorCode.UNKNOWN_TOPIC, "no persistent topic '" + topic +
+                "' on this broker (a topic that is not persistent cannot be read remotely)");
+        }
+        return view;
+    }
+
+    private static void checkBoundary(
+        final ArchiveView view, final long first, final long archived, final long position, final String which)
+        throws RequestRejectedException, IOException
+    {
+        if (position < first || position > archived)
+        {
+            throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, which + " position " + position +
+                " of topic '" + view.topic() + "' is outside the retained range [" + first + ", " + archived + "]");
+        }
+        if (!ArchiveFiles.isFrameStart(view.topicDir(), view.segmentLength(), first, archived, position))
+        {
+            throw new RequestRejectedException(NetErrorCode.NOT_FRAME_BOUNDARY, which + " position " + position +
+                " of topic '" + view.topic() + "' is not the first byte of a frame");
+        }
+    }
+
+    private static RequestRejectedException malformed(final String message)
+    {
+        return new RequestRejectedException(NetErrorCode.MALFORMED_REQUEST, message);
+    }
+}

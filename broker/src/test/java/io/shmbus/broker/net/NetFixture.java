@@ -1,0 +1,255 @@
+package io.shmbus.broker.net;
+
+import io.shmbus.broker.Broker;
+import io.shmbus.client.Producer;
+import io.shmbus.client.ShmBus;
+import io.shmbus.client.cnc.CncFile;
+import io.shmbus.client.log.FrameDescriptor;
+import io.shmbus.client.log.SegmentDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * An embedded broker with a network port and a data directory under a fresh directory in /dev/shm, 64 KiB rings
+ * and 64 KiB segments (so a few hundred KiB of messages span many segments), plus helpers to publish, to wait for
+ * the archive and to read the segment files. {@link #close()} stops everything and deletes the directory.
+ */
+final class NetFixture implements AutoCloseable
+{
+    static final int SEGMENT_LENGTH = 64 * 1024;
+
+    final Path root;
+    final Path shm;
+    final Path dataDir;
+    final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
+    final Broker broker;
+    final ShmBus bus;
+    private final Random random = new Random(42);
+
+    NetFixture(final Consumer<Broker.Context> settings) throws IOException
+    {
+        root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-net-test-");
+        shm = root.resolve("shm");
+        dataDir = root.resolve("data");
+        Broker started = null;
+        ShmBus connected = null;
+        try
+        {
+            final Path config = root.resolve("broker.conf");
+            Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic scratch]\npersistent = false\n");
+            final Broker.Context ctx = new Broker.Context().dir(shm).dataDir(dataDir).configFile(config)
+                .segmentLength(SEGMENT_LENGTH).netPort(0).log(new PrintStream(brokerLog, true));
+            settings.accept(ctx);
+            started = Broker.launch(ctx);
+            connected = ShmBus.connect(new ShmBus.Context().dir(shm));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(connected, started);
+            deleteTree(root);
+            throw ex;
+        }
+        broker = started;
+        bus = connected;
+    }
+
+    int port()
+    {
+        return broker.netPort();
+    }
+
+    /** Publishes messages of random length (seeded) numbered from {@code first}; returns the tail after them. */
+    long publish(final Producer producer, final int first, final int count)
+    {
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[1024]);
+        long end = 0;
+        for (int i = first; i < first + count; i++)
+        {
+            final int length = 8 + random.nextInt(600);
+            msg.putInt(0, i);
+            msg.putInt(4, length);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((end = producer.offer(msg, 0, length)) < 0)
+            {
+                assertEquals(Producer.BACK_PRESSURED, end, Producer.resultName(end));
+                assertTrue(System.nanoTime() < deadline, "producer held for 10 s at message " + i);
+                Thread.yield();
+            }
+        }
+        return end;
+    }
+
+    /**
+     * Publishes messages whose frames all take 64 bytes (24-byte payloads), so that on a topic that holds nothing
+     * else every frame starts at a multiple of 64 and no padding is ever needed (64 divides the ring).
+     */
+    long publishFixed(final Producer producer, final int count)
+    {
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[24]);
+        long end = 0;
+        for (int i = 0; i < count; i++)
+        {
+            msg.putInt(0, i);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((end = producer.offer(msg, 0, msg.capacity())) < 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "producer held for 10 s: " + Producer.resultName(end));
+                Thread.yield();
+            }
+        }
+        return end;
+    }
+
+    void awaitArchived(final String topic, final long position)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long archived;
+        while ((archived = counter("topic " + topic + ": archived position")) < position)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("topic " + topic + " archived only up to " + archived + " of " + position + " in 10 s");
+            }
+            sleep(2);
+        }
+    }
+
+    /** The bytes of the segment files from {@code from} to {@code to}. */
+    byte[] segmentBytes(final String topic, final long from, final long to) throws IOException
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        long position = from;
+        while (position < to)
+        {
+            final long base = SegmentDescriptor.basePosition(position, SEGMENT_LENGTH);
+            final int length = (int)(Math.min(to, base + SEGMENT_LENGTH) - position);
+            try (RandomAccessFile file = new RandomAccessFile(
+                SegmentDescriptor.file(dataDir.resolve(topic), base).toFile(), "r"))
+            {
+                final byte[] chunk = new byte[length];
+                file.seek(position - base);
+                file.readFully(chunk);
+                bytes.write(chunk);
+            }
+            position += length;
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The frame start positions in {@code [from, to)}, walking the segment files. */
+    List<Long> frameStarts(final String topic, final long from, final long to) throws IOException
+    {
+        final byte[] bytes = segmentBytes(topic, from, to);
+        final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        final List<Long> starts = new ArrayList<>();
+        int at = 0;
+        while (at < bytes.length)
+        {
+            starts.add(from + at);
+            at += FrameDescriptor.alignedLength(buffer.getInt(at));
+        }
+        return starts;
+    }
+
+    long counter(final String label)
+    {
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(shm)))
+        {
+            final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
+            final long[] value = {-1};
+            reader.forEach((id, type, key, l) ->
+            {
+                if (l.equals(label))
+                {
+                    value[0] = reader.getCounterValue(id);
+                }
+            });
+            return value[0];
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Waits until a counter reaches a value, failing with the broker's log after 10 s. */
+    void awaitCounter(final String label, final long atLeast)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counter(label) < atLeast)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("counter '" + label + "' is " + counter(label) + ", expected at least " + atLeast +
+                    "; broker log:\n" + brokerLog);
+            }
+            sleep(2);
+        }
+    }
+
+    static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    public void close() throws IOException
+    {
+        closeQuietly(bus, broker);
+        deleteTree(root);
+    }
+
+    private static void closeQuietly(final AutoCloseable... closeables)
+    {
+        for (final AutoCloseable closeable : closeables)
+        {
+            try
+            {
+                if (null != closeable)
+                {
+                    closeable.close();
+                }
+            }
+            catch (final Exception ignore)
+            {
+                // cleaning up
+            }
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
