@@ -33,7 +33,7 @@ public final class BenchChild
         if (args.length < 1)
         {
             System.err.println("usage: BenchChild aeron-driver|shmbus-broker|tp-consumer|tp-producer|ping|pong|" +
-                "replay-receiver|replay-sender|replay-cli key=value...");
+                "replay-receiver|replay-sender|replay-cli|net-subscriber key=value...");
             System.exit(2);
         }
         final String role = args[0];
@@ -69,6 +69,9 @@ public final class BenchChild
                     break;
                 case "replay-cli":
                     ReplayCliRole.run(childArgs);
+                    break;
+                case "net-subscriber":
+                    NetSubscriberRole.run(childArgs);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown role '" + role + "'");

@@ -39,6 +39,7 @@ public final class ReplayBenchmark
     private static final int MESSAGE_LENGTH = 64 * 1024 - 32; // a frame of exactly 64 KiB: no alignment slack
     /** The range of the fixed-cost run: one frame. */
     static final long FIXED_COST_BYTES = MESSAGE_LENGTH + 32;
+    private static final long END_FRAME_LENGTH = 32;
     private static final long CHILD_READY_TIMEOUT_MS = 30_000;
     private static final long STOP_TIMEOUT_MS = 10_000;
 
@@ -58,6 +59,7 @@ public final class ReplayBenchmark
     private final ReplayBenchOptions options;
     private final PrintStream log;
     private final Results results = new Results();
+    private int netPort;
 
     private ReplayBenchmark(final ReplayBenchOptions options, final PrintStream log)
     {
@@ -198,8 +200,9 @@ public final class ReplayBenchmark
             Long.highestOneBit(Math.max(1, size / 8))));
         final ChildProcess broker = launcher.start("broker", "shmbus-broker", new HashMap<>(Map.of(
             "dir", shmDir.toString(), "capacity", "4m", "dataDir", results.dataDir.toString(),
-            "segmentLength", Long.toString(results.segmentLength))));
-        broker.await("READY", CHILD_READY_TIMEOUT_MS, "the broker to start");
+            "segmentLength", Long.toString(results.segmentLength), "netPort", "0")));
+        netPort = Integer.parseInt(ChildProcess.parseFields(
+            broker.await("READY", CHILD_READY_TIMEOUT_MS, "the broker to start")).get("netPort"));
         return broker;
     }
 
@@ -291,6 +294,26 @@ public final class ReplayBenchmark
         {
             final Map<String, String> sent;
             long brokerCpuNs = 0;
+            if (ReplayMethod.SHMBUS_NET == method)
+            {
+                // the subscriber is the receiver here: it speaks the protocol, then counts like the receiver
+                args.put("port", Integer.toString(netPort));
+                args.put("topic", TOPIC);
+                args.put("end", Long.toString(results.topicBytes));
+                args.put("buffer", "4m");
+                sender = launcher.start(what, "net-subscriber", args);
+                sender.await("READY", CHILD_READY_TIMEOUT_MS, what + " to start");
+                final ProcessCpu.Reading before = ProcessCpu.read(broker.pid());
+                final Map<String, String> received = sender.awaitResult(timeoutMs, what);
+                final long serverCpuNs = ProcessCpu.read(broker.pid()).since(before);
+                final long bytes = Long.parseLong(received.get("bytes"));
+                if (bytes != results.topicBytes + END_FRAME_LENGTH)
+                {
+                    throw new BenchException(what + ": the subscriber got " + bytes + " bytes, expected " +
+                        (results.topicBytes + END_FRAME_LENGTH));
+                }
+                return new ReplayRun(method, round, bytes, Long.parseLong(received.get("nanos")), 0, serverCpuNs);
+            }
             if (ReplayMethod.SHMBUS_CLI == method || ReplayMethod.SHMBUS_CLI_FIXED == method)
             {
                 args.put("dir", shmDir.toString());

@@ -5,6 +5,9 @@ enum ReplayMethod
 {
     SENDFILE("sendfile", "raw FileChannel.transferTo of the segment files, nothing else (the physical limit)"),
     COPY_LOOP("copy-loop", "read into a direct ByteBuffer, write it to the socket (the user-space copy)"),
+    SHMBUS_NET("shmbus-net", "the broker's network server (--net-port) serving a subscriber process a bounded " +
+        "replay [earliest, end) per docs/protocol.md: transferTo from the segment files inside the broker " +
+        "(sender CPU = the broker process over the window; the receiver also counts the 32-byte END frame)"),
     SHMBUS_CLI("shmbus-cli", "shmbus replay --format frames --connect: resolves the range through the broker, " +
         "then transferTo from the segment files (sender = the command; the broker's CPU over the same window is " +
         "added)"),

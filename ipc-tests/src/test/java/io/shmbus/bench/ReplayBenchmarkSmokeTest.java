@@ -44,11 +44,12 @@ class ReplayBenchmarkSmokeTest
             final ReplayRun run = results.runs.stream().filter(r -> r.method() == method).findFirst()
                 .orElseThrow(() -> new AssertionError("no run of " + method.id + "\n" + output));
             assertTrue(run.bytes() > 0 && run.gibPerSecond() > 0, method.id + ": " + run);
-            assertTrue(run.senderCpuNs() > 0 && run.cpuSecondsPerGib() > 0, method.id + ": " + run);
+            assertTrue(run.cpuSecondsPerGib() > 0, method.id + ": " + run); // for shmbus-net the broker's CPU
         }
         final String report = new ReplayReport(options, results, MachineInfo.collect(), "smoke", LocalDateTime.now(),
             "0 0 0", "0 0 0", 1).render();
         assertTrue(report.contains("| shmbus-cli |"), report);
+        assertTrue(report.contains("| shmbus-net |"), report);
         assertTrue(report.contains("Goals for shmbus-cli"), report);
     }
 }
