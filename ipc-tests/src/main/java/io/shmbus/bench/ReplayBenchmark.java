@@ -270,7 +270,7 @@ public final class ReplayBenchmark
         {
             final List<String> segments = files.filter(p -> p.toString().endsWith(SegmentDescriptor.SUFFIX))
                 .sorted().map(Path::toString).collect(Collectors.toList());
-            results.segments = segments.size();
+            results.segments = (int)segments.stream().filter(f -> Paths.get(f).toFile().length() > 0).count();
             return segments;
         }
     }

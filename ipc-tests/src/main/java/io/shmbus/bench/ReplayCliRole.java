@@ -34,8 +34,8 @@ final class ReplayCliRole
         BenchChild.ready(""); // the parent starts watching the broker's CPU here
         final ProcessCpu.Reading cpuBefore = ProcessCpu.self();
         final long startNs = System.nanoTime();
-        final int code = Main.run(command.toArray(new String[0]), new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
-            new PrintStream(err, true));
+        final int code = Main.run(command.toArray(new String[0]), new ByteArrayInputStream(new byte[0]),
+            new PrintStream(out, true), new PrintStream(err, true));
         final long nanos = System.nanoTime() - startNs;
         final long cpuNs = ProcessCpu.self().since(cpuBefore);
         if (0 != code)

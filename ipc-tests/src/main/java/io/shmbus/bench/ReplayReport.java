@@ -86,7 +86,8 @@ final class ReplayReport
         sb.append("- receiver: one JVM process, reads each loopback connection to its end into a 4 MiB direct " +
             "buffer and discards it; throughput = bytes / (accept to end of stream)\n");
         sb.append("- sender CPU: user + system time of the sending process over the send only (no JVM start-up), " +
-            "all threads, from /proc (schedstat, and utime+stime)\n");
+            "all threads, from /proc/PID/task/*/schedstat; for shmbus-net the broker process's, from the " +
+            "subscriber's start to its result\n");
         sb.append(String.format(Locale.ROOT, "- %d round(s), methods in alternating order; copy loop buffer %d " +
             "KiB%n", options.runs, options.bufferKiB));
         sb.append("- child JVMs: `").append(String.join(" ", results.childCommand.subList(0,

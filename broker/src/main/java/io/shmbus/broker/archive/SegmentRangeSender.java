@@ -186,42 +186,12 @@ public final class SegmentRangeSender implements AutoCloseable
         return position;
     }
 
-    /**
-     * The last position in the segment's time index at or before {@code to}, a frame start, by binary search (the
-     * records' positions increase); -1 when there is none.
-     */
+    /** The last position in the segment's time index at or before {@code to}, a frame start; -1 when none. */
     private long indexedFrameStart(final long base, final long to)
     {
-        final Path index = topicDir.resolve(SegmentDescriptor.fileName(base)
-            .replace(SegmentDescriptor.SUFFIX, TopicArchiver.TIME_INDEX_SUFFIX));
-        final ByteBuffer record = ByteBuffer.allocate(TopicArchiver.TIME_INDEX_RECORD_LENGTH)
-            .order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel channel = FileChannel.open(index, StandardOpenOption.READ))
+        try
         {
-            long low = 0;
-            long high = channel.size() / TopicArchiver.TIME_INDEX_RECORD_LENGTH - 1;
-            long best = -1;
-            while (low <= high)
-            {
-                final long middle = (low + high) >>> 1;
-                record.clear();
-                if (channel.read(record, middle * TopicArchiver.TIME_INDEX_RECORD_LENGTH) <
-                    TopicArchiver.TIME_INDEX_RECORD_LENGTH)
-                {
-                    return best;
-                }
-                final long position = record.getLong(8);
-                if (position <= to)
-                {
-                    best = position;
-                    low = middle + 1;
-                }
-                else
-                {
-                    high = middle - 1;
-                }
-            }
-            return best;
+            return ArchiveFiles.lastIndexedPositionAtOrBefore(ArchiveFiles.timeIndexFile(topicDir, base), to);
         }
         catch (final IOException ex)
         {
