@@ -62,7 +62,7 @@ class ReplayToSocketTest
     {
         root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-replay-socket-");
         final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic scratch]\npersistent = false\n");
         final Path dataDir = root.resolve("data");
         shm = root.resolve("shm").toString();
         broker = Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(dataDir).configFile(config)
@@ -136,6 +136,25 @@ class ReplayToSocketTest
             {
                 assertArrayEquals(segments, file, "frames are the segment files, byte for byte");
             }
+        }
+    }
+
+    @Test
+    void framesOfATopicWithoutArchiveComeThroughAConsumer() throws Exception
+    {
+        final String d = shm;
+        assertEquals(0, Main.run(new String[]{"publish", "--dir", d, "--topic", "scratch"},
+            new ByteArrayInputStream("one\ntwo\n".getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(new ByteArrayOutputStream(), true)));
+        try (ServerSocket server = listener())
+        {
+            final CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readAll(server, 0));
+            final Result result = replayTopic("scratch", "--connect", "127.0.0.1:" + server.getLocalPort());
+            assertEquals(0, result.code, result.err);
+            final byte[] frames = await(received);
+            assertEquals(128, frames.length, "two data frames of 64 bytes");
+            assertEquals('o', frames[32]);
+            assertEquals('t', frames[64 + 32]);
         }
     }
 
@@ -352,7 +371,17 @@ class ReplayToSocketTest
 
     private Result replay(final SyncOutput err, final String... options)
     {
-        final String[] args = Stream.concat(Stream.of("replay", "--dir", shm, "--topic", TOPIC), Stream.of(options))
+        return replayTopic(err, TOPIC, options);
+    }
+
+    private Result replayTopic(final String topic, final String... options)
+    {
+        return replayTopic(new SyncOutput(), topic, options);
+    }
+
+    private Result replayTopic(final SyncOutput err, final String topic, final String... options)
+    {
+        final String[] args = Stream.concat(Stream.of("replay", "--dir", shm, "--topic", topic), Stream.of(options))
             .toArray(String[]::new);
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
