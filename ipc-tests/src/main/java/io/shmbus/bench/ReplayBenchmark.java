@@ -148,6 +148,8 @@ public final class ReplayBenchmark
         {
             results.childCommand = launcher.baseCommand();
             launcher.addCleanup(() -> deleteRecursively(shmDir));
+            // the broker role's config file beside the directory: left behind when the broker is killed
+            launcher.addCleanup(() -> deleteRecursively(Paths.get(shmDir + ".broker.conf")));
             launcher.addCleanup(() -> deleteRecursively(work));
             final ChildProcess broker = startBroker(launcher, shmDir);
             publish(shmDir);
@@ -185,7 +187,7 @@ public final class ReplayBenchmark
             results.failures.add("setup: " + ex);
             log.println("bench replay: " + ex);
         }
-        if (Files.exists(work) || Files.exists(shmDir))
+        if (Files.exists(work) || Files.exists(shmDir) || Files.exists(Paths.get(shmDir + ".broker.conf")))
         {
             results.failures.add("could not remove " + work + " or " + shmDir);
         }
