@@ -451,15 +451,12 @@ final class BrokerConductor implements Agent
         session.consumers.put(registrationId, new ClientSession.ConsumerRegistration(topic, slot));
         response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId)
             .slot(slot).position(position);
-        if (replayFrom >= 0)
-        {
-            response.replayPosition(replayFrom).message(topic.archiver.topicDir().toAbsolutePath().toString());
-        }
+        response.replayPosition(replayFrom)
+            .message(null != topic.archiver ? topic.archiver.topicDir().toAbsolutePath().toString() : "");
         if (null != topic.archiver && topic.config.slowConsumerToArchive())
         {
             topic.slots.markArchiveFallback(slot);
-            response.flags(ResponseFlyweight.FLAG_ARCHIVE_FALLBACK)
-                .message(topic.archiver.topicDir().toAbsolutePath().toString());
+            response.flags(ResponseFlyweight.FLAG_ARCHIVE_FALLBACK);
             if (replayFrom >= 0)
             {
                 topic.slots.detachActive(slot); // the replay follows the archive and rejoins: producers go on

@@ -202,12 +202,11 @@ final class ClientConductor implements Runnable
             copy.errorCode = response.errorCode();
             copy.message = response.message();
         }
-        else if (ControlProtocol.ON_CONSUMER_READY == type &&
-            (response.replayPosition() >= 0 || 0 != response.flags()))
+        else if (ControlProtocol.ON_CONSUMER_READY == type)
         {
             copy.replayPosition = response.replayPosition();
             copy.flags = response.flags();
-            copy.message = response.message();
+            copy.message = response.message(); // the archive directory of a persistent topic, else empty
         }
         future.complete(copy);
     }

@@ -24,7 +24,8 @@ public final class Consumer implements AutoCloseable
     private final int slot;
     private final Runnable onClose;
     private final ErrorHandler errorHandler;
-    private final java.nio.file.Path archiveDir;
+    private final java.nio.file.Path archiveDirectory;
+    private final boolean archiveFallback;
     private ArchiveReplay replay;
     private long position;
     private boolean closed;
@@ -38,7 +39,8 @@ public final class Consumer implements AutoCloseable
         this.mask = log.mask();
         this.onClose = null;
         this.errorHandler = null;
-        this.archiveDir = null;
+        this.archiveDirectory = null;
+        this.archiveFallback = false;
         this.slot = slots.reserve();
         try
         {
@@ -54,15 +56,17 @@ public final class Consumer implements AutoCloseable
     /**
      * A consumer on a slot the broker has already activated at {@code position}.
      *
-     * @param archiveDir the topic's archive when its slow-consumer policy is "archive" (the broker may then detach
-     *                   this consumer to the segment files), else null.
+     * @param archiveDirectory the topic's segment files when the broker archives it, else null.
+     * @param archiveFallback  the topic's slow-consumer policy is "archive": the broker may move this consumer to
+     *                         the segment files.
      */
     Consumer(final TopicLog log, final ConsumerSlots slots, final int slot, final long position,
         final Runnable onClose, final ErrorHandler errorHandler, final ArchiveReplay replay,
-        final java.nio.file.Path archiveDir)
+        final java.nio.file.Path archiveDirectory, final boolean archiveFallback)
     {
         this.errorHandler = errorHandler;
-        this.archiveDir = archiveDir;
+        this.archiveDirectory = archiveDirectory;
+        this.archiveFallback = archiveFallback;
         this.replay = replay;
         this.log = log;
         this.slots = slots;
@@ -243,6 +247,16 @@ public final class Consumer implements AutoCloseable
         }
     }
 
+    /**
+     * The directory of the topic's segment files when the broker archives the topic, else null (and always null
+     * for a consumer of a topic opened without a broker). Tools that send a persisted range without reading it
+     * (replay to a socket) use it.
+     */
+    public java.nio.file.Path archiveDirectory()
+    {
+        return archiveDirectory;
+    }
+
     /** True while this consumer still reads archived frames from the segment files, before the live ring. */
     public boolean isReplaying()
     {
@@ -275,7 +289,7 @@ public final class Consumer implements AutoCloseable
         {
             return true;
         }
-        if ((LogDescriptor.SLOT_DETACHING == state || LogDescriptor.SLOT_DETACHED == state) && null != archiveDir)
+        if ((LogDescriptor.SLOT_DETACHING == state || LogDescriptor.SLOT_DETACHED == state) && archiveFallback)
         {
             return detachToArchive();
         }
@@ -343,7 +357,7 @@ public final class Consumer implements AutoCloseable
             replay.close(); // a start-up replay with a fixed end becomes one that follows the archive
         }
         position = from;
-        replay = new ArchiveReplay(archiveDir, from, log);
+        replay = new ArchiveReplay(archiveDirectory, from, log);
         return true;
     }
 

@@ -139,16 +139,16 @@ public final class ShmBus implements AutoCloseable
             final MappedTopic mapped = mapTopic(topic);
             final long registrationId = response.registrationId;
             final boolean fallback = 0 != (response.flags & ResponseFlyweight.FLAG_ARCHIVE_FALLBACK);
-            final java.nio.file.Path archiveDir = fallback ? java.nio.file.Paths.get(response.message) : null;
+            final Path archiveDirectory = null == response.message || response.message.isEmpty() ? null :
+                java.nio.file.Paths.get(response.message);
             final ArchiveReplay replay;
             try
             {
                 // with the fallback policy the broker registers a replaying consumer detached: its replay follows
                 // the archive and rejoins the ring when it catches up, so it never holds producers
                 replay = response.replayPosition < 0 ? null : fallback ?
-                    new ArchiveReplay(archiveDir, response.replayPosition, mapped.log) :
-                    new ArchiveReplay(java.nio.file.Paths.get(response.message), response.replayPosition,
-                    response.position);
+                    new ArchiveReplay(archiveDirectory, response.replayPosition, mapped.log) :
+                    new ArchiveReplay(archiveDirectory, response.replayPosition, response.position);
             }
             catch (final RuntimeException ex)
             {
@@ -157,7 +157,7 @@ public final class ShmBus implements AutoCloseable
             }
             final Consumer consumer = new Consumer(mapped.log, mapped.slots, response.slot, response.position,
                 () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler(), replay,
-                archiveDir);
+                archiveDirectory, fallback);
             registrations.put(registrationId, consumer);
             return consumer;
         }

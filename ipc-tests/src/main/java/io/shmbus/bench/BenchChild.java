@@ -32,7 +32,8 @@ public final class BenchChild
     {
         if (args.length < 1)
         {
-            System.err.println("usage: BenchChild aeron-driver|shmbus-broker|tp-consumer|tp-producer|ping|pong key=value...");
+            System.err.println("usage: BenchChild aeron-driver|shmbus-broker|tp-consumer|tp-producer|ping|pong|" +
+                "replay-receiver|replay-sender|replay-cli|net-subscriber key=value...");
             System.exit(2);
         }
         final String role = args[0];
@@ -59,6 +60,18 @@ public final class BenchChild
                     break;
                 case "pong":
                     PongRole.run(childArgs);
+                    break;
+                case "replay-receiver":
+                    ReplayReceiverRole.run(childArgs);
+                    break;
+                case "replay-sender":
+                    ReplaySenderRole.run(childArgs);
+                    break;
+                case "replay-cli":
+                    ReplayCliRole.run(childArgs);
+                    break;
+                case "net-subscriber":
+                    NetSubscriberRole.run(childArgs);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown role '" + role + "'");

@@ -1,33 +1,34 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.broker.archive.SegmentRangeSender;
 import io.shmbus.client.Consumer;
-import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.ShmBus;
-import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
-import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.TopicLog;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Set;
 
 /**
- * {@code shmbus replay --out FILE}: writes a range of a topic (from the archive and the ring) to a file, as raw
- * frames, length-prefixed payloads or lines. Sockets ({@code --connect}, {@code --listen}) come with the network
- * server.
+ * {@code shmbus replay}: sends a range of a topic to a file or a socket. {@code --format frames} of an archived
+ * topic goes out with {@code transferTo} straight from the segment files ({@link SegmentRangeSender}: sendfile to
+ * a socket); every other case reads message by message through a consumer ({@link MessageReplay}).
+ * <p>
+ * Runs on the command's thread.
  */
 final class ReplayCommand implements Command
 {
+    /** How long the frames path waits for the archive to move on before it gives up. */
+    private static final long ARCHIVE_STALL_TIMEOUT_NS = 30_000_000_000L;
+
     public String name()
     {
         return "replay";
@@ -35,120 +36,174 @@ final class ReplayCommand implements Command
 
     public String summary()
     {
-        return "write a range of a topic to a file";
+        return "send a range of a topic to a file or a socket";
     }
 
     public String usage()
     {
         return "usage: shmbus replay --topic T [--from earliest|POSITION|TIME] [--to POSITION] " +
-            "[--format frames|payload|lines] --out FILE [--dir DIR]\n\n" +
-            "Writes the topic's messages from --from (default earliest) up to --to (default: the end at the\n" +
-            "time of the request), read from the archive and then the ring, to FILE:\n" +
-            "  frames   each data frame as stored: 32-byte header and payload, padded to 32 bytes\n" +
-            "  payload  each payload after a 4-byte little-endian length\n" +
+            "[--format frames|payload|lines] (--out FILE | --connect HOST:PORT | --listen PORT [--bind ADDR]) " +
+            "[--dir DIR]\n\n" +
+            "Sends the topic's messages from --from (default earliest) up to --to (default: the end at the\n" +
+            "time of the request) to a file or a socket, as plain bytes (no handshake: 'nc -l PORT > FILE'\n" +
+            "receives it), then closes it:\n" +
+            "  frames   the frames as stored, 32-byte header and payload padded to 32 bytes; for an archived\n" +
+            "           topic byte for byte the segment files, padding frames included, sent from the files\n" +
+            "           with sendfile (waiting for the archiver to store the newest frames)\n" +
+            "  payload  each payload after its length, 4 bytes little-endian\n" +
             "  lines    each payload followed by a newline\n" +
+            "A frames replay of an archived topic fixes and checks its range before it connects or listens;\n" +
+            "the other cases read through a consumer registered once the receiver is connected.\n" +
             "Needs a running broker. Progress goes to stderr when it is a terminal.\n\n" + TopicOptions.HELP +
             "  --from START       earliest (default), a position, or an ISO-8601 time\n" +
-            "  --to POSITION      stop before this position (default: the tail when the replay starts)\n" +
-            "  --format F         frames (default), payload or lines\n" +
-            "  --out FILE         where to write\n";
+            "  --to POSITION      stop before the first frame at or after this position (default: the tail\n" +
+            "                     when the replay starts)\n" +
+            "  --format F         frames (default), payload or lines\n" + ReplayDestination.OPTIONS_HELP;
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err)
         throws IOException
     {
-        final Args args = Args.parse(name(), argList, TopicOptions.with("--from", "--to", "--format", "--out"),
-            Set.of());
+        final Args args = Args.parse(name(), argList,
+            TopicOptions.with("--from", "--to", "--format", "--out", "--connect", "--listen", "--bind"), Set.of());
         final String topic = args.require("--topic");
-        final Path file = Paths.get(args.require("--out"));
         final String format = args.get("--format", "frames");
         if (!Set.of("frames", "payload", "lines").contains(format))
         {
             throw new UsageException(name(), "--format must be frames, payload or lines: '" + format + "'");
         }
         final StartPosition from = StartPosition.parse(args.get("--from", "earliest"));
+        final long toOption = args.getLong("--to", -1);
+        final ReplayDestination destination = ReplayDestination.parse(args, name());
         final boolean terminal = null != System.console();
-        try (ShmBus bus = TopicOptions.connect(args, err, name()))
+        try (ShmBus bus = TopicOptions.connect(args, err, name()); destination)
         {
-            final Consumer consumer = bus.addConsumer(topic, from);
-            final long to;
-            try (TopicLog log = TopicLog.open(TopicLog.fileOf(bus.dir(), topic), topic, 5_000))
+            if ("frames".equals(format))
             {
-                to = args.getLong("--to", log.tailVolatile());
+                // An archived topic's range is resolved and checked before the destination is opened, so a bad
+                // topic or position never leaves a receiver with an empty stream, and the receiver's connection
+                // carries the transfer only.
+                final Consumer probe = bus.addConsumer(topic, from);
+                final Path archive = probe.archiveDirectory();
+                if (null != archive)
+                {
+                    final long start = probe.position();
+                    final long to = toOption >= 0 ? toOption : tail(bus, topic);
+                    // from here only the archive's files and its counter are needed: the consumer's slot would
+                    // hold producers back and the client's thread would wake for nothing
+                    probe.close();
+                    bus.close();
+                    return sendArchived(bus.dir(), topic, archive, start, to, toOption >= 0, destination, terminal,
+                        out, err);
+                }
+                probe.close();
             }
-            final long[] written = new long[2]; // messages, bytes
-            final byte[][] scratch = {new byte[4096]};
-            try (OutputStream output = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))
+            // A consumer registers only once the destination is open: while --listen waits for a receiver, a
+            // registered consumer would hold producers back.
+            final WritableByteChannel channel = destination.open(err);
+            final Consumer consumer = bus.addConsumer(topic, from);
+            final long to = toOption >= 0 ? toOption : tail(bus, topic);
+            return sendMessages(bus, consumer, topic, format, to, destination, channel, terminal, out, err);
+        }
+    }
+
+    /** The topic's tail now: always a frame start. */
+    private static long tail(final ShmBus bus, final String topic)
+    {
+        try (TopicLog log = TopicLog.open(TopicLog.fileOf(bus.dir(), topic), topic, 5_000))
+        {
+            return log.tailVolatile();
+        }
+    }
+
+    private int sendArchived(
+        final Path dir,
+        final String topic,
+        final Path archive,
+        final long start,
+        final long to,
+        final boolean toMayCutAFrame,
+        final ReplayDestination destination,
+        final boolean terminal,
+        final PrintStream out,
+        final PrintStream err) throws IOException
+    {
+        final long[] sent = {start};
+        try (ArchivedPositionCounter archived = ArchivedPositionCounter.find(dir, topic);
+            SegmentRangeSender sender = new SegmentRangeSender(archive,
+                null != archived ? archived : () -> Long.MAX_VALUE, ARCHIVE_STALL_TIMEOUT_NS))
+        {
+            final long end = toMayCutAFrame ? sender.frameBoundaryAtOrAfter(start, to) : to;
+            final WritableByteChannel channel = destination.open(err);
+            final long[] lastReportNs = {System.nanoTime()};
+            final long startNs = System.nanoTime();
+            try
             {
-                final FragmentHandler handler = (buffer, offset, length, header) ->
+                sender.send(start, end, channel, (position, limit) ->
                 {
-                    try
+                    sent[0] = position;
+                    if (terminal && System.nanoTime() - lastReportNs[0] > 500_000_000L)
                     {
-                        final int frameOffset = header.frameOffset();
-                        final int bytes = "frames".equals(format) ?
-                            FrameDescriptor.alignedLength(header.frameLength()) : length;
-                        if (scratch[0].length < bytes)
-                        {
-                            scratch[0] = new byte[Math.max(bytes, scratch[0].length * 2)];
-                        }
-                        if ("frames".equals(format))
-                        {
-                            buffer.getBytes(frameOffset, scratch[0], 0, bytes);
-                        }
-                        else
-                        {
-                            buffer.getBytes(offset, scratch[0], 0, bytes);
-                        }
-                        if ("payload".equals(format))
-                        {
-                            output.write(new byte[]{(byte)length, (byte)(length >>> 8), (byte)(length >>> 16),
-                                (byte)(length >>> 24)});
-                        }
-                        output.write(scratch[0], 0, bytes);
-                        if ("lines".equals(format))
-                        {
-                            output.write('\n');
-                        }
-                        written[0]++;
-                        written[1] += bytes;
-                    }
-                    catch (final IOException ex)
-                    {
-                        throw new ShmbusException("cannot write " + file + ": " + ex.getMessage(), ex);
-                    }
-                };
-                final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
-                long lastReportNs = System.nanoTime();
-                while (consumer.position() < to && !bus.isClosed() && !consumer.isRevoked())
-                {
-                    final int n = consumer.controlledPoll((buffer, offset, length, header) ->
-                    {
-                        if (header.position() >= to)
-                        {
-                            return io.shmbus.client.ControlledFragmentHandler.Action.ABORT;
-                        }
-                        handler.onFragment(buffer, offset, length, header);
-                        return io.shmbus.client.ControlledFragmentHandler.Action.CONTINUE;
-                    }, 256);
-                    idle.idle(n);
-                    if (terminal && System.nanoTime() - lastReportNs > 500_000_000L)
-                    {
-                        lastReportNs = System.nanoTime();
-                        err.print("\rreplayed " + written[0] + " messages, position " + consumer.position() + " of " +
-                            to);
+                        lastReportNs[0] = System.nanoTime();
+                        err.print("\rreplayed " + (position - start) + " of " + (limit - start) + " bytes");
                         err.flush();
                     }
-                }
+                });
+                destination.finish();
+            }
+            catch (final IOException ex)
+            {
+                throw destination.sendFailed(ex, sent[0] - start);
             }
             if (terminal)
             {
                 err.println();
             }
-            consumer.close();
-            out.println("replayed " + written[0] + " messages (" + written[1] + " bytes) of topic " + topic +
-                " up to position " + Math.min(to, consumer.position()) + " to " + file);
-            return consumer.isRevoked() || bus.isClosed() ? Main.EXIT_FAILURE : Main.EXIT_OK;
+            final double seconds = Math.max(1, System.nanoTime() - startNs) / 1e9;
+            out.printf("replayed %d bytes of frames (positions %d to %d) of topic %s to %s with sendfile " +
+                "(%.1f MiB/s)%n", end - start, start, end, topic, destination.description(),
+                (end - start) / seconds / (1 << 20));
+            return Main.EXIT_OK;
         }
+    }
+
+    private int sendMessages(
+        final ShmBus bus,
+        final Consumer consumer,
+        final String topic,
+        final String format,
+        final long to,
+        final ReplayDestination destination,
+        final WritableByteChannel channel,
+        final boolean terminal,
+        final PrintStream out,
+        final PrintStream err) throws IOException
+    {
+        final OutputStream output = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        final MessageReplay replay = new MessageReplay(format, output);
+        final boolean complete;
+        try
+        {
+            complete = replay.run(bus, consumer, to, terminal ? (messages, position, end) ->
+            {
+                err.print("\rreplayed " + messages + " messages, position " + position + " of " + end);
+                err.flush();
+            } : null);
+            destination.finish();
+        }
+        catch (final IOException ex)
+        {
+            throw destination.sendFailed(ex, replay.bytes());
+        }
+        if (terminal)
+        {
+            err.println();
+        }
+        final long position = consumer.position();
+        consumer.close();
+        out.println("replayed " + replay.messages() + " messages (" + replay.bytes() + " bytes) of topic " + topic +
+            " up to position " + Math.min(to, position) + " to " + destination.description());
+        return complete ? Main.EXIT_OK : Main.EXIT_FAILURE;
     }
 }

@@ -172,7 +172,7 @@ class CliTest
         assertEquals(2, run("", "replay", "--dir", d, "--topic", "rp", "--format", "xml", "--out", "x"));
         assertTrue(stderr.contains("--format must be frames, payload or lines"), stderr);
         assertEquals(2, run("", "replay", "--dir", d, "--topic", "rp"));
-        assertTrue(stderr.contains("--out is required"), stderr);
+        assertTrue(stderr.contains("give exactly one of --out FILE, --connect HOST:PORT, --listen PORT"), stderr);
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  *  32  long replayPosition    ON_CONSUMER_READY: read the archive from here up to {@code position} first; -1: none
  *  40  int  flags             ON_CONSUMER_READY: FLAG_ARCHIVE_FALLBACK when the broker may detach a slow consumer
  *                              to the archive (the topic's slow-consumer policy is "archive")
- *  44  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY with a replay or the fallback flag: the
- *                              topic's archive directory
+ *  44  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY: the topic's archive directory (empty when
+ *                              the topic is not persistent)
  *  48  message, UTF-8
  * </pre>
  * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.

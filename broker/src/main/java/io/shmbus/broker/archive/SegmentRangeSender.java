@@ -1,0 +1,252 @@
+package io.shmbus.broker.archive;
+
+import io.shmbus.client.PositionUnavailableException;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.log.SegmentDescriptor;
+import org.agrona.CloseHelper;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+import static io.shmbus.client.log.FrameDescriptor.*;
+
+/**
+ * Sends a range of a topic's stream, byte for byte as stored in its segment files (data and padding frames), to a
+ * channel with {@link FileChannel#transferTo}: with a socket as the target that is {@code sendfile}, so the bytes
+ * go from the page cache to the socket without entering the JVM.
+ * <p>
+ * Only persisted bytes are sent: below the archived position a segment's bytes never change again, so the kernel
+ * can read them while the archiver appends further on. A range that reaches past the archived position waits for
+ * the archiver (it follows the ring within one archiving step, well under a millisecond when it keeps up) instead
+ * of copying the rest out of the live ring: the output stays identical to the segment files, padding included,
+ * and the sender never touches a byte. The wait fails after the stall timeout without progress.
+ * <p>
+ * Each segment is opened once and held open until {@link #close()}, so retention deleting it mid-send does not
+ * cut the replay short (the file lives on while it is open). Not thread-safe: one sending thread.
+ */
+public final class SegmentRangeSender implements AutoCloseable
+{
+    /** sendfile moves at most 2 GiB - 4 KiB per call on Linux; a smaller step also paces progress reports. */
+    static final long MAX_BYTES_PER_CALL = 64L * 1024 * 1024;
+    private static final int WALK_BLOCK_LENGTH = 64 * 1024;
+
+    /** Told about progress after every transfer call. */
+    @FunctionalInterface
+    public interface Progress
+    {
+        void sent(long position, long end);
+    }
+
+    private final Path topicDir;
+    private final LongSupplier archivedPosition;
+    private final long stallTimeoutNs;
+    private final TreeMap<Long, FileChannel> segments = new TreeMap<>();
+
+    /**
+     * @param topicDir         the topic's directory of segment files.
+     * @param archivedPosition the position up to which the segments are complete (the archiver's counter);
+     *                         read from the sending thread.
+     * @param stallTimeoutNs   how long to wait for the archive to move on before giving up.
+     */
+    public SegmentRangeSender(final Path topicDir, final LongSupplier archivedPosition, final long stallTimeoutNs)
+    {
+        this.topicDir = topicDir;
+        this.archivedPosition = archivedPosition;
+        this.stallTimeoutNs = stallTimeoutNs;
+    }
+
+    /**
+     * Sends the stream from {@code from} up to {@code end}, both frame starts (use
+     * {@link #frameBoundaryAtOrAfter} for any other end).
+     *
+     * @return the position after the last byte sent, {@code end}.
+     * @throws IOException                  when the target fails (the peer closed, disk full).
+     * @throws PositionUnavailableException when part of the range is no longer in the archive.
+     * @throws ShmbusException              when the archive stops short of {@code end} for the stall timeout.
+     */
+    public long send(final long from, final long end, final WritableByteChannel target, final Progress progress)
+        throws IOException
+    {
+        openSegmentsFrom(from);
+        if (segments.isEmpty() || segments.firstKey() > from)
+        {
+            throw new PositionUnavailableException("position " + from + " is no longer in the archive " + topicDir);
+        }
+        long position = from;
+        while (position < end)
+        {
+            final long available = Math.min(end, awaitArchived(position, end));
+            final Map.Entry<Long, FileChannel> segment = segmentOf(position);
+            final long base = segment.getKey();
+            final FileChannel channel = segment.getValue();
+            final long limit = Math.min(available, base + channel.size());
+            if (limit <= position)
+            {
+                throw new PositionUnavailableException("position " + position + " is missing from the archive " +
+                    topicDir + " (segment " + SegmentDescriptor.fileName(base) + " ends before it)");
+            }
+            while (position < limit)
+            {
+                final long sent = channel.transferTo(position - base, Math.min(limit - position, MAX_BYTES_PER_CALL),
+                    target);
+                if (sent <= 0)
+                {
+                    throw new IOException("the target accepted no bytes at position " + position);
+                }
+                position += sent;
+                if (null != progress)
+                {
+                    progress.sent(position, end);
+                }
+            }
+        }
+        return position;
+    }
+
+    /** Waits until the archive holds more than {@code position}; returns the archived position. */
+    private long awaitArchived(final long position, final long end)
+    {
+        long archived = archivedPosition.getAsLong();
+        long lastProgressNs = System.nanoTime();
+        long lastArchived = archived;
+        while (archived <= position)
+        {
+            LockSupport.parkNanos(1_000_000);
+            archived = archivedPosition.getAsLong();
+            if (archived != lastArchived)
+            {
+                lastArchived = archived;
+                lastProgressNs = System.nanoTime();
+            }
+            else if (System.nanoTime() - lastProgressNs > stallTimeoutNs)
+            {
+                throw new ShmbusException("the archive in " + topicDir + " stayed at position " + archived +
+                    " for " + stallTimeoutNs / 1_000_000_000L + " s, short of the end of the replay (" + end +
+                    "); is the topic still archived? (see: shmbus stat)");
+            }
+        }
+        return archived;
+    }
+
+    /**
+     * The end of the frame that holds {@code to}, so a range ends with a whole frame: {@code to} itself when a frame
+     * starts there. Waits for the archive to cover it. Walks frame headers from the last time-index record at or
+     * before {@code to} (at most an archiving step, 1 MiB, away), else from the nearer of {@code from} and the start
+     * of {@code to}'s segment (frames never straddle segments, so every segment but the first starts with one).
+     *
+     * @param from a frame start at or before {@code to}.
+     */
+    public long frameBoundaryAtOrAfter(final long from, final long to) throws IOException
+    {
+        if (to <= from)
+        {
+            return from;
+        }
+        awaitArchived(to - 1, to);
+        openSegmentsFrom(from);
+        final Map.Entry<Long, FileChannel> segment = segmentOf(to - 1);
+        final long base = segment.getKey();
+        final FileChannel channel = segment.getValue();
+        long position = Math.max(from, Math.max(base, indexedFrameStart(base, to)));
+        final ByteBuffer block = ByteBuffer.allocate(WALK_BLOCK_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        long blockStart = -1;
+        while (position < to)
+        {
+            if (blockStart < 0 || position + HEADER_LENGTH > blockStart + block.limit())
+            {
+                blockStart = position;
+                block.clear();
+                channel.read(block, position - base);
+                block.flip();
+                if (block.limit() < HEADER_LENGTH)
+                {
+                    throw new ShmbusException("segment " + SegmentDescriptor.fileName(base) + " in " + topicDir +
+                        " ends inside a frame header at position " + position);
+                }
+            }
+            final int at = (int)(position - blockStart);
+            final int frameLength = block.getInt(at + FRAME_LENGTH_OFFSET);
+            if (frameLength < HEADER_LENGTH || block.getLong(at + POSITION_OFFSET) != position)
+            {
+                throw new ShmbusException("damaged frame in the archive " + topicDir + " at position " + position +
+                    " (see: shmbus verify " + topicDir + ")");
+            }
+            position += alignedLength(frameLength);
+        }
+        return position;
+    }
+
+    /** The last position in the segment's time index at or before {@code to}, a frame start; -1 when none. */
+    private long indexedFrameStart(final long base, final long to)
+    {
+        try
+        {
+            return ArchiveFiles.lastIndexedPositionAtOrBefore(ArchiveFiles.timeIndexFile(topicDir, base), to);
+        }
+        catch (final IOException ex)
+        {
+            return -1; // the index is only a shortcut
+        }
+    }
+
+    private Map.Entry<Long, FileChannel> segmentOf(final long position) throws IOException
+    {
+        Map.Entry<Long, FileChannel> entry = segments.floorEntry(position);
+        if (null == entry || entry.getKey() + entry.getValue().size() <= position)
+        {
+            openSegmentsFrom(position); // a segment the archiver created after we started
+            entry = segments.floorEntry(position);
+        }
+        if (null == entry)
+        {
+            throw new PositionUnavailableException("position " + position + " is no longer in the archive " +
+                topicDir);
+        }
+        return entry;
+    }
+
+    /** Opens every segment from the one holding {@code from} on that is not open yet. */
+    private void openSegmentsFrom(final long from) throws IOException
+    {
+        final java.util.List<Path> files = SegmentScanner.segmentFiles(topicDir); // in position order
+        int first = 0;
+        for (int i = 0; i < files.size(); i++)
+        {
+            if (SegmentDescriptor.parseBasePosition(files.get(i).getFileName().toString()) <= from)
+            {
+                first = i;
+            }
+        }
+        for (int i = first; i < files.size(); i++)
+        {
+            final long base = SegmentDescriptor.parseBasePosition(files.get(i).getFileName().toString());
+            if (!segments.containsKey(base))
+            {
+                try
+                {
+                    segments.put(base, FileChannel.open(files.get(i), StandardOpenOption.READ));
+                }
+                catch (final NoSuchFileException ex)
+                {
+                    // deleted by retention since the listing: send() reports the position as unavailable
+                }
+            }
+        }
+    }
+
+    public void close()
+    {
+        segments.values().forEach(CloseHelper::quietClose);
+        segments.clear();
+    }
+}

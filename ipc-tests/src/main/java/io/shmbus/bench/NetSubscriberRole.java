@@ -1,0 +1,96 @@
+package io.shmbus.bench;
+
+import io.shmbus.broker.net.SubscribeRequestDescriptor;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Child role {@code net-subscriber}: a network subscriber of docs/protocol.md for the replay benchmark's
+ * {@code shmbus-net} row. Prints {@code READY}, pauses briefly so the parent's first reading of the broker's CPU
+ * comes before the broker has work, then asks for {@code [earliest, end)} of the topic, checks the OK response,
+ * reads the stream to its end (the broker closes after the END frame) into one large direct buffer and prints
+ * {@code RESULT bytes=N nanos=T}: N counts everything after the response, T runs from the request to the end.
+ */
+final class NetSubscriberRole
+{
+    private static final int RESPONSE_HEADER_LENGTH = 32;
+
+    private NetSubscriberRole()
+    {
+    }
+
+    static void run(final ChildArgs args) throws Exception
+    {
+        final byte[] topic = args.get("topic").getBytes(StandardCharsets.US_ASCII);
+        final ByteBuffer request = ByteBuffer.allocate(SubscribeRequestDescriptor.HEADER_LENGTH + topic.length)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        request.putInt(SubscribeRequestDescriptor.MAGIC_OFFSET, SubscribeRequestDescriptor.MAGIC)
+            .putShort(SubscribeRequestDescriptor.VERSION_OFFSET, SubscribeRequestDescriptor.VERSION)
+            .putShort(SubscribeRequestDescriptor.REQUEST_TYPE_OFFSET, SubscribeRequestDescriptor.TYPE_SUBSCRIBE)
+            .putInt(SubscribeRequestDescriptor.REQUEST_LENGTH_OFFSET, request.capacity())
+            .put(SubscribeRequestDescriptor.START_KIND_OFFSET, (byte)0) // earliest
+            .putShort(SubscribeRequestDescriptor.TOPIC_LENGTH_OFFSET, (short)topic.length)
+            .putLong(SubscribeRequestDescriptor.START_VALUE_OFFSET, 0)
+            .putLong(SubscribeRequestDescriptor.END_POSITION_OFFSET, Long.parseLong(args.get("end")));
+        request.position(SubscribeRequestDescriptor.TOPIC_OFFSET);
+        request.put(topic).flip();
+        final ByteBuffer buffer = ByteBuffer.allocateDirect((int)args.size("buffer")).order(ByteOrder.LITTLE_ENDIAN);
+
+        BenchChild.ready("");
+        Thread.sleep(200);
+        try (SocketChannel socket = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+            args.intValue("port"))))
+        {
+            final long startNs = System.nanoTime();
+            while (request.hasRemaining())
+            {
+                socket.write(request);
+            }
+            long bytes = readResponse(socket, buffer);
+            int read;
+            while ((read = socket.read(buffer)) >= 0)
+            {
+                bytes += read;
+                buffer.clear();
+            }
+            BenchChild.result("bytes=" + bytes + " nanos=" + (System.nanoTime() - startNs));
+        }
+    }
+
+    /** Reads and checks the response; returns how many stream bytes came with it. */
+    private static long readResponse(final SocketChannel socket, final ByteBuffer buffer) throws Exception
+    {
+        buffer.clear();
+        while (buffer.position() < RESPONSE_HEADER_LENGTH)
+        {
+            if (socket.read(buffer) < 0)
+            {
+                throw new IllegalStateException("the broker closed the connection before its response");
+            }
+        }
+        final int type = buffer.getShort(6);
+        final int length = buffer.getInt(8);
+        while (buffer.position() < length)
+        {
+            if (socket.read(buffer) < 0)
+            {
+                throw new IllegalStateException("the broker closed the connection inside its response");
+            }
+        }
+        if (1 != type)
+        {
+            final byte[] message = new byte[length - RESPONSE_HEADER_LENGTH];
+            buffer.get(RESPONSE_HEADER_LENGTH, message);
+            throw new IllegalStateException("the broker refused: error " + buffer.getInt(12) + ": " +
+                new String(message, StandardCharsets.UTF_8));
+        }
+        final long extra = buffer.position() - length;
+        buffer.clear();
+        return extra;
+    }
+}

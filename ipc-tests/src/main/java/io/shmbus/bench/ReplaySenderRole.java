@@ -1,0 +1,82 @@
+package io.shmbus.bench;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Child role {@code replay-sender}: the two reference senders of the replay benchmark. Connects to the receiver
+ * and sends the given segment files in order, then prints {@code RESULT bytes=N cpuNs=C nanos=T}, C being this
+ * process's CPU time (all threads) over the send only, not the JVM's start-up.
+ * <ul>
+ *   <li>{@code mode=sendfile}: {@link FileChannel#transferTo} of each whole file, looped over partial sends: the
+ *   physical limit, no framing, no checks.</li>
+ *   <li>{@code mode=copy}: read into a direct buffer of {@code buffer} bytes, write it to the socket: the classic
+ *   user-space copy loop.</li>
+ * </ul>
+ */
+final class ReplaySenderRole
+{
+    private ReplaySenderRole()
+    {
+    }
+
+    static void run(final ChildArgs args) throws Exception
+    {
+        final String mode = args.get("mode");
+        final String[] files = args.get("files").split(",");
+        final InetSocketAddress receiver = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+            args.intValue("port"));
+        final ByteBuffer buffer = "copy".equals(mode) ? ByteBuffer.allocateDirect((int)args.size("buffer")) : null;
+        final ProcessCpu.Reading cpuBefore = ProcessCpu.self();
+        final long startNs = System.nanoTime();
+        long bytes = 0;
+        try (SocketChannel socket = SocketChannel.open(receiver))
+        {
+            for (final String name : files)
+            {
+                final Path file = Paths.get(name);
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+                {
+                    bytes += "sendfile".equals(mode) ? sendfile(channel, socket) : copy(channel, socket, buffer);
+                }
+            }
+            socket.shutdownOutput();
+        }
+        final long nanos = System.nanoTime() - startNs;
+        BenchChild.result("bytes=" + bytes + " cpuNs=" + ProcessCpu.self().since(cpuBefore) + " nanos=" + nanos);
+    }
+
+    private static long sendfile(final FileChannel file, final SocketChannel socket) throws Exception
+    {
+        final long size = file.size();
+        long position = 0;
+        while (position < size)
+        {
+            position += file.transferTo(position, size - position, socket);
+        }
+        return size;
+    }
+
+    private static long copy(final FileChannel file, final SocketChannel socket, final ByteBuffer buffer)
+        throws Exception
+    {
+        long total = 0;
+        buffer.clear();
+        while (file.read(buffer) >= 0 || buffer.position() > 0)
+        {
+            buffer.flip();
+            while (buffer.hasRemaining())
+            {
+                total += socket.write(buffer);
+            }
+            buffer.clear();
+        }
+        return total;
+    }
+}
