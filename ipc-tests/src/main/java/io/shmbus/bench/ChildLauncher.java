@@ -19,6 +19,23 @@ final class ChildLauncher implements AutoCloseable
 {
     static final String AGRONA_EXPORTS = "java.base/jdk.internal.misc=ALL-UNNAMED";
 
+    /**
+     * What Chronicle Queue needs on Java 17, for its children only ({@code system=chronicle}): it maps files through
+     * {@code FileChannelImpl.map0} and unmaps them through {@code jdk.internal.ref.Cleaner}, reads private fields of
+     * {@code java.lang}/{@code java.util}/{@code java.io} classes, and would otherwise send usage analytics home.
+     */
+    static final List<String> CHRONICLE_JVM_OPTIONS = List.of(
+        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+        "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "-Dchronicle.analytics.disable=true");
+
     private final List<String> baseCommand = new ArrayList<>();
     private final Set<ChildProcess> live = ConcurrentHashMap.newKeySet();
     private final List<Runnable> cleanups = new CopyOnWriteArrayList<>();
@@ -45,13 +62,18 @@ final class ChildLauncher implements AutoCloseable
     }
 
     /**
-     * Starts a child in a role with {@code key=value} arguments.
+     * Starts a child in a role with {@code key=value} arguments; a child of {@code system=chronicle} also gets
+     * {@link #CHRONICLE_JVM_OPTIONS}.
      *
      * @throws BenchException when the JVM cannot be started.
      */
     ChildProcess start(final String name, final String role, final Map<String, String> args)
     {
         final List<String> command = new ArrayList<>(baseCommand);
+        if (ChronicleTransport.SYSTEM_ID.equals(args.get("system")))
+        {
+            command.addAll(command.size() - 3, CHRONICLE_JVM_OPTIONS); // before -cp CLASSPATH MAIN
+        }
         command.add(role);
         args.forEach((key, value) -> command.add(key + "=" + value));
         final ProcessBuilder builder = new ProcessBuilder(command);

@@ -10,8 +10,9 @@ import java.nio.file.Paths;
 
 /**
  * Child role {@code shmbus-broker}: the shmbus broker in its own process, as {@code scripts/shmbus broker} runs it,
- * with its default idle strategy. Topics get the benchmark's ring capacity through a config file. Prints
- * {@code READY} and runs until the parent says stop.
+ * with its default idle strategy. Topics get the benchmark's ring capacity through a config file. With a
+ * {@code dataDir} argument it archives every topic there with the {@code durability} given (default none), as
+ * {@code shmbus broker --data-dir} does. Prints {@code READY} and runs until the parent says stop.
  */
 final class ShmbusBrokerRole
 {
@@ -23,12 +24,23 @@ final class ShmbusBrokerRole
     {
         final Path dir = args.path("dir");
         final Path config = Paths.get(dir + ".broker.conf");
-        Files.write(config, ("[topic.defaults]\ncapacity = " + args.size("capacity") + "\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        try (Broker broker = Broker.launch(new Broker.Context().dir(dir).configFile(config)))
+        final String dataDir = args.get("dataDir", "");
+        final String durability = args.get("durability", "none");
+        String topicDefaults = "[topic.defaults]\ncapacity = " + args.size("capacity") + "\n";
+        if (!dataDir.isEmpty())
+        {
+            topicDefaults += "persistent = true\ndurability = " + durability + "\n";
+        }
+        Files.write(config, topicDefaults.getBytes(StandardCharsets.US_ASCII));
+        final Broker.Context context = new Broker.Context().dir(dir).configFile(config);
+        if (!dataDir.isEmpty())
+        {
+            context.dataDir(Paths.get(dataDir));
+        }
+        try (Broker broker = Broker.launch(context))
         {
             BenchChild.ready("dir=" + broker.dir() + " idle=BackoffIdleStrategy(maxParkNs=1000000) capacity=" +
-                args.size("capacity"));
+                args.size("capacity") + (dataDir.isEmpty() ? "" : " dataDir=" + dataDir + " durability=" + durability));
             BenchChild.awaitStop();
         }
         finally
