@@ -99,7 +99,8 @@ public final class PersistBenchmark
         final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
         reportFile = null != options.out ? options.out : root.resolve("bench-results").resolve("persist-" +
             started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
-        final Path dataParent = null != options.dataDir ? options.dataDir : root.resolve("target").resolve("bench-data");
+        final Path dataParent = null != options.dataDir ? options.dataDir :
+            root.resolve("target").resolve("bench-data");
 
         System.out.println("bench persist: " + commandLine);
         System.out.println("machine: nproc=" + machine.nproc() + ", " + machine.cpuModel() + ", " +

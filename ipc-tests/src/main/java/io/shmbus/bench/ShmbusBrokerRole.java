@@ -40,7 +40,8 @@ final class ShmbusBrokerRole
         try (Broker broker = Broker.launch(context))
         {
             BenchChild.ready("dir=" + broker.dir() + " idle=BackoffIdleStrategy(maxParkNs=1000000) capacity=" +
-                args.size("capacity") + (dataDir.isEmpty() ? "" : " dataDir=" + dataDir + " durability=" + durability));
+                args.size("capacity") + (dataDir.isEmpty() ? "" : " dataDir=" + dataDir + " durability=" +
+                durability));
             BenchChild.awaitStop();
         }
         finally
