@@ -135,10 +135,11 @@ final class ArchiveProbe implements AutoCloseable
 
     /**
      * Checks the archive once the broker stopped: the segment files hold exactly the bytes from the log's first
-     * position to the producer's last one, and, for a small archive, every frame is sound and the message count is
-     * the number sent.
+     * position to the producer's last one, and, for a small archive or when asked, every frame is sound (its own
+     * position, length, type) and the message count is the number sent.
      */
-    Stats verify(final Stats atEnd, final Path topicDir, final long lastPosition, final long sent)
+    Stats verify(
+        final Stats atEnd, final Path topicDir, final long lastPosition, final long sent, final boolean scanAll)
     {
         final long published = lastPosition - log.initialPosition();
         try
@@ -163,7 +164,7 @@ final class ArchiveProbe implements AutoCloseable
                     published;
             }
             long scanned = -1;
-            if (null == problem && archived <= SCAN_LIMIT_BYTES)
+            if (null == problem && (scanAll || archived <= SCAN_LIMIT_BYTES))
             {
                 final SegmentScanner.Result scan = new SegmentScanner().scan(topicDir, null);
                 scanned = scan.messages;

@@ -246,7 +246,7 @@ public final class PersistBenchmark
             launcher.stop(consumer, STOP_TIMEOUT_MS);
             launcher.stop(broker, STOP_TIMEOUT_MS);
             final ArchiveProbe.Stats archive = null == probe ? null : probe.verify(atEnd, dataDir.resolve(TOPIC),
-                Long.parseLong(sent.get("lastPosition")), Long.parseLong(sent.get("sent")));
+                Long.parseLong(sent.get("lastPosition")), Long.parseLong(sent.get("sent")), options.scanArchive);
             final PersistRun run = new PersistRun(system, size, round, Long.parseLong(received.get("measured")),
                 Long.parseLong(received.get("elapsedNs")), Long.parseLong(sent.get("sendNs")),
                 Long.parseLong(sent.get("backPressured")), usage, archive, null);

@@ -36,6 +36,8 @@ final class PersistOptions
         "                           128 MiB segment and so measures the disk)",
         "  --data-dir DIR           where segment files and Chronicle queues go, on a real file system, not tmpfs",
         "                           (default target/bench-data; a fresh directory inside it, removed at the end)",
+        "  --scan-archive           read every archived frame back (its position, length and type) and count the",
+        "                           messages; slow, a read per frame (default: only archives up to 64 MiB)",
         "  --capacity SIZE          shmbus ring per topic                       (default 4m)",
         "  --fragment-limit N       messages per poll, every system            (default 256)",
         "  --idle busy-spin|no-op|yield  idle strategy of every producer/consumer loop (default busy-spin)",
@@ -61,6 +63,7 @@ final class PersistOptions
     long timeoutSec;
     Path out;
     boolean verbose;
+    boolean scanArchive;
 
     /**
      * @throws IllegalArgumentException with a message meant for the user.
@@ -85,6 +88,9 @@ final class PersistOptions
                     break;
                 case "--verbose":
                     o.verbose = true;
+                    break;
+                case "--scan-archive":
+                    o.scanArchive = true;
                     break;
                 case "--sizes":
                     o.sizes = new ArrayList<>();
