@@ -299,8 +299,9 @@ final class PersistReport
         line("Read from the parent process while each run goes on, as `shmbus stat` does: the topic's tail " +
             "against the broker's `archived position` counter. *Lag at end*: tail minus archived position when " +
             "the parent read the consumer's result (about a millisecond after its last message); *max lag*: the " +
-            "largest lag sampled once a millisecond during the run (the archiver's consumer slot holds producers " +
-            "about one ring, " + mib(options.capacity) + ", ahead of it); *catch-up*: from the end of the run " +
+            "largest lag sampled once a millisecond during the run (the archiver's consumer slot holds producers at " +
+            "most one ring, " + mib(options.capacity) + ", ahead of it; the counter is stored just after the slot, " +
+            "so a broker thread descheduled between the two shows up to one archiving step, 1 MiB, more); *catch-up*: from the end of the run " +
             "until the archive reached the tail. *Check*: after the broker stopped, the segment files hold " +
             "exactly the bytes the producer published (its last position), every run (archives up to 64 MiB " +
             "are also read frame by frame, message count and end position compared). *Broker*: its CPU in % of " +
