@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Starts benchmark child JVMs with the parent's classpath, the export Agrona 2.x needs and the same JVM options
  * for every child, and keeps track of them so that none outlives the parent: a shutdown hook kills whatever is
- * still running.
+ * still running, and no child starts after it ran.
  */
 final class ChildLauncher implements AutoCloseable
 {
@@ -41,6 +41,7 @@ final class ChildLauncher implements AutoCloseable
     private final List<Runnable> cleanups = new CopyOnWriteArrayList<>();
     private final PrintStream echo;
     private final Thread shutdownHook = new Thread(this::killAllAndCleanUp, "kill-bench-children");
+    private boolean closed;
 
     ChildLauncher(final List<String> jvmOptions, final PrintStream echo)
     {
@@ -67,8 +68,13 @@ final class ChildLauncher implements AutoCloseable
      *
      * @throws BenchException when the JVM cannot be started.
      */
-    ChildProcess start(final String name, final String role, final Map<String, String> args)
+    synchronized ChildProcess start(final String name, final String role, final Map<String, String> args)
     {
+        if (closed)
+        {
+            // the shutdown hook already ran: a child started now would outlive its cleanup
+            throw new BenchException("not starting " + name + ": the benchmark is shutting down");
+        }
         final List<String> command = new ArrayList<>(baseCommand);
         if (ChronicleTransport.SYSTEM_ID.equals(args.get("system")))
         {
@@ -124,8 +130,9 @@ final class ChildLauncher implements AutoCloseable
         cleanups.add(cleanup);
     }
 
-    private void killAllAndCleanUp()
+    private synchronized void killAllAndCleanUp()
     {
+        closed = true;
         killAll();
         for (final Runnable cleanup : cleanups)
         {
