@@ -74,6 +74,12 @@ record MachineInfo(int nproc, String cpuModel, String kernel, String clockSource
         }
     }
 
+    /** A kernel setting from {@code /proc/sys}, e.g. {@code vm/dirty_ratio}; "?" when unreadable. */
+    static String sysctl(final String name)
+    {
+        return firstLine(Paths.get("/proc/sys", name), "?");
+    }
+
     private static String firstValue(final Path file, final String key)
     {
         try

@@ -128,7 +128,9 @@ final class PersistReport
             String.join(" ", ChildLauncher.CHRONICLE_JVM_OPTIONS) + "`");
         row("data", dataBase + " on " + dataFileSystem + ": segment files and Chronicle queues, each run in a " +
             "directory of its own, deleted after the run; nothing is fsynced except by durability `segment`, so " +
-            "writes land in the page cache and the kernel writes them back");
+            "writes land in the page cache and the kernel writes them back (vm.dirty_background_ratio " +
+            MachineInfo.sysctl("vm/dirty_background_ratio") + "%, vm.dirty_ratio " +
+            MachineInfo.sysctl("vm/dirty_ratio") + "% of RAM)");
         row("shmbus", "a `shmbus broker` process per run (default idle strategy, parks up to 1 ms), ring " +
             mib(options.capacity) + " in /dev/shm; persistent runs start it with a data directory and " +
             "`persistent = true`, `durability = none` (or `segment`): its archiver, on the broker's one thread, " +
@@ -359,7 +361,7 @@ final class PersistReport
                 String.format(Locale.ROOT, "%.0f", run.megabytesPerSecond()) + " | " +
                 fmt(run.sendMessagesPerSecond() / 1e6) + " | " +
                 String.format(Locale.ROOT, "%,d", run.backPressured()) + " | " +
-                pct(run.usage().otherPctOfMachine()) + " | " + pct(run.usage().driverPctOfOneCpu()) + " | " +
+                pct(run.usage().otherPctOfMachine()) + " | " + brokerPct(run.usage().driverPctOfOneCpu()) + " | " +
                 (null == a ? "" : bytes(a.lagAtEndBytes())) + " | " + (null == a ? "" : millis(a.catchUpNs())) +
                 " |");
         }
@@ -424,6 +426,12 @@ final class PersistReport
     private static String fmt(final double value)
     {
         return String.format(Locale.ROOT, value >= 100 ? "%.1f" : "%.2f", value);
+    }
+
+    /** Blank for Chronicle, which has no broker. */
+    private static String brokerPct(final double value)
+    {
+        return Double.isNaN(value) ? "" : pct(value);
     }
 
     private static String pct(final double value)
