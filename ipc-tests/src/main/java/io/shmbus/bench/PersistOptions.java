@@ -43,7 +43,7 @@ final class PersistOptions
         "  --idle busy-spin|no-op|yield  idle strategy of every producer/consumer loop (default busy-spin)",
         "  --jvm-opt OPT            extra option for every child JVM (repeatable)",
         "  --timeout SEC            deadline for each run's result              (default scales with --messages)",
-        "  --out FILE               also write the report here (default bench-results/persist-<yyyyMMdd-HHmmss>.md)",
+        "  --out FILE               write the report here (default bench-results/persist-<yyyyMMdd-HHmmss>.md)",
         "  --verbose                echo every child's output",
         "  --help                   this text");
 
