@@ -221,7 +221,7 @@ final class BenchOptions
         return 60_000 + messageCount / 200; // 60 s plus 5 us a message
     }
 
-    private static long[] perSize(
+    static long[] perSize(
         final List<Integer> sizes, final String text, final long[] defaults, final String what)
     {
         final long[] values = new long[sizes.size()];
@@ -272,7 +272,7 @@ final class BenchOptions
         }
     }
 
-    private static int positiveInt(final String what, final String text)
+    static int positiveInt(final String what, final String text)
     {
         try
         {
@@ -289,7 +289,7 @@ final class BenchOptions
         throw new IllegalArgumentException(what + " must be a positive integer: '" + text + "'");
     }
 
-    private static String value(final String[] args, final int i, final String option)
+    static String value(final String[] args, final int i, final String option)
     {
         if (i >= args.length)
         {

@@ -13,17 +13,35 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Starts benchmark child JVMs with the parent's classpath, the export Agrona 2.x needs and the same JVM options
  * for every child, and keeps track of them so that none outlives the parent: a shutdown hook kills whatever is
- * still running.
+ * still running, and no child starts after it ran.
  */
 final class ChildLauncher implements AutoCloseable
 {
     static final String AGRONA_EXPORTS = "java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    /**
+     * What Chronicle Queue needs on Java 17, for its children only ({@code system=chronicle}): it maps files through
+     * {@code FileChannelImpl.map0} and unmaps them through {@code jdk.internal.ref.Cleaner}, reads private fields of
+     * {@code java.lang}/{@code java.util}/{@code java.io} classes, and would otherwise send usage analytics home.
+     */
+    static final List<String> CHRONICLE_JVM_OPTIONS = List.of(
+        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+        "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "-Dchronicle.analytics.disable=true");
 
     private final List<String> baseCommand = new ArrayList<>();
     private final Set<ChildProcess> live = ConcurrentHashMap.newKeySet();
     private final List<Runnable> cleanups = new CopyOnWriteArrayList<>();
     private final PrintStream echo;
     private final Thread shutdownHook = new Thread(this::killAllAndCleanUp, "kill-bench-children");
+    private boolean closed;
 
     ChildLauncher(final List<String> jvmOptions, final PrintStream echo)
     {
@@ -45,13 +63,23 @@ final class ChildLauncher implements AutoCloseable
     }
 
     /**
-     * Starts a child in a role with {@code key=value} arguments.
+     * Starts a child in a role with {@code key=value} arguments; a child of {@code system=chronicle} also gets
+     * {@link #CHRONICLE_JVM_OPTIONS}.
      *
      * @throws BenchException when the JVM cannot be started.
      */
-    ChildProcess start(final String name, final String role, final Map<String, String> args)
+    synchronized ChildProcess start(final String name, final String role, final Map<String, String> args)
     {
+        if (closed)
+        {
+            // the shutdown hook already ran: a child started now would outlive its cleanup
+            throw new BenchException("not starting " + name + ": the benchmark is shutting down");
+        }
         final List<String> command = new ArrayList<>(baseCommand);
+        if (ChronicleTransport.SYSTEM_ID.equals(args.get("system")))
+        {
+            command.addAll(command.size() - 3, CHRONICLE_JVM_OPTIONS); // before -cp CLASSPATH MAIN
+        }
         command.add(role);
         args.forEach((key, value) -> command.add(key + "=" + value));
         final ProcessBuilder builder = new ProcessBuilder(command);
@@ -102,8 +130,9 @@ final class ChildLauncher implements AutoCloseable
         cleanups.add(cleanup);
     }
 
-    private void killAllAndCleanUp()
+    private synchronized void killAllAndCleanUp()
     {
+        closed = true;
         killAll();
         for (final Runnable cleanup : cleanups)
         {

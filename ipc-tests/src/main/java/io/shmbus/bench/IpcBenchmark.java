@@ -1,7 +1,6 @@
 package io.shmbus.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,14 +9,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code scripts/bench ipc}: shmbus against Aeron IPC in the same shapes and the same invocation, every party in a
@@ -41,7 +36,6 @@ public final class IpcBenchmark
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final long STOP_TIMEOUT_MS = 10_000;
     private static final int FIRST_STREAM_ID = 1001;
-    private static final Pattern BASE_DIR_NAME = Pattern.compile("shmbus-bench-(\\d{1,18})-\\d+");
 
     private final BenchOptions options;
     private final String commandLine;
@@ -481,57 +475,14 @@ public final class IpcBenchmark
         return baseDir.resolve("aeron");
     }
 
-    private Path createBaseDir()
+    private static Path createBaseDir()
     {
-        final Path devShm = Paths.get("/dev/shm");
-        final Path parent = Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm :
-            Paths.get(System.getProperty("java.io.tmpdir"));
-        removeStaleBaseDirs(parent);
-        try
-        {
-            return Files.createTempDirectory(parent, "shmbus-bench-" + ProcessHandle.current().pid() + "-");
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot create a benchmark directory in " + parent, ex);
-        }
-    }
-
-    /** Removes what a benchmark killed with SIGKILL left behind: directories named after a pid that is gone. */
-    private static void removeStaleBaseDirs(final Path parent)
-    {
-        try (Stream<Path> entries = Files.list(parent))
-        {
-            entries.forEach(dir ->
-            {
-                final Matcher m = BASE_DIR_NAME.matcher(dir.getFileName().toString());
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty())
-                {
-                    System.out.println("removing " + dir + ", left by an earlier benchmark that was killed");
-                    deleteRecursively(dir);
-                }
-            });
-        }
-        catch (final IOException | UncheckedIOException | NumberFormatException ex)
-        {
-            System.err.println("bench ipc: cannot look for stale directories in " + parent + ": " + ex);
-        }
+        return BenchDirs.createFresh(BenchDirs.shmParent(), "shmbus-bench-");
     }
 
     static void deleteRecursively(final Path dir)
     {
-        if (null == dir || dir.toString().isEmpty() || !Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            System.err.println("bench ipc: cannot remove " + dir + ": " + ex);
-        }
+        BenchDirs.deleteRecursively(dir);
     }
 
     private void progress(final String message)

@@ -46,6 +46,40 @@ record MachineInfo(int nproc, String cpuModel, String kernel, String clockSource
         }
     }
 
+    /**
+     * The file system a path is on, from {@code /proc/mounts} (the longest mount point that contains it), as
+     * {@code "ext4 /dev/vda mounted on /"}; "unknown" when it cannot be told.
+     */
+    static String fileSystem(final Path path)
+    {
+        try
+        {
+            final Path real = path.toRealPath();
+            String best = "unknown";
+            int bestLength = -1;
+            for (final String line : Files.readAllLines(Paths.get("/proc/mounts")))
+            {
+                final String[] f = line.split("\\s+");
+                if (f.length >= 3 && real.startsWith(f[1]) && f[1].length() > bestLength)
+                {
+                    bestLength = f[1].length();
+                    best = f[2] + " " + f[0] + " mounted on " + f[1];
+                }
+            }
+            return best;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "unknown";
+        }
+    }
+
+    /** A kernel setting from {@code /proc/sys}, e.g. {@code vm/dirty_ratio}; "?" when unreadable. */
+    static String sysctl(final String name)
+    {
+        return firstLine(Paths.get("/proc/sys", name), "?");
+    }
+
     private static String firstValue(final Path file, final String key)
     {
         try

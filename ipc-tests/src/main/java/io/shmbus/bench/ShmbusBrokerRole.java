@@ -10,10 +10,11 @@ import java.nio.file.Paths;
 
 /**
  * Child role {@code shmbus-broker}: the shmbus broker in its own process, as {@code scripts/shmbus broker} runs it,
- * with its default idle strategy. Topics get the benchmark's ring capacity through a config file. Prints
- * {@code READY} and runs until the parent says stop. With {@code dataDir=DIR} (and optionally
- * {@code segmentLength}) it archives every topic there, as {@code --data-dir} does; with {@code netPort=N} it
- * serves network subscribers too (0: any free port, reported as {@code netPort=} in its READY line).
+ * with its default idle strategy. Topics get the benchmark's ring capacity through a config file. With
+ * {@code dataDir=DIR} (and optionally {@code segmentLength}) it archives every topic there with the
+ * {@code durability} given (default none), as {@code shmbus broker --data-dir} does; with {@code netPort=N} it
+ * serves network subscribers too (0: any free port, reported as {@code netPort=} in its READY line). Prints
+ * {@code READY} and runs until the parent says stop.
  */
 final class ShmbusBrokerRole
 {
@@ -25,13 +26,22 @@ final class ShmbusBrokerRole
     {
         final Path dir = args.path("dir");
         final Path config = Paths.get(dir + ".broker.conf");
-        Files.write(config, ("[topic.defaults]\ncapacity = " + args.size("capacity") + "\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        final Broker.Context context = new Broker.Context().dir(dir).configFile(config);
-        if (null != args.get("dataDir", null))
+        final String dataDir = args.get("dataDir", "");
+        final String durability = args.get("durability", "none");
+        String topicDefaults = "[topic.defaults]\ncapacity = " + args.size("capacity") + "\n";
+        if (!dataDir.isEmpty())
         {
-            context.dataDir(args.path("dataDir")).segmentLength(Long.parseLong(args.get("segmentLength",
-                Long.toString(context.segmentLength()))));
+            topicDefaults += "persistent = true\ndurability = " + durability + "\n";
+        }
+        Files.write(config, topicDefaults.getBytes(StandardCharsets.US_ASCII));
+        final Broker.Context context = new Broker.Context().dir(dir).configFile(config);
+        if (!dataDir.isEmpty())
+        {
+            context.dataDir(Paths.get(dataDir));
+            if (null != args.get("segmentLength", null))
+            {
+                context.segmentLength(Long.parseLong(args.get("segmentLength", null)));
+            }
         }
         if (null != args.get("netPort", null))
         {
@@ -39,8 +49,9 @@ final class ShmbusBrokerRole
         }
         try (Broker broker = Broker.launch(context))
         {
-            BenchChild.ready("dir=" + broker.dir() + " netPort=" + broker.netPort() + " idle=BackoffIdleStrategy(maxParkNs=1000000) capacity=" +
-                args.size("capacity"));
+            BenchChild.ready("dir=" + broker.dir() + " netPort=" + broker.netPort() +
+                " idle=BackoffIdleStrategy(maxParkNs=1000000) capacity=" + args.size("capacity") +
+                (dataDir.isEmpty() ? "" : " dataDir=" + dataDir + " durability=" + durability));
             BenchChild.awaitStop();
         }
         finally

@@ -7,7 +7,8 @@ import org.agrona.concurrent.IdleStrategy;
  * Child role {@code tp-consumer}: receives {@code warmup + messages} messages, checks each one's length and
  * sequence number, and times the measured batch from the arrival of its first message to that of its last.
  * <p>
- * Prints {@code READY} once subscribed, then {@code RESULT received=.. errors=.. measured=.. elapsedNs=..}.
+ * Prints {@code READY} once subscribed (with the transport's settings), then
+ * {@code RESULT received=.. errors=.. measured=.. elapsedNs=..}.
  */
 final class ThroughputConsumerRole
 {
@@ -28,7 +29,7 @@ final class ThroughputConsumerRole
         try (Transport transport = Transport.create(args);
             BenchSubscriber subscriber = transport.subscriber(args.get("stream"), args.intValue("streamId"), counter))
         {
-            BenchChild.ready("");
+            BenchChild.ready(transport.settings());
             while (counter.received < total)
             {
                 final int fragments = subscriber.poll(fragmentLimit);

@@ -8,7 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Child role {@code tp-producer}: once a subscriber is attached, offers {@code warmup + messages} messages of
  * {@code size} bytes as fast as it can, each carrying its sequence number in its first 8 bytes, spinning on back
- * pressure. Prints {@code READY} when attached, {@code RESULT sent=.. backPressured=.. sendNs=..} when done, then
+ * pressure. Prints {@code READY} when attached, {@code RESULT sent=.. backPressured=.. sendNs=.. lastPosition=..} when
+ * done (the last {@code offer} result: for shmbus the stream position after the last message), then
  * keeps its publication open until the parent says stop, so the consumer can drain it.
  */
 final class ThroughputProducerRole
@@ -41,6 +42,7 @@ final class ThroughputProducerRole
 
             long backPressured = 0;
             long measureStartNs = System.nanoTime();
+            long lastPosition = 0;
             for (long sequence = 0; sequence < total; sequence++)
             {
                 if (sequence == warmup)
@@ -63,13 +65,15 @@ final class ThroughputProducerRole
                     }
                     idle.idle();
                 }
+                lastPosition = result;
                 if ((sequence & 0xF_FFFF) == 0 && BenchChild.stopRequested())
                 {
                     throw new IllegalStateException("stopped by the parent at message " + sequence + " of " + total);
                 }
             }
             final long sendNs = System.nanoTime() - measureStartNs;
-            BenchChild.result("sent=" + total + " backPressured=" + backPressured + " sendNs=" + sendNs);
+            BenchChild.result("sent=" + total + " backPressured=" + backPressured + " sendNs=" + sendNs +
+                " lastPosition=" + lastPosition);
             BenchChild.awaitStop();
         }
     }

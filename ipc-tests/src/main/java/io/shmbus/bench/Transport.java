@@ -16,9 +16,19 @@ interface Transport extends AutoCloseable
 
     void close();
 
+    /** The settings a report should name, as {@code key=value} words; empty when there are none. */
+    default String settings()
+    {
+        return "";
+    }
+
     /** The transport named by a child's {@code system} argument. */
     static Transport create(final ChildArgs args)
     {
+        if (ChronicleTransport.SYSTEM_ID.equals(args.get("system")))
+        {
+            return new ChronicleTransport(args.path("queueDir"));
+        }
         final BenchSystem system = BenchSystem.parse(args.get("system"));
         switch (system)
         {

@@ -149,10 +149,11 @@ class SlowConsumerArchiveTest
             publish(producer, 0, 1, 10);
             final Thread publisher = new Thread(() -> publish(producer, 1, MESSAGES, 20));
             final IntArrayList seen = new IntArrayList();
-            publisher.start();
             sleepy.poll((b, o, l, h) ->
             {
                 seen.addInt(b.getInt(o));
+                // only now: pressure built up before this poll would have it move to the archive cooperatively
+                publisher.start();
                 try
                 {
                     publisher.join(TimeUnit.SECONDS.toMillis(20)); // the broker moves us after 100 ms: producers go on
