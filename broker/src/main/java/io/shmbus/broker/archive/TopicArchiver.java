@@ -6,7 +6,6 @@ import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.log.ConsumerSlots;
-import io.shmbus.client.log.LogDescriptor;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -49,7 +48,8 @@ public final class TopicArchiver implements AutoCloseable
     private final AtomicCounter deletedCounter;
     private Path topicDir;
     private long segmentLength;
-    private FileChannel ringChannel;
+    /** A view of the ring's mapping (independent position and limit), the source of every copy. */
+    private final java.nio.ByteBuffer ringView;
     private int slot;
     private static final long RETRY_INTERVAL_NS = 1_000_000_000L;
     private final AtomicCounter errorCounter;
@@ -75,6 +75,7 @@ public final class TopicArchiver implements AutoCloseable
         final java.io.PrintStream out)
     {
         this.log = log;
+        this.ringView = log.newRingView();
         this.out = out;
         this.durability = config.durability();
         this.retentionBytes = config.retentionBytes();
@@ -107,7 +108,6 @@ public final class TopicArchiver implements AutoCloseable
         try
         {
             Files.createDirectories(topicDir);
-            this.ringChannel = FileChannel.open(log.file(), StandardOpenOption.READ);
         }
         catch (final IOException ex)
         {
@@ -122,8 +122,7 @@ public final class TopicArchiver implements AutoCloseable
         else if (resumePosition > log.tailVolatile())
         {
             slots.release(slot);
-            CloseHelper.quietClose(ringChannel);
-            throw new ShmbusException("topic '" + log.topic() + "': the archive in " + topicDir + " ends at position " +
+                throw new ShmbusException("topic '" + log.topic() + "': the archive in " + topicDir + " ends at position " +
                 resumePosition + " but the shared-memory log " + log.file() + " only reaches " + log.tailVolatile() +
                 ": the log belongs to another history; stop its users and delete it so the broker recreates it");
         }
@@ -470,28 +469,28 @@ public final class TopicArchiver implements AutoCloseable
         }
     }
 
+    /**
+     * Copies committed frames from the ring to the segment: one positional write from the ring's mapping per
+     * contiguous range (two when it wraps). The kernel copies straight from the mapped pages into the segment's
+     * page cache; measured against {@code transferTo} from the shm file (sendfile between files) and read/write
+     * loops with {@code scripts/bench archive-copy}, it was the fastest and the cheapest in CPU.
+     */
     private void copy(final long from, final long to)
     {
         final int capacity = log.capacity();
         final int mask = log.mask();
         try
         {
-            segment.position(from - segmentBase);
             long position = from;
             while (position < to)
             {
                 final int ringOffset = (int)position & mask;
-                final long chunk = Math.min(to - position, capacity - ringOffset);
-                long done = 0;
-                while (done < chunk)
+                final int chunk = (int)Math.min(to - position, capacity - ringOffset);
+                ringView.limit(ringOffset + chunk).position(ringOffset);
+                long fileOffset = position - segmentBase;
+                while (ringView.hasRemaining())
                 {
-                    final long n = ringChannel.transferTo(
-                        LogDescriptor.META_DATA_LENGTH + ringOffset + done, chunk - done, segment);
-                    if (n <= 0)
-                    {
-                        throw new IOException("transferTo made no progress at position " + (position + done));
-                    }
-                    done += n;
+                    fileOffset += segment.write(ringView, fileOffset);
                 }
                 position += chunk;
             }
@@ -553,7 +552,6 @@ public final class TopicArchiver implements AutoCloseable
         errorCounter.close();
         CloseHelper.quietClose(timeIndex);
         CloseHelper.quietClose(segment);
-        CloseHelper.quietClose(ringChannel);
         if (!log.isClosed())
         {
             slots.release(slot);

@@ -324,6 +324,15 @@ public final class TopicLog implements AutoCloseable
         metaData.putLongRelease(BROKER_EPOCH_NS_OFFSET, epochNs);
     }
 
+    /**
+     * A new view of the ring's mapping, ring offset 0 at index 0, with its own position and limit: for copying
+     * ranges of the ring to files with positional writes (the kernel reads the mapped pages directly).
+     */
+    public java.nio.ByteBuffer newRingView()
+    {
+        return mapped.slice(META_DATA_LENGTH, capacity);
+    }
+
     /** Persistent topics: every frame below this position is in the segment files. */
     public long archivedPositionVolatile()
     {
