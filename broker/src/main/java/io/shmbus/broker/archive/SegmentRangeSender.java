@@ -3,7 +3,6 @@ package io.shmbus.broker.archive;
 import io.shmbus.client.PositionUnavailableException;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.log.SegmentDescriptor;
-import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,9 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -32,7 +28,8 @@ import static io.shmbus.client.log.FrameDescriptor.*;
  * and the sender never touches a byte. The wait fails after the stall timeout without progress.
  * <p>
  * Each segment is opened once and held open until {@link #close()}, so retention deleting it mid-send does not
- * cut the replay short (the file lives on while it is open). Not thread-safe: one sending thread.
+ * cut the replay short (the file lives on while it is open): a {@link SegmentCursor} that holds passed segments.
+ * Not thread-safe: one sending thread.
  */
 public final class SegmentRangeSender implements AutoCloseable
 {
@@ -50,7 +47,7 @@ public final class SegmentRangeSender implements AutoCloseable
     private final Path topicDir;
     private final LongSupplier archivedPosition;
     private final long stallTimeoutNs;
-    private final TreeMap<Long, FileChannel> segments = new TreeMap<>();
+    private final SegmentCursor segments;
 
     /**
      * @param topicDir         the topic's directory of segment files.
@@ -63,6 +60,7 @@ public final class SegmentRangeSender implements AutoCloseable
         this.topicDir = topicDir;
         this.archivedPosition = archivedPosition;
         this.stallTimeoutNs = stallTimeoutNs;
+        this.segments = new SegmentCursor(topicDir, SegmentCursor.SEGMENT_LENGTH_UNKNOWN, true);
     }
 
     /**
@@ -77,8 +75,7 @@ public final class SegmentRangeSender implements AutoCloseable
     public long send(final long from, final long end, final WritableByteChannel target, final Progress progress)
         throws IOException
     {
-        openSegmentsFrom(from);
-        if (segments.isEmpty() || segments.firstKey() > from)
+        if (!segments.openFrom(from))
         {
             throw new PositionUnavailableException("position " + from + " is no longer in the archive " + topicDir);
         }
@@ -86,28 +83,17 @@ public final class SegmentRangeSender implements AutoCloseable
         while (position < end)
         {
             final long available = Math.min(end, awaitArchived(position, end));
-            final Map.Entry<Long, FileChannel> segment = segmentOf(position);
-            final long base = segment.getKey();
-            final FileChannel channel = segment.getValue();
-            final long limit = Math.min(available, base + channel.size());
-            if (limit <= position)
+            moveTo(position);
+            final long sent = segments.transferTo(position, Math.min(available, position + MAX_BYTES_PER_CALL),
+                target);
+            if (sent <= 0)
             {
-                throw new PositionUnavailableException("position " + position + " is missing from the archive " +
-                    topicDir + " (segment " + SegmentDescriptor.fileName(base) + " ends before it)");
+                throw new IOException("the target accepted no bytes at position " + position);
             }
-            while (position < limit)
+            position += sent;
+            if (null != progress)
             {
-                final long sent = channel.transferTo(position - base, Math.min(limit - position, MAX_BYTES_PER_CALL),
-                    target);
-                if (sent <= 0)
-                {
-                    throw new IOException("the target accepted no bytes at position " + position);
-                }
-                position += sent;
-                if (null != progress)
-                {
-                    progress.sent(position, end);
-                }
+                progress.sent(position, end);
             }
         }
         return position;
@@ -153,10 +139,10 @@ public final class SegmentRangeSender implements AutoCloseable
             return from;
         }
         awaitArchived(to - 1, to);
-        openSegmentsFrom(from);
-        final Map.Entry<Long, FileChannel> segment = segmentOf(to - 1);
-        final long base = segment.getKey();
-        final FileChannel channel = segment.getValue();
+        segments.openFrom(from);
+        moveTo(to - 1);
+        final long base = segments.base();
+        final FileChannel channel = segments.channel();
         long position = Math.max(from, Math.max(base, indexedFrameStart(base, to)));
         final ByteBuffer block = ByteBuffer.allocate(WALK_BLOCK_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         long blockStart = -1;
@@ -199,54 +185,21 @@ public final class SegmentRangeSender implements AutoCloseable
         }
     }
 
-    private Map.Entry<Long, FileChannel> segmentOf(final long position) throws IOException
+    private void moveTo(final long position) throws IOException
     {
-        Map.Entry<Long, FileChannel> entry = segments.floorEntry(position);
-        if (null == entry || entry.getKey() + entry.getValue().size() <= position)
+        try
         {
-            openSegmentsFrom(position); // a segment the archiver created after we started
-            entry = segments.floorEntry(position);
+            segments.moveTo(position);
         }
-        if (null == entry)
+        catch (final NoSuchFileException | SegmentCursor.SegmentTruncatedException ex)
         {
-            throw new PositionUnavailableException("position " + position + " is no longer in the archive " +
-                topicDir);
-        }
-        return entry;
-    }
-
-    /** Opens every segment from the one holding {@code from} on that is not open yet. */
-    private void openSegmentsFrom(final long from) throws IOException
-    {
-        final java.util.List<Path> files = SegmentScanner.segmentFiles(topicDir); // in position order
-        int first = 0;
-        for (int i = 0; i < files.size(); i++)
-        {
-            if (SegmentDescriptor.parseBasePosition(files.get(i).getFileName().toString()) <= from)
-            {
-                first = i;
-            }
-        }
-        for (int i = first; i < files.size(); i++)
-        {
-            final long base = SegmentDescriptor.parseBasePosition(files.get(i).getFileName().toString());
-            if (!segments.containsKey(base))
-            {
-                try
-                {
-                    segments.put(base, FileChannel.open(files.get(i), StandardOpenOption.READ));
-                }
-                catch (final NoSuchFileException ex)
-                {
-                    // deleted by retention since the listing: send() reports the position as unavailable
-                }
-            }
+            throw new PositionUnavailableException("position " + position + " is missing from the archive " +
+                topicDir + " (" + ex.getMessage() + ")");
         }
     }
 
     public void close()
     {
-        segments.values().forEach(CloseHelper::quietClose);
-        segments.clear();
+        segments.close();
     }
 }

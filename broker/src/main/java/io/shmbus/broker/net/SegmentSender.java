@@ -2,21 +2,21 @@ package io.shmbus.broker.net;
 
 import io.shmbus.broker.archive.ArchiveFiles;
 import io.shmbus.broker.archive.ArchiveView;
+import io.shmbus.broker.archive.SegmentCursor;
+import io.shmbus.broker.archive.SegmentCursor.SegmentTruncatedException;
 import io.shmbus.client.log.SegmentDescriptor;
-import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The data path of one subscription: sends a topic's segment files from a position to a socket with
  * {@link FileChannel#transferTo} (sendfile: page cache to socket, no copy in the JVM), never past a <em>limit</em>
  * that is always a frame boundary: what the archive holds now, or the end of a bounded replay once the archive
  * has passed it and it has been checked to be a frame start. A partial write leaves the position inside a frame;
- * the next call goes on from there. Holds at most one open segment file.
+ * the next call goes on from there. Holds at most one open segment file (a {@link SegmentCursor}).
  * <p>
  * Network server thread only. Reads the {@link ArchiveView}, never the archiver.
  */
@@ -27,8 +27,7 @@ final class SegmentSender implements AutoCloseable
     private boolean endVerified;
     private long position;
     private long limit;
-    private FileChannel segment;
-    private long segmentBase = -1;
+    private final SegmentCursor segments;
 
     SegmentSender(final ArchiveView view, final long start, final long end, final boolean endVerified)
     {
@@ -37,6 +36,7 @@ final class SegmentSender implements AutoCloseable
         this.limit = start;
         this.end = end;
         this.endVerified = endVerified;
+        this.segments = new SegmentCursor(view.topicDir(), view.segmentLength(), false);
     }
 
     ArchiveView view()
@@ -99,40 +99,21 @@ final class SegmentSender implements AutoCloseable
      * One {@code transferTo} from the segment file holding the position, below the limit and the segment's end.
      *
      * @return bytes sent; 0 when the socket is full.
-     * @throws RequestRejectedException when the segment is gone (retention) or cannot be read: the stream is then
-     *                                  at a frame boundary (a segment starts with a frame) and the limit stays
-     *                                  there.
+     * @throws RequestRejectedException  when the segment is gone (retention) or cannot be read: the stream is then
+     *                                   at a frame boundary (a segment starts with a frame) and the limit stays
+     *                                   there.
      * @throws SegmentTruncatedException when the file ends before the archived position (damaged storage).
-     * @throws IOException              when the socket fails (the subscriber is gone).
+     * @throws IOException               when the socket fails (the subscriber is gone).
      */
     long send(final WritableByteChannel socket) throws IOException, RequestRejectedException
     {
-        final long segmentLength = view.segmentLength();
-        if (null == segment || position >= segmentBase + segmentLength)
-        {
-            openSegment(SegmentDescriptor.basePosition(position, segmentLength));
-        }
-        // within one segment, so at most 1 GiB: below the ~2 GiB that one sendfile call moves
-        final long count = Math.min(limit, segmentBase + segmentLength) - position;
-        final long sent = segment.transferTo(position - segmentBase, count, socket);
-        if (0 == sent && position - segmentBase >= segment.size())
-        {
-            throw new SegmentTruncatedException("segment " + SegmentDescriptor.fileName(segmentBase) + " of topic '" +
-                view.topic() + "' ends at position " + (segmentBase + segment.size()) + ", before the archived " +
-                "position " + limit);
-        }
-        position += sent;
-        return sent;
-    }
-
-    private void openSegment(final long base) throws RequestRejectedException
-    {
-        CloseHelper.quietClose(segment);
-        segment = null;
         try
         {
-            segment = FileChannel.open(SegmentDescriptor.file(view.topicDir(), base), StandardOpenOption.READ);
-            segmentBase = base;
+            segments.moveTo(position);
+        }
+        catch (final SegmentTruncatedException ex)
+        {
+            throw ex;
         }
         catch (final NoSuchFileException ex)
         {
@@ -145,24 +126,16 @@ final class SegmentSender implements AutoCloseable
         {
             limit = position;
             throw new RequestRejectedException(NetErrorCode.STORAGE_ERROR, "cannot read segment " +
-                SegmentDescriptor.fileName(base) + " of topic '" + view.topic() + "': " + ex);
+                SegmentDescriptor.fileName(SegmentDescriptor.basePosition(position, view.segmentLength())) +
+                " of topic '" + view.topic() + "': " + ex);
         }
+        final long sent = segments.transferTo(position, limit, socket);
+        position += sent;
+        return sent;
     }
 
     public void close()
     {
-        CloseHelper.quietClose(segment);
-        segment = null;
-    }
-
-    /** A segment file shorter than the archive says, found mid-stream: no STREAM ERROR can follow. */
-    static final class SegmentTruncatedException extends IOException
-    {
-        private static final long serialVersionUID = 1L;
-
-        SegmentTruncatedException(final String message)
-        {
-            super(message);
-        }
+        segments.close();
     }
 }

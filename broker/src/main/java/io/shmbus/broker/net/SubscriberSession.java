@@ -1,5 +1,7 @@
 package io.shmbus.broker.net;
 
+import io.shmbus.broker.archive.SegmentCursor;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -217,7 +219,7 @@ final class SubscriberSession
             stop(ex.errorCode, ex.getMessage());
             return work + 1;
         }
-        catch (final SegmentSender.SegmentTruncatedException ex)
+        catch (final SegmentCursor.SegmentTruncatedException ex)
         {
             server.onStreamError(remote, sender.view().topic(), NetErrorCode.STORAGE_ERROR, ex.getMessage());
             close(); // perhaps inside a frame: no STREAM ERROR can follow, the subscriber sees the connection end
