@@ -1,6 +1,7 @@
 package io.shmbus.bench;
 
-import io.shmbus.broker.net.SubscribeRequestDescriptor;
+import io.shmbus.client.remote.RemoteProtocol;
+import io.shmbus.client.remote.SubscribeRequestDescriptor;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,15 +30,15 @@ final class NetSubscriberRole
         final byte[] topic = args.get("topic").getBytes(StandardCharsets.US_ASCII);
         final ByteBuffer request = ByteBuffer.allocate(SubscribeRequestDescriptor.HEADER_LENGTH + topic.length)
             .order(ByteOrder.LITTLE_ENDIAN);
-        request.putInt(SubscribeRequestDescriptor.MAGIC_OFFSET, SubscribeRequestDescriptor.MAGIC)
-            .putShort(SubscribeRequestDescriptor.VERSION_OFFSET, SubscribeRequestDescriptor.VERSION)
-            .putShort(SubscribeRequestDescriptor.REQUEST_TYPE_OFFSET, SubscribeRequestDescriptor.TYPE_SUBSCRIBE)
+        request.putInt(SubscribeRequestDescriptor.MAGIC_OFFSET, RemoteProtocol.MAGIC)
+            .putShort(SubscribeRequestDescriptor.VERSION_OFFSET, RemoteProtocol.VERSION)
+            .putShort(SubscribeRequestDescriptor.REQUEST_TYPE_OFFSET, RemoteProtocol.REQUEST_SUBSCRIBE)
             .putInt(SubscribeRequestDescriptor.REQUEST_LENGTH_OFFSET, request.capacity())
-            .put(SubscribeRequestDescriptor.START_KIND_OFFSET, (byte)0) // earliest
+            .put(SubscribeRequestDescriptor.START_KIND_OFFSET, RemoteProtocol.START_EARLIEST)
             .putShort(SubscribeRequestDescriptor.TOPIC_LENGTH_OFFSET, (short)topic.length)
             .putLong(SubscribeRequestDescriptor.START_VALUE_OFFSET, 0)
             .putLong(SubscribeRequestDescriptor.END_POSITION_OFFSET, Long.parseLong(args.get("end")));
-        request.position(SubscribeRequestDescriptor.TOPIC_OFFSET);
+        request.position(SubscribeRequestDescriptor.HEADER_LENGTH);
         request.put(topic).flip();
         final ByteBuffer buffer = ByteBuffer.allocateDirect((int)args.size("buffer")).order(ByteOrder.LITTLE_ENDIAN);
 

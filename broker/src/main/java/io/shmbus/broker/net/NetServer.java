@@ -2,6 +2,7 @@ package io.shmbus.broker.net;
 
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.client.ShmbusException;
+import io.shmbus.client.remote.RemoteProtocol;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -254,9 +255,9 @@ public final class NetServer implements Agent
     {
         counters.connectionsRefused.increment();
         final String message = "the broker has reached its limit of " + settings.maxConnections() + " connections";
-        onHandshakeFailed(remote, NetErrorCode.TOO_MANY_CONNECTIONS, message);
+        onHandshakeFailed(remote, RemoteProtocol.TOO_MANY_CONNECTIONS, message);
         final ByteBuffer response = ByteBuffer.allocate(ControlFrames.MAX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        SubscribeResponseDescriptor.encodeError(response, NetErrorCode.TOO_MANY_CONNECTIONS, message);
+        ControlFrames.errorResponse(response, RemoteProtocol.TOO_MANY_CONNECTIONS, message);
         writeLastWords(channel, response);
         CloseHelper.quietClose(channel);
     }
@@ -304,20 +305,21 @@ public final class NetServer implements Agent
         counters.subscriptions.increment();
         counters.subscriptionsActive.increment();
         log.println("shmbus broker: net: " + remote + " subscribed to '" + topic + "' from position " + start +
-            (SubscribeRequestDescriptor.END_LIVE == end ? ", live" : " to " + end));
+            (RemoteProtocol.END_LIVE == end ? ", live" : " to " + end));
     }
 
     void onHandshakeFailed(final String remote, final int errorCode, final String message)
     {
         counters.handshakeErrors.increment();
-        log.println("shmbus broker: net: refused " + remote + ": " + NetErrorCode.name(errorCode) + ": " + message);
+        log.println("shmbus broker: net: refused " + remote + ": " + RemoteProtocol.errorCodeName(errorCode) + ": " +
+            message);
     }
 
     void onStreamError(final String remote, final String topic, final int errorCode, final String message)
     {
         counters.streamErrors.increment();
         log.println("shmbus broker: net: stopped " + remote + " on '" + topic + "': " +
-            NetErrorCode.name(errorCode) + ": " + message);
+            RemoteProtocol.errorCodeName(errorCode) + ": " + message);
     }
 
     NetSettings settings()

@@ -1,12 +1,14 @@
 package io.shmbus.broker.net;
 
+import io.shmbus.client.remote.RemoteProtocol;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ReadableByteChannel;
 
-import static io.shmbus.broker.net.SubscribeRequestDescriptor.HEADER_LENGTH;
-import static io.shmbus.broker.net.SubscribeRequestDescriptor.MAX_REQUEST_LENGTH;
+import static io.shmbus.client.remote.RemoteProtocol.MAX_REQUEST_LENGTH;
+import static io.shmbus.client.remote.SubscribeRequestDescriptor.HEADER_LENGTH;
 
 /**
  * Reads one SUBSCRIBE request from a non-blocking socket in as many pieces as it arrives, checking what it can as
@@ -39,7 +41,7 @@ final class RequestReader
         {
             if (channel.read(buffer) < 0)
             {
-                throw new RequestRejectedException(NetErrorCode.MALFORMED_REQUEST, "connection closed after " +
+                throw new RequestRejectedException(RemoteProtocol.MALFORMED_REQUEST, "connection closed after " +
                     buffer.position() + " bytes of an incomplete request");
             }
             if (buffer.hasRemaining())

@@ -2,9 +2,10 @@ package io.shmbus.broker.net;
 
 import io.shmbus.broker.archive.ArchiveFiles;
 import io.shmbus.broker.archive.ArchiveView;
-import io.shmbus.broker.archive.SegmentCursor;
 import io.shmbus.broker.archive.SegmentCursor.SegmentTruncatedException;
+import io.shmbus.broker.archive.SegmentCursor;
 import io.shmbus.client.log.SegmentDescriptor;
+import io.shmbus.client.remote.RemoteProtocol;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -58,7 +59,7 @@ final class SegmentSender implements AutoCloseable
     /** True for a bounded replay that sent everything up to its end. */
     boolean isComplete()
     {
-        return SubscribeRequestDescriptor.END_LIVE != end && position == end;
+        return RemoteProtocol.END_LIVE != end && position == end;
     }
 
     /**
@@ -70,7 +71,7 @@ final class SegmentSender implements AutoCloseable
     void refreshLimit() throws RequestRejectedException
     {
         final long archived = view.archivedPosition();
-        if (SubscribeRequestDescriptor.END_LIVE == end || archived < end)
+        if (RemoteProtocol.END_LIVE == end || archived < end)
         {
             limit = Math.max(limit, archived);
             return;
@@ -88,7 +89,7 @@ final class SegmentSender implements AutoCloseable
             }
             if (!endVerified)
             {
-                throw new RequestRejectedException(NetErrorCode.NOT_FRAME_BOUNDARY, "end position " + end +
+                throw new RequestRejectedException(RemoteProtocol.NOT_FRAME_BOUNDARY, "end position " + end +
                     " is not the first byte of a frame");
             }
         }
@@ -118,14 +119,14 @@ final class SegmentSender implements AutoCloseable
         catch (final NoSuchFileException ex)
         {
             limit = position;
-            throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, "position " + position +
+            throw new RequestRejectedException(RemoteProtocol.POSITION_UNAVAILABLE, "position " + position +
                 " of topic '" + view.topic() + "' is no longer available: its segment was deleted by retention " +
                 "(the archive now starts at " + view.firstPosition() + ")");
         }
         catch (final IOException ex)
         {
             limit = position;
-            throw new RequestRejectedException(NetErrorCode.STORAGE_ERROR, "cannot read segment " +
+            throw new RequestRejectedException(RemoteProtocol.STORAGE_ERROR, "cannot read segment " +
                 SegmentDescriptor.fileName(SegmentDescriptor.basePosition(position, view.segmentLength())) +
                 " of topic '" + view.topic() + "': " + ex);
         }

@@ -1,6 +1,7 @@
 package io.shmbus.broker.net;
 
 import io.shmbus.broker.archive.SegmentCursor;
+import io.shmbus.client.remote.RemoteProtocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -92,7 +93,7 @@ final class SubscriberSession
             case HANDSHAKE:
                 if (nowNs - deadlineNs >= 0)
                 {
-                    reject(NetErrorCode.HANDSHAKE_TIMEOUT, "the request was not complete within " +
+                    reject(RemoteProtocol.HANDSHAKE_TIMEOUT, "the request was not complete within " +
                         server.settings().handshakeTimeoutNs() / 1_000_000 + " ms (" + request.received() +
                         " bytes received)");
                     return 1;
@@ -128,7 +129,7 @@ final class SubscriberSession
         }
         catch (final IOException ex)
         {
-            server.onHandshakeFailed(remote, NetErrorCode.MALFORMED_REQUEST, "connection failed: " + ex.getMessage());
+            server.onHandshakeFailed(remote, RemoteProtocol.MALFORMED_REQUEST, "connection failed: " + ex.getMessage());
             close();
         }
         return 1;
@@ -141,7 +142,7 @@ final class SubscriberSession
             subscription.endVerified());
         state = State.STREAMING;
         lastSendNs = nowNs;
-        SubscribeResponseDescriptor.encodeOk(control, subscription.start(), subscription.view().maxFrameLength());
+        ControlFrames.okResponse(control, subscription.start(), subscription.view().maxFrameLength());
         server.onSubscribed(remote, subscription.view().topic(), subscription.start(), subscription.end());
     }
 
@@ -166,7 +167,7 @@ final class SubscriberSession
         }
         else if (n > 0 && State.STREAMING == state && 0 == stopCode)
         {
-            stop(NetErrorCode.PROTOCOL_VIOLATION, "the subscriber sent " + n + " byte(s) after its request");
+            stop(RemoteProtocol.PROTOCOL_VIOLATION, "the subscriber sent " + n + " byte(s) after its request");
         }
         return 1;
     }
@@ -221,7 +222,7 @@ final class SubscriberSession
         }
         catch (final SegmentCursor.SegmentTruncatedException ex)
         {
-            server.onStreamError(remote, sender.view().topic(), NetErrorCode.STORAGE_ERROR, ex.getMessage());
+            server.onStreamError(remote, sender.view().topic(), RemoteProtocol.STORAGE_ERROR, ex.getMessage());
             close(); // perhaps inside a frame: no STREAM ERROR can follow, the subscriber sees the connection end
             return work + 1;
         }
@@ -307,7 +308,7 @@ final class SubscriberSession
     private void reject(final int errorCode, final String message)
     {
         server.onHandshakeFailed(remote, errorCode, message);
-        SubscribeResponseDescriptor.encodeError(control, errorCode, message);
+        ControlFrames.errorResponse(control, errorCode, message);
         server.writeLastWords(channel, control);
         close();
     }

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 
-import static io.shmbus.broker.net.SubscribeRequestDescriptor.*;
+import static io.shmbus.client.remote.RemoteProtocol.*;
+import static io.shmbus.client.remote.SubscribeRequestDescriptor.*;
 
 /**
  * Checks a SUBSCRIBE request field by field and turns it into a {@link Subscription}: the header as soon as it is
@@ -39,7 +40,7 @@ final class SubscriptionResolver
         final int magic = request.getInt(MAGIC_OFFSET);
         if (MAGIC != magic)
         {
-            throw new RequestRejectedException(NetErrorCode.MALFORMED_REQUEST, String.format(
+            throw new RequestRejectedException(MALFORMED_REQUEST, String.format(
                 "bad magic 0x%08x: a request starts with the bytes 'SHMB' (0x%08x little-endian)", magic, MAGIC));
         }
     }
@@ -55,11 +56,11 @@ final class SubscriptionResolver
         final int version = request.getShort(VERSION_OFFSET) & 0xFFFF;
         if (VERSION != version)
         {
-            throw new RequestRejectedException(NetErrorCode.UNSUPPORTED_VERSION,
+            throw new RequestRejectedException(UNSUPPORTED_VERSION,
                 "protocol version " + version + " is not supported (this broker speaks version " + VERSION + ")");
         }
         final int type = request.getShort(REQUEST_TYPE_OFFSET) & 0xFFFF;
-        if (TYPE_SUBSCRIBE != type)
+        if (REQUEST_SUBSCRIBE != type)
         {
             throw malformed("unknown request type " + type + " (1 = SUBSCRIBE)");
         }
@@ -96,7 +97,8 @@ final class SubscriptionResolver
         }
         if ((START_EARLIEST == kind || START_LATEST == kind) && 0 != startValue)
         {
-            throw malformed("start value must be 0 with start kind " + startKindName(kind));
+            throw malformed("start value must be 0 with start kind " +
+                (START_EARLIEST == kind ? "earliest" : "latest"));
         }
         return requestLength;
     }
@@ -106,7 +108,7 @@ final class SubscriptionResolver
     {
         final int topicLength = request.getShort(TOPIC_LENGTH_OFFSET) & 0xFFFF;
         final int tokenLength = request.getShort(TOKEN_LENGTH_OFFSET) & 0xFFFF;
-        checkToken(request, TOPIC_OFFSET + topicLength, tokenLength);
+        checkToken(request, HEADER_LENGTH + topicLength, tokenLength);
         final ArchiveView view = view(request, topicLength);
         final int kind = request.get(START_KIND_OFFSET) & 0xFF;
         final long startValue = request.getLong(START_VALUE_OFFSET);
@@ -138,7 +140,7 @@ final class SubscriptionResolver
             }
             if (end <= start) // a negative end other than -1 too: the start is never negative
             {
-                throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, "end position " + end +
+                throw new RequestRejectedException(POSITION_UNAVAILABLE, "end position " + end +
                     " is not after the start position " + start + " of topic '" + view.topic() + "'");
             }
             if (end <= archived)
@@ -149,12 +151,12 @@ final class SubscriptionResolver
         }
         catch (final NoSuchFileException ex)
         {
-            throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, "topic '" + view.topic() +
+            throw new RequestRejectedException(POSITION_UNAVAILABLE, "topic '" + view.topic() +
                 "': a segment was deleted by retention meanwhile: " + ex.getMessage());
         }
         catch (final IOException ex)
         {
-            throw new RequestRejectedException(NetErrorCode.STORAGE_ERROR, "topic '" + view.topic() +
+            throw new RequestRejectedException(STORAGE_ERROR, "topic '" + view.topic() +
                 "': cannot read the archive: " + ex);
         }
     }
@@ -166,7 +168,7 @@ final class SubscriptionResolver
         {
             if (0 != length)
             {
-                throw new RequestRejectedException(NetErrorCode.AUTHENTICATION_FAILED,
+                throw new RequestRejectedException(AUTHENTICATION_FAILED,
                     "this broker has no token configured: send a token length of 0");
             }
             return;
@@ -175,14 +177,14 @@ final class SubscriptionResolver
         request.get(offset, presented);
         if (!MessageDigest.isEqual(token, presented)) // constant time for tokens of the right length
         {
-            throw new RequestRejectedException(NetErrorCode.AUTHENTICATION_FAILED, "wrong token");
+            throw new RequestRejectedException(AUTHENTICATION_FAILED, "wrong token");
         }
     }
 
     private ArchiveView view(final ByteBuffer request, final int topicLength) throws RequestRejectedException
     {
         final byte[] name = new byte[topicLength];
-        request.get(TOPIC_OFFSET, name);
+        request.get(HEADER_LENGTH, name);
         for (final byte c : name)
         {
             final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -197,7 +199,7 @@ final class SubscriptionResolver
         final ArchiveView view = views.get(topic);
         if (null == view)
         {
-            throw new RequestRejectedException(NetErrorCode.UNKNOWN_TOPIC, "no persistent topic '" + topic +
+            throw new RequestRejectedException(UNKNOWN_TOPIC, "no persistent topic '" + topic +
                 "' on this broker (a topic that is not persistent cannot be read remotely)");
         }
         return view;
@@ -209,18 +211,18 @@ final class SubscriptionResolver
     {
         if (position < first || position > archived)
         {
-            throw new RequestRejectedException(NetErrorCode.POSITION_UNAVAILABLE, which + " position " + position +
+            throw new RequestRejectedException(POSITION_UNAVAILABLE, which + " position " + position +
                 " of topic '" + view.topic() + "' is outside the retained range [" + first + ", " + archived + "]");
         }
         if (!ArchiveFiles.isFrameStart(view.topicDir(), view.segmentLength(), first, archived, position))
         {
-            throw new RequestRejectedException(NetErrorCode.NOT_FRAME_BOUNDARY, which + " position " + position +
+            throw new RequestRejectedException(NOT_FRAME_BOUNDARY, which + " position " + position +
                 " of topic '" + view.topic() + "' is not the first byte of a frame");
         }
     }
 
     private static RequestRejectedException malformed(final String message)
     {
-        return new RequestRejectedException(NetErrorCode.MALFORMED_REQUEST, message);
+        return new RequestRejectedException(MALFORMED_REQUEST, message);
     }
 }

@@ -1,6 +1,7 @@
 package io.shmbus.broker.net;
 
 import io.shmbus.client.Producer;
+import io.shmbus.client.remote.RemoteProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,41 +63,41 @@ class NetBadInputTest
             }
         }
 
-        expectError(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), NetErrorCode.MALFORMED_REQUEST, "magic");
-        expectError(Arrays.copyOf(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), 20), NetErrorCode.MALFORMED_REQUEST,
+        expectError(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), RemoteProtocol.MALFORMED_REQUEST, "magic");
+        expectError(Arrays.copyOf(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), 20), RemoteProtocol.MALFORMED_REQUEST,
             "closed after 20 bytes");
         expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.putInt(8, 5000)),
-            NetErrorCode.MALFORMED_REQUEST, "request length 5000");
+            RemoteProtocol.MALFORMED_REQUEST, "request length 5000");
         expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.putShort(32, (short)2000)),
-            NetErrorCode.MALFORMED_REQUEST, "token length 2000");
-        expectError(request(KIND_EARLIEST, 0, -1, "x".repeat(300), TOKEN), NetErrorCode.MALFORMED_REQUEST,
+            RemoteProtocol.MALFORMED_REQUEST, "token length 2000");
+        expectError(request(KIND_EARLIEST, 0, -1, "x".repeat(300), TOKEN), RemoteProtocol.MALFORMED_REQUEST,
             "topic length 300");
         expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.putShort(4, (short)2)),
-            NetErrorCode.UNSUPPORTED_VERSION, "version 2");
+            RemoteProtocol.UNSUPPORTED_VERSION, "version 2");
         expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.put(37, (byte)1)),
-            NetErrorCode.MALFORMED_REQUEST, "reserved");
+            RemoteProtocol.MALFORMED_REQUEST, "reserved");
         expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.put(12, (byte)9)),
-            NetErrorCode.MALFORMED_REQUEST, "start kind 9");
-        expectError(request(KIND_EARLIEST, 0, -1, "../etc", TOKEN), NetErrorCode.MALFORMED_REQUEST, "topic name");
-        expectError(request(KIND_EARLIEST, 0, -1, "nosuch", TOKEN), NetErrorCode.UNKNOWN_TOPIC, "nosuch");
-        expectError(request(KIND_EARLIEST, 0, -1, "scratch", TOKEN), NetErrorCode.UNKNOWN_TOPIC, "not persistent");
-        expectError(request(KIND_EARLIEST, 0, -1, "orders", "wrong"), NetErrorCode.AUTHENTICATION_FAILED, "token");
-        expectError(request(KIND_EARLIEST, 0, -1, "orders", null), NetErrorCode.AUTHENTICATION_FAILED, "token");
-        expectError(request(KIND_POSITION, tail + 4096, -1, "orders", TOKEN), NetErrorCode.POSITION_UNAVAILABLE,
+            RemoteProtocol.MALFORMED_REQUEST, "start kind 9");
+        expectError(request(KIND_EARLIEST, 0, -1, "../etc", TOKEN), RemoteProtocol.MALFORMED_REQUEST, "topic name");
+        expectError(request(KIND_EARLIEST, 0, -1, "nosuch", TOKEN), RemoteProtocol.UNKNOWN_TOPIC, "nosuch");
+        expectError(request(KIND_EARLIEST, 0, -1, "scratch", TOKEN), RemoteProtocol.UNKNOWN_TOPIC, "not persistent");
+        expectError(request(KIND_EARLIEST, 0, -1, "orders", "wrong"), RemoteProtocol.AUTHENTICATION_FAILED, "token");
+        expectError(request(KIND_EARLIEST, 0, -1, "orders", null), RemoteProtocol.AUTHENTICATION_FAILED, "token");
+        expectError(request(KIND_POSITION, tail + 4096, -1, "orders", TOKEN), RemoteProtocol.POSITION_UNAVAILABLE,
             "outside the retained range");
-        expectError(request(KIND_POSITION, -64, -1, "orders", TOKEN), NetErrorCode.POSITION_UNAVAILABLE,
+        expectError(request(KIND_POSITION, -64, -1, "orders", TOKEN), RemoteProtocol.POSITION_UNAVAILABLE,
             "outside the retained range");
-        expectError(request(KIND_POSITION, insideFrame, -1, "orders", TOKEN), NetErrorCode.NOT_FRAME_BOUNDARY,
+        expectError(request(KIND_POSITION, insideFrame, -1, "orders", TOKEN), RemoteProtocol.NOT_FRAME_BOUNDARY,
             "not the first byte of a frame");
-        expectError(request(KIND_POSITION, starts.get(3) + 8, -1, "orders", TOKEN), NetErrorCode.NOT_FRAME_BOUNDARY,
+        expectError(request(KIND_POSITION, starts.get(3) + 8, -1, "orders", TOKEN), RemoteProtocol.NOT_FRAME_BOUNDARY,
             "not the first byte of a frame");
-        expectError(request(KIND_EARLIEST, 0, insideFrame, "orders", TOKEN), NetErrorCode.NOT_FRAME_BOUNDARY,
+        expectError(request(KIND_EARLIEST, 0, insideFrame, "orders", TOKEN), RemoteProtocol.NOT_FRAME_BOUNDARY,
             "end position");
         expectError(request(KIND_POSITION, starts.get(5), starts.get(2), "orders", TOKEN),
-            NetErrorCode.POSITION_UNAVAILABLE, "not after the start");
-        expectError(request(KIND_EARLIEST, 0, -2, "orders", TOKEN), NetErrorCode.POSITION_UNAVAILABLE,
+            RemoteProtocol.POSITION_UNAVAILABLE, "not after the start");
+        expectError(request(KIND_EARLIEST, 0, -2, "orders", TOKEN), RemoteProtocol.POSITION_UNAVAILABLE,
             "not after the start");
-        expectError(request(KIND_LATEST, 0, starts.get(2), "orders", TOKEN), NetErrorCode.POSITION_UNAVAILABLE,
+        expectError(request(KIND_LATEST, 0, starts.get(2), "orders", TOKEN), RemoteProtocol.POSITION_UNAVAILABLE,
             "not after the start");
         final int errors = 21;
         fixture.awaitCounter("net: handshake errors", errors);
@@ -107,7 +108,7 @@ class NetBadInputTest
             final long startNs = System.nanoTime();
             slow.send(Arrays.copyOf(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), 30));
             final RawSubscriber.Response response = slow.readResponse();
-            assertEquals(NetErrorCode.HANDSHAKE_TIMEOUT, response.errorCode(), response.toString());
+            assertEquals(RemoteProtocol.HANDSHAKE_TIMEOUT, response.errorCode(), response.toString());
             assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(250), "not before the timeout");
             assertTrue(slow.isClosedByBroker());
         }
@@ -127,7 +128,7 @@ class NetBadInputTest
             final RawSubscriber.Stream stream = subscriber.readStream(tail, Long.MAX_VALUE);
             assertNotNull(stream.last);
             assertEquals(5, stream.last.type(), "STREAM ERROR");
-            assertEquals(NetErrorCode.PROTOCOL_VIOLATION, stream.last.producerId());
+            assertEquals(RemoteProtocol.PROTOCOL_VIOLATION, stream.last.producerId());
             assertEquals(tail, stream.last.position());
             assertTrue(stream.last.payloadText().contains("after its request"), stream.last.payloadText());
             assertTrue(subscriber.isClosedByBroker());
@@ -148,7 +149,7 @@ class NetBadInputTest
             final RawSubscriber.Stream stream = subscriber.readStream(0, Long.MAX_VALUE);
             assertArrayEquals(fixture.segmentBytes("orders", 0, deletedBase), stream.bytes.toByteArray());
             assertEquals(5, stream.last.type(), "STREAM ERROR");
-            assertEquals(NetErrorCode.POSITION_UNAVAILABLE, stream.last.producerId());
+            assertEquals(RemoteProtocol.POSITION_UNAVAILABLE, stream.last.producerId());
             assertEquals(deletedBase, stream.last.position());
             assertTrue(subscriber.isClosedByBroker());
         }
@@ -178,7 +179,7 @@ class NetBadInputTest
             final RawSubscriber.Stream stream = lagging.readStream(0, Long.MAX_VALUE);
             assertNotNull(stream.last, "the stream stops");
             assertEquals(5, stream.last.type(), "STREAM ERROR");
-            assertEquals(NetErrorCode.POSITION_UNAVAILABLE, stream.last.producerId(), stream.last.payloadText());
+            assertEquals(RemoteProtocol.POSITION_UNAVAILABLE, stream.last.producerId(), stream.last.payloadText());
             assertEquals(0, stream.last.position() % NetFixture.SEGMENT_LENGTH, "at the start of a deleted segment");
             assertEquals(stream.last.position(), stream.bytes.size(), "every frame before it, contiguous");
             assertTrue(lagging.isClosedByBroker());
@@ -206,7 +207,7 @@ class NetBadInputTest
             {
                 refused.sendQuietly(request(KIND_EARLIEST, 0, -1, "orders", null));
                 final RawSubscriber.Response response = refused.readResponse();
-                assertEquals(NetErrorCode.TOO_MANY_CONNECTIONS, response.errorCode(), response.toString());
+                assertEquals(RemoteProtocol.TOO_MANY_CONNECTIONS, response.errorCode(), response.toString());
                 assertTrue(refused.isClosedByBroker());
             }
             assertEquals(1, fixture.counter("net: connections refused (limit)"));

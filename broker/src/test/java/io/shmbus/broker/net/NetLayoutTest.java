@@ -1,39 +1,25 @@
 package io.shmbus.broker.net;
 
 import io.shmbus.client.log.FrameDescriptor;
+import io.shmbus.client.remote.RemoteProtocol;
+import io.shmbus.client.remote.SubscribeResponseDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HexFormat;
 
-import static io.shmbus.broker.net.SubscribeRequestDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The request, response and control frame layouts are pinned byte by byte to docs/protocol.md, including its
- * example.
+ * What the broker reads and writes is pinned byte by byte to docs/protocol.md, including its example: the request
+ * check, the responses and the control frames. The offsets themselves are the client's layouts, pinned by
+ * {@code RemoteLayoutTest}.
  */
 class NetLayoutTest
 {
     private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
-
-    @Test
-    void requestOffsetsAreTheDocumentsTable()
-    {
-        assertEquals(0, MAGIC_OFFSET);
-        assertEquals(4, VERSION_OFFSET);
-        assertEquals(6, REQUEST_TYPE_OFFSET);
-        assertEquals(8, REQUEST_LENGTH_OFFSET);
-        assertEquals(12, START_KIND_OFFSET);
-        assertEquals(13, RESERVED_1_OFFSET);
-        assertEquals(14, TOPIC_LENGTH_OFFSET);
-        assertEquals(16, START_VALUE_OFFSET);
-        assertEquals(24, END_POSITION_OFFSET);
-        assertEquals(32, TOKEN_LENGTH_OFFSET);
-        assertEquals(34, RESERVED_2_OFFSET);
-        assertEquals(40, HEADER_LENGTH);
-    }
 
     @Test
     void theDocumentsExampleRequestIsAccepted() throws Exception
@@ -52,7 +38,7 @@ class NetLayoutTest
     void okResponseIsTheDocumentsExample()
     {
         final ByteBuffer response = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
-        SubscribeResponseDescriptor.encodeOk(response, 0, 1048608);
+        ControlFrames.okResponse(response, 0, 1048608);
         final byte[] bytes = new byte[response.remaining()];
         response.get(bytes);
         assertEquals("53 48 4d 42 01 00 01 00 20 00 00 00 00 00 00 00 " +
@@ -63,16 +49,18 @@ class NetLayoutTest
     void errorResponseCarriesCodeAndMessage()
     {
         final ByteBuffer response = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
-        SubscribeResponseDescriptor.encodeError(response, NetErrorCode.UNKNOWN_TOPIC, "no 'x'");
+        ControlFrames.errorResponse(response, RemoteProtocol.UNKNOWN_TOPIC, "no 'x'");
         assertEquals(32 + 6, response.remaining());
-        assertEquals(SubscribeResponseDescriptor.TYPE_ERROR, response.getShort(6));
+        assertEquals(RemoteProtocol.RESPONSE_ERROR, response.getShort(6));
         assertEquals(38, response.getInt(8));
         assertEquals(3, response.getInt(12));
         assertEquals(0, response.getLong(16));
         assertEquals(0, response.getInt(24));
+        assertEquals("no 'x'", SubscribeResponseDescriptor.message(new UnsafeBuffer(response), 38),
+            "the client reads what the broker writes");
 
-        SubscribeResponseDescriptor.encodeError(response, NetErrorCode.STORAGE_ERROR, "é".repeat(400));
-        assertTrue(response.remaining() <= 32 + SubscribeResponseDescriptor.MAX_MESSAGE_LENGTH);
+        ControlFrames.errorResponse(response, RemoteProtocol.STORAGE_ERROR, "é".repeat(400));
+        assertTrue(response.remaining() <= 32 + ControlFrames.MAX_MESSAGE_LENGTH);
         assertEquals(0, (response.remaining() - 32) % 2, "a long message is cut between characters");
     }
 
@@ -92,11 +80,11 @@ class NetLayoutTest
         assertEquals(FrameDescriptor.TYPE_END, frame.getShort(FrameDescriptor.TYPE_OFFSET));
         assertEquals(8192, frame.getLong(FrameDescriptor.POSITION_OFFSET));
 
-        ControlFrames.streamError(frame, 64, 7, NetErrorCode.POSITION_UNAVAILABLE, "gone");
+        ControlFrames.streamError(frame, 64, 7, RemoteProtocol.POSITION_UNAVAILABLE, "gone");
         assertEquals(64, frame.remaining(), "36 bytes padded to 64");
         assertEquals(36, frame.getInt(FrameDescriptor.FRAME_LENGTH_OFFSET));
         assertEquals(FrameDescriptor.TYPE_STREAM_ERROR, frame.getShort(FrameDescriptor.TYPE_OFFSET));
-        assertEquals(NetErrorCode.POSITION_UNAVAILABLE, frame.getInt(FrameDescriptor.PRODUCER_ID_OFFSET));
+        assertEquals(RemoteProtocol.POSITION_UNAVAILABLE, frame.getInt(FrameDescriptor.PRODUCER_ID_OFFSET));
         assertEquals('g', frame.get(32));
         assertEquals(0, frame.get(36), "padding is zero");
         assertFalse(FrameDescriptor.isKnownType(FrameDescriptor.TYPE_HEARTBEAT), "never stored");

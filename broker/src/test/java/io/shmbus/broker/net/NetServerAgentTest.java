@@ -4,6 +4,7 @@ import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.SegmentDescriptor;
+import io.shmbus.client.remote.RemoteProtocol;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
@@ -90,8 +91,8 @@ class NetServerAgentTest
             cycle();
             assertEquals(1, counters.handshakeErrors.get());
             final ByteBuffer response = read(client, 32);
-            assertEquals(SubscribeResponseDescriptor.TYPE_ERROR, response.getShort(6));
-            assertEquals(NetErrorCode.HANDSHAKE_TIMEOUT, response.getInt(12));
+            assertEquals(RemoteProtocol.RESPONSE_ERROR, response.getShort(6));
+            assertEquals(RemoteProtocol.HANDSHAKE_TIMEOUT, response.getInt(12));
         }
     }
 
@@ -103,7 +104,7 @@ class NetServerAgentTest
             client.write(ByteBuffer.wrap(RawSubscriber.request(RawSubscriber.KIND_EARLIEST, 0, -1, "t", null)));
             cycle();
             final ByteBuffer response = read(client, 32);
-            assertEquals(SubscribeResponseDescriptor.TYPE_OK, response.getShort(6));
+            assertEquals(RemoteProtocol.RESPONSE_OK, response.getShort(6));
             assertEquals(1024, response.getInt(24), "the view's max frame length");
 
             clock.advance(HEARTBEAT_NS - 1);

@@ -44,7 +44,8 @@ public final class SubscribeRequestDescriptor
     public static final int END_POSITION_OFFSET = START_VALUE_OFFSET + 8;
     public static final int TOKEN_LENGTH_OFFSET = END_POSITION_OFFSET + 8;
     public static final int RESERVED_2_OFFSET = TOKEN_LENGTH_OFFSET + 2;
-    public static final int HEADER_LENGTH = RESERVED_2_OFFSET + 6;
+    public static final int RESERVED_2_LENGTH = 6;
+    public static final int HEADER_LENGTH = RESERVED_2_OFFSET + RESERVED_2_LENGTH;
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
