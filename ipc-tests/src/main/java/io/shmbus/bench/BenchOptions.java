@@ -101,11 +101,7 @@ final class BenchOptions
                     o.verbose = true;
                     break;
                 case "--sizes":
-                    o.sizes = new ArrayList<>();
-                    for (final String s : value(args, ++i, arg).split(","))
-                    {
-                        o.sizes.add(positiveInt(arg, s));
-                    }
+                    o.sizes = sizes(arg, value(args, ++i, arg));
                     break;
                 case "--messages":
                     messages = value(args, ++i, arg);
@@ -135,12 +131,7 @@ final class BenchOptions
                     o.fragmentLimit = positiveInt(arg, value(args, ++i, arg));
                     break;
                 case "--idle":
-                    o.idle = value(args, ++i, arg);
-                    if (!o.idle.equals("busy-spin") && !o.idle.equals("no-op") && !o.idle.equals("yield"))
-                    {
-                        throw new IllegalArgumentException("--idle must be busy-spin, no-op or yield: '" + o.idle +
-                            "'");
-                    }
+                    o.idle = idle(value(args, ++i, arg));
                     break;
                 case "--systems":
                     o.systems = EnumSet.noneOf(BenchSystem.class);
@@ -180,26 +171,7 @@ final class BenchOptions
         final long[] defaultMessages = o.quick ? new long[]{5_000_000, 2_000_000, 1_000_000} :
             new long[]{20_000_000, 8_000_000, 4_000_000};
         o.messages = perSize(o.sizes, messages, defaultMessages, "--messages");
-        o.warmup = new long[o.sizes.size()];
-        for (int i = 0; i < o.warmup.length; i++)
-        {
-            o.warmup[i] = Math.max(10_000, o.messages[i] / 4);
-        }
-        if (null != warmup)
-        {
-            o.warmup = perSize(o.sizes, warmup, o.warmup, "--warmup");
-        }
-        for (int i = 0; i < o.sizes.size(); i++)
-        {
-            if (o.messages[i] < 2)
-            {
-                throw new IllegalArgumentException("--messages must be at least 2 (first to last message)");
-            }
-            if (o.sizes.get(i) < 8)
-            {
-                throw new IllegalArgumentException("message sizes must be at least 8 bytes (sequence number)");
-            }
-        }
+        o.warmup = warmup(o.sizes, o.messages, warmup, 10_000);
         if (o.latencySize < 16)
         {
             throw new IllegalArgumentException("--latency-size must be at least 16 bytes (timestamp, sequence)");
@@ -219,6 +191,58 @@ final class BenchOptions
             return timeoutSec * 1000;
         }
         return 60_000 + messageCount / 200; // 60 s plus 5 us a message
+    }
+
+    /** {@code --sizes}: message sizes in bytes, comma-separated, each at least 8 (the sequence number). */
+    static List<Integer> sizes(final String option, final String text)
+    {
+        final List<Integer> sizes = new ArrayList<>();
+        for (final String s : text.split(","))
+        {
+            final int size = positiveInt(option, s);
+            if (size < 8)
+            {
+                throw new IllegalArgumentException("message sizes must be at least 8 bytes (sequence number)");
+            }
+            sizes.add(size);
+        }
+        return sizes;
+    }
+
+    /** {@code --idle}: the loops' idle strategy. */
+    static String idle(final String text)
+    {
+        if (!text.equals("busy-spin") && !text.equals("no-op") && !text.equals("yield"))
+        {
+            throw new IllegalArgumentException("--idle must be busy-spin, no-op or yield: '" + text + "'");
+        }
+        return text;
+    }
+
+    /**
+     * The warmup per size: {@code --warmup} when given ({@code text}, else null), by default a quarter of the
+     * messages but at least {@code minWarmup}. Checks the message counts too: a rate needs at least 2 messages.
+     */
+    static long[] warmup(
+        final List<Integer> sizes, final long[] messages, final String text, final long minWarmup)
+    {
+        long[] warmup = new long[sizes.size()];
+        for (int i = 0; i < warmup.length; i++)
+        {
+            warmup[i] = Math.max(minWarmup, messages[i] / 4);
+        }
+        if (null != text)
+        {
+            warmup = perSize(sizes, text, warmup, "--warmup");
+        }
+        for (final long count : messages)
+        {
+            if (count < 2)
+            {
+                throw new IllegalArgumentException("--messages must be at least 2 (first to last message)");
+            }
+        }
+        return warmup;
     }
 
     static long[] perSize(

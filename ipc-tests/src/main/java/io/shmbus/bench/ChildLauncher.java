@@ -115,6 +115,25 @@ final class ChildLauncher implements AutoCloseable
         }
     }
 
+    /**
+     * Ends a run's children: stops them politely after a run that succeeded (each within the timeout), kills them
+     * at once after one that failed, so a stuck child never delays the next run.
+     */
+    void finish(final boolean ok, final long stopTimeoutMs, final ChildProcess... children)
+    {
+        for (final ChildProcess child : children)
+        {
+            if (ok)
+            {
+                stop(child, stopTimeoutMs);
+            }
+            else
+            {
+                kill(child);
+            }
+        }
+    }
+
     void killAll()
     {
         for (final ChildProcess child : live)

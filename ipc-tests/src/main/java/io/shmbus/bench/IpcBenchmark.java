@@ -1,7 +1,5 @@
 package io.shmbus.bench;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -87,17 +85,10 @@ public final class IpcBenchmark
             ".md");
         final List<String> childJvmOptions = new ArrayList<>(options.jvmOptions);
 
-        System.out.println("bench ipc: " + commandLine);
-        System.out.println("machine: nproc=" + machine.nproc() + ", " + machine.cpuModel() + ", " +
-            machine.java() + ", load " + loadBefore);
-        System.out.println("plan: sizes " + options.sizes + ", messages " + Arrays.toString(options.messages) +
+        BenchConsole.opening("bench ipc", commandLine, machine, loadBefore,
+            "sizes " + options.sizes + ", messages " + Arrays.toString(options.messages) +
             ", warmup " + Arrays.toString(options.warmup) + ", " + options.runs + " run(s) each; latency " +
             options.latencySamples + " samples after " + options.latencyWarmup + " warmup");
-        if (MachineInfo.isBusy(loadBefore, machine.nproc()))
-        {
-            System.out.println("warning: load average " + loadBefore + " on " + machine.nproc() + " CPUs: other " +
-                "processes are running, expect noisy numbers");
-        }
 
         List<String> childCommand;
         try (ChildLauncher launcher = new ChildLauncher(childJvmOptions, options.verbose ? System.out : null))
@@ -120,23 +111,10 @@ public final class IpcBenchmark
         }
 
         final double elapsedS = (System.nanoTime() - startNs) / 1e9;
-        final String report = new IpcReport(options, results, machine, commandLine, childCommand, started,
-            loadBefore, MachineInfo.loadAverage(), elapsedS, baseDir).render();
-        System.out.println();
-        System.out.println(report);
-        try
+        final String report = new IpcReport(options, results, new Invocation(machine, commandLine,
+            childCommand, started, loadBefore, MachineInfo.loadAverage(), elapsedS), baseDir).render();
+        if (!BenchConsole.writeReport("bench ipc", report, out))
         {
-            final Path parent = out.toAbsolutePath().getParent();
-            if (null != parent)
-            {
-                Files.createDirectories(parent);
-            }
-            Files.write(out, report.getBytes(StandardCharsets.UTF_8));
-            System.out.println("report written to " + out);
-        }
-        catch (final IOException ex)
-        {
-            System.err.println("bench ipc: cannot write " + out + ": " + ex);
             return 1;
         }
         return results.failures.isEmpty() ? 0 : 1;
@@ -219,19 +197,19 @@ public final class IpcBenchmark
             final ThroughputRun result = new ThroughputRun(size, Long.parseLong(received.get("measured")),
                 Long.parseLong(received.get("elapsedNs")), Long.parseLong(sent.get("backPressured")), usage, null);
             ok = true;
-            progress(String.format("%s: %7.2f M msg/s %8.1f MB/s  back pressure %,d%s", label,
+            BenchConsole.progress(startNs, String.format("%s: %7.2f M msg/s %8.1f MB/s  back pressure %,d%s", label,
                 result.messagesPerSecond() / 1e6, result.megabytesPerSecond(), result.backPressured(),
                 usageText(usage)));
             return result;
         }
         catch (final BenchException | NumberFormatException | NullPointerException ex)
         {
-            progress(label + ": FAILED " + ex.getMessage());
-            return ThroughputRun.failed(size, oneLine(ex.getMessage()));
+            BenchConsole.progress(startNs, label + ": FAILED " + ex.getMessage());
+            return ThroughputRun.failed(size, BenchConsole.firstLine(ex.getMessage()));
         }
         finally
         {
-            finish(launcher, ok, producer, consumer);
+            launcher.finish(ok, STOP_TIMEOUT_MS, producer, consumer);
             launcher.stop(broker, STOP_TIMEOUT_MS);
             deleteRecursively(Paths.get(args.getOrDefault("dir", "")));
         }
@@ -279,10 +257,10 @@ public final class IpcBenchmark
         }
         catch (final BenchException ex)
         {
-            progress("the Aeron media driver did not start: " + ex.getMessage());
+            BenchConsole.progress(startNs, "the Aeron media driver did not start: " + ex.getMessage());
             for (final BenchSystem system : systems)
             {
-                fail.accept(system, "the Aeron media driver did not start: " + oneLine(ex.getMessage()));
+                fail.accept(system, "the Aeron media driver did not start: " + BenchConsole.firstLine(ex.getMessage()));
             }
             return;
         }
@@ -341,7 +319,8 @@ public final class IpcBenchmark
             }
             final LatencyRun result = new LatencyRun(fields, cpu.stop(ping, pong), null);
             ok = true;
-            progress(String.format("%s: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us%s%s", label,
+            BenchConsole.progress(startNs, String.format(
+                "%s: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us%s%s", label,
                 result.ns("p50Ns") / 1e3, result.ns("p99Ns") / 1e3, result.ns("p999Ns") / 1e3,
                 result.ns("maxNs") / 1e3, usageText(result.usage()),
                 result.capped() ? String.format(", PARTIAL: %,d samples within the %d s cap", result.ns("count"),
@@ -350,12 +329,12 @@ public final class IpcBenchmark
         }
         catch (final BenchException | NumberFormatException | NullPointerException ex)
         {
-            progress(label + ": FAILED " + ex.getMessage());
-            return LatencyRun.failed(oneLine(ex.getMessage()));
+            BenchConsole.progress(startNs, label + ": FAILED " + ex.getMessage());
+            return LatencyRun.failed(BenchConsole.firstLine(ex.getMessage()));
         }
         finally
         {
-            finish(launcher, ok, ping, pong);
+            launcher.finish(ok, STOP_TIMEOUT_MS, ping, pong);
             launcher.stop(broker, STOP_TIMEOUT_MS);
             deleteRecursively(Paths.get(args.getOrDefault("dir", "")));
         }
@@ -455,21 +434,6 @@ public final class IpcBenchmark
             2 * (30_000 + options.latencyMaxSeconds * 1000L);
     }
 
-    private static void finish(final ChildLauncher launcher, final boolean ok, final ChildProcess... children)
-    {
-        for (final ChildProcess child : children)
-        {
-            if (ok)
-            {
-                launcher.stop(child, STOP_TIMEOUT_MS);
-            }
-            else
-            {
-                launcher.kill(child);
-            }
-        }
-    }
-
     private Path aeronDir()
     {
         return baseDir.resolve("aeron");
@@ -485,16 +449,4 @@ public final class IpcBenchmark
         BenchDirs.deleteRecursively(dir);
     }
 
-    private void progress(final String message)
-    {
-        System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - startNs) / 1e9, message);
-        System.out.flush();
-    }
-
-    private static String oneLine(final String message)
-    {
-        final String text = String.valueOf(message);
-        final int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
-    }
 }

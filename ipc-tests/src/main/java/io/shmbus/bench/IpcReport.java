@@ -3,8 +3,6 @@ package io.shmbus.bench;
 import io.aeron.AeronVersion;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,44 +14,24 @@ import java.util.function.ToDoubleFunction;
  * Renders one invocation's results as a Markdown report: the machine and settings, the throughput table with
  * shmbus/Aeron ratios, the latency table with Aeron/shmbus ratios, every run, and any failure.
  */
-final class IpcReport
+final class IpcReport extends MarkdownReport
 {
     private static final String[] PERCENTILES = {"p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs"};
     private static final String[] PERCENTILE_LABELS = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 
     private final BenchOptions options;
     private final BenchResults results;
-    private final MachineInfo machine;
-    private final String commandLine;
-    private final List<String> childCommand;
-    private final LocalDateTime started;
-    private final String loadBefore;
-    private final String loadAfter;
-    private final double elapsedS;
     private final Path baseDir;
-    private final StringBuilder sb = new StringBuilder();
 
     IpcReport(
         final BenchOptions options,
         final BenchResults results,
-        final MachineInfo machine,
-        final String commandLine,
-        final List<String> childCommand,
-        final LocalDateTime started,
-        final String loadBefore,
-        final String loadAfter,
-        final double elapsedS,
+        final Invocation invocation,
         final Path baseDir)
     {
+        super(invocation);
         this.options = options;
         this.results = results;
-        this.machine = machine;
-        this.commandLine = commandLine;
-        this.childCommand = childCommand;
-        this.started = started;
-        this.loadBefore = loadBefore;
-        this.loadAfter = loadAfter;
-        this.elapsedS = elapsedS;
         this.baseDir = baseDir;
     }
 
@@ -68,38 +46,19 @@ final class IpcReport
         {
             latency();
         }
-        if (!results.failures.isEmpty())
-        {
-            line("## Failures");
-            line();
-            for (final String failure : results.failures)
-            {
-                line("- " + failure);
-            }
-            line();
-        }
-        return sb.toString();
+        failures(results.failures);
+        return text();
     }
 
     private void header()
     {
+        final int nproc = invocation.machine().nproc();
         final Map<String, String> driver = results.driverSettings;
         line("# IPC benchmark: shmbus vs Aeron IPC");
         line();
         line("| | |");
         line("|---|---|");
-        row("date", started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) +
-            String.format(Locale.ROOT, ", took %.0f s", elapsedS));
-        row("command", "`" + commandLine + "`");
-        row("code", System.getProperty(IpcBenchmark.CODE_PROP_NAME, "unknown") + " (`git describe --always " +
-            "--dirty` of the working tree that was built; *dirty* means uncommitted changes were measured too)");
-        row("machine", "nproc " + machine.nproc() + ", " + machine.cpuModel() + ", Linux " + machine.kernel() +
-            ", clocksource " + machine.clockSource() + ", RAM " + machine.memTotal());
-        row("load average", "before " + loadBefore + ", after " + loadAfter + " (1/5/15 min)" +
-            (MachineInfo.isBusy(loadBefore, machine.nproc()) ? " — **other processes were running before the " +
-            "start: expect noisy numbers**" : ""));
-        row("java", machine.java());
-        row("child JVMs", "`" + childJvmText() + "`: the same for every child");
+        invocationRows("the same for every child");
         row("processes", "every producer, consumer, ping, pong, the shmbus broker and the Aeron media driver is its " +
             "own JVM process " +
             "(started by this benchmark, none pinned to a core); results come back as `RESULT` lines on stdout");
@@ -112,15 +71,15 @@ final class IpcReport
         row("Aeron", "Aeron " + AeronVersion.VERSION + " media driver in its own process, " +
             "ThreadingMode." + driver.getOrDefault("threadingMode", "SHARED") + " with " +
             driver.getOrDefault("idle", "BackoffIdleStrategy") + ": the driver's one thread parks when idle and " +
-            "does not hog a core of this " + machine.nproc() + "-CPU machine; it runs only while Aeron is " +
+            "does not hog a core of this " + nproc + "-CPU machine; it runs only while Aeron is " +
             "measured. Channel `" + AeronTransport.CHANNEL + "`, IPC term length " +
             mib(parseInt(driver.get("ipcTermLength"), options.capacity)) + " (log of 3 terms), publication window " +
             mib(parseInt(driver.get("ipcWindow"), options.capacity)) + ", MTU " + driver.getOrDefault("ipcMtu", "?") +
             ", sparse terms " + driver.getOrDefault("sparseTerms", "?") + "; `Publication.offer` (copy) → " +
             "`Subscription.poll` in place");
-        if (machine.nproc() <= 2)
+        if (nproc <= 2)
         {
-            row("note", "with " + machine.nproc() + " CPUs the spinning producer and consumer occupy them all, so " +
+            row("note", "with " + nproc + " CPUs the spinning producer and consumer occupy them all, so " +
                 "the Aeron media driver, which advances an IPC publication's limit as its subscriber consumes, only " +
                 "runs when the scheduler preempts one of them; shmbus needs no third party for flow control. " +
                 "`--idle yield` shows the machine without that contention");
@@ -390,17 +349,6 @@ final class IpcReport
         return systems;
     }
 
-    private String childJvmText()
-    {
-        final List<String> shown = new ArrayList<>();
-        for (int i = 0; i < childCommand.size() - 1; i++)
-        {
-            final String arg = childCommand.get(i);
-            shown.add(i > 0 && "-cp".equals(childCommand.get(i - 1)) ? "<the parent's classpath>" : arg);
-        }
-        return String.join(" ", shown);
-    }
-
     private boolean boundsChecksDisabled()
     {
         for (final String opt : options.jvmOptions)
@@ -451,45 +399,16 @@ final class IpcReport
         return String.format(Locale.ROOT, "%.2f", numerator / denominator);
     }
 
-    private static String fmt(final double value)
-    {
-        return String.format(Locale.ROOT, value >= 100 ? "%.1f" : "%.2f", value);
-    }
-
     /** The Aeron driver's or shmbus broker's CPU; blank for a system that has neither (the raw floor). */
     private static String driverPct(final double value)
     {
         return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.0f", value);
     }
 
-    private static String pct(final double value)
-    {
-        return Double.isNaN(value) ? "?" : String.format(Locale.ROOT, "%.0f", value);
-    }
-
     private static String fmtUs(final double ns)
     {
         final double us = ns / 1e3;
         return String.format(Locale.ROOT, us >= 100 ? "%.0f" : us >= 10 ? "%.1f" : "%.2f", us);
-    }
-
-    private static String count(final long n)
-    {
-        if (n >= 1_000_000 && n % 100_000 == 0)
-        {
-            return (n % 1_000_000 == 0 ? Long.toString(n / 1_000_000) : Double.toString(n / 1e6)) + "M";
-        }
-        if (n >= 1_000 && n % 1_000 == 0)
-        {
-            return n / 1_000 + "k";
-        }
-        return Long.toString(n);
-    }
-
-    private static String mib(final int bytes)
-    {
-        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" :
-            bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " B";
     }
 
     private static int parseInt(final String text, final int fallback)
@@ -504,18 +423,4 @@ final class IpcReport
         }
     }
 
-    private void row(final String key, final String value)
-    {
-        line("| " + key + " | " + value.replace("|", "\\|") + " |");
-    }
-
-    private void line(final String text)
-    {
-        sb.append(text).append('\n');
-    }
-
-    private void line()
-    {
-        sb.append('\n');
-    }
 }

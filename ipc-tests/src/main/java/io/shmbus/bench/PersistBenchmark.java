@@ -2,7 +2,6 @@ package io.shmbus.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -102,16 +101,9 @@ public final class PersistBenchmark
         final Path dataParent = null != options.dataDir ? options.dataDir :
             root.resolve("target").resolve("bench-data");
 
-        System.out.println("bench persist: " + commandLine);
-        System.out.println("machine: nproc=" + machine.nproc() + ", " + machine.cpuModel() + ", " +
-            machine.java() + ", load " + loadBefore);
-        System.out.println("plan: sizes " + options.sizes + ", messages " + Arrays.toString(options.messages) +
+        BenchConsole.opening("bench persist", commandLine, machine, loadBefore,
+            "sizes " + options.sizes + ", messages " + Arrays.toString(options.messages) +
             ", warmup " + Arrays.toString(options.warmup) + ", " + options.runs + " round(s) of " + options.systems);
-        if (MachineInfo.isBusy(loadBefore, machine.nproc()))
-        {
-            System.out.println("warning: load average " + loadBefore + " on " + machine.nproc() + " CPUs: other " +
-                "processes are running, expect noisy numbers");
-        }
 
         final List<String> childCommand;
         final String dataFileSystem;
@@ -139,23 +131,11 @@ public final class PersistBenchmark
         }
 
         final double elapsedS = (System.nanoTime() - startNs) / 1e9;
-        final String report = new PersistReport(options, results, machine, commandLine, childCommand, started,
-            loadBefore, MachineInfo.loadAverage(), elapsedS, dataBase, dataFileSystem, chronicleVersion()).render();
-        System.out.println();
-        System.out.println(report);
-        try
+        final String report = new PersistReport(options, results, new Invocation(machine, commandLine,
+            childCommand, started, loadBefore, MachineInfo.loadAverage(), elapsedS), dataBase, dataFileSystem,
+            chronicleVersion()).render();
+        if (!BenchConsole.writeReport("bench persist", report, reportFile))
         {
-            final Path parent = reportFile.toAbsolutePath().getParent();
-            if (null != parent)
-            {
-                Files.createDirectories(parent);
-            }
-            Files.write(reportFile, report.getBytes(StandardCharsets.UTF_8));
-            System.out.println("report written to " + reportFile);
-        }
-        catch (final IOException ex)
-        {
-            System.err.println("bench persist: cannot write " + reportFile + ": " + ex);
             return 1;
         }
         return results.failures.isEmpty() ? 0 : 1;
@@ -251,13 +231,13 @@ public final class PersistBenchmark
                 Long.parseLong(received.get("elapsedNs")), Long.parseLong(sent.get("sendNs")),
                 Long.parseLong(sent.get("backPressured")), usage, archive, null);
             ok = true;
-            progress(label + ": " + PersistReport.runText(run));
+            BenchConsole.progress(startNs, label + ": " + PersistReport.runText(run));
             return run;
         }
         catch (final BenchException | NumberFormatException | NullPointerException ex)
         {
-            progress(label + ": FAILED " + ex.getMessage());
-            return PersistRun.failed(system, size, round, oneLine(ex.getMessage()));
+            BenchConsole.progress(startNs, label + ": FAILED " + ex.getMessage());
+            return PersistRun.failed(system, size, round, BenchConsole.firstLine(ex.getMessage()));
         }
         finally
         {
@@ -265,7 +245,7 @@ public final class PersistBenchmark
             {
                 probe.close();
             }
-            finish(launcher, ok, producer, consumer, broker);
+            launcher.finish(ok, STOP_TIMEOUT_MS, producer, consumer, broker);
             BenchDirs.deleteRecursively(shmDir);
             BenchDirs.deleteRecursively(dataDir);
         }
@@ -308,21 +288,6 @@ public final class PersistBenchmark
         return 2 * options.runTimeoutMs(max) + 2 * READY_TIMEOUT_MS + CATCH_UP_TIMEOUT_MS;
     }
 
-    private static void finish(final ChildLauncher launcher, final boolean ok, final ChildProcess... children)
-    {
-        for (final ChildProcess child : children)
-        {
-            if (ok)
-            {
-                launcher.stop(child, STOP_TIMEOUT_MS);
-            }
-            else
-            {
-                launcher.kill(child);
-            }
-        }
-    }
-
     /** The Chronicle Queue version on the classpath, from its jar's Maven metadata; read without loading it. */
     static String chronicleVersion()
     {
@@ -343,16 +308,4 @@ public final class PersistBenchmark
         }
     }
 
-    private void progress(final String message)
-    {
-        System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - startNs) / 1e9, message);
-        System.out.flush();
-    }
-
-    private static String oneLine(final String message)
-    {
-        final String text = String.valueOf(message);
-        final int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
-    }
 }

@@ -93,11 +93,7 @@ final class PersistOptions
                     o.scanArchive = true;
                     break;
                 case "--sizes":
-                    o.sizes = new ArrayList<>();
-                    for (final String s : BenchOptions.value(args, ++i, arg).split(","))
-                    {
-                        o.sizes.add(BenchOptions.positiveInt(arg, s));
-                    }
+                    o.sizes = BenchOptions.sizes(arg, BenchOptions.value(args, ++i, arg));
                     break;
                 case "--messages":
                     messages = BenchOptions.value(args, ++i, arg);
@@ -125,12 +121,7 @@ final class PersistOptions
                     o.fragmentLimit = BenchOptions.positiveInt(arg, BenchOptions.value(args, ++i, arg));
                     break;
                 case "--idle":
-                    o.idle = BenchOptions.value(args, ++i, arg);
-                    if (!o.idle.equals("busy-spin") && !o.idle.equals("no-op") && !o.idle.equals("yield"))
-                    {
-                        throw new IllegalArgumentException("--idle must be busy-spin, no-op or yield: '" + o.idle +
-                            "'");
-                    }
+                    o.idle = BenchOptions.idle(BenchOptions.value(args, ++i, arg));
                     break;
                 case "--jvm-opt":
                     o.jvmOptions.add(BenchOptions.value(args, ++i, arg));
@@ -149,26 +140,7 @@ final class PersistOptions
         final long[] defaultMessages = o.quick ? new long[]{1_000_000, 300_000, 100_000} :
             new long[]{10_000_000, 3_000_000, 1_000_000};
         o.messages = BenchOptions.perSize(o.sizes, messages, defaultMessages, "--messages");
-        o.warmup = new long[o.sizes.size()];
-        for (int i = 0; i < o.warmup.length; i++)
-        {
-            o.warmup[i] = Math.max(1_000, o.messages[i] / 4);
-        }
-        if (null != warmup)
-        {
-            o.warmup = BenchOptions.perSize(o.sizes, warmup, o.warmup, "--warmup");
-        }
-        for (int i = 0; i < o.sizes.size(); i++)
-        {
-            if (o.messages[i] < 2)
-            {
-                throw new IllegalArgumentException("--messages must be at least 2 (first to last message)");
-            }
-            if (o.sizes.get(i) < 8)
-            {
-                throw new IllegalArgumentException("message sizes must be at least 8 bytes (sequence number)");
-            }
-        }
+        o.warmup = BenchOptions.warmup(o.sizes, o.messages, warmup, 1_000);
         if (o.systems.isEmpty())
         {
             throw new IllegalArgumentException("--systems names no system");

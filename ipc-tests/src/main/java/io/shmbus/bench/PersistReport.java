@@ -1,8 +1,6 @@
 package io.shmbus.bench;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,48 +10,28 @@ import java.util.Locale;
  * end-to-end rates, the ratios the goals are judged by (taken within each round, then the median), the
  * producers' own rates, the archive's lag and byte check, every run, and any failure.
  */
-final class PersistReport
+final class PersistReport extends MarkdownReport
 {
     /** Persistence may cost at most this share of the non-persistent rate. */
     static final double MAX_PERSISTENCE_COST = 0.20;
 
     private final PersistOptions options;
     private final PersistResults results;
-    private final MachineInfo machine;
-    private final String commandLine;
-    private final List<String> childCommand;
-    private final LocalDateTime started;
-    private final String loadBefore;
-    private final String loadAfter;
-    private final double elapsedS;
     private final Path dataBase;
     private final String dataFileSystem;
     private final String chronicleVersion;
-    private final StringBuilder sb = new StringBuilder();
 
     PersistReport(
         final PersistOptions options,
         final PersistResults results,
-        final MachineInfo machine,
-        final String commandLine,
-        final List<String> childCommand,
-        final LocalDateTime started,
-        final String loadBefore,
-        final String loadAfter,
-        final double elapsedS,
+        final Invocation invocation,
         final Path dataBase,
         final String dataFileSystem,
         final String chronicleVersion)
     {
+        super(invocation);
         this.options = options;
         this.results = results;
-        this.machine = machine;
-        this.commandLine = commandLine;
-        this.childCommand = childCommand;
-        this.started = started;
-        this.loadBefore = loadBefore;
-        this.loadAfter = loadAfter;
-        this.elapsedS = elapsedS;
         this.dataBase = dataBase;
         this.dataFileSystem = dataFileSystem;
         this.chronicleVersion = chronicleVersion;
@@ -67,17 +45,8 @@ final class PersistReport
         producers();
         archive();
         everyRun();
-        if (!results.failures.isEmpty())
-        {
-            line("## Failures");
-            line();
-            for (final String failure : results.failures)
-            {
-                line("- " + failure);
-            }
-            line();
-        }
-        return sb.toString();
+        failures(results.failures);
+        return text();
     }
 
     /** One run on one line, for the progress output. */
@@ -112,18 +81,7 @@ final class PersistReport
         line();
         line("| | |");
         line("|---|---|");
-        row("date", started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) +
-            String.format(Locale.ROOT, ", took %.0f s", elapsedS));
-        row("command", "`" + commandLine + "`");
-        row("code", System.getProperty(IpcBenchmark.CODE_PROP_NAME, "unknown") + " (`git describe --always " +
-            "--dirty` of the working tree that was built; *dirty* means uncommitted changes were measured too)");
-        row("machine", "nproc " + machine.nproc() + ", " + machine.cpuModel() + ", Linux " + machine.kernel() +
-            ", clocksource " + machine.clockSource() + ", RAM " + machine.memTotal());
-        row("load average", "before " + loadBefore + ", after " + loadAfter + " (1/5/15 min)" +
-            (MachineInfo.isBusy(loadBefore, machine.nproc()) ? " — **other processes were running before the " +
-            "start: expect noisy numbers**" : ""));
-        row("java", machine.java());
-        row("child JVMs", "`" + childJvmText() + "`: every child");
+        invocationRows("every child");
         row("Chronicle JVMs", "the producer and consumer of Chronicle runs also get `" +
             String.join(" ", ChildLauncher.CHRONICLE_JVM_OPTIONS) + "`");
         row("data", dataBase + " on " + dataFileSystem + ": segment files and Chronicle queues, each run in a " +
@@ -402,17 +360,6 @@ final class PersistReport
         }
     }
 
-    private String childJvmText()
-    {
-        final List<String> shown = new ArrayList<>();
-        for (int i = 0; i < childCommand.size() - 1; i++)
-        {
-            final String arg = childCommand.get(i);
-            shown.add(i > 0 && "-cp".equals(childCommand.get(i - 1)) ? "<the parent's classpath>" : arg);
-        }
-        return String.join(" ", shown);
-    }
-
     private static String ratioText(final double[] ratios)
     {
         if (ratios.length == 0)
@@ -423,20 +370,10 @@ final class PersistReport
             PersistResults.min(ratios), PersistResults.max(ratios));
     }
 
-    private static String fmt(final double value)
-    {
-        return String.format(Locale.ROOT, value >= 100 ? "%.1f" : "%.2f", value);
-    }
-
     /** Blank for Chronicle, which has no broker. */
     private static String brokerPct(final double value)
     {
         return Double.isNaN(value) ? "" : pct(value);
-    }
-
-    private static String pct(final double value)
-    {
-        return Double.isNaN(value) ? "?" : String.format(Locale.ROOT, "%.0f", value);
     }
 
     static String bytes(final long n)
@@ -458,37 +395,4 @@ final class PersistReport
         return ns < 0 ? "never" : String.format(Locale.ROOT, "%.1f ms", ns / 1e6);
     }
 
-    private static String count(final long n)
-    {
-        if (n >= 1_000_000 && n % 100_000 == 0)
-        {
-            return (n % 1_000_000 == 0 ? Long.toString(n / 1_000_000) : Double.toString(n / 1e6)) + "M";
-        }
-        if (n >= 1_000 && n % 1_000 == 0)
-        {
-            return n / 1_000 + "k";
-        }
-        return Long.toString(n);
-    }
-
-    private static String mib(final int bytes)
-    {
-        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" :
-            bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " B";
-    }
-
-    private void row(final String key, final String value)
-    {
-        line("| " + key + " | " + value.replace("|", "\\|") + " |");
-    }
-
-    private void line(final String text)
-    {
-        sb.append(text).append('\n');
-    }
-
-    private void line()
-    {
-        sb.append('\n');
-    }
 }
