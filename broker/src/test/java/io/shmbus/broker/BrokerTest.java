@@ -16,7 +16,6 @@ import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -100,23 +100,6 @@ class BrokerTest
         }
     }
 
-    private long counter(final String label) throws IOException
-    {
-        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
-        {
-            final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
-            final long[] value = {-1};
-            reader.forEach((id, type, key, l) ->
-            {
-                if (l.equals(label))
-                {
-                    value[0] = reader.getCounterValue(id);
-                }
-            });
-            return value[0];
-        }
-    }
-
     @Test
     void producersAndConsumersRegisterThroughTheBroker() throws Exception
     {
@@ -165,9 +148,9 @@ class BrokerTest
     {
         try
         {
-            return counter(label);
+            return BrokerCounterValues.value(dir, label);
         }
-        catch (final IOException ex)
+        catch (final UncheckedIOException ex)
         {
             return -2;
         }

@@ -7,7 +7,7 @@ package io.shmbus.bench;
  * system without a shmbus archive; {@code failure} non-null when the run failed.
  */
 record PersistRun(PersistSystem system, int size, int round, long measured, long elapsedNs, long sendNs,
-    long backPressured, CpuMeter.Usage usage, ArchiveProbe.Stats archive, String failure)
+    long backPressured, CpuMeter.Usage usage, ArchiveProbe.Stats archive, String failure) implements ConsumerRate
 {
     static PersistRun failed(final PersistSystem system, final int size, final int round, final String failure)
     {
@@ -18,17 +18,6 @@ record PersistRun(PersistSystem system, int size, int round, long measured, long
     boolean ok()
     {
         return null == failure;
-    }
-
-    double messagesPerSecond()
-    {
-        return measured * 1e9 / elapsedNs;
-    }
-
-    /** Payload megabytes (10^6 bytes) per second. */
-    double megabytesPerSecond()
-    {
-        return messagesPerSecond() * size / 1e6;
     }
 
     /** The producer's rate over the measured batch: it may run ahead of a consumer when nothing holds it back. */

@@ -5,7 +5,7 @@ package io.shmbus.bench;
  * the CPU the rest of the machine used meanwhile, or the reason it failed.
  */
 record ThroughputRun(int size, long measured, long elapsedNs, long backPressured, CpuMeter.Usage usage,
-    String failure)
+    String failure) implements ConsumerRate
 {
     static ThroughputRun failed(final int size, final String failure)
     {
@@ -15,16 +15,5 @@ record ThroughputRun(int size, long measured, long elapsedNs, long backPressured
     boolean ok()
     {
         return null == failure;
-    }
-
-    double messagesPerSecond()
-    {
-        return measured * 1e9 / elapsedNs;
-    }
-
-    /** Payload megabytes (10^6 bytes) per second. */
-    double megabytesPerSecond()
-    {
-        return messagesPerSecond() * size / 1e6;
     }
 }

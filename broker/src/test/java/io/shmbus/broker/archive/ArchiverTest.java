@@ -3,6 +3,7 @@ package io.shmbus.broker.archive;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerCounterValues;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.log.FrameDescriptor;
@@ -162,23 +163,9 @@ class ArchiverTest
             () -> SegmentDescriptor.segmentLengthFor(100_000, 65536));
     }
 
-    private long counter(final Path shm, final String label) throws IOException
+    private static long counter(final Path shm, final String label)
     {
-        try (io.shmbus.client.cnc.CncFile cnc = io.shmbus.client.cnc.CncFile.map(
-            io.shmbus.client.cnc.CncFile.fileIn(shm)))
-        {
-            final org.agrona.concurrent.status.CountersReader reader =
-                new org.agrona.concurrent.status.CountersReader(cnc.countersMetadata(), cnc.countersValues());
-            final long[] value = {-1};
-            reader.forEach((id, type, key, l) ->
-            {
-                if (l.equals(label))
-                {
-                    value[0] = reader.getCounterValue(id);
-                }
-            });
-            return value[0];
-        }
+        return BrokerCounterValues.value(shm, label);
     }
 
     private long publishUntilArchived(final Path shm, final String topic, final int messages) throws Exception

@@ -1,13 +1,12 @@
 package io.shmbus.broker.net;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerCounterValues;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
-import io.shmbus.client.cnc.CncFile;
 import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.SegmentDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -181,23 +180,7 @@ final class NetFixture implements AutoCloseable
 
     long counter(final String label)
     {
-        try (CncFile cnc = CncFile.map(CncFile.fileIn(shm)))
-        {
-            final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
-            final long[] value = {-1};
-            reader.forEach((id, type, key, l) ->
-            {
-                if (l.equals(label))
-                {
-                    value[0] = reader.getCounterValue(id);
-                }
-            });
-            return value[0];
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        return BrokerCounterValues.value(shm, label);
     }
 
     /** Waits until a counter reaches a value, failing with the broker's log after 10 s. */
