@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,7 +35,7 @@ final class DemoCommand implements Command
     static final int RETENTION_MIB = 256;
     /**
      * The demo topic is persistent without fsync (the demo shows the data path, not the disk) and bounded by
-     * retention, so the archive never holds more than 256 MiB whatever {@code --messages} says.
+     * retention, so the archive stays near 256 MiB on disk whatever {@code --messages} says.
      */
     private static final String ARCHIVE_CONFIG =
         "segment.length = " + SEGMENT_LENGTH_MIB + "m\n\n" +
@@ -54,13 +56,15 @@ final class DemoCommand implements Command
     public String usage()
     {
         return "usage: shmbus demo [--messages N] [--size BYTES] [--consumers N] [--no-archive]\n\n" +
-            "Starts an embedded broker on a new directory under /dev/shm, with a new data directory under the temp\n" +
-            "directory and a network server on a free port of 127.0.0.1; then consumer processes and a producer\n" +
-            "process on one persistent topic. Verifies every consumer got every message once and in order, waits\n" +
-            "for the archive to catch up and shows it (segments of " + SEGMENT_LENGTH_MIB + " MiB, retention " +
-            RETENTION_MIB + " MiB, durability none),\n" +
-            "replays it over TCP from its earliest retained position to the end and verifies the messages arrive\n" +
-            "contiguous and in order; prints the rates and the broker's counters, and deletes everything it created.\n\n" +
+            "Starts an embedded broker on a new directory under /dev/shm, with a new data directory in the\n" +
+            "temp directory and a network server on a free port of 127.0.0.1, then consumer processes and a\n" +
+            "producer process on one persistent topic. Checks that every consumer got every message once and\n" +
+            "in order; waits for the archive to catch up and shows it (durability none, segments of " +
+            SEGMENT_LENGTH_MIB + " MiB,\n" +
+            "retention " + RETENTION_MIB + " MiB); replays it over TCP from its earliest retained position to the " +
+            "end and\n" +
+            "checks that the messages arrive contiguous and in order. Prints the rates and the broker's counters,\n" +
+            "and deletes every process and file it created, on failure and Ctrl-C too.\n\n" +
             "  --messages N       messages to send (default 5000000)\n" +
             "  --size BYTES       payload bytes per message, >= 16 (default 64)\n" +
             "  --consumers N      consumer processes, 1 to 8 (default 2)\n" +
@@ -169,36 +173,43 @@ final class DemoCommand implements Command
         final PrintStream err) throws IOException, InterruptedException
     {
         final AtomicReference<Throwable> relayFailure = new AtomicReference<>();
-        final List<Process> processes = new ArrayList<>();
+        final Map<Process, String> processes = new LinkedHashMap<>();
         final List<Thread> relays = new ArrayList<>();
         for (int i = 1; i <= consumers; i++)
         {
             final Process consumer = start(dir, DemoConsumer.class, Long.toString(messages), Long.toString(size));
             cleanup.process(consumer);
-            processes.add(consumer);
+            processes.put(consumer, "consumer-" + i);
             relays.add(relay(consumer, "consumer-" + i, out, relayFailure));
         }
-        for (final Process consumer : processes)
+        for (final Process consumer : processes.keySet())
         {
             awaitFile(dir.resolve("ready-" + consumer.pid()), consumer, 60);
         }
         final Process producer = start(dir, DemoProducer.class, Long.toString(messages), Long.toString(size));
         cleanup.process(producer);
-        processes.add(producer);
+        processes.put(producer, "producer");
         relays.add(relay(producer, "producer", out, relayFailure));
 
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(120, messages / 50_000));
         boolean ok = true;
-        for (final Process process : processes)
+        for (final Map.Entry<Process, String> entry : processes.entrySet())
         {
+            final Process process = entry.getKey();
             final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (!process.waitFor(Math.max(1, remainingMs), TimeUnit.MILLISECONDS))
             {
-                err.println("shmbus demo: a process did not finish in time; stopping");
+                err.println("shmbus demo: " + entry.getValue() + " (pid " + process.pid() +
+                    ") did not finish in time; stopping");
                 ok = false;
                 break;
             }
-            ok &= process.exitValue() == 0;
+            if (0 != process.exitValue())
+            {
+                err.println("shmbus demo: " + entry.getValue() + " (pid " + process.pid() + ") exited with code " +
+                    process.exitValue());
+                ok = false;
+            }
         }
         for (final Thread relay : relays)
         {
