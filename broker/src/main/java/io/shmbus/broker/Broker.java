@@ -279,6 +279,8 @@ public final class Broker implements AutoCloseable
         public static final long CLIENT_LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
         public static final String UNBLOCK_TIMEOUT_PROP_NAME = "shmbus.broker.unblock.timeout";
         public static final String SEGMENT_LENGTH_PROP_NAME = "shmbus.segment.length";
+        /** Where default data directories go: {@code <home>/<name of the shared-memory directory>}. */
+        public static final String DATA_HOME_PROP_NAME = "shmbus.data.home";
         /** Segments are mapped whole by readers, so they stay well below 2 GiB. */
         public static final long MAX_SEGMENT_LENGTH = 1L << 30;
         public static final long MIN_SEGMENT_LENGTH = 64 * 1024;
@@ -299,6 +301,8 @@ public final class Broker implements AutoCloseable
         private Path dir;
         private Path dataDir;
         private long segmentLength;
+        private boolean archiveByDefault;
+        private boolean noDataDir;
         private Path configFile;
         private BrokerConfig config;
         private long clientLivenessTimeoutNs;
@@ -333,6 +337,14 @@ public final class Broker implements AutoCloseable
             if (null == dataDir && null != System.getProperty("shmbus.data.dir"))
             {
                 dataDir = Paths.get(System.getProperty("shmbus.data.dir"));
+            }
+            if (noDataDir)
+            {
+                dataDir = null;
+            }
+            else if (null == dataDir && archiveByDefault)
+            {
+                dataDir = defaultDataDirectory(dir);
             }
             if (0 == segmentLength)
             {
@@ -565,6 +577,41 @@ public final class Broker implements AutoCloseable
         public Path dataDir()
         {
             return dataDir;
+        }
+
+        /**
+         * When no data directory is given (here, in the config file or by {@code shmbus.data.dir}), archive into
+         * {@link #defaultDataDirectory(Path)} rather than not at all. {@code shmbus broker} sets this: the daemon
+         * persists by default, an embedded broker only when asked.
+         */
+        public Context archiveByDefault(final boolean archiveByDefault)
+        {
+            this.archiveByDefault = archiveByDefault;
+            return this;
+        }
+
+        /** Persist nothing, whatever the config file says ({@code shmbus broker --no-data-dir}). */
+        public Context noDataDir(final boolean noDataDir)
+        {
+            this.noDataDir = noDataDir;
+            return this;
+        }
+
+        /**
+         * The data directory of a broker that was given none: {@code shmbus.data.home}, else
+         * {@code $XDG_DATA_HOME/shmbus}, else {@code ~/.local/share/shmbus}; then the name of the shared-memory
+         * directory, so brokers of different directories never share an archive.
+         */
+        public static Path defaultDataDirectory(final Path dir)
+        {
+            String home = System.getProperty(DATA_HOME_PROP_NAME);
+            if (null == home || home.isEmpty())
+            {
+                final String xdg = System.getenv("XDG_DATA_HOME");
+                home = null != xdg && !xdg.isEmpty() ? Paths.get(xdg, "shmbus").toString() :
+                    Paths.get(System.getProperty("user.home"), ".local", "share", "shmbus").toString();
+            }
+            return Paths.get(home).resolve(dir.toAbsolutePath().normalize().getFileName().toString());
         }
 
         /**

@@ -53,6 +53,10 @@ final class BrokerDaemon
     {
         final List<String> command = new ArrayList<>(List.of("broker", "--dir", dir.toString()));
         command.addAll(List.of(args));
+        if (!command.contains("--data-dir"))
+        {
+            command.add("--no-data-dir"); // the daemon would otherwise archive into the user's default data dir
+        }
         final JavaProcess broker = children.startWrapped(name, wrapper, BrokerCliMain.class,
             command.toArray(new String[0]));
         final String line = broker.awaitErrLine(READY_PREFIX, START_TIMEOUT);

@@ -97,9 +97,11 @@ class BrokerDaemonProcessTest
     void brokerCreatesItsDirectoryPrivateAndItsFilesPrivate() throws IOException
     {
         final Path dir = children.shmDirectory().resolve("private");
+        final Path dataHome = children.shmDirectory().resolve("xdg");
+        // no --data-dir: the daemon archives into its default data directory, $XDG_DATA_HOME/shmbus/<dir name>
         final JavaProcess broker = children.startWrapped("broker",
-            List.of("/bin/sh", "-c", "umask 000 && exec \"$@\"", "sh"), BrokerCliMain.class,
-            "broker", "--dir", dir.toString());
+            List.of("/bin/sh", "-c", "umask 000 && XDG_DATA_HOME=" + dataHome + " exec \"$@\"", "sh"),
+            BrokerCliMain.class, "broker", "--dir", dir.toString());
         broker.awaitErrLine(BrokerDaemon.READY_PREFIX, BrokerDaemon.START_TIMEOUT);
 
         try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(dir)))
@@ -123,5 +125,12 @@ class BrokerDaemonProcessTest
             "the shared-memory directory is private to its user");
         assertTrue(modes.containsKey("cnc.dat") && modes.containsKey("perms.log"), "the broker's files: " + modes);
         modes.forEach((name, mode) -> assertEquals("rw-------", mode, name + " is private to its user"));
+
+        final Path dataDir = dataHome.resolve("shmbus").resolve("private");
+        assertTrue(Files.isDirectory(dataDir.resolve("perms")), "archived into the default data directory " + dataDir);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir)),
+            "the data directory the broker created is private to its user");
+        assertTrue(broker.stderrLines().stream().anyMatch(line -> line.contains("archived to " + dataDir)),
+            "the broker says where it archives: " + broker.stderrLines());
     }
 }

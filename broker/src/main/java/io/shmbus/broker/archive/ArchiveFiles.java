@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Lookups over a topic's archive files alone (segments and time indexes), given the archived range: is a
@@ -133,6 +134,10 @@ public final class ArchiveFiles
     /**
      * The position of the first archived message stamped at or after {@code epochNs}, found through the sparse
      * time index and then frame by frame; the archived position when no archived message is that recent.
+     * <p>
+     * The segment to start in is found by a binary search over the first record of each segment's index, so a
+     * lookup opens O(log n) index files and reads one of them whole, however long the archive; if an index is
+     * missing, every index is read instead (still correct, only slower).
      */
     public static long positionAtTime(
         final Path topicDir,
@@ -141,8 +146,69 @@ public final class ArchiveFiles
         final long archivedPosition,
         final long epochNs) throws IOException
     {
+        final List<Path> segments = SegmentScanner.segmentFiles(topicDir);
+        int low = 0;
+        int high = segments.size() - 1;
+        int candidate = -1;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            final long firstStamp = firstIndexedTimestamp(topicDir, segments.get(mid));
+            if (NO_RECORD == firstStamp)
+            {
+                return scanForTime(topicDir, segmentLength,
+                    lastIndexedBefore(topicDir, segments, firstPosition, archivedPosition, epochNs),
+                    archivedPosition, epochNs);
+            }
+            if (firstStamp < epochNs)
+            {
+                candidate = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        final long start = candidate < 0 ? firstPosition : lastIndexedBefore(
+            topicDir, segments.subList(candidate, candidate + 1), firstPosition, archivedPosition, epochNs);
+        return scanForTime(topicDir, segmentLength, start, archivedPosition, epochNs);
+    }
+
+    private static final long NO_RECORD = Long.MIN_VALUE;
+
+    private static long firstIndexedTimestamp(final Path topicDir, final Path segment) throws IOException
+    {
+        final Path index = timeIndexFile(topicDir, SegmentDescriptor.parseBasePosition(segment.getFileName().toString()));
+        try (FileChannel channel = FileChannel.open(index, StandardOpenOption.READ))
+        {
+            final ByteBuffer record = ByteBuffer.allocate(TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+                .order(ByteOrder.LITTLE_ENDIAN);
+            while (record.hasRemaining())
+            {
+                if (channel.read(record, record.position()) < 0)
+                {
+                    return NO_RECORD;
+                }
+            }
+            return record.getLong(0);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return NO_RECORD;
+        }
+    }
+
+    /** The last indexed position in these segments stamped before the time, or {@code firstPosition}. */
+    private static long lastIndexedBefore(
+        final Path topicDir,
+        final List<Path> segments,
+        final long firstPosition,
+        final long archivedPosition,
+        final long epochNs) throws IOException
+    {
         long start = firstPosition;
-        for (final Path file : SegmentScanner.segmentFiles(topicDir))
+        for (final Path file : segments)
         {
             final Path index = timeIndexFile(topicDir,
                 SegmentDescriptor.parseBasePosition(file.getFileName().toString()));
@@ -162,7 +228,7 @@ public final class ArchiveFiles
                 }
             }
         }
-        return scanForTime(topicDir, segmentLength, start, archivedPosition, epochNs);
+        return start;
     }
 
     private static long scanForTime(

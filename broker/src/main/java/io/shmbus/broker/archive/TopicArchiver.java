@@ -107,7 +107,17 @@ public final class TopicArchiver implements AutoCloseable
         this.segmentLength = SegmentDescriptor.segmentLengthFor(configuredSegmentLength, log.capacity());
         try
         {
+            if (!Files.isDirectory(dataDir))
+            {
+                // a data directory the broker creates is private (0700): segments hold every message
+                io.shmbus.client.ShmDirectory.ensureDirectory(dataDir, io.shmbus.client.ShmDirectory.PRIVATE_DIR);
+            }
             Files.createDirectories(topicDir);
+        }
+        catch (final ShmbusException ex)
+        {
+            throw new ShmbusException("cannot archive topic '" + log.topic() + "' into " + topicDir + ": " +
+                ex.getMessage(), ex);
         }
         catch (final IOException ex)
         {

@@ -27,7 +27,7 @@ final class BrokerCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus broker [--dir DIR] [--data-dir DIR] [--segment-length SIZE] [--config FILE]\n" +
+        return "usage: shmbus broker [--dir DIR] [--data-dir DIR | --no-data-dir] [--segment-length SIZE] [--config FILE]\n" +
             "                     [--client-timeout DURATION] [--unblock-timeout DURATION]\n" +
             "                     [--net-port PORT [--bind ADDRESS]]\n\n" +
             "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
@@ -36,13 +36,17 @@ final class BrokerCommand implements Command
             "  --dir DIR                 shared-memory directory (default " +
             io.shmbus.client.ShmDirectory.defaultDirectory() + ")\n" +
             "  --data-dir DIR            archive persistent topics into segment files there (every topic is\n" +
-            "                            persistent unless its config says 'persistent = false')\n" +
+            "                            persistent unless its config says 'persistent = false'); default: the\n" +
+            "                            config's data.dir, else " + Broker.Context.defaultDataDirectory(
+            io.shmbus.client.ShmDirectory.defaultDirectory()) + "\n" +
+            "                            ($XDG_DATA_HOME/shmbus or ~/.local/share/shmbus, then the --dir name)\n" +
+            "  --no-data-dir             persist nothing: topics live in shared memory only\n" +
             "  --segment-length SIZE     length of each segment file, a power of two (default 128m)\n" +
             "  --config FILE             broker and per-topic settings (see docs/configuration.md)\n" +
             "  --client-timeout DUR      a client silent this long is declared dead (default 5s)\n" +
             "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n" +
             "  --net-port PORT           serve persisted topics to network subscribers over TCP (docs/protocol.md);\n" +
-            "                            0 picks a free port (printed on the log). Needs --data-dir\n" +
+            "                            0 picks a free port (printed on the log). Needs a data dir\n" +
             "  --bind ADDRESS            address to listen on (default 127.0.0.1: this host only)\n";
     }
 
@@ -52,8 +56,17 @@ final class BrokerCommand implements Command
     {
         final Args args = Args.parse(name(), argList,
             Set.of("--dir", "--data-dir", "--segment-length", "--config", "--client-timeout",
-                "--unblock-timeout", "--net-port", "--bind"), Set.of());
-        final Broker.Context ctx = new Broker.Context().log(err);
+                "--unblock-timeout", "--net-port", "--bind"), Set.of("--no-data-dir"));
+        // the daemon persists by default; an embedded Broker persists only when given a data directory
+        final Broker.Context ctx = new Broker.Context().log(err).archiveByDefault(true);
+        if (args.has("--no-data-dir"))
+        {
+            if (args.has("--data-dir"))
+            {
+                throw new UsageException(name(), "--data-dir and --no-data-dir exclude each other");
+            }
+            ctx.noDataDir(true);
+        }
         if (args.has("--dir"))
         {
             ctx.dir(Paths.get(args.get("--dir", null)));

@@ -14,19 +14,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
- * {@code shmbus demo}: a producer process and two consumer processes exchange messages through one topic in a
- * fresh shared-memory directory; prints what each did and the rates, then removes everything it created.
+ * {@code shmbus demo}: the whole data flow on a fresh shared-memory directory and a fresh data directory. Consumer
+ * processes and a producer process exchange numbered messages through one topic; the embedded broker archives the
+ * topic into segment files meanwhile; then this process reads the archive back over TCP from the broker's network
+ * server ({@link DemoArchiveReplay}). Prints what each part did and its rate, then removes everything it created,
+ * on failure and Ctrl-C too ({@link DemoCleanup}).
  */
 final class DemoCommand implements Command
 {
+    static final String TOPIC = "demo";
+    static final int SEGMENT_LENGTH_MIB = 32;
+    static final int RETENTION_MIB = 256;
+    /**
+     * The demo topic is persistent without fsync (the demo shows the data path, not the disk) and bounded by
+     * retention, so the archive stays near 256 MiB on disk whatever {@code --messages} says.
+     */
+    private static final String ARCHIVE_CONFIG =
+        "segment.length = " + SEGMENT_LENGTH_MIB + "m\n\n" +
+        "[topic " + TOPIC + "]\n" +
+        "durability = none\n" +
+        "retention.bytes = " + RETENTION_MIB + "m\n";
+
     public String name()
     {
         return "demo";
@@ -34,28 +50,36 @@ final class DemoCommand implements Command
 
     public String summary()
     {
-        return "run producer and consumer processes end to end and show the rates";
+        return "run producer and consumer processes end to end, archive the topic and replay it over TCP";
     }
 
     public String usage()
     {
-        return "usage: shmbus demo [--messages N] [--size BYTES] [--consumers N]\n\n" +
-            "Starts an embedded broker on a new directory under /dev/shm, then consumer processes and a\n" +
-            "producer process on one topic; verifies every consumer got every message once and in order,\n" +
-            "prints the rates and the broker's counters,\n" +
-            "and cleans up.\n\n" +
+        return "usage: shmbus demo [--messages N] [--size BYTES] [--consumers N] [--no-archive]\n\n" +
+            "Starts an embedded broker on a new directory under /dev/shm, with a new data directory in the\n" +
+            "temp directory and a network server on a free port of 127.0.0.1, then consumer processes and a\n" +
+            "producer process on one persistent topic. Checks that every consumer got every message once and\n" +
+            "in order; waits for the archive to catch up and shows it (durability none, segments of " +
+            SEGMENT_LENGTH_MIB + " MiB,\n" +
+            "retention " + RETENTION_MIB + " MiB); replays it over TCP from its earliest retained position to the " +
+            "end and\n" +
+            "checks that the messages arrive contiguous and in order. Prints the rates and the broker's counters,\n" +
+            "and deletes every process and file it created, on failure and Ctrl-C too.\n\n" +
             "  --messages N       messages to send (default 5000000)\n" +
             "  --size BYTES       payload bytes per message, >= 16 (default 64)\n" +
-            "  --consumers N      consumer processes, 1 to 8 (default 2)\n";
+            "  --consumers N      consumer processes, 1 to 8 (default 2)\n" +
+            "  --no-archive       shared memory only: no data directory, no network server, no replay\n";
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws Exception
     {
-        final Args args = Args.parse(name(), argList, Set.of("--messages", "--size", "--consumers"), Set.of());
+        final Args args = Args.parse(
+            name(), argList, Set.of("--messages", "--size", "--consumers"), Set.of("--no-archive"));
         final long messages = args.getLong("--messages", 5_000_000);
         final long size = args.getLong("--size", 64);
         final long consumers = args.getLong("--consumers", 2);
+        final boolean archive = !args.has("--no-archive");
         if (messages < 1)
         {
             throw new UsageException(name(), "--messages must be >= 1");
@@ -69,12 +93,135 @@ final class DemoCommand implements Command
             throw new UsageException(name(), "--consumers must be between 1 and 8");
         }
 
-        final Path parent = ShmDirectory.defaultDirectory().toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        final Path dir = Files.createTempDirectory(parent, "shmbus-demo-");
-        final List<Process> processes = new ArrayList<>();
+        final DemoCleanup cleanup = new DemoCleanup();
+        final Thread hook = new Thread(cleanup, "shmbus-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try
+        {
+            final Path parent = ShmDirectory.defaultDirectory().toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            final Path dir = cleanup.newDirectory(parent, "shmbus-demo-");
+            final Broker.Context ctx = new Broker.Context().dir(dir).log(brokerLog(out));
+            Path dataDir = null;
+            if (archive)
+            {
+                dataDir = cleanup.newDirectory(null, "shmbus-demo-data-");
+                final Path config = dir.resolve("demo-broker.conf");
+                Files.writeString(config, ARCHIVE_CONFIG);
+                ctx.dataDir(dataDir).configFile(config).netPort(0);
+            }
+            final Broker broker = Broker.launch(ctx);
+            cleanup.broker(broker);
+
+            out.println("shmbus demo: embedded broker on " + dir + "; topic '" + TOPIC + "'; " + consumers +
+                " consumer process(es), 1 producer process, " + messages + " messages of " + size + " bytes");
+            if (archive)
+            {
+                out.println("shmbus demo: archive in " + dataDir.resolve(TOPIC) + " (durability none, segments of " +
+                    SEGMENT_LENGTH_MIB + " MiB, retention " + RETENTION_MIB + " MiB); network server on 127.0.0.1:" +
+                    broker.netPort());
+            }
+            if (!runProcesses(dir, messages, size, consumers, cleanup, out, err))
+            {
+                printCounters(dir, out);
+                out.println("shmbus demo: FAILED (see the output above)");
+                return Main.EXIT_FAILURE;
+            }
+            String replayed = null;
+            if (archive)
+            {
+                replayed = new DemoArchiveReplay(dir, dataDir.resolve(TOPIC), broker.netPort(), messages, (int)size,
+                    out).run();
+            }
+            printCounters(dir, out);
+            out.println("shmbus demo: OK: every consumer received all " + messages +
+                " messages exactly once, in order");
+            if (archive)
+            {
+                out.println(null != replayed ? "shmbus demo: OK: " + replayed :
+                    "shmbus demo: FAILED: the archive or its replay over TCP (see the output above)");
+            }
+            return !archive || null != replayed ? Main.EXIT_OK : Main.EXIT_FAILURE;
+        }
+        finally
+        {
+            cleanup.run();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException ignore)
+            {
+                // shutting down: the hook runs anyway, and finds nothing left to do
+            }
+        }
+    }
+
+    /**
+     * Starts the consumer processes, then (once they are registered, so they see every message) the producer, and
+     * waits for all of them.
+     *
+     * @return true when every process exited with 0: each consumer checked every message.
+     */
+    private static boolean runProcesses(
+        final Path dir,
+        final long messages,
+        final long size,
+        final long consumers,
+        final DemoCleanup cleanup,
+        final PrintStream out,
+        final PrintStream err) throws IOException, InterruptedException
+    {
         final AtomicReference<Throwable> relayFailure = new AtomicReference<>();
-        final PrintStream brokerLog = new PrintStream(new java.io.OutputStream()
+        final Map<Process, String> processes = new LinkedHashMap<>();
+        final List<Thread> relays = new ArrayList<>();
+        for (int i = 1; i <= consumers; i++)
+        {
+            final Process consumer = start(dir, DemoConsumer.class, Long.toString(messages), Long.toString(size));
+            cleanup.process(consumer);
+            processes.put(consumer, "consumer-" + i);
+            relays.add(relay(consumer, "consumer-" + i, out, relayFailure));
+        }
+        for (final Process consumer : processes.keySet())
+        {
+            awaitFile(dir.resolve("ready-" + consumer.pid()), consumer, 60);
+        }
+        final Process producer = start(dir, DemoProducer.class, Long.toString(messages), Long.toString(size));
+        cleanup.process(producer);
+        processes.put(producer, "producer");
+        relays.add(relay(producer, "producer", out, relayFailure));
+
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(120, messages / 50_000));
+        boolean ok = true;
+        for (final Map.Entry<Process, String> entry : processes.entrySet())
+        {
+            final Process process = entry.getKey();
+            final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (!process.waitFor(Math.max(1, remainingMs), TimeUnit.MILLISECONDS))
+            {
+                err.println("shmbus demo: " + entry.getValue() + " (pid " + process.pid() +
+                    ") did not finish in time; stopping");
+                ok = false;
+                break;
+            }
+            if (0 != process.exitValue())
+            {
+                err.println("shmbus demo: " + entry.getValue() + " (pid " + process.pid() + ") exited with code " +
+                    process.exitValue());
+                ok = false;
+            }
+        }
+        for (final Thread relay : relays)
+        {
+            relay.join(5_000);
+        }
+        return ok;
+    }
+
+    /** The embedded broker's log lines, each marked as the broker's, interleaved with the processes' lines. */
+    private static PrintStream brokerLog(final PrintStream out)
+    {
+        return new PrintStream(new java.io.OutputStream()
         {
             private final StringBuilder line = new StringBuilder();
 
@@ -94,74 +241,6 @@ final class DemoCommand implements Command
                 }
             }
         }, true);
-        final Broker broker = Broker.launch(new Broker.Context().dir(dir).log(brokerLog));
-        final Thread cleanup = new Thread(() ->
-        {
-            cleanUp(processes, dir);
-            broker.close();
-        });
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try
-        {
-            out.println("shmbus demo: embedded broker on " + dir + "; topic 'demo'; " + consumers +
-                " consumer process(es), 1 producer process, " + messages + " messages of " + size + " bytes");
-            final List<Thread> relays = new ArrayList<>();
-            final List<Process> consumerProcesses = new ArrayList<>();
-            for (int i = 1; i <= consumers; i++)
-            {
-                final Process consumer = start(dir, DemoConsumer.class, Long.toString(messages), Long.toString(size));
-                processes.add(consumer);
-                consumerProcesses.add(consumer);
-                relays.add(relay(consumer, "consumer-" + i, out, relayFailure));
-            }
-            for (final Process consumer : consumerProcesses)
-            {
-                awaitFile(dir.resolve("ready-" + consumer.pid()), consumer, 60);
-            }
-            final Process producer = start(dir, DemoProducer.class, Long.toString(messages), Long.toString(size));
-            processes.add(producer);
-            relays.add(relay(producer, "producer", out, relayFailure));
-
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(120, messages / 50_000));
-            boolean ok = true;
-            for (final Process process : processes)
-            {
-                final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (!process.waitFor(Math.max(1, remainingMs), TimeUnit.MILLISECONDS))
-                {
-                    err.println("shmbus demo: a process did not finish in time; stopping");
-                    ok = false;
-                    break;
-                }
-                ok &= process.exitValue() == 0;
-            }
-            for (final Thread relay : relays)
-            {
-                relay.join(5_000);
-            }
-            printCounters(dir, out);
-            out.println(ok ?
-                "shmbus demo: OK: every consumer received all " + messages + " messages exactly once, in order" :
-                "shmbus demo: FAILED (see the output above)");
-            return ok ? Main.EXIT_OK : Main.EXIT_FAILURE;
-        }
-        finally
-        {
-            for (final Process process : processes)
-            {
-                process.destroyForcibly();
-            }
-            broker.close();
-            cleanUp(processes, dir);
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            }
-            catch (final IllegalStateException ignore)
-            {
-                // shutting down: the hook runs anyway
-            }
-        }
     }
 
     private static void printCounters(final Path dir, final PrintStream out)
@@ -243,37 +322,6 @@ final class DemoCommand implements Command
                 throw new io.shmbus.client.ShmbusException("consumer process not ready after " + seconds + " s");
             }
             Thread.sleep(10);
-        }
-    }
-
-    private static void cleanUp(final List<Process> processes, final Path dir)
-    {
-        for (final Process process : processes)
-        {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
-        for (final Process process : processes)
-        {
-            try
-            {
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (Files.exists(dir))
-        {
-            try (Stream<Path> paths = Files.walk(dir))
-            {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-            catch (final IOException ignore)
-            {
-                // best effort
-            }
         }
     }
 }

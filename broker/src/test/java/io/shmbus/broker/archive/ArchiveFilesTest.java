@@ -93,6 +93,37 @@ class ArchiveFilesTest
         assertEquals(archived, ArchiveFiles.positionAtTime(topicDir, SEGMENT_LENGTH, 0, archived, Long.MAX_VALUE));
     }
 
+    @Test
+    void positionAtTimeFindsTheSegmentByBinarySearchAndWithoutAnIndexByReadingThemAll() throws IOException
+    {
+        final List<List<Long>> segments = new ArrayList<>();
+        for (int k = 0; k < 7; k++)
+        {
+            final List<Long> starts = writeSegment(k * SEGMENT_LENGTH, k * SEGMENT_LENGTH, new Random(20 + k), true,
+                1_000_000_000L * (k + 1));
+            starts.remove(starts.size() - 1);
+            segments.add(starts);
+        }
+        final long archived = 7 * SEGMENT_LENGTH;
+        for (int k = 0; k < 7; k++)
+        {
+            final long segmentStamp = 1_000_000_000L * (k + 1);
+            assertEquals(segments.get(k).get(0), ArchiveFiles.positionAtTime(topicDir, SEGMENT_LENGTH, 0, archived,
+                segmentStamp), "the first frame of segment " + k);
+            assertEquals(segments.get(k).get(12), ArchiveFiles.positionAtTime(topicDir, SEGMENT_LENGTH, 0, archived,
+                segmentStamp + 12_500), "frame 12 of segment " + k);
+        }
+        assertEquals(0, ArchiveFiles.positionAtTime(topicDir, SEGMENT_LENGTH, 0, archived, 5));
+        assertEquals(archived, ArchiveFiles.positionAtTime(topicDir, SEGMENT_LENGTH, 0, archived, Long.MAX_VALUE));
+
+        Files.delete(ArchiveFiles.timeIndexFile(topicDir, 3 * SEGMENT_LENGTH)); // a lost index: slower, still right
+        for (int k = 0; k < 7; k++)
+        {
+            assertEquals(segments.get(k).get(12), ArchiveFiles.positionAtTime(topicDir, SEGMENT_LENGTH, 0, archived,
+                1_000_000_000L * (k + 1) + 12_500), "frame 12 of segment " + k + " without the index of segment 3");
+        }
+    }
+
     /**
      * Writes a full segment of data frames from {@code first} (zeros before it), some larger than the walk's read
      * chunk, with a time index record every eighth frame when asked.
@@ -100,6 +131,14 @@ class ArchiveFilesTest
      * @return the frame starts, then the segment end.
      */
     private List<Long> writeSegment(final long base, final long first, final Random random, final boolean index)
+        throws IOException
+    {
+        return writeSegment(base, first, random, index, 0);
+    }
+
+    /** As above, frame i stamped {@code stampOffset + 1000 * (i + 1)}. */
+    private List<Long> writeSegment(
+        final long base, final long first, final Random random, final boolean index, final long stampOffset)
         throws IOException
     {
         final ByteBuffer segment = ByteBuffer.allocate((int)SEGMENT_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
@@ -119,14 +158,14 @@ class ArchiveFilesTest
             final int at = (int)(position - base);
             segment.putLong(at, FrameDescriptor.commitWord(length, FrameDescriptor.TYPE_DATA, (byte)0));
             segment.putLong(at + FrameDescriptor.POSITION_OFFSET, position);
-            segment.putLong(at + FrameDescriptor.TIMESTAMP_OFFSET, 1000L * (i + 1));
+            segment.putLong(at + FrameDescriptor.TIMESTAMP_OFFSET, stampOffset + 1000L * (i + 1));
             for (int p = at + FrameDescriptor.HEADER_LENGTH; p < at + length; p++)
             {
                 segment.put(p, (byte)(p * 31)); // payload that never reads as this frame's position
             }
             if (index && i % 8 == 0)
             {
-                records.putLong(1000L * (i + 1)).putLong(position);
+                records.putLong(stampOffset + 1000L * (i + 1)).putLong(position);
             }
             starts.add(position);
             position += FrameDescriptor.alignedLength(length);

@@ -71,7 +71,7 @@ class BrokerNetFlagsTest
         assertTrue(stderr.contains("--net-port must be 0 to 65535"), stderr);
         assertEquals(2, run("broker", "--dir", shm, "--net-port", "seven"));
         assertTrue(stderr.contains("--net-port needs a whole number"), stderr);
-        assertEquals(1, run("broker", "--dir", shm, "--net-port", "0"));
+        assertEquals(1, run("broker", "--dir", shm, "--no-data-dir", "--net-port", "0"));
         assertTrue(stderr.contains("data directory"), stderr);
         assertEquals(1, run("broker", "--dir", shm, "--data-dir", dir.resolve("data").toString(), "--net-port", "0",
             "--bind", "192.0.2.1")); // TEST-NET-1: never an address of this host

@@ -186,13 +186,4 @@ class CliTest
         assertTrue(stdout.contains("topic counted: tail position"), stdout);
         assertTrue(stdout.contains("topic small: producer limit"), stdout);
     }
-
-    @Test
-    void demoRunsProcessesEndToEnd()
-    {
-        assertEquals(0, run("", "demo", "--messages", "300000", "--consumers", "2"), stdout + stderr);
-        assertTrue(stdout.contains("every consumer received all 300000 messages exactly once, in order"), stdout);
-        assertTrue(stdout.contains("[producer pid"), stdout);
-        assertTrue(stdout.contains("[consumer-2 pid"), stdout);
-    }
 }
