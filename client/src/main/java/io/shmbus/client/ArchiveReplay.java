@@ -155,12 +155,20 @@ final class ArchiveReplay implements AutoCloseable
 
     private int frameAt(final long position)
     {
-        if (null == mapped || position >= mappedLimit || position < mappedBase)
+        if (null == mapped || position + HEADER_LENGTH > mappedLimit || position < mappedBase)
         {
             map(position);
         }
-        final int at = (int)(position - mappedBase);
-        final int frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
+        int at = (int)(position - mappedBase);
+        int frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
+        if (frameLength >= HEADER_LENGTH && at + alignedLength(frameLength) > buffer.capacity())
+        {
+            // The segment grew since it was mapped, and its size can be read in the middle of the archiver's write
+            // (the kernel raises it page by page), so a mapping may end inside a frame below the archived position.
+            map(position);
+            at = (int)(position - mappedBase);
+            frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
+        }
         if (frameLength < HEADER_LENGTH || at + alignedLength(frameLength) > buffer.capacity() ||
             buffer.getLong(at + POSITION_OFFSET) != position)
         {
