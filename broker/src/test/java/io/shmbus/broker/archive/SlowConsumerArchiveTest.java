@@ -222,11 +222,10 @@ class SlowConsumerArchiveTest
 
     private String topics()
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final int code = io.shmbus.broker.cli.Main.run(new String[]{ "topics", "--dir", root.resolve("shm").toString() },
-            new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(out, true), new PrintStream(out, true));
-        assertEquals(0, code, out.toString());
-        return out.toString();
+        final io.shmbus.broker.cli.CliRun run =
+            io.shmbus.broker.cli.CliRun.run("", "topics", "--dir", root.resolve("shm").toString());
+        assertEquals(0, run.code, run.stderr);
+        return run.stdout;
     }
 
     private static void publish(final Producer producer, final int from, final int to, final int timeoutSeconds)

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,13 +58,10 @@ class RemoteSubscribeCliTest
 
     private int runWithInput(final String stdin, final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(out, true), new PrintStream(err, true));
-        stdout = out.toString(StandardCharsets.UTF_8);
-        stderr = err.toString(StandardCharsets.UTF_8);
-        return code;
+        final CliRun run = CliRun.run(stdin, args);
+        stdout = run.stdout;
+        stderr = run.stderr;
+        return run.code;
     }
 
     /** Accepts one subscriber, reads its request, and answers with {@code reply}; returns the request. */

@@ -1,0 +1,33 @@
+package io.shmbus.broker.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One in-process run of the {@code shmbus} command line, as a user runs it: its exit code and what it printed.
+ */
+public final class CliRun
+{
+    public final int code;
+    public final String stdout;
+    public final String stderr;
+
+    private CliRun(final int code, final String stdout, final String stderr)
+    {
+        this.code = code;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** Runs {@code shmbus ARGS...} with {@code stdin} as its standard input. */
+    public static CliRun run(final String stdin, final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true), new PrintStream(err, true));
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
