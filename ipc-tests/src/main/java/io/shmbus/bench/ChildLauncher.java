@@ -36,6 +36,13 @@ final class ChildLauncher implements AutoCloseable
         "--add-opens=java.base/java.util=ALL-UNNAMED",
         "-Dchronicle.analytics.disable=true");
 
+    /**
+     * What {@code scripts/shmbus} gives its short-lived commands ({@code replay}, {@code verify}, {@code topics},
+     * {@code stat}): the client compiler only and the serial collector. The {@code replay-cli} role gets them too,
+     * so the benchmark measures the command as users run it.
+     */
+    static final List<String> CLI_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     private final List<String> baseCommand = new ArrayList<>();
     private final Set<ChildProcess> live = ConcurrentHashMap.newKeySet();
     private final List<Runnable> cleanups = new CopyOnWriteArrayList<>();
@@ -64,7 +71,7 @@ final class ChildLauncher implements AutoCloseable
 
     /**
      * Starts a child in a role with {@code key=value} arguments; a child of {@code system=chronicle} also gets
-     * {@link #CHRONICLE_JVM_OPTIONS}.
+     * {@link #CHRONICLE_JVM_OPTIONS}, the {@code replay-cli} role {@link #CLI_JVM_OPTIONS}.
      *
      * @throws BenchException when the JVM cannot be started.
      */
@@ -79,6 +86,10 @@ final class ChildLauncher implements AutoCloseable
         if (ChronicleTransport.SYSTEM_ID.equals(args.get("system")))
         {
             command.addAll(command.size() - 3, CHRONICLE_JVM_OPTIONS); // before -cp CLASSPATH MAIN
+        }
+        if ("replay-cli".equals(role))
+        {
+            command.addAll(command.size() - 3, CLI_JVM_OPTIONS);
         }
         command.add(role);
         args.forEach((key, value) -> command.add(key + "=" + value));
