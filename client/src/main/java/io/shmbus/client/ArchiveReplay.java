@@ -180,10 +180,32 @@ final class ArchiveReplay implements AutoCloseable
     private void map(final long position)
     {
         unmap();
-        if (null != following && (0 == bases.length || position >= bases[bases.length - 1]))
+        if (null != following && 0 == bases.length)
         {
-            bases = listSegments(); // the archiver may have started a new segment since
+            bases = listSegments();
         }
+        if (!mapSegmentHolding(position) && null != following)
+        {
+            bases = listSegments(); // past the newest segment we knew of: the archiver has started another
+            if (mapSegmentHolding(position))
+            {
+                return;
+            }
+        }
+        if (null == mapped)
+        {
+            throw new PositionUnavailableException("position " + position + " is missing from the archive " +
+                topicDir);
+        }
+    }
+
+    /**
+     * Maps the segment that holds {@code position} as far as it is written now.
+     *
+     * @return false when the position is past the newest known segment's end.
+     */
+    private boolean mapSegmentHolding(final long position)
+    {
         final int index = Arrays.binarySearch(bases, position);
         final int segment = index >= 0 ? index : -index - 2;
         if (segment < 0)
@@ -197,13 +219,13 @@ final class ArchiveReplay implements AutoCloseable
             final long size = channel.size();
             if (position - bases[segment] >= size)
             {
-                throw new PositionUnavailableException("position " + position + " is missing from the archive " +
-                    topicDir);
+                return false;
             }
             mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
             mappedBase = bases[segment];
             mappedLimit = mappedBase + size;
             buffer.wrap(mapped, 0, (int)size);
+            return true;
         }
         catch (final IOException ex)
         {
