@@ -1,14 +1,11 @@
 package io.shmbus.ipc;
 
 import io.shmbus.client.BrokerUnavailableException;
-import io.shmbus.client.BufferClaim;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
@@ -186,17 +183,10 @@ public final class BusProducerMain
     /** One publishing thread; its fields are read by the main thread after {@code join}. */
     static final class Sender extends Thread
     {
-        private final Producer producer;
-        private final Payloads payloads;
-        private final int process;
-        private final int thread;
+        private final PayloadPublisher publisher;
         private final int endSeq;
-        private final boolean useClaim;
         private final IdleStrategy idle = new BackoffIdleStrategy(
             10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
-        private final UnsafeBuffer scratch;
-        private final BufferClaim claim = new BufferClaim();
-        private final Checksums checksums = new Checksums();
         int nextSeq;
         long backPressured;
         boolean closed;
@@ -205,15 +195,10 @@ public final class BusProducerMain
         Sender(final Producer producer, final Payloads payloads, final int process, final int thread,
             final int firstSeq, final int endSeq)
         {
-            super("p" + process + "t" + thread + (thread % 2 == 0 ? "-offer" : "-claim"));
-            this.producer = producer;
-            this.payloads = payloads;
-            this.process = process;
-            this.thread = thread;
+            super(PayloadPublisher.threadName(process, thread));
+            this.publisher = new PayloadPublisher(producer, payloads, process, thread);
             this.nextSeq = firstSeq;
             this.endSeq = endSeq;
-            this.useClaim = thread % 2 == 1;
-            this.scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(producer.maxMessageLength()));
         }
 
         public void run()
@@ -235,27 +220,10 @@ public final class BusProducerMain
         /** @return false when stopped, closed or failed before the message went out. */
         private boolean send(final int seq)
         {
-            final int length = payloads.length(process, thread, seq);
-            if (!useClaim)
-            {
-                payloads.encode(scratch, 0, process, thread, seq, length, checksums);
-            }
+            final int length = publisher.prepare(seq);
             while (true)
             {
-                final long result;
-                if (useClaim)
-                {
-                    result = producer.tryClaim(length, claim);
-                    if (result > 0)
-                    {
-                        payloads.encode(claim.buffer(), claim.offset(), process, thread, seq, length, checksums);
-                        claim.commit();
-                    }
-                }
-                else
-                {
-                    result = producer.offer(scratch, 0, length);
-                }
+                final long result = publisher.attempt(seq, length);
 
                 if (result > 0)
                 {

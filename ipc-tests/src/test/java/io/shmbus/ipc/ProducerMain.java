@@ -1,13 +1,10 @@
 package io.shmbus.ipc;
 
-import io.shmbus.client.BufferClaim;
 import io.shmbus.client.Producer;
 import io.shmbus.client.Topic;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
@@ -102,17 +99,10 @@ public final class ProducerMain
     /** One publishing thread. Its fields are read by the main thread after {@code join}. */
     static final class Sender extends Thread
     {
-        private final Producer producer;
-        private final Payloads payloads;
-        private final int process;
-        private final int thread;
+        private final PayloadPublisher publisher;
         private final int messages;
-        private final boolean useClaim;
         private final IdleStrategy idle = new BackoffIdleStrategy(
             10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
-        private final UnsafeBuffer scratch;
-        private final BufferClaim claim = new BufferClaim();
-        private final Checksums checksums = new Checksums();
         long sent;
         long backPressured;
         long adminActions;
@@ -121,14 +111,9 @@ public final class ProducerMain
         Sender(final Producer producer, final Payloads payloads, final int process, final int thread,
             final int messages)
         {
-            super("p" + process + "t" + thread + (thread % 2 == 0 ? "-offer" : "-claim"));
-            this.producer = producer;
-            this.payloads = payloads;
-            this.process = process;
-            this.thread = thread;
+            super(PayloadPublisher.threadName(process, thread));
+            this.publisher = new PayloadPublisher(producer, payloads, process, thread);
             this.messages = messages;
-            this.useClaim = thread % 2 == 1;
-            this.scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(producer.maxMessageLength()));
         }
 
         public void run()
@@ -154,35 +139,10 @@ public final class ProducerMain
         /** @return false when stopped or failed before the message went out. */
         private boolean send(final int seq)
         {
-            final int length = payloads.length(process, thread, seq);
-            if (!useClaim)
-            {
-                payloads.encode(scratch, 0, process, thread, seq, length, checksums);
-            }
+            final int length = publisher.prepare(seq);
             while (true)
             {
-                final long result;
-                if (useClaim)
-                {
-                    result = producer.tryClaim(length, claim);
-                    if (result > 0)
-                    {
-                        try
-                        {
-                            payloads.encode(claim.buffer(), claim.offset(), process, thread, seq, length, checksums);
-                        }
-                        catch (final RuntimeException ex)
-                        {
-                            claim.abort();
-                            throw ex;
-                        }
-                        claim.commit();
-                    }
-                }
-                else
-                {
-                    result = producer.offer(scratch, 0, length);
-                }
+                final long result = publisher.attempt(seq, length);
 
                 if (result > 0)
                 {
