@@ -257,7 +257,10 @@ public final class Consumer implements AutoCloseable
         return archiveDirectory;
     }
 
-    /** True while this consumer still reads archived frames from the segment files, before the live ring. */
+    /**
+     * True while this consumer reads archived frames from the segment files instead of the ring: before the live
+     * ring when it started in the archive, or after falling behind (see {@link #isDetached()}).
+     */
     public boolean isReplaying()
     {
         return null != replay;
@@ -311,9 +314,10 @@ public final class Consumer implements AutoCloseable
         if (isSlotActive() && LogDescriptor.SLOT_DETACHED == state && null != errorHandler &&
             log.cleanPositionVolatile() - log.capacity() > batchStart)
         {
-            errorHandler.onError(new MessagesOverwrittenException("consumer of topic '" + log.topic() + "' was moved to " +
-                "the archive while its handler read positions from " + batchStart + " in place for longer than the " +
-                "detach timeout; producers overwrote them meanwhile, so those messages may have been read torn; " +
+            errorHandler.onError(new MessagesOverwrittenException("consumer of topic '" + log.topic() +
+                "' was moved to the archive while its handler read positions from " + batchStart +
+                " in place for longer than the detach timeout; producers overwrote them meanwhile, so those messages " +
+                "may have been read torn; " +
                 "it continues from the archive at " + position));
         }
     }
