@@ -190,6 +190,10 @@ final class BrokerConductor implements Agent
                 counters.claimsUnblocked.getAndAdd(unblocked);
                 work += unblocked;
             }
+            final int recovered = topic.recoverAbandonedCleaning(nowNs, ctx.unblockTimeoutNs(),
+                BrokerConductor::isAlive);
+            counters.cleaningsRecovered.getAndAdd(recovered);
+            work += recovered;
             topic.updateCounters();
         }
         if (nowNs - nextProcessCheckNs >= 0)
@@ -276,7 +280,7 @@ final class BrokerConductor implements Agent
         return ((long)topicList.indexOf(topic) << 32) | slot;
     }
 
-    private static boolean isAlive(final long pid)
+    static boolean isAlive(final long pid)
     {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }

@@ -20,6 +20,7 @@ final class BrokerCounters implements AutoCloseable
     final AtomicCounter clientsTimedOut;
     final AtomicCounter consumersFreed;
     final AtomicCounter claimsUnblocked;
+    final AtomicCounter cleaningsRecovered;
     final AtomicCounter topics;
 
     BrokerCounters(final CountersManager counters)
@@ -32,6 +33,7 @@ final class BrokerCounters implements AutoCloseable
         clientsTimedOut = counters.newCounter("broker: clients timed out or exited", TYPE_BROKER);
         consumersFreed = counters.newCounter("broker: consumer slots freed after death", TYPE_BROKER);
         claimsUnblocked = counters.newCounter("broker: abandoned claims unblocked", TYPE_BROKER);
+        cleaningsRecovered = counters.newCounter("broker: cleanings of dead processes recovered", TYPE_BROKER);
         topics = counters.newCounter("broker: topics", TYPE_BROKER);
     }
 
@@ -45,6 +47,7 @@ final class BrokerCounters implements AutoCloseable
         clientsTimedOut.close();
         consumersFreed.close();
         claimsUnblocked.close();
+        cleaningsRecovered.close();
         topics.close();
     }
 }

@@ -34,16 +34,22 @@ final class TopicState implements AutoCloseable
     final AtomicCounter consumersCounter;
     final AtomicCounter producersCounter;
     final AtomicCounter unblockedCounter;
+    final AtomicCounter cleaningsRecoveredCounter;
     final AtomicCounter detachedCounter;
     final TopicArchiver archiver;
     /** The archived range published to other threads (the network server); null when not persistent. */
     final ArchiveView archiveView;
     private final ArchiveViews archiveViews;
+    private final java.io.PrintStream out;
     int producers;
 
     private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] watchedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] detachRequestedNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private long watchedCleanerPid;
+    private long watchedCleanerLimit;
+    private long cleanerWatchedSinceNs;
+    private boolean cleanerStallReported;
 
     TopicState(
         final String name,
@@ -57,6 +63,7 @@ final class TopicState implements AutoCloseable
         final ArchiveViews archiveViews)
     {
         this.name = name;
+        this.out = out;
         this.config = config;
         this.log = log;
         this.slots = new ConsumerSlots(log);
@@ -67,6 +74,8 @@ final class TopicState implements AutoCloseable
         this.consumersCounter = counters.newCounter("topic " + name + ": consumers", BrokerCounters.TYPE_TOPIC);
         this.producersCounter = counters.newCounter("topic " + name + ": producers", BrokerCounters.TYPE_TOPIC);
         this.unblockedCounter = counters.newCounter("topic " + name + ": claims unblocked",
+            BrokerCounters.TYPE_TOPIC);
+        this.cleaningsRecoveredCounter = counters.newCounter("topic " + name + ": cleanings of dead processes recovered",
             BrokerCounters.TYPE_TOPIC);
         this.detachedCounter = counters.newCounter("topic " + name + ": slow consumers moved to the archive",
             BrokerCounters.TYPE_TOPIC);
@@ -273,6 +282,52 @@ final class TopicState implements AutoCloseable
         return 0;
     }
 
+    /**
+     * Watches the clean lock: held by the same process with no progress of the limit across two checks, by a
+     * process that is gone, it is taken over and the cleaning step that process left is finished, so producers
+     * wait for a dead cleaner no longer than a housekeeping interval or two. A live holder is never taken over (it
+     * would zero its range when it resumes, over what producers wrote since); one that holds the lock for longer
+     * than {@code stallTimeoutNs} is reported once.
+     *
+     * @return 1 if a cleaning was recovered, else 0.
+     */
+    int recoverAbandonedCleaning(final long nowNs, final long stallTimeoutNs,
+        final java.util.function.LongPredicate isAlive)
+    {
+        final long holder = log.cleanerPidVolatile();
+        final long limit = log.producerLimitVolatile();
+        if (0 == holder || holder != watchedCleanerPid || limit != watchedCleanerLimit)
+        {
+            watchedCleanerPid = holder;
+            watchedCleanerLimit = limit;
+            cleanerWatchedSinceNs = nowNs;
+            cleanerStallReported = false;
+            return 0;
+        }
+        if (!isAlive.test(holder))
+        {
+            final long cleanPosition = log.cleanPositionVolatile();
+            if (flowControl.recoverFrom(holder))
+            {
+                watchedCleanerPid = 0;
+                cleaningsRecoveredCounter.increment();
+                out.println("shmbus broker: topic '" + name + "': took over the clean lock of exited process " +
+                    holder + " (clean position " + cleanPosition + ", producer limit " + limit +
+                    ") and finished its step: producer limit now " + log.producerLimitVolatile());
+                return 1;
+            }
+            return 0;
+        }
+        if (!cleanerStallReported && nowNs - cleanerWatchedSinceNs >= stallTimeoutNs)
+        {
+            cleanerStallReported = true;
+            out.println("shmbus broker: topic '" + name + "': process " + holder + " has held the clean lock for " +
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNs - cleanerWatchedSinceNs) +
+                " ms and is alive (stopped?): producers wait for it");
+        }
+        return 0;
+    }
+
     private void closeCounters()
     {
         tailCounter.close();
@@ -280,6 +335,7 @@ final class TopicState implements AutoCloseable
         consumersCounter.close();
         producersCounter.close();
         unblockedCounter.close();
+        cleaningsRecoveredCounter.close();
         detachedCounter.close();
     }
 

@@ -159,13 +159,11 @@ public final class Producer implements AutoCloseable
 
         final int frameLength = length + HEADER_LENGTH;
         final int alignedLength = alignedLength(frameLength);
-        long tail;
-        int padding;
         while (true)
         {
-            tail = log.tailVolatile();
+            final long tail = log.tailVolatile();
             final int toEnd = capacity - ((int)tail & mask);
-            padding = alignedLength > toEnd ? toEnd : 0;
+            final int padding = alignedLength > toEnd ? toEnd : 0;
             final long newTail = tail + padding + alignedLength;
             if (newTail > slowPathThreshold && !updateLimit(tail, newTail))
             {
@@ -173,26 +171,49 @@ public final class Producer implements AutoCloseable
             }
             if (log.casTail(tail, newTail))
             {
-                break;
+                if (padding > 0)
+                {
+                    writePadding(tail, padding);
+                }
+                if (writeHeader(tail + padding, frameLength))
+                {
+                    return newTail;
+                }
+                // Descheduled past the unblock timeout between the two CASes: the broker turned this claim into
+                // padding, and a message written into it would be skipped. Claim again.
             }
         }
+    }
 
-        if (padding > 0)
+    /**
+     * Pads the end of the ring before a frame that does not fit there. The CAS fails only when the broker has
+     * already padded the space (this producer stalled past the unblock timeout): it is padding either way.
+     */
+    private void writePadding(final long position, final int padding)
+    {
+        final int offset = (int)position & mask;
+        ring.putLong(offset + POSITION_OFFSET, position);
+        ring.compareAndSetLong(offset + FRAME_LENGTH_OFFSET, 0L, commitWord(padding, TYPE_PAD, (byte)0));
+    }
+
+    /**
+     * Takes the claimed frame with a CAS of its commit word from 0 to {@code -frameLength}. The position goes first,
+     * so a claim with a header always names its own position, whoever pads it later.
+     *
+     * @return false if the broker's unblocker took the frame first.
+     */
+    private boolean writeHeader(final long position, final int frameLength)
+    {
+        final int offset = (int)position & mask;
+        ring.putLong(offset + POSITION_OFFSET, position);
+        if (!ring.compareAndSetLong(offset + FRAME_LENGTH_OFFSET, 0L, commitWord(-frameLength, TYPE_DATA, flags)))
         {
-            final int padOffset = (int)tail & mask;
-            ring.putLong(padOffset + POSITION_OFFSET, tail);
-            ring.putLongRelease(padOffset + FRAME_LENGTH_OFFSET, commitWord(padding, TYPE_PAD, (byte)0));
-            tail += padding;
+            return false;
         }
-
-        final int frameOffset = (int)tail & mask;
-        ring.putLongRelease(frameOffset + FRAME_LENGTH_OFFSET, commitWord(-frameLength, TYPE_DATA, flags));
-        ring.putLong(frameOffset + POSITION_OFFSET, tail);
-        ring.putLong(frameOffset + TIMESTAMP_OFFSET, clock.nanoTime());
-        ring.putInt(frameOffset + PRODUCER_ID_OFFSET, producerId);
-        ring.putInt(frameOffset + CHECKSUM_OFFSET, 0);
-
-        return tail + alignedLength;
+        ring.putLong(offset + TIMESTAMP_OFFSET, clock.nanoTime());
+        ring.putInt(offset + PRODUCER_ID_OFFSET, producerId);
+        ring.putInt(offset + CHECKSUM_OFFSET, 0);
+        return true;
     }
 
     private boolean updateLimit(final long tail, final long newTail)

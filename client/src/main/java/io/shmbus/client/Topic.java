@@ -61,6 +61,18 @@ public final class Topic implements AutoCloseable
         return new Topic(ctx, log);
     }
 
+    /**
+     * A topic over a log the caller mapped itself (with {@link TopicLog#open(Path, String, long,
+     * TopicLog.LogBuffers)}, say, to read and write it through buffers of its own). The topic owns the log from
+     * here on and closes it. The log keeps the settings it was created with; of {@code ctx} only the producers'
+     * settings ({@link Context#checksums()}) apply.
+     */
+    public static Topic of(final TopicLog log, final Context ctx)
+    {
+        JvmRequirements.check();
+        return new Topic(ctx, log);
+    }
+
     /** A new producer with its own producer id. */
     public synchronized Producer addProducer()
     {

@@ -183,25 +183,6 @@ class RingBehaviourTest
     }
 
     @Test
-    void claimWhoseHeaderWasNeverWrittenIsPaddedUpToTheNextFrame()
-    {
-        final Producer producer = topic.addProducer();
-        final Consumer consumer = topic.addConsumer(StartPosition.EARLIEST);
-        final TopicLog log = topic.log();
-        // a producer that died right after its CAS on the tail: 96 bytes claimed, nothing written
-        final long tail = log.tailVolatile();
-        assertTrue(log.casTail(tail, tail + 96));
-        assertTrue(offer(producer, 7, 8) > 0);
-
-        assertEquals(0, consumer.poll(recorder, 10));
-        assertTrue(new LogUnblocker(log).unblock(consumer.position()));
-        assertEquals(TYPE_PAD, log.ring().getShort(TYPE_OFFSET));
-        assertEquals(96, log.ring().getInt(0));
-        assertEquals(1, consumer.poll(recorder, 10));
-        assertEquals(List.of(7L), received);
-    }
-
-    @Test
     void unblockLeavesCommittedFramesAlone()
     {
         final Producer producer = topic.addProducer();

@@ -22,6 +22,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  256     long  tailPosition         claimed up to here; CAS by producers          (own 128-byte block)
  *  384     long  producerLimit        producers may claim below this                (own 128-byte block)
  *  512     long  cleanPosition        ring is zeroed below this, one lap ahead      (own 128-byte block)
+ *  520     long  cleanerPid           the clean lock: pid of the process cleaning, 0 when none
+ *  528     long  cleanCheckedPosition the clean position whose consumer recheck is done (zeroing may start)
  *  640     int   nextProducerId       fetch-and-add to name producers
  *  768     long  brokerEpochNs        the broker's clock, refreshed about every millisecond (0: no broker)
  *  896     long  archivedPosition     persistent topics: segment files hold every frame below this (0: none)
@@ -37,13 +39,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  16 long ownerPid
  *  24 long heartbeatEpochMs
  * </pre>
- * Flow control invariant: {@code producerLimit + 8 == cleanPosition} except while one party cleans, and every
- * ring byte of positions in {@code [tailPosition, cleanPosition)} is zero. A reader therefore never mistakes bytes
- * of an earlier lap for a frame: a frame becomes non-zero only when a producer claimed it in the current lap.
+ * Flow control invariant: {@code producerLimit + 8 == cleanPosition} whenever the clean lock is free, and every
+ * ring byte of positions in {@code [tailPosition, producerLimit + 8)} is zero. A reader therefore never mistakes
+ * bytes of an earlier lap for a frame: a frame becomes non-zero only when a producer claimed it in the current lap.
+ * Only the holder of the clean lock ({@code cleanerPid}, taken by CAS from 0) writes {@code cleanPosition},
+ * {@code cleanCheckedPosition} and {@code producerLimit}; a lock left by a dead process is taken over by the
+ * broker, which finishes the cleaning step it left (see {@link FlowControl}).
  */
 public final class LogDescriptor
 {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int MAGIC = 0x424D4853; // "SHMB" little-endian
 
     public static final int VERSION_OFFSET = 0;
@@ -63,6 +68,8 @@ public final class LogDescriptor
     public static final int TAIL_POSITION_OFFSET = 256;
     public static final int PRODUCER_LIMIT_OFFSET = TAIL_POSITION_OFFSET + COUNTER_SPACING;
     public static final int CLEAN_POSITION_OFFSET = PRODUCER_LIMIT_OFFSET + COUNTER_SPACING;
+    public static final int CLEANER_PID_OFFSET = CLEAN_POSITION_OFFSET + 8;
+    public static final int CLEAN_CHECKED_POSITION_OFFSET = CLEANER_PID_OFFSET + 8;
     public static final int NEXT_PRODUCER_ID_OFFSET = CLEAN_POSITION_OFFSET + COUNTER_SPACING;
     public static final int BROKER_EPOCH_NS_OFFSET = NEXT_PRODUCER_ID_OFFSET + COUNTER_SPACING;
     public static final int ARCHIVED_POSITION_OFFSET = BROKER_EPOCH_NS_OFFSET + COUNTER_SPACING;

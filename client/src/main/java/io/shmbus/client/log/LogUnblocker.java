@@ -9,18 +9,39 @@ import static io.shmbus.client.log.FrameDescriptor.*;
  * claim and commit blocks no one: consumers skip the padding and go on to every committed message after it.
  * <p>
  * Deciding that a claim is abandoned (a consumer stuck at the same position for longer than the timeout) is the
- * caller's job: this class only performs the change, with a CAS, so a claim committed meanwhile is left alone and
- * a producer committing after the change cannot turn the padding back into a message.
+ * caller's job; this class performs the change so that it never races a producer into losing or reviving a
+ * message:
+ * <ul>
+ *     <li>A claim with a header (commit word {@code -length}) becomes padding of the same length by one CAS of its
+ *     commit word. Producers write a frame's position before its header, so the position is already right; a
+ *     late {@code commit()} writes only the length and leaves it padding.</li>
+ *     <li>Claimed space whose header was never written is padded one {@link FrameDescriptor#FRAME_ALIGNMENT} slot at
+ *     a time, from the blocked position up to the first header written or the tail read at the start. Each slot is
+ *     taken by a CAS from 0 to {@link #HELD_SLOT} (still blocking readers), its position written, then released as
+ *     a padding slot. A producer whose claim starts in that space takes its header by a CAS from 0 too: it loses,
+ *     and claims again, so a live producer's message is never swallowed. The unblocker writes only into slots it
+ *     holds while they still block readers, so nothing it writes can land in a later lap.</li>
+ * </ul>
+ * A slot left held by an unblocker that died is finished by the next one.
  * <p>
- * Thread-safe.
+ * Thread-safe, but meant for one caller (the broker's conductor).
  */
 public final class LogUnblocker
 {
+    /** Commit word of a slot the unblocker holds: a negative length, so readers wait at it. */
+    public static final long HELD_SLOT = commitWord(-FRAME_ALIGNMENT, TYPE_PAD, (byte)0);
+    /** Commit word of a released slot: one alignment unit of padding. */
+    public static final long PADDING_SLOT = commitWord(FRAME_ALIGNMENT, TYPE_PAD, (byte)0);
+
     private final TopicLog log;
+    private final UnsafeBuffer ring;
+    private final int mask;
 
     public LogUnblocker(final TopicLog log)
     {
         this.log = log;
+        this.ring = log.ring();
+        this.mask = log.mask();
     }
 
     /**
@@ -30,38 +51,51 @@ public final class LogUnblocker
      */
     public boolean unblock(final long position)
     {
-        final UnsafeBuffer ring = log.ring();
-        final int frameOffset = (int)position & log.mask();
-        final long word = ring.getLongVolatile(frameOffset + FRAME_LENGTH_OFFSET);
+        final int offset = (int)position & mask;
+        final long word = ring.getLongVolatile(offset + FRAME_LENGTH_OFFSET);
         final int length = frameLength(word);
         if (length > 0)
         {
             return false;
         }
-        if (length < 0)
-        {
-            // claimed with a header: the producer wrote everything but the commit
-            return ring.compareAndSetLong(frameOffset + FRAME_LENGTH_OFFSET, word, commitWord(-length, TYPE_PAD,
-                (byte)0));
-        }
-
         final long tail = log.tailVolatile();
         if (position >= tail)
         {
             return false; // not claimed: nothing to unblock
         }
-        // Claimed but the header was never written. The ring is zeroed ahead of producers, so the claim ends at
-        // the next non-zero frame start, the tail, or the end of the ring, whichever comes first.
-        final int ringEnd = log.capacity();
-        final long scanLimit = Math.min(tail - position, ringEnd - frameOffset);
-        int padLength = FRAME_ALIGNMENT;
-        while (padLength < scanLimit && 0 == ring.getIntVolatile(frameOffset + padLength))
+        if (length < 0 && HELD_SLOT != word)
         {
-            padLength += FRAME_ALIGNMENT;
+            // the producer wrote its position and header, and never committed
+            return ring.compareAndSetLong(offset + FRAME_LENGTH_OFFSET, word, commitWord(-length, TYPE_PAD, (byte)0));
         }
-        ring.putLong(frameOffset + POSITION_OFFSET, position);
-        return ring.compareAndSetLong(frameOffset + FRAME_LENGTH_OFFSET, 0L, commitWord(padLength, TYPE_PAD,
-            (byte)0));
+        return padUnwrittenClaims(position, tail) > 0;
+    }
+
+    /**
+     * Pads slot by slot from {@code from} up to the first slot that holds a header (or anything but a slot left
+     * held by an earlier unblocker) or to {@code tail}.
+     *
+     * @return the number of slots padded.
+     */
+    private int padUnwrittenClaims(final long from, final long tail)
+    {
+        long position = from;
+        int padded = 0;
+        while (position < tail)
+        {
+            final int offset = (int)position & mask;
+            final long word = ring.getLongVolatile(offset + FRAME_LENGTH_OFFSET);
+            if (HELD_SLOT != word &&
+                (0 != word || !ring.compareAndSetLong(offset + FRAME_LENGTH_OFFSET, 0L, HELD_SLOT)))
+            {
+                break; // a producer's header: its frame is not ours to pad
+            }
+            ring.putLong(offset + POSITION_OFFSET, position);
+            ring.putLongRelease(offset + FRAME_LENGTH_OFFSET, PADDING_SLOT);
+            position += FRAME_ALIGNMENT;
+            padded++;
+        }
+        return padded;
     }
 
     /**

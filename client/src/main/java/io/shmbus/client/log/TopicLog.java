@@ -43,14 +43,26 @@ public final class TopicLog implements AutoCloseable
     private final int maxMessageLength;
     private boolean closed;
 
-    private TopicLog(final Path file, final String topic, final MappedByteBuffer mapped)
+    /**
+     * Makes the buffers through which a {@link TopicLog} reads and writes its mapping. The default wraps the
+     * mapping directly; fault-injection tests pass one that stops the process right after a chosen store.
+     */
+    @FunctionalInterface
+    public interface LogBuffers
+    {
+        LogBuffers DIRECT = UnsafeBuffer::new;
+
+        UnsafeBuffer wrap(java.nio.ByteBuffer mapping, int offset, int length);
+    }
+
+    private TopicLog(final Path file, final String topic, final MappedByteBuffer mapped, final LogBuffers buffers)
     {
         this.file = file;
         this.topic = topic;
         this.mapped = mapped;
-        this.metaData = new UnsafeBuffer(mapped, 0, META_DATA_LENGTH);
+        this.metaData = buffers.wrap(mapped, 0, META_DATA_LENGTH);
         this.capacity = metaData.getInt(CAPACITY_OFFSET);
-        this.ring = new UnsafeBuffer(mapped, META_DATA_LENGTH, capacity);
+        this.ring = buffers.wrap(mapped, META_DATA_LENGTH, capacity);
         this.mask = capacity - 1;
         this.maxMessageLength = metaData.getInt(MAX_MESSAGE_LENGTH_OFFSET);
         metaData.verifyAlignment();
@@ -107,6 +119,14 @@ public final class TopicLog implements AutoCloseable
      */
     public static TopicLog open(final Path file, final String topic, final long openTimeoutMs)
     {
+        return open(file, topic, openTimeoutMs, LogBuffers.DIRECT);
+    }
+
+    /**
+     * As {@link #open(Path, String, long)}, reading and writing through buffers made by {@code buffers}.
+     */
+    public static TopicLog open(final Path file, final String topic, final long openTimeoutMs, final LogBuffers buffers)
+    {
         final long deadlineNs = System.nanoTime() + openTimeoutMs * 1_000_000L;
         while (true)
         {
@@ -129,7 +149,7 @@ public final class TopicLog implements AutoCloseable
                                 fileLength(capacity) + "; the file is damaged: delete it");
                         }
                         final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-                        return new TopicLog(file, topic, mapped);
+                        return new TopicLog(file, topic, mapped, buffers);
                     }
                     IoUtil.unmap(meta);
                 }
@@ -184,7 +204,7 @@ public final class TopicLog implements AutoCloseable
                 IoUtil.unmap(mapped);
                 return null; // another process created it first: use theirs
             }
-            return new TopicLog(file, topic, mapped);
+            return new TopicLog(file, topic, mapped, LogBuffers.DIRECT);
         }
         catch (final IOException ex)
         {
@@ -228,6 +248,7 @@ public final class TopicLog implements AutoCloseable
         meta.putLong(TAIL_POSITION_OFFSET, initialPosition);
         meta.putLong(PRODUCER_LIMIT_OFFSET, initialPosition + capacity - CLEAN_GUARD_LENGTH);
         meta.putLong(CLEAN_POSITION_OFFSET, initialPosition + capacity);
+        meta.putLong(CLEAN_CHECKED_POSITION_OFFSET, initialPosition + capacity);
         meta.putInt(NEXT_PRODUCER_ID_OFFSET, 1);
         meta.putIntRelease(VERSION_OFFSET, VERSION);
     }
@@ -297,14 +318,42 @@ public final class TopicLog implements AutoCloseable
         return metaData.getLongVolatile(CLEAN_POSITION_OFFSET);
     }
 
-    public boolean casCleanPosition(final long expected, final long update)
-    {
-        return metaData.compareAndSetLong(CLEAN_POSITION_OFFSET, expected, update);
-    }
-
     public void cleanPositionRelease(final long position)
     {
         metaData.putLongRelease(CLEAN_POSITION_OFFSET, position);
+    }
+
+    /** The clean lock: the pid of the process cleaning, 0 when none. */
+    public long cleanerPidVolatile()
+    {
+        return metaData.getLongVolatile(CLEANER_PID_OFFSET);
+    }
+
+    public boolean casCleanerPid(final long expected, final long update)
+    {
+        return metaData.compareAndSetLong(CLEANER_PID_OFFSET, expected, update);
+    }
+
+    public void cleanerPidRelease(final long pid)
+    {
+        metaData.putLongRelease(CLEANER_PID_OFFSET, pid);
+    }
+
+    /** The clean position whose consumer recheck is complete: the range below it may be zeroed. */
+    public long cleanCheckedPositionVolatile()
+    {
+        return metaData.getLongVolatile(CLEAN_CHECKED_POSITION_OFFSET);
+    }
+
+    public void cleanCheckedPositionRelease(final long position)
+    {
+        metaData.putLongRelease(CLEAN_CHECKED_POSITION_OFFSET, position);
+    }
+
+    /** Publishes a clean position with a full fence, so the cleaner's following read of the slots sees joiners. */
+    public void cleanPositionVolatile(final long position)
+    {
+        metaData.putLongVolatile(CLEAN_POSITION_OFFSET, position);
     }
 
     /** The oldest position whose frame is still intact in the ring. */
