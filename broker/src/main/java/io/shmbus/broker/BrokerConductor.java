@@ -449,8 +449,9 @@ final class BrokerConductor implements Agent
         final int slot = topic.slots.reserve();
         // with a replay, the live part starts exactly where the archive ends: the archiver's own slot holds the
         // ring there, so the position is still in it
-        final long position = topic.slots.activate(slot,
-            replayFrom >= 0 ? StartPosition.at(topic.archiver.archivedPosition()) : start, session.pid);
+        final long position = replayFrom >= 0 ?
+            topic.slots.activateAtBoundary(slot, topic.archiver.archivedPosition(), session.pid) :
+            topic.slots.activate(slot, start, session.pid);
         final long registrationId = nextRegistrationId++;
         session.consumers.put(registrationId, new ClientSession.ConsumerRegistration(topic, slot));
         response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId)

@@ -141,6 +141,30 @@ class CrashedProtocolTest
     }
 
     @Test
+    void consumersJoinAtAClaimWhoseProducerDiedBeforeItsHeaderOrAtASlotADeadUnblockerHeld()
+    {
+        final Producer producer = topic.addProducer();
+        final Producer victim = stopped.addProducer();
+        assertTrue(offer(producer, 1, 8) > 0);
+        final long claimed = topic.tailPosition();
+        hook.armAfter("ring store position", die("position"));
+        assertThrows(ProcessDeath.class, () -> offer(victim, 99, 64));
+        final Consumer atClaim = topic.addConsumer(StartPosition.at(claimed));
+
+        final LogUnblocker deadUnblocker = new LogUnblocker(stopped.log());
+        hook.armAfter("ring CAS commit word", die("held slot"));
+        assertThrows(ProcessDeath.class, () -> deadUnblocker.unblock(claimed));
+        assertEquals(LogUnblocker.HELD_SLOT, topic.log().ring().getLong((int)claimed & topic.log().mask()));
+        final Consumer atHeldSlot = topic.addConsumer(StartPosition.at(claimed));
+
+        assertTrue(offer(producer, 2, 8) > 0);
+        assertTrue(new LogUnblocker(topic.log()).unblock(claimed), "the next unblocker finishes the held slot");
+        assertEquals(1, atClaim.poll(recorder, 10));
+        assertEquals(1, atHeldSlot.poll(recorder, 10));
+        assertEquals(List.of(2L, 2L), received);
+    }
+
+    @Test
     void lateCommitOfAnUnblockedClaimStaysPaddingForEveryReader()
     {
         final Producer producer = topic.addProducer();

@@ -144,7 +144,7 @@ public final class TopicArchiver implements AutoCloseable
         }
         else
         {
-            this.archivedPosition = slots.activate(slot, StartPosition.at(resumePosition), pid);
+            this.archivedPosition = slots.activateAtBoundary(slot, resumePosition, pid);
         }
         archivedCounter.setRelease(archivedPosition);
         log.archivedPositionRelease(archivedPosition);

@@ -64,6 +64,21 @@ public final class ConsumerSlots
      */
     public long activate(final int slot, final StartPosition start, final long ownerPid)
     {
+        return activate(slot, start, ownerPid, true);
+    }
+
+    /**
+     * As {@link #activate(int, StartPosition, long)} at an exact position the caller knows to be a frame boundary
+     * (the end of the archive), so it is not checked: the frame there may be a claim whose producer died before
+     * writing anything, which only the unblocker can later turn into padding.
+     */
+    public long activateAtBoundary(final int slot, final long position, final long ownerPid)
+    {
+        return activate(slot, StartPosition.at(position), ownerPid, false);
+    }
+
+    private long activate(final int slot, final StartPosition start, final long ownerPid, final boolean check)
+    {
         final int offset = slotOffset(slot);
         final int capacity = log.capacity();
         long position;
@@ -109,7 +124,7 @@ public final class ConsumerSlots
             meta.putLongVolatile(offset + SLOT_POSITION_OFFSET, position);
         }
 
-        if (!start.isEarliest() && !start.isLatest())
+        if (check && !start.isEarliest() && !start.isLatest())
         {
             checkBoundary(slot, position);
         }
@@ -140,12 +155,15 @@ public final class ConsumerSlots
         final long deadline = System.nanoTime() + BOUNDARY_WAIT_NS;
         while (true)
         {
-            final int length = ring.getIntVolatile(frameOffset + FrameDescriptor.FRAME_LENGTH_OFFSET);
-            final long framePosition = ring.getLong(frameOffset + FrameDescriptor.POSITION_OFFSET);
-            if (length != 0 && framePosition == position)
+            final long word = ring.getLongVolatile(frameOffset + FrameDescriptor.FRAME_LENGTH_OFFSET);
+            final long framePosition = ring.getLongVolatile(frameOffset + FrameDescriptor.POSITION_OFFSET);
+            // producers write a frame's position before its header, and the unblocker holds a slot before it
+            // writes the position: either is a frame start
+            if (framePosition == position || LogUnblocker.HELD_SLOT == word)
             {
                 return;
             }
+            final int length = FrameDescriptor.frameLength(word);
             if (length > 0 || System.nanoTime() - deadline > 0)
             {
                 release(slot);
