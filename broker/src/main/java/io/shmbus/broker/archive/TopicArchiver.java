@@ -18,12 +18,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Copies a persistent topic's committed frames from its shared-memory ring into segment files, with an in-kernel
- * copy ({@link FileChannel#transferTo}) from the shm file to the segment file: the frames never pass through the
- * JVM. The archiver holds a consumer slot in the topic log, so producers never overwrite what it has not archived.
+ * Copies a persistent topic's committed frames from its shared-memory ring into segment files, at most 1 MiB a step
+ * and never across a segment end, with one positional write from a view of the ring's mapping (the kernel copies
+ * from the mapped shm pages into the segment's page cache); applies durability and retention, and writes the time
+ * index, as it goes. It holds a consumer slot in the topic log, so producers never overwrite what it has not
+ * archived; a write failure pauses it and it retries every second. At broker start {@link #recover} checks the
+ * newest segment with {@link SegmentScanner} and cuts a torn tail; the archiver resumes where the archive ends.
  * <p>
- * Owned by the broker's conductor thread. Recovery of existing segments (torn tails, corruption) is not handled
- * yet: an archiver starts at the ring's earliest position in a fresh topic directory.
+ * Conductor thread only.
  */
 public final class TopicArchiver implements AutoCloseable
 {
