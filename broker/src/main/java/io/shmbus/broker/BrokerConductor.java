@@ -1,6 +1,6 @@
 package io.shmbus.broker;
 
-import io.shmbus.broker.archive.TopicArchiver;
+import io.shmbus.broker.archive.ArchiveRecovery;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.InsufficientStorageException;
 import io.shmbus.client.InvalidTopicNameException;
@@ -554,7 +554,7 @@ final class BrokerConductor implements Agent
         {
             final TopicConfig config = ctx.config().topic(name);
             final boolean persistent = null != ctx.dataDir() && config.persistent();
-            final long resume = persistent ? TopicArchiver.recover(ctx.dataDir().resolve(name), log) : -1;
+            final long resume = persistent ? ArchiveRecovery.recover(ctx.dataDir().resolve(name), log) : -1;
             // a new ring continues the archive's positions, so nothing is ever stored twice at one position
             final TopicLog topicLog = TopicLog.openOrCreate(ctx.dir(), name, config.capacity(),
                 config.maxMessageLength(), Math.max(0, resume), ctx.filePermissions(), 5_000);

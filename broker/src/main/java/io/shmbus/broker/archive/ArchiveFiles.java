@@ -30,8 +30,7 @@ public final class ArchiveFiles
     /** The time index file beside a segment. */
     public static Path timeIndexFile(final Path topicDir, final long basePosition)
     {
-        return topicDir.resolve(SegmentDescriptor.fileName(basePosition)
-            .replace(SegmentDescriptor.SUFFIX, TopicArchiver.TIME_INDEX_SUFFIX));
+        return TimeIndexWriter.file(topicDir, basePosition);
     }
 
     /**
@@ -97,18 +96,18 @@ public final class ArchiveFiles
         {
             return -1;
         }
-        final ByteBuffer record = ByteBuffer.allocate(TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+        final ByteBuffer record = ByteBuffer.allocate(TimeIndexWriter.RECORD_LENGTH)
             .order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel index = FileChannel.open(indexFile, StandardOpenOption.READ))
         {
             long low = 0;
-            long high = index.size() / TopicArchiver.TIME_INDEX_RECORD_LENGTH - 1;
+            long high = index.size() / TimeIndexWriter.RECORD_LENGTH - 1;
             long found = -1;
             while (low <= high)
             {
                 final long mid = (low + high) >>> 1;
                 record.clear();
-                if (index.read(record, mid * TopicArchiver.TIME_INDEX_RECORD_LENGTH) < record.capacity())
+                if (index.read(record, mid * TimeIndexWriter.RECORD_LENGTH) < record.capacity())
                 {
                     return found;
                 }
@@ -182,7 +181,7 @@ public final class ArchiveFiles
         final Path index = timeIndexFile(topicDir, SegmentDescriptor.parseBasePosition(segment.getFileName().toString()));
         try (FileChannel channel = FileChannel.open(index, StandardOpenOption.READ))
         {
-            final ByteBuffer record = ByteBuffer.allocate(TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+            final ByteBuffer record = ByteBuffer.allocate(TimeIndexWriter.RECORD_LENGTH)
                 .order(ByteOrder.LITTLE_ENDIAN);
             while (record.hasRemaining())
             {
@@ -217,8 +216,8 @@ public final class ArchiveFiles
                 continue;
             }
             final ByteBuffer records = ByteBuffer.wrap(Files.readAllBytes(index)).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i + TopicArchiver.TIME_INDEX_RECORD_LENGTH <= records.capacity();
-                i += TopicArchiver.TIME_INDEX_RECORD_LENGTH)
+            for (int i = 0; i + TimeIndexWriter.RECORD_LENGTH <= records.capacity();
+                i += TimeIndexWriter.RECORD_LENGTH)
             {
                 final long timestamp = records.getLong(i);
                 final long position = records.getLong(i + 8);

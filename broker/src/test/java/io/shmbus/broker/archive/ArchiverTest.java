@@ -7,6 +7,7 @@ import io.shmbus.broker.BrokerCounterValues;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.log.FrameDescriptor;
+import io.shmbus.client.log.TopicLog;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -382,6 +383,13 @@ class ArchiverTest
         }
     }
 
+    /**
+     * Messages carry the broker's clock (refreshed about every millisecond), not the wall clock, so the times asked
+     * for are taken from the messages' own time stamps, read back through a consumer. Before each batch the broker
+     * clock is seen to move past every stamp given so far, so a batch's first message is stamped strictly later
+     * than the message before it; its own stamp and the instant after the previous message's must both start exactly
+     * there. A broker that falls behind under load only makes the test wait.
+     */
     @Test
     void consumerFromATimeStartsAtTheFirstMessageStampedThenInTheArchiveAndInTheRing() throws Exception
     {
@@ -394,48 +402,102 @@ class ArchiverTest
         {
             final Producer producer = bus.addProducer("time");
             final UnsafeBuffer msg = new UnsafeBuffer(new byte[600]);
-            final long[] marks = new long[3];
+            // batches 0 and 1 start in the archive only (the 64 KiB ring lapped long ago), batch 2 is in the ring too
+            final int[] firstOfBatch = {0, 2000, 4000};
+            final int messages = 4020;
             int sent = 0;
-            for (int batch = 0; batch < 3; batch++)
+            try (TopicLog log = TopicLog.open(TopicLog.fileOf(shm, "time"), "time", 5_000))
             {
-                Thread.sleep(25);
-                marks[batch] = System.currentTimeMillis() * 1_000_000L; // between batches, well clear of both
-                Thread.sleep(25);
-                for (int i = 0; i < (batch < 2 ? 2000 : 20); i++, sent++)
+                for (int batch = 0; batch < 3; batch++)
                 {
-                    msg.putInt(0, sent);
-                    while (producer.offer(msg, 0, 500) < 0)
+                    awaitBrokerClockMovedOn(log);
+                    for (; sent < (batch < 2 ? firstOfBatch[batch + 1] : messages); sent++)
                     {
-                        Thread.yield();
+                        msg.putInt(0, sent);
+                        while (producer.offer(msg, 0, 500) < 0)
+                        {
+                            Thread.yield();
+                        }
                     }
                 }
             }
-            // batch 1 starts in the archive (the 64 KiB ring lapped long ago), batch 2 (20 messages) in the ring
-            final int[] firstOfBatch = {0, 2000, 4000};
+            final long[] stamps = stampsOf(bus.addConsumer("time", io.shmbus.client.StartPosition.EARLIEST), messages);
+
             for (int batch = 0; batch < 3; batch++)
             {
-                final io.shmbus.client.Consumer consumer =
-                    bus.addConsumer("time", io.shmbus.client.StartPosition.atTime(marks[batch]));
-                final int[] first = {-1};
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (first[0] < 0)
+                final int first = firstOfBatch[batch];
+                if (first > 0)
                 {
-                    consumer.poll((b, o, l, h) ->
-                    {
-                        if (first[0] < 0)
-                        {
-                            first[0] = b.getInt(o);
-                        }
-                    }, 1);
-                    assertTrue(System.nanoTime() < deadline, "nothing delivered from the time of batch " + batch);
+                    assertTrue(stamps[first - 1] < stamps[first], "batch " + batch +
+                        " is stamped after the message before it: " + stamps[first - 1] + ", " + stamps[first]);
                 }
-                assertEquals(firstOfBatch[batch], first[0], "first message at or after the time of batch " + batch);
-                consumer.close();
+                final long afterPrevious = first > 0 ? stamps[first - 1] + 1 : stamps[0] - 1;
+                for (final long time : new long[] {afterPrevious, stamps[first]})
+                {
+                    assertEquals(first, firstMessageFrom(bus, time),
+                        "first message at or after " + time + ", the time of batch " + batch);
+                }
             }
             final io.shmbus.client.Consumer future = bus.addConsumer("time",
-                io.shmbus.client.StartPosition.atTime(System.currentTimeMillis() * 1_000_000L + 60_000_000_000L));
+                io.shmbus.client.StartPosition.atTime(stamps[messages - 1] + 1));
             assertEquals(producer.position(), future.position(), "a time after the last message starts at the tail");
         }
+    }
+
+    /**
+     * Waits until the broker clock in the topic log is past its value now: every message offered before this call
+     * is stamped at or before that value, so the next one is stamped strictly later.
+     */
+    private static void awaitBrokerClockMovedOn(final TopicLog log) throws InterruptedException
+    {
+        final long seen = log.brokerEpochNsVolatile();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (log.brokerEpochNsVolatile() <= seen)
+        {
+            assertTrue(System.nanoTime() < deadline, "the broker clock did not move on from " + seen);
+            Thread.sleep(1);
+        }
+    }
+
+    /** The time stamp of every message, by the message number in its first four bytes; closes the consumer. */
+    private static long[] stampsOf(final io.shmbus.client.Consumer consumer, final int messages)
+    {
+        final long[] stamps = new long[messages];
+        final int[] received = {0};
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (received[0] < messages)
+        {
+            consumer.poll((b, o, l, h) ->
+            {
+                assertEquals(received[0], b.getInt(o), "message order");
+                stamps[received[0]++] = h.timestamp();
+            }, 256);
+            assertTrue(System.nanoTime() < deadline, "read back only " + received[0] + " messages");
+        }
+        consumer.close();
+        return stamps;
+    }
+
+    /** The number of the first message delivered to a consumer that starts at a time. */
+    private static int firstMessageFrom(final ShmBus bus, final long epochNs)
+    {
+        final io.shmbus.client.Consumer consumer =
+            bus.addConsumer("time", io.shmbus.client.StartPosition.atTime(epochNs));
+        final int[] first = {-1};
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (first[0] < 0)
+        {
+            consumer.poll((b, o, l, h) ->
+            {
+                if (first[0] < 0)
+                {
+                    first[0] = b.getInt(o);
+                }
+            }, 1);
+            assertTrue(System.nanoTime() < deadline, "nothing delivered from the time " + epochNs);
+        }
+        consumer.close();
+        return first[0];
     }
 
     @Test

@@ -102,10 +102,11 @@ class NetBadInputTest
         final int errors = 21;
         fixture.awaitCounter("net: handshake errors", errors);
 
-        // a slow sender: part of a request, then nothing, is timed out
+        // a slow sender: part of a request, then nothing, is timed out; the clock starts before the connection, so
+        // the broker's handshake timer cannot have started before it
+        final long startNs = System.nanoTime();
         try (RawSubscriber slow = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
         {
-            final long startNs = System.nanoTime();
             slow.send(Arrays.copyOf(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), 30));
             final RawSubscriber.Response response = slow.readResponse();
             assertEquals(RemoteProtocol.HANDSHAKE_TIMEOUT, response.errorCode(), response.toString());

@@ -6,6 +6,7 @@ import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.SegmentDescriptor;
+import io.shmbus.client.log.TopicLog;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.ByteArrayOutputStream;
@@ -176,6 +177,35 @@ final class NetFixture implements AutoCloseable
             at += FrameDescriptor.alignedLength(buffer.getInt(at));
         }
         return starts;
+    }
+
+    /** The time stamp in the header of the frame stored at {@code position}. */
+    long timestamp(final String topic, final long position) throws IOException
+    {
+        return ByteBuffer.wrap(segmentBytes(topic, position, position + FrameDescriptor.HEADER_LENGTH))
+            .order(ByteOrder.LITTLE_ENDIAN).getLong(FrameDescriptor.TIMESTAMP_OFFSET);
+    }
+
+    /**
+     * Waits until the broker clock in the topic's log is past its value now. Frames carry that clock, not the wall
+     * clock: every message offered before this call is stamped at or before the value, so the next one is stamped
+     * strictly later.
+     */
+    void awaitBrokerClockMovedOn(final String topic)
+    {
+        try (TopicLog log = TopicLog.open(TopicLog.fileOf(shm, topic), topic, 5_000))
+        {
+            final long seen = log.brokerEpochNsVolatile();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (log.brokerEpochNsVolatile() <= seen)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    fail("the broker clock of topic " + topic + " did not move on from " + seen + " in 10 s");
+                }
+                sleep(1);
+            }
+        }
     }
 
     long counter(final String label)

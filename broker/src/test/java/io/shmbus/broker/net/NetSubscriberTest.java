@@ -174,32 +174,44 @@ class NetSubscriberTest
         }
     }
 
+    /**
+     * Frames carry the broker's clock (refreshed about every millisecond), not the wall clock, so the times asked
+     * for are taken from the stored frames' own time stamps. The broker clock is seen to move past the first 300
+     * messages before the next 300 are offered, so the first message after them is stamped strictly later than the
+     * last one before; its own stamp and the instant after the earlier message's must both start exactly there.
+     */
     @Test
     void startAtATimeIsTheFirstMessageStampedAtOrAfterIt() throws Exception
     {
         final Producer producer = fixture.bus.addProducer("orders");
         final long before = fixture.publish(producer, 0, 300);
-        NetFixture.sleep(30);
-        final long time = System.currentTimeMillis() * 1_000_000L;
-        NetFixture.sleep(30);
+        fixture.awaitBrokerClockMovedOn("orders");
         final long tail = fixture.publish(producer, 300, 300);
         fixture.awaitArchived("orders", tail);
-        final long firstAfter = fixture.frameStarts("orders", before, tail).stream()
-            .filter(p -> isData(p)).findFirst().orElseThrow();
-        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        final List<Long> data = fixture.frameStarts("orders", 0, tail).stream().filter(p -> isData(p)).toList();
+        final long lastBefore = data.stream().filter(p -> p < before).reduce((a, b) -> b).orElseThrow();
+        final long firstAfter = data.stream().filter(p -> p >= before).findFirst().orElseThrow();
+        final long lastBeforeStamp = fixture.timestamp("orders", lastBefore);
+        final long firstAfterStamp = fixture.timestamp("orders", firstAfter);
+        assertTrue(lastBeforeStamp < firstAfterStamp, "stamped in order: " + lastBeforeStamp + ", " + firstAfterStamp);
+        for (final long time : new long[] {lastBeforeStamp + 1, firstAfterStamp})
         {
-            final RawSubscriber.Response response = subscriber.subscribe(RawSubscriber.KIND_TIME, time, tail,
-                "orders", null);
-            assertTrue(response.isOk(), response.toString());
-            assertEquals(firstAfter, response.startPosition());
-            final RawSubscriber.Stream stream = subscriber.readStream(firstAfter, Long.MAX_VALUE);
-            assertArrayEquals(fixture.segmentBytes("orders", firstAfter, tail), stream.bytes.toByteArray());
-            assertEquals(4, stream.last.type());
+            try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+            {
+                final RawSubscriber.Response response = subscriber.subscribe(RawSubscriber.KIND_TIME, time, tail,
+                    "orders", null);
+                assertTrue(response.isOk(), response.toString());
+                assertEquals(firstAfter, response.startPosition(), "the first message stamped at or after " + time);
+                final RawSubscriber.Stream stream = subscriber.readStream(firstAfter, Long.MAX_VALUE);
+                assertArrayEquals(fixture.segmentBytes("orders", firstAfter, tail), stream.bytes.toByteArray());
+                assertEquals(4, stream.last.type());
+            }
         }
         try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
         {
-            final RawSubscriber.Response response = subscriber.subscribe(RawSubscriber.KIND_TIME,
-                System.currentTimeMillis() * 1_000_000L + 60_000_000_000L, -1, "orders", null);
+            final long newestStamp = fixture.timestamp("orders", data.get(data.size() - 1));
+            final RawSubscriber.Response response = subscriber.subscribe(RawSubscriber.KIND_TIME, newestStamp + 1, -1,
+                "orders", null);
             assertEquals(tail, response.startPosition(), "a time after every message: the archived position");
         }
     }

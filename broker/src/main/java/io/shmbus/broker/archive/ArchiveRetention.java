@@ -1,0 +1,127 @@
+package io.shmbus.broker.archive;
+
+import io.shmbus.broker.config.TopicConfig;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.log.SegmentDescriptor;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Applies a topic's retention: deletes the oldest complete segments (and their time indexes) while the topic holds
+ * more than the retention bytes, or while they are older than the retention age. The segment being written, and
+ * anything after it, is never deleted.
+ * <p>
+ * Conductor thread only, owned by the topic's {@link TopicArchiver}.
+ */
+final class ArchiveRetention
+{
+    private static final long CHECK_INTERVAL_NS = 1_000_000_000L;
+
+    private final String topic;
+    private final Path topicDir;
+    private final long retentionBytes;
+    private final long retentionAgeNs;
+    private final AtomicCounter deletedCounter;
+    private final PrintStream out;
+    private long nextCheckNs;
+    private long oldestBase = -1;
+
+    ArchiveRetention(
+        final String topic,
+        final Path topicDir,
+        final TopicConfig config,
+        final AtomicCounter deletedCounter,
+        final PrintStream out)
+    {
+        this.topic = topic;
+        this.topicDir = topicDir;
+        this.retentionBytes = config.retentionBytes();
+        this.retentionAgeNs = config.retentionAgeNs();
+        this.deletedCounter = deletedCounter;
+        this.out = out;
+    }
+
+    /**
+     * {@link #apply} once a second: ages change without any writing.
+     *
+     * @return the number of segments deleted.
+     */
+    int applyIfDue(final long nowNs, final long activeBase)
+    {
+        if (nowNs - nextCheckNs < 0)
+        {
+            return 0;
+        }
+        nextCheckNs = nowNs + CHECK_INTERVAL_NS;
+        return apply(activeBase);
+    }
+
+    /**
+     * Deletes what retention no longer keeps among the segments before {@code activeBase}, oldest first.
+     *
+     * @return the number of segments deleted; when more than none, {@link #oldestBase()} tells what is left.
+     */
+    int apply(final long activeBase)
+    {
+        if (0 == retentionBytes && 0 == retentionAgeNs)
+        {
+            return 0;
+        }
+        try
+        {
+            final List<Path> files = SegmentScanner.segmentFiles(topicDir);
+            long total = 0;
+            for (final Path file : files)
+            {
+                total += Files.size(file);
+            }
+            final long oldestAllowedMs = System.currentTimeMillis() - retentionAgeNs / 1_000_000L;
+            int deleted = 0;
+            for (final Path file : files)
+            {
+                final long base = SegmentDescriptor.parseBasePosition(file.getFileName().toString());
+                if (base >= activeBase)
+                {
+                    break; // the active segment, and anything after it, stays
+                }
+                final boolean tooMuch = retentionBytes > 0 && total > retentionBytes;
+                final boolean tooOld = retentionAgeNs > 0 &&
+                    Files.getLastModifiedTime(file).toMillis() < oldestAllowedMs;
+                if (!tooMuch && !tooOld)
+                {
+                    break;
+                }
+                total -= Files.size(file);
+                Files.delete(file);
+                Files.deleteIfExists(TimeIndexWriter.file(topicDir, base));
+                deleted++;
+                deletedCounter.increment();
+                out.println("shmbus broker: topic '" + topic + "': retention deleted " + file.getFileName() +
+                    (tooMuch ? " (over " + retentionBytes + " bytes)" : " (older than the retention age)"));
+            }
+
+            if (deleted > 0)
+            {
+                final List<Path> remaining = SegmentScanner.segmentFiles(topicDir);
+                oldestBase = remaining.isEmpty() ? -1 :
+                    SegmentDescriptor.parseBasePosition(remaining.get(0).getFileName().toString());
+            }
+            return deleted;
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("retention of topic '" + topic + "' failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The base position of the oldest segment left by the last {@link #apply} that deleted any, -1 if none is. */
+    long oldestBase()
+    {
+        return oldestBase;
+    }
+}
