@@ -47,7 +47,7 @@ public final class TopicArchiver implements AutoCloseable
     private final SegmentWriter writer;
     private final SegmentDurability durability;
     private final ArchiveRetention retention;
-    private int slot;
+    private int slot = -1;
     private long retryAtNs;
     private long firstPosition;
     private long archivedPosition;
@@ -81,6 +81,10 @@ public final class TopicArchiver implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
+            if (slot >= 0)
+            {
+                slots.release(slot); // else a slot nobody advances would hold the topic's producers for good
+            }
             archivedCounter.close();
             syncCounter.close();
             deletedCounter.close();

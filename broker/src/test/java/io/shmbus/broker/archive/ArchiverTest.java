@@ -57,6 +57,47 @@ class ArchiverTest
     }
 
     @Test
+    void archiverThatCannotOpenItsFirstSegmentLeavesNoConsumerSlotHoldingProducers() throws Exception
+    {
+        final Path config = root.resolve("broker.conf");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
+        final Path topicDir = root.resolve("data").resolve("orders");
+        Files.createDirectories(topicDir);
+        final Path firstSegment = topicDir.resolve(String.format("%020d.seg", 0));
+        Files.createSymbolicLink(firstSegment, root.resolve("missing").resolve("segment")); // open fails: no dir
+        try (Broker broker = Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(root.resolve("data"))
+            .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
+            ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(root.resolve("shm"))))
+        {
+            final io.shmbus.client.BrokerErrorException failed = assertThrows(
+                io.shmbus.client.BrokerErrorException.class, () -> bus.addProducer("orders"));
+            assertTrue(failed.getMessage().contains("cannot open segment"), failed.getMessage());
+            try (TopicLog log = TopicLog.open(TopicLog.fileOf(root.resolve("shm"), "orders"), "orders", 5_000))
+            {
+                for (int slot = 0; slot < io.shmbus.client.log.LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
+                {
+                    assertEquals(io.shmbus.client.log.LogDescriptor.SLOT_FREE, log.slotStateVolatile(slot),
+                        "slot " + slot + " left by the archiver that failed to start");
+                }
+            }
+
+            // once the cause is gone, the topic archives and its producers are held by live consumers only
+            Files.delete(firstSegment);
+            final Producer producer = bus.addProducer("orders");
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[1000]);
+            for (int i = 0; i < 200; i++) // three laps of the ring
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (producer.offer(msg, 0, 1000) < 0)
+                {
+                    assertTrue(System.nanoTime() < deadline, "message " + i + " held for 10 s");
+                    Thread.yield();
+                }
+            }
+        }
+    }
+
+    @Test
     void framesAreArchivedContiguouslyAcrossSegmentsWhileProducersPublish() throws Exception
     {
         final Path config = root.resolve("broker.conf");
