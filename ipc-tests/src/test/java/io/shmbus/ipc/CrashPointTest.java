@@ -7,6 +7,7 @@ import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.log.LogDescriptor;
+import io.shmbus.client.log.ProtocolStores;
 import io.shmbus.client.log.TopicLog;
 import io.shmbus.ipc.CrashPointMain.Op;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -60,63 +61,14 @@ class CrashPointTest
     /** One protocol step run by the crashing process, and the state it needs first. */
     enum Scenario
     {
-        OFFER(Op.OFFER, List.of(
-            "meta CAS tailPosition",
-            "ring store position",
-            "ring CAS commit word",
-            "ring store timestamp",
-            "ring store producer id",
-            "ring store checksum",
-            "ring store bytes",
-            "ring release store frame length")),
-        OFFER_WRAP(Op.OFFER_WRAP, List.of(
-            "meta CAS tailPosition",
-            "ring store position",
-            "ring CAS commit word",
-            "ring store position",
-            "ring CAS commit word",
-            "ring store timestamp",
-            "ring store producer id",
-            "ring store checksum",
-            "ring store bytes",
-            "ring release store frame length")),
-        CLAIM_COMMIT(Op.CLAIM_COMMIT, List.of(
-            "meta CAS tailPosition",
-            "ring store position",
-            "ring CAS commit word",
-            "ring store timestamp",
-            "ring store producer id",
-            "ring store checksum",
-            "ring store checksum",
-            "ring release store frame length")),
-        CLAIM_ABORT(Op.CLAIM_ABORT, List.of(
-            "meta CAS tailPosition",
-            "ring store position",
-            "ring CAS commit word",
-            "ring store timestamp",
-            "ring store producer id",
-            "ring store checksum",
-            "ring release store commit word")),
-        CLEAN(Op.CLEAN, List.of(
-            "meta CAS cleanerPid",
-            "meta volatile store cleanPosition",
-            "meta release store cleanCheckedPosition",
-            "ring zero first half of bytes",
-            "ring zero rest of bytes",
-            "meta release store producerLimit",
-            "meta release store cleanerPid")),
-        UNBLOCK_CLAIM_WITH_HEADER(Op.UNBLOCK, List.of(
-            "ring CAS commit word")),
-        UNBLOCK_CLAIM_WITHOUT_HEADER(Op.UNBLOCK, List.of(
-            "ring CAS commit word",
-            "ring store position",
-            "ring release store commit word",
-            "ring CAS commit word",
-            "ring store position",
-            "ring release store commit word",
-            "ring CAS commit word",
-            "ring store position",
-            "ring release store commit word"));
+        OFFER(Op.OFFER, ProtocolStores.OFFER),
+        OFFER_WRAP(Op.OFFER_WRAP, ProtocolStores.OFFER_WRAP),
+        CLAIM_COMMIT(Op.CLAIM_COMMIT, ProtocolStores.CLAIM_COMMIT_WITH_CHECKSUM),
+        CLAIM_ABORT(Op.CLAIM_ABORT, ProtocolStores.CLAIM_ABORT),
+        CLEAN(Op.CLEAN, ProtocolStores.CLEAN),
+        UNBLOCK_CLAIM_WITH_HEADER(Op.UNBLOCK, ProtocolStores.UNBLOCK_WITH_HEADER),
+        /** A 64-byte message's claim is three 32-byte slots. */
+        UNBLOCK_CLAIM_WITHOUT_HEADER(Op.UNBLOCK, ProtocolStores.unblockWithoutHeader(3));
 
         final Op op;
         final List<String> stores;
