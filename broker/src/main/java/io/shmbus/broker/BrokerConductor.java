@@ -46,10 +46,14 @@ final class BrokerConductor implements Agent
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long PROCESS_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long FLOW_CONTROL_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A join holds its slot reserved for at most about a second (a frame-boundary check): well past that. */
+    private static final long MIN_RESERVATION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Broker.Context ctx;
     private final CncFile cnc;
     private final ManyToOneRingBuffer toBroker;
+    private final CommandRingUnblocker commandRingUnblocker;
+    private final long reservationTimeoutNs;
     private final BroadcastTransmitter toClients;
     private final CountersManager countersManager;
     private final BrokerCounters counters;
@@ -83,6 +87,10 @@ final class BrokerConductor implements Agent
         this.ctx = ctx;
         this.cnc = cnc;
         this.toBroker = new ManyToOneRingBuffer(cnc.toBroker());
+        this.reservationTimeoutNs = Math.max(MIN_RESERVATION_TIMEOUT_NS, ctx.clientLivenessTimeoutNs());
+        // well inside the client timeout: keepalives queue behind a blocked command too
+        this.commandRingUnblocker = new CommandRingUnblocker(toBroker,
+            Math.min(ctx.unblockTimeoutNs(), ctx.clientLivenessTimeoutNs() / 2));
         this.toClients = new BroadcastTransmitter(cnc.toClients());
         this.countersManager = countersManager;
         this.counters = counters;
@@ -90,11 +98,33 @@ final class BrokerConductor implements Agent
         this.nanoClock = ctx.nanoClock();
         this.epochClock = ctx.epochClock();
         this.log = ctx.log();
+        removeAbandonedTemporaryFiles();
         for (final Map.Entry<String, TopicConfig> entry : ctx.config().configuredTopics().entrySet())
         {
             topic(entry.getKey());
         }
         recoverArchivedTopics();
+    }
+
+    /** Deletes the half-created logs of processes that died while creating a topic's log (ring-sized files). */
+    private void removeAbandonedTemporaryFiles()
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(ctx.dir()))
+        {
+            for (final java.nio.file.Path file : (Iterable<java.nio.file.Path>)files::iterator)
+            {
+                final long owner = TopicLog.temporaryFileOwner(file.getFileName().toString());
+                if (owner > 0 && !isAlive(owner) && java.nio.file.Files.deleteIfExists(file))
+                {
+                    log.println("shmbus broker: removed " + file + ", left by process " + owner +
+                        " that died while creating a topic's log");
+                }
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            log.println("shmbus broker: cannot list " + ctx.dir() + ": " + ex.getMessage());
+        }
     }
 
     /** Opens, at start, every topic that has segments in the data directory, so each is recovered at once. */
@@ -178,7 +208,16 @@ final class BrokerConductor implements Agent
         toBroker.consumerHeartbeatTime(nowMs);
         counters.heartbeat.setRelease(nowMs);
 
-        int work = checkClientLiveness(nowNs);
+        int work = 0;
+        if (commandRingUnblocker.check(nowNs))
+        {
+            counters.commandsUnblocked.increment();
+            log.println("shmbus broker: a command left half-written by a client (dead, or stalled for " +
+                TimeUnit.NANOSECONDS.toMillis(Math.min(ctx.unblockTimeoutNs(), ctx.clientLivenessTimeoutNs() / 2)) +
+                " ms) blocked the command ring: skipped it");
+            work++;
+        }
+        work += checkClientLiveness(nowNs);
         for (final TopicState topic : topicList)
         {
             final int unblocked = topic.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
@@ -194,6 +233,9 @@ final class BrokerConductor implements Agent
                 BrokerConductor::isAlive);
             counters.cleaningsRecovered.getAndAdd(recovered);
             work += recovered;
+            final int reclaimed = topic.reclaimAbandonedReservations(nowNs, reservationTimeoutNs);
+            counters.consumersFreed.getAndAdd(reclaimed);
+            work += reclaimed;
             topic.updateCounters();
         }
         if (nowNs - nextProcessCheckNs >= 0)

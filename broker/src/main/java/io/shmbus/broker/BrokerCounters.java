@@ -21,6 +21,7 @@ final class BrokerCounters implements AutoCloseable
     final AtomicCounter consumersFreed;
     final AtomicCounter claimsUnblocked;
     final AtomicCounter cleaningsRecovered;
+    final AtomicCounter commandsUnblocked;
     final AtomicCounter topics;
 
     BrokerCounters(final CountersManager counters)
@@ -34,6 +35,7 @@ final class BrokerCounters implements AutoCloseable
         consumersFreed = counters.newCounter("broker: consumer slots freed after death", TYPE_BROKER);
         claimsUnblocked = counters.newCounter("broker: abandoned claims unblocked", TYPE_BROKER);
         cleaningsRecovered = counters.newCounter("broker: cleanings of dead processes recovered", TYPE_BROKER);
+        commandsUnblocked = counters.newCounter("broker: half-written commands skipped", TYPE_BROKER);
         topics = counters.newCounter("broker: topics", TYPE_BROKER);
     }
 
@@ -48,6 +50,7 @@ final class BrokerCounters implements AutoCloseable
         consumersFreed.close();
         claimsUnblocked.close();
         cleaningsRecovered.close();
+        commandsUnblocked.close();
         topics.close();
     }
 }

@@ -46,6 +46,8 @@ final class TopicState implements AutoCloseable
     private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] watchedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] detachRequestedNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private final long[] reservationStamp = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private final long[] reservedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private long watchedCleanerPid;
     private long watchedCleanerLimit;
     private long cleanerWatchedSinceNs;
@@ -80,6 +82,7 @@ final class TopicState implements AutoCloseable
         this.detachedCounter = counters.newCounter("topic " + name + ": slow consumers moved to the archive",
             BrokerCounters.TYPE_TOPIC);
         Arrays.fill(watchedPosition, -1);
+        Arrays.fill(reservationStamp, -1);
         if (null != dataDir && config.persistent())
         {
             TopicArchiver created = null;
@@ -326,6 +329,39 @@ final class TopicState implements AutoCloseable
                 " ms and is alive (stopped?): producers wait for it");
         }
         return 0;
+    }
+
+    /**
+     * Frees slots left {@code RESERVED} by a process that died between reserving and activating them: a slot that
+     * stays reserved with the same stamp for {@code timeoutNs} (far longer than any join) is taken back.
+     *
+     * @return the number of slots freed.
+     */
+    int reclaimAbandonedReservations(final long nowNs, final long timeoutNs)
+    {
+        int freed = 0;
+        for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
+        {
+            if (LogDescriptor.SLOT_RESERVED != log.slotStateVolatile(slot))
+            {
+                reservationStamp[slot] = -1;
+                continue;
+            }
+            final long stamp = slots.reservationStamp(slot);
+            if (stamp != reservationStamp[slot])
+            {
+                reservationStamp[slot] = stamp;
+                reservedSinceNs[slot] = nowNs;
+            }
+            else if (nowNs - reservedSinceNs[slot] >= timeoutNs && slots.reclaimReservation(slot, stamp))
+            {
+                reservationStamp[slot] = -1;
+                freed++;
+                out.println("shmbus broker: topic '" + name + "': freed consumer slot " + slot + ", reserved by " +
+                    "process " + log.slotOwnerPid(slot) + " that never activated it");
+            }
+        }
+        return freed;
     }
 
     private void closeCounters()

@@ -101,6 +101,71 @@ class BrokerTest
     }
 
     @Test
+    void commandHalfWrittenByADeadClientIsSkippedAndOtherClientsAreServed() throws Exception
+    {
+        startBroker();
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
+        {
+            // a client that died between claiming a record in the command ring and committing it
+            final int claimed = new ManyToOneRingBuffer(cnc.toBroker())
+                .tryClaim(ControlProtocol.CLIENT_KEEPALIVE, CommandFlyweight.MIN_LENGTH);
+            assertTrue(claimed > 0);
+            final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+            final Producer producer = bus.addProducer("orders");
+            assertTrue(producer.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
+            await("the half-written command counted", () ->
+                counterQuietly("broker: half-written commands skipped") == 1);
+            assertTrue(brokerLog.toString().contains("blocked the command ring: skipped it"), brokerLog.toString());
+        }
+    }
+
+    @Test
+    void slotReservedByAProcessThatDiedBeforeActivatingItIsFreed() throws Exception
+    {
+        startBroker();
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        bus.addProducer("orders");
+        try (TopicLog log = TopicLog.open(TopicLog.fileOf(dir, "orders"), "orders", 5_000))
+        {
+            // a process that died between reserving a slot and activating it
+            final int slot = new io.shmbus.client.log.ConsumerSlots(log).reserve();
+            assertEquals(io.shmbus.client.log.LogDescriptor.SLOT_RESERVED, log.slotStateVolatile(slot));
+            await("the reservation taken back", () ->
+                io.shmbus.client.log.LogDescriptor.SLOT_FREE == log.slotStateVolatile(slot));
+            assertEquals(1, counterQuietly("broker: consumer slots freed after death"));
+            assertTrue(brokerLog.toString().contains("freed consumer slot " + slot + ", reserved by process"),
+                brokerLog.toString());
+        }
+        final Consumer consumer = bus.addConsumer("orders", StartPosition.EARLIEST);
+        assertFalse(consumer.isRevoked());
+    }
+
+    @Test
+    void halfCreatedLogOfADeadProcessIsRemovedAtStart() throws Exception
+    {
+        Files.createDirectories(dir);
+        final long deadPid = deadProcessId();
+        final Path abandoned = dir.resolve(".orders." + deadPid + ".12345.tmp");
+        final Path live = dir.resolve(".orders." + ProcessHandle.current().pid() + ".12345.tmp");
+        Files.write(abandoned, new byte[4096]);
+        Files.write(live, new byte[4096]);
+        startBroker();
+        assertFalse(Files.exists(abandoned), "left by a dead process: removed");
+        assertTrue(Files.exists(live), "a live process may still be creating it");
+        assertTrue(brokerLog.toString().contains("left by process " + deadPid), brokerLog.toString());
+        assertEquals(-1, TopicLog.temporaryFileOwner("orders.log"));
+        assertEquals(-1, TopicLog.temporaryFileOwner(".orders.x.1.tmp"));
+        assertEquals(42, TopicLog.temporaryFileOwner(".a.b.42.7.tmp"));
+    }
+
+    private static long deadProcessId() throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder("true").start();
+        process.waitFor();
+        return process.pid();
+    }
+
+    @Test
     void producersAndConsumersRegisterThroughTheBroker() throws Exception
     {
         startBroker();

@@ -104,6 +104,25 @@ final class BrokerDaemon
     }
 
     /** One counter of the broker of {@code dir}, or -1 when it has none with this label. */
+    /**
+     * The flow-control state of a topic's log, for failure messages: a topic whose producers stop shows here why
+     * (a clean lock held, a clean position ahead of the limit, a limit at the tail).
+     */
+    static String topicState(final Path dir, final String topic)
+    {
+        try (io.shmbus.client.log.TopicLog log = io.shmbus.client.log.TopicLog.open(
+            io.shmbus.client.log.TopicLog.fileOf(dir, topic), topic, 1_000))
+        {
+            return "topic " + topic + ": tail " + log.tailVolatile() + ", producer limit " +
+                log.producerLimitVolatile() + ", clean position " + log.cleanPositionVolatile() + ", clean lock " +
+                log.cleanerPidVolatile() + ", archived " + log.archivedPositionVolatile();
+        }
+        catch (final RuntimeException ex)
+        {
+            return "topic " + topic + ": log not readable: " + ex.getMessage();
+        }
+    }
+
     static long counter(final Path dir, final String label)
     {
         return counters(dir).getOrDefault(label, -1L);

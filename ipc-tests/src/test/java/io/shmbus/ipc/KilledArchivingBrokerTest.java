@@ -103,7 +103,15 @@ class KilledArchivingBrokerTest
         for (int p = 0; p < PRODUCERS; p++)
         {
             final JavaProcess producer = second.get(p);
-            final KeyValues sent = KeyValues.parseLine(producer.awaitLine("SENT", RUN_TIMEOUT));
+            final KeyValues sent;
+            try
+            {
+                sent = KeyValues.parseLine(producer.awaitLine("SENT", RUN_TIMEOUT));
+            }
+            catch (final AssertionError ex)
+            {
+                throw new AssertionError(ex.getMessage() + "\n" + BrokerDaemon.topicState(dir, TOPIC), ex);
+            }
             assertNoErrors(producer);
             assertEquals((long)nextSeq[p] + MESSAGES_AFTER_RESTART, sent.getLong("next"),
                 producer.name() + " sent every message after the restart: " + sent);

@@ -40,6 +40,10 @@ public final class ConsumerSlots
             final int offset = slotOffset(i) + SLOT_STATE_OFFSET;
             if (meta.getIntVolatile(offset) == SLOT_FREE && meta.compareAndSetInt(offset, SLOT_FREE, SLOT_RESERVED))
             {
+                // a reservation stamp, so the broker can tell a reservation its process never completed (it died
+                // here) from one in progress
+                meta.putLong(slotOffset(i) + SLOT_OWNER_PID_OFFSET, ProcessHandle.current().pid());
+                meta.putLongVolatile(slotOffset(i) + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
                 return i;
             }
         }
@@ -105,7 +109,11 @@ public final class ConsumerSlots
         meta.putInt(offset + SLOT_FLAGS_OFFSET, 0);
         meta.putLong(offset + SLOT_OWNER_PID_OFFSET, ownerPid);
         meta.putLong(offset + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
-        meta.putIntVolatile(offset + SLOT_STATE_OFFSET, SLOT_ACTIVE);
+        if (!meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_RESERVED, SLOT_ACTIVE))
+        {
+            throw new ShmbusException("consumer slot " + slot + " of topic '" + log.topic() + "' was taken back by " +
+                "the broker while this process joined: it stalled for longer than the reservation timeout");
+        }
 
         while (true)
         {
@@ -172,6 +180,25 @@ public final class ConsumerSlots
             }
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * Takes back a slot reserved by a process that never activated it (it died between the two): the broker's
+     * repair, after the reservation has stood unchanged for longer than any join takes.
+     *
+     * @return true if the slot was reserved with this stamp and is now free.
+     */
+    public boolean reclaimReservation(final int slot, final long reservationStamp)
+    {
+        final int offset = slotOffset(slot);
+        return meta.getLongVolatile(offset + SLOT_HEARTBEAT_OFFSET) == reservationStamp &&
+            meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_RESERVED, SLOT_FREE);
+    }
+
+    /** The time a reserved slot was reserved, epoch ms (an active slot's heartbeat). */
+    public long reservationStamp(final int slot)
+    {
+        return meta.getLongVolatile(slotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
     }
 
     /** Frees a slot; producers stop honouring its position. */

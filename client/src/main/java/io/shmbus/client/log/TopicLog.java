@@ -32,6 +32,8 @@ import static io.shmbus.client.log.LogDescriptor.*;
 public final class TopicLog implements AutoCloseable
 {
     public static final String FILE_SUFFIX = ".log";
+    /** A log being created is written as {@code .<topic>.<pid>.<nanos>.tmp}, then linked to its final name. */
+    public static final String TEMPORARY_SUFFIX = ".tmp";
 
     private final Path file;
     private final String topic;
@@ -67,6 +69,35 @@ public final class TopicLog implements AutoCloseable
         this.maxMessageLength = metaData.getInt(MAX_MESSAGE_LENGTH_OFFSET);
         metaData.verifyAlignment();
         ring.verifyAlignment();
+    }
+
+    /**
+     * The process that was creating a log under this temporary file name, or -1 when the name is not one: a file
+     * left by a process that died while creating a log can be deleted once that process is gone.
+     */
+    public static long temporaryFileOwner(final String fileName)
+    {
+        if (!fileName.startsWith(".") || !fileName.endsWith(TEMPORARY_SUFFIX))
+        {
+            return -1;
+        }
+        final String stem = fileName.substring(1, fileName.length() - TEMPORARY_SUFFIX.length());
+        final int nanosDot = stem.lastIndexOf('.');
+        final int pidDot = nanosDot > 0 ? stem.lastIndexOf('.', nanosDot - 1) : -1;
+        if (pidDot <= 0)
+        {
+            return -1;
+        }
+        try
+        {
+            Long.parseLong(stem.substring(nanosDot + 1));
+            final long pid = Long.parseLong(stem.substring(pidDot + 1, nanosDot));
+            return pid > 0 ? pid : -1;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
     }
 
     /** The file of a topic in a directory. */
@@ -182,7 +213,7 @@ public final class TopicLog implements AutoCloseable
         final Set<PosixFilePermission> filePermissions)
     {
         final Path tmp = dir.resolve("." + topic + "." + ProcessHandle.current().pid() + "." + System.nanoTime() +
-            ".tmp");
+            TEMPORARY_SUFFIX);
         final long length = fileLength(capacity);
         MappedByteBuffer mapped = null;
         try
