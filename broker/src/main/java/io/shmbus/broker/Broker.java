@@ -138,6 +138,7 @@ public final class Broker implements AutoCloseable
                 throw new BrokerAlreadyRunningException("another broker" + describeOwner(ctx.dir()) +
                     " is running on " + ctx.dir() + ": one broker per directory (stop it, or use another --dir)");
             }
+            ensureDataDirectory(ctx.dataDir());
             takeOverStaleCnc(ctx);
             final CncFile cnc = CncFile.create(ctx.dir(), ctx.filePermissions(), ctx.clientLivenessTimeoutNs(),
                 ctx.unblockTimeoutNs());
@@ -148,7 +149,10 @@ public final class Broker implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
+                // we hold the directory's lock: nobody else owns this file, and a client must not find a broker
+                // that will never finish starting
                 cnc.close();
+                ShmDirectory.deleteQuietly(cnc.file());
                 throw ex;
             }
             AgentRunner.startOnThread(broker.runner);
@@ -176,6 +180,27 @@ public final class Broker implements AutoCloseable
         {
             CloseHelper.quietClose(channel);
             throw ex;
+        }
+    }
+
+    /**
+     * Creates the data directory (private) when it does not exist and checks that segments can be written there,
+     * so an unusable one fails the start with a clear message rather than a topic's first use.
+     */
+    private static void ensureDataDirectory(final Path dataDir)
+    {
+        if (null == dataDir)
+        {
+            return;
+        }
+        try
+        {
+            ShmDirectory.ensureDirectory(dataDir, ShmDirectory.PRIVATE_DIR);
+        }
+        catch (final ShmbusException ex)
+        {
+            throw new ConfigurationException("the data directory " + dataDir + " cannot hold segments: " +
+                ex.getMessage());
         }
     }
 

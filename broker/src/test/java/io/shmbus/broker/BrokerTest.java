@@ -9,6 +9,7 @@ import io.shmbus.client.LogVersionMismatchException;
 import io.shmbus.client.PositionUnavailableException;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
+import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.cnc.CncFile;
 import io.shmbus.client.cnc.CommandFlyweight;
@@ -163,6 +164,34 @@ class BrokerTest
         final Process process = new ProcessBuilder("true").start();
         process.waitFor();
         return process.pid();
+    }
+
+    @Test
+    void aFailedStartLeavesNothingThatClientsMistakeForAStartingBroker() throws Exception
+    {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+            java.net.InetAddress.getLoopbackAddress()))
+        {
+            final Path data = dir.getParent().resolve("data");
+            assertThrows(ShmbusException.class, () -> Broker.launch(brokerContext().dataDir(data)
+                .netPort(taken.getLocalPort())));
+        }
+        assertFalse(Files.exists(CncFile.fileIn(dir)), "a failed start removes its cnc.dat");
+        final BrokerUnavailableException none = assertThrows(BrokerUnavailableException.class,
+            () -> connect(new CopyOnWriteArrayList<>()));
+        assertTrue(none.getMessage().contains("no broker is running"), none.getMessage());
+
+        // a cnc.dat left by a broker killed while starting: its pid is gone
+        try (CncFile starting = CncFile.create(dir, java.nio.file.attribute.PosixFilePermissions.fromString(
+            "rw-------"), 1_000_000_000L, 1_000_000_000L))
+        {
+            starting.header().putLong(io.shmbus.client.cnc.CncDescriptor.BROKER_PID_OFFSET, deadProcessId());
+        }
+        final BrokerUnavailableException exited = assertThrows(BrokerUnavailableException.class,
+            () -> connect(new CopyOnWriteArrayList<>()));
+        assertTrue(exited.getMessage().contains("exited before it was ready"), exited.getMessage());
+        startBroker(); // and a new broker takes the directory over
+        connect(new CopyOnWriteArrayList<>()).addProducer("orders");
     }
 
     @Test

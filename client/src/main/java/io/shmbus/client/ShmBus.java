@@ -84,6 +84,15 @@ public final class ShmBus implements AutoCloseable
         {
             throw new BrokerUnavailableException("cannot open " + file + ": " + ex.getMessage());
         }
+        catch (final LogVersionMismatchException ex)
+        {
+            throw ex;
+        }
+        catch (final ShmbusException ex)
+        {
+            throw new BrokerUnavailableException(ex.getMessage() + "; start one with: scripts/shmbus broker --dir " +
+                ctx.dir());
+        }
         final String problem = ClientConductor.brokerProblem(cnc, ctx.brokerTimeoutMs());
         if (null != problem)
         {

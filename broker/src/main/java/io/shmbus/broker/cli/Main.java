@@ -85,6 +85,12 @@ public final class Main
             err.println("try 'shmbus " + ex.command() + " --help'");
             return EXIT_USAGE;
         }
+        catch (final io.shmbus.client.ConfigurationException ex)
+        {
+            // a setting that cannot work (a bad value, a data directory that is not one): the user's to fix
+            err.println("shmbus " + command.name() + ": error: " + ex.getMessage());
+            return EXIT_USAGE;
+        }
         catch (final ShmbusException ex)
         {
             err.println("shmbus " + command.name() + ": error: " + ex.getMessage());

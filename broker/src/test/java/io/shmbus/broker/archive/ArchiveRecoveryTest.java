@@ -259,16 +259,14 @@ class ArchiveRecoveryTest
     }
 
     @Test
-    void unusableDataDirectoryIsAClearErrorAndTheBrokerKeepsServing() throws Exception
+    void unusableDataDirectoryFailsTheStartWithAClearError() throws Exception
     {
         Files.writeString(root.resolve("not-a-dir"), "x");
-        try (Broker ignored = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("not-a-dir"))
-            .configFile(config).log(new PrintStream(brokerLog, true)));
-            ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
-        {
-            final Exception ex = assertThrows(Exception.class, () -> bus.addProducer("t"));
-            assertTrue(ex.getMessage().contains("cannot archive topic 't'"), ex.getMessage());
-            assertTrue(ex.getMessage().contains("not-a-dir"), ex.getMessage());
-        }
+        final io.shmbus.client.ConfigurationException ex = assertThrows(io.shmbus.client.ConfigurationException.class,
+            () -> Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("not-a-dir"))
+            .configFile(config).log(new PrintStream(brokerLog, true))));
+        assertTrue(ex.getMessage().contains("the data directory " + root.resolve("not-a-dir") +
+            " cannot hold segments"), ex.getMessage());
+        assertFalse(Files.exists(shm.resolve("cnc.dat")), "nothing left for clients to misread");
     }
 }

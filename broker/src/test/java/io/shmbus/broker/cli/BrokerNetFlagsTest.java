@@ -57,6 +57,19 @@ class BrokerNetFlagsTest
     }
 
     @Test
+    void anUnusableDataDirectoryFailsTheStartWithExitCode2() throws IOException
+    {
+        final String shm = dir.resolve("shm").toString();
+        assertEquals(2, run("broker", "--dir", shm, "--data-dir", "/proc/shmbus-no-such-dir"));
+        assertTrue(stderr.contains("the data directory /proc/shmbus-no-such-dir cannot hold segments"), stderr);
+        final java.nio.file.Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertEquals(2, run("broker", "--dir", shm, "--data-dir", file.toString()));
+        assertTrue(stderr.contains("is not a directory"), stderr);
+        assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
+        assertFalse(Files.exists(dir.resolve("shm").resolve("cnc.dat")), "a failed start leaves no cnc.dat");
+    }
+
+    @Test
     void badValuesAreClearErrors()
     {
         final String shm = dir.resolve("shm").toString();
@@ -64,7 +77,7 @@ class BrokerNetFlagsTest
         assertTrue(stderr.contains("--net-port must be 0 to 65535"), stderr);
         assertEquals(2, run("broker", "--dir", shm, "--net-port", "seven"));
         assertTrue(stderr.contains("--net-port needs a whole number"), stderr);
-        assertEquals(1, run("broker", "--dir", shm, "--no-data-dir", "--net-port", "0"));
+        assertEquals(2, run("broker", "--dir", shm, "--no-data-dir", "--net-port", "0"));
         assertTrue(stderr.contains("data directory"), stderr);
         assertEquals(1, run("broker", "--dir", shm, "--data-dir", dir.resolve("data").toString(), "--net-port", "0",
             "--bind", "192.0.2.1")); // TEST-NET-1: never an address of this host

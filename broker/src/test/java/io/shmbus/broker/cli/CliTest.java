@@ -88,11 +88,11 @@ class CliTest
         assertEquals(2, run("", "subscribe", "--dir", d, "--topic", "t", "--count", "many"));
         assertTrue(stderr.contains("--count needs a whole number"), stderr);
 
-        assertEquals(1, run("", "publish", "--dir", d, "--topic", "../etc"));
+        assertEquals(2, run("", "publish", "--dir", d, "--topic", "../etc"), "a user mistake");
         assertTrue(stderr.contains("invalid topic name"), stderr);
         assertFalse(stderr.contains("Exception"), stderr);
 
-        assertEquals(1, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "soon"));
+        assertEquals(2, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "soon"), "a user mistake");
         assertTrue(stderr.contains("'earliest', 'latest', a position (a non-negative integer) or an ISO-8601 time"), stderr);
 
         assertEquals(1, run("", "subscribe", "--dir", d, "--topic", "t", "--from", "100"));

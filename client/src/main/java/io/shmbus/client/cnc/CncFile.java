@@ -96,7 +96,13 @@ public final class CncFile implements AutoCloseable
             {
                 if (0 == header.getIntVolatile(VERSION_OFFSET) && MAGIC == header.getInt(MAGIC_OFFSET))
                 {
-                    throw new ShmbusException("the broker owning " + file + " is still starting");
+                    final long pid = header.getLong(BROKER_PID_OFFSET);
+                    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    {
+                        throw new ShmbusException("no broker is running on " + file.getParent() + ": the broker " +
+                            "(pid " + pid + ") that created " + file.getFileName() + " exited before it was ready");
+                    }
+                    throw new ShmbusException("the broker (pid " + pid + ") owning " + file + " is still starting");
                 }
                 checkVersion(header, file.toString());
                 if (fileLength(header) != size)
