@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The broker daemon and the command line given bad input, each case in its own JVM as a user runs it: every one
- * ends with a clear message on stderr, no stack trace, and a non-zero exit code (2 for usage mistakes, 1 for
- * failures). The cases run side by side to keep the test short. Then bad records on a running broker's command
+ * ends with a clear message on stderr, no stack trace, and a non-zero exit code (2 for mistakes in the command
+ * line, the config file or the directories given, 1 for failures). The cases run side by side to keep the test short. Then bad records on a running broker's command
  * ring: each is rejected and counted, and the broker keeps serving.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -61,19 +61,19 @@ class BrokerBadInputTest
             "",
             "[topic orders]",
             "capacity = lots");
-        expect("bad-config-value", EXIT_FAILURE, new String[] { badValue + ":5: ", "capacity", "lots" },
+        expect("bad-config-value", EXIT_USAGE, new String[] { badValue + ":5: ", "capacity", "lots" },
             "broker", "--dir", shm.resolve("b1").toString(), "--config", badValue.toString());
         final Path badName = BrokerDaemon.configFile(shm.resolve("bad-name.conf"),
             "[topic.defaults]",
             "capacity = 1m",
             "[topic ../etc/passwd]");
-        expect("bad-config-topic-name", EXIT_FAILURE, new String[] { badName + ":3: ", "../etc/passwd" },
+        expect("bad-config-topic-name", EXIT_USAGE, new String[] { badName + ":3: ", "../etc/passwd" },
             "broker", "--dir", shm.resolve("b2").toString(), "--config", badName.toString());
         final Path badSetting = BrokerDaemon.configFile(shm.resolve("bad-setting.conf"),
             "unblock.timeout = soon");
-        expect("bad-config-duration", EXIT_FAILURE, new String[] { badSetting + ":1: ", "unblock.timeout", "soon" },
+        expect("bad-config-duration", EXIT_USAGE, new String[] { badSetting + ":1: ", "unblock.timeout", "soon" },
             "broker", "--dir", shm.resolve("b3").toString(), "--config", badSetting.toString());
-        expect("missing-config", EXIT_FAILURE, new String[] { shm.resolve("nowhere.conf").toString() },
+        expect("missing-config", EXIT_USAGE, new String[] { shm.resolve("nowhere.conf").toString() },
             "broker", "--dir", shm.resolve("b4").toString(), "--config", shm.resolve("nowhere.conf").toString());
 
         // a CnC file of another shmbus release: refused, and left alone for the release that owns it
@@ -85,9 +85,9 @@ class BrokerBadInputTest
         // directories the broker cannot use
         permissionCases(shm);
         final Path regularFile = Files.writeString(shm.resolve("a-file"), "not a directory");
-        expect("dir-under-a-file", EXIT_FAILURE, new String[] { regularFile.resolve("bus").toString() },
+        expect("dir-under-a-file", EXIT_USAGE, new String[] { regularFile.resolve("bus").toString() },
             "broker", "--dir", regularFile.resolve("bus").toString());
-        expect("dir-is-a-file", EXIT_FAILURE, new String[] { regularFile + " exists and is not a directory" },
+        expect("dir-is-a-file", EXIT_USAGE, new String[] { regularFile + " exists and is not a directory" },
             "broker", "--dir", regularFile.toString());
 
         // usage mistakes
@@ -205,9 +205,9 @@ class BrokerBadInputTest
                 "there is no setpriv to drop that: the no-permission cases are left out");
             return;
         }
-        expectWrapped("no-permission-in-dir", wrapper, EXIT_FAILURE,
+        expectWrapped("no-permission-in-dir", wrapper, EXIT_USAGE,
             new String[] { "no permission to create files in " + readOnly }, "broker", "--dir", readOnly.toString());
-        expectWrapped("no-permission-to-create-dir", wrapper, EXIT_FAILURE,
+        expectWrapped("no-permission-to-create-dir", wrapper, EXIT_USAGE,
             new String[] { "no permission to create directory " + readOnly.resolve("bus") },
             "broker", "--dir", readOnly.resolve("bus").toString());
     }
