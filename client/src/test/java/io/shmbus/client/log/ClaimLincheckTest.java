@@ -52,6 +52,9 @@ import static io.shmbus.client.log.ModelCheck.check;
  *     order; both saw the same stream; a producer whose space was padded before its header claimed again and
  *     lost nothing; and the ring is zero from the tail to the producer limit.</li>
  * </ul>
+ * Two budgets: the races each step of the protocol exists for, written out as small scenarios and explored
+ * exhaustively up to a few switches ({@link #writtenOut()}), and random mixes of every operation
+ * ({@link #random()}). See docs/reliability.md for the mutations of the protocol each catches.
  */
 @Param(name = "store", gen = IntGen.class, conf = "1:10")
 @Param(name = "consumer", gen = IntGen.class, conf = "0:1")

@@ -48,6 +48,10 @@ import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.f
  *     the producer limit plus 8; the ring is zero from the tail to there; the first consumer got every committed
  *     message once and in order; the joiner got a gap-free run of them up to the tail.</li>
  * </ul>
+ * The broker recovers only the lock of a process it has seen gone: recovering a live (stalled) holder's lock is
+ * outside the protocol, which says a live holder would zero its range when it resumes. Two budgets: the races
+ * written out as small scenarios ({@link #writtenOut()}) and random mixes of every operation
+ * ({@link #random()}). See docs/reliability.md for the mutations of the protocol each catches.
  */
 @Param(name = "store", gen = IntGen.class, conf = "1:8")
 public class CleaningLincheckTest
