@@ -8,6 +8,7 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -37,7 +38,7 @@ public final class TopicLog implements AutoCloseable
 
     private final Path file;
     private final String topic;
-    private final MappedByteBuffer mapped;
+    private final ByteBuffer mapped;
     private final UnsafeBuffer metaData;
     private final UnsafeBuffer ring;
     private final int capacity;
@@ -54,10 +55,14 @@ public final class TopicLog implements AutoCloseable
     {
         LogBuffers DIRECT = UnsafeBuffer::new;
 
-        UnsafeBuffer wrap(java.nio.ByteBuffer mapping, int offset, int length);
+        UnsafeBuffer wrap(ByteBuffer mapping, int offset, int length);
     }
 
-    private TopicLog(final Path file, final String topic, final MappedByteBuffer mapped, final LogBuffers buffers)
+    /**
+     * @param file the mapped file, or null for a log in memory ({@link #inMemory}), which {@link #close()} leaves
+     *             alone.
+     */
+    private TopicLog(final Path file, final String topic, final ByteBuffer mapped, final LogBuffers buffers)
     {
         this.file = file;
         this.topic = topic;
@@ -259,6 +264,36 @@ public final class TopicLog implements AutoCloseable
         }
     }
 
+    /**
+     * Zeroes {@code memory} and formats an empty log in it, as creating the file would: for tests that model
+     * several processes sharing one log ({@link #inMemory}) without the cost of mapping a file.
+     *
+     * @param memory a direct buffer of at least {@link LogDescriptor#fileLength(int)} bytes.
+     */
+    static void format(
+        final ByteBuffer memory,
+        final String topic,
+        final int capacity,
+        final int maxMessageLength,
+        final long initialPosition)
+    {
+        checkCapacity(capacity);
+        checkMaxMessageLength(maxMessageLength, capacity);
+        final UnsafeBuffer all = new UnsafeBuffer(memory, 0, (int)fileLength(capacity));
+        all.setMemory(0, all.capacity(), (byte)0);
+        initialise(new UnsafeBuffer(memory, 0, META_DATA_LENGTH), topic, capacity, maxMessageLength,
+            initialPosition);
+    }
+
+    /**
+     * A view of a log {@link #format formatted} in {@code memory}, reading and writing through buffers made by
+     * {@code buffers}. Each view stands for one process's mapping; {@link #close()} does not free the memory.
+     */
+    static TopicLog inMemory(final ByteBuffer memory, final String topic, final LogBuffers buffers)
+    {
+        return new TopicLog(null, topic, memory, buffers);
+    }
+
     private static void initialise(
         final UnsafeBuffer meta,
         final String topic,
@@ -284,6 +319,7 @@ public final class TopicLog implements AutoCloseable
         meta.putIntRelease(VERSION_OFFSET, VERSION);
     }
 
+    /** The mapped file; null for a log in memory. */
     public Path file()
     {
         return file;
@@ -408,7 +444,7 @@ public final class TopicLog implements AutoCloseable
      * A new view of the ring's mapping, ring offset 0 at index 0, with its own position and limit: for copying
      * ranges of the ring to files with positional writes (the kernel reads the mapped pages directly).
      */
-    public java.nio.ByteBuffer newRingView()
+    public ByteBuffer newRingView()
     {
         return mapped.slice(META_DATA_LENGTH, capacity);
     }
@@ -506,13 +542,19 @@ public final class TopicLog implements AutoCloseable
         return closed;
     }
 
-    /** Unmaps the file. Call only once every producer and consumer on this log has stopped. */
+    /**
+     * Unmaps the file (a log {@link #inMemory in memory} is only marked closed). Call only once every producer and
+     * consumer on this log has stopped.
+     */
     public void close()
     {
         if (!closed)
         {
             closed = true;
-            IoUtil.unmap(mapped);
+            if (null != file)
+            {
+                IoUtil.unmap(mapped);
+            }
         }
     }
 
