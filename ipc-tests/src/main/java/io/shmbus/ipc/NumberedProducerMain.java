@@ -4,6 +4,7 @@ import io.shmbus.client.BrokerUnavailableException;
 import io.shmbus.client.BufferClaim;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
+import io.shmbus.client.ShmbusException;
 import io.shmbus.client.Topic;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -87,7 +88,17 @@ public final class NumberedProducerMain
         final KeyValues config = KeyValues.parse(args);
         final ChildIo io = ChildIo.start("numbered-producer-" + config.get("producer"));
         final NumberedProducerMain main = new NumberedProducerMain(config, io);
-        main.connect();
+        if (main.reconnect)
+        {
+            if (!main.connectRetrying())
+            {
+                System.exit(1);
+            }
+        }
+        else
+        {
+            main.connect();
+        }
         io.report("READY producer=" + main.stream + " producerId=" + main.producer.producerId() +
             " pid=" + ProcessHandle.current().pid() + " mode=" + (main.claimMode ? "claim" : "offer"));
         long endSeq = Long.MAX_VALUE;
@@ -222,7 +233,7 @@ public final class NumberedProducerMain
     }
 
     /**
-     * Connects to the broker's successor, retrying until the reconnect timeout.
+     * Connects to the broker's successor and goes on with the stream.
      *
      * @return true when a new producer is ready.
      */
@@ -230,8 +241,25 @@ public final class NumberedProducerMain
     {
         io.report("BROKER_LOST producer=" + stream + " next=" + seq);
         CloseHelper.quietClose(bus);
-        final long deadlineNs = System.nanoTime() +
-            TimeUnit.MILLISECONDS.toNanos(config.getLong("reconnectTimeoutMs", 60_000));
+        if (connectRetrying())
+        {
+            reconnects++;
+            io.report("RECONNECTED producer=" + stream + " next=" + seq + " producerId=" + producer.producerId());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Connects, retrying while no broker owns the directory (it may be restarting), until the reconnect timeout.
+     *
+     * @return true when connected with a producer.
+     */
+    private boolean connectRetrying()
+    {
+        final long timeoutMs = config.getLong("reconnectTimeoutMs", 60_000);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        String lastProblem = "none";
         while (System.nanoTime() - deadlineNs < 0)
         {
             if ("STOP".equals(io.poll()))
@@ -241,17 +269,17 @@ public final class NumberedProducerMain
             try
             {
                 connect();
-                reconnects++;
-                io.report("RECONNECTED producer=" + stream + " next=" + seq + " producerId=" + producer.producerId());
                 return true;
             }
-            catch (final RuntimeException ex)
+            catch (final ShmbusException ex)
             {
-                CloseHelper.quietClose(bus); // no broker yet, or the old one still owns the directory
+                // no broker yet, the dead one still the owner on record, or the new one still starting
+                lastProblem = ex.getMessage();
+                CloseHelper.quietClose(bus);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
         }
-        io.report("ERROR no broker to reconnect to within " + config.getLong("reconnectTimeoutMs", 60_000) + " ms");
+        io.report("ERROR no broker to connect to within " + timeoutMs + " ms; last: " + lastProblem);
         return false;
     }
 }
