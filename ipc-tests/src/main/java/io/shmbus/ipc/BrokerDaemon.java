@@ -52,14 +52,26 @@ public final class BrokerDaemon
         final ProcessGroup children, final String name, final List<String> wrapper, final Path dir,
         final String... args)
     {
+        return start(children, name, wrapper, JavaProcess.DEFAULT_JVM_OPTIONS, dir, args);
+    }
+
+    /** As {@link #startWrapped}, with these JVM options instead of {@link JavaProcess#DEFAULT_JVM_OPTIONS}. */
+    public static JavaProcess start(
+        final ProcessGroup children,
+        final String name,
+        final List<String> wrapper,
+        final List<String> jvmOptions,
+        final Path dir,
+        final String... args)
+    {
         final List<String> command = new ArrayList<>(List.of("broker", "--dir", dir.toString()));
         command.addAll(List.of(args));
         if (!command.contains("--data-dir"))
         {
             command.add("--no-data-dir"); // the daemon would otherwise archive into the user's default data dir
         }
-        final JavaProcess broker = children.startWrapped(name, wrapper, BrokerCliMain.class,
-            command.toArray(new String[0]));
+        final JavaProcess broker = children.start(name, wrapper, jvmOptions, System.getProperty("java.class.path"),
+            BrokerCliMain.class, command.toArray(new String[0]));
         final String line = broker.awaitErrLine(READY_PREFIX, START_TIMEOUT);
         if (!line.startsWith(READY_PREFIX + broker.pid() + " serving " + dir))
         {

@@ -50,6 +50,7 @@ public final class JavaProcess implements AutoCloseable
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final Thread stdoutDrainer;
     private final Thread stderrDrainer;
+    private final long startedNs = System.nanoTime();
 
     private JavaProcess(final String name, final Process process, final Path logFile) throws IOException
     {
@@ -191,6 +192,12 @@ public final class JavaProcess implements AutoCloseable
     public boolean isAlive()
     {
         return process.isAlive();
+    }
+
+    /** Milliseconds since the process was started. */
+    public long ageMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs);
     }
 
     public Path logFile()
