@@ -90,6 +90,7 @@ class ProducersKilledAtRandomTest
     private final List<Long> publishedMs = new ArrayList<>();
     private final List<String> killLog = new ArrayList<>();
     private final Set<Long> headerlessClaimsSeen = new HashSet<>();
+    private final Set<Long> unfinishedCleansSeen = new HashSet<>();
     private JavaProcess broker;
     private Path dir;
 
@@ -316,7 +317,8 @@ class ProducersKilledAtRandomTest
             // was counted at that victim's kill
             landing = Landing.IN_CLAIM;
         }
-        else if (atKill.isCleaning() && later.isCleaning() && later.cleanPosition == atKill.cleanPosition)
+        else if (atKill.isCleaning() && later.isCleaning() && later.cleanPosition == atKill.cleanPosition &&
+            unfinishedCleansSeen.add(atKill.cleanPosition))
         {
             landing = Landing.IN_CLEAN; // a live cleaner publishes the limit within microseconds
         }
