@@ -530,20 +530,16 @@ final class Soak implements AutoCloseable
             usageAtEnd = BrokerUsage.sample(broker.process.pid(), elapsedMs());
         }
 
+        final List<Member> stopping = new ArrayList<>();
         for (final Member member : members)
         {
             if (Role.PRODUCER == member.role && member.isRunning())
             {
                 member.process.send("STOP");
+                stopping.add(member);
             }
         }
-        for (final Member member : members)
-        {
-            if (Role.PRODUCER == member.role && member.isRunning())
-            {
-                stopProducer(member);
-            }
-        }
+        stopping.forEach(this::stopProducer);
         final Map<String, Long> ends = new LinkedHashMap<>();
         for (final String topic : topics)
         {
@@ -556,20 +552,16 @@ final class Soak implements AutoCloseable
         {
             awaitArchive(ends);
         }
+        final List<Member> finishing = new ArrayList<>();
         for (final Member member : members)
         {
             if ((Role.CONSUMER == member.role || Role.REMOTE == member.role) && member.isRunning())
             {
                 member.process.send("FINISH end=" + ends.get(member.topic));
+                finishing.add(member); // it may be done before the next loop looks at it
             }
         }
-        for (final Member member : members)
-        {
-            if ((Role.CONSUMER == member.role || Role.REMOTE == member.role) && member.isRunning())
-            {
-                finishConsumer(member);
-            }
-        }
+        finishing.forEach(this::finishConsumer);
         if (broker.isRunning())
         {
             final int status = broker.process.terminate(STOP_TIMEOUT);

@@ -36,6 +36,10 @@ public final class SoakMain
         }
 
         final Soak soak = new Soak(options, System.out);
+        final Thread interrupted = new Thread(() -> System.out.println(
+            "soak: interrupted: every child killed, the shared-memory and data directories removed; logs in " +
+            options.out.resolve("logs")), "soak-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted);
         try
         {
             soak.run();
@@ -49,6 +53,7 @@ public final class SoakMain
         {
             soak.close();
         }
+        Runtime.getRuntime().removeShutdownHook(interrupted);
         final SoakReport report = new SoakReport(soak);
         report.print(System.out);
         try
