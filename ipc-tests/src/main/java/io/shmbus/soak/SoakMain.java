@@ -53,7 +53,14 @@ public final class SoakMain
         {
             soak.close();
         }
-        Runtime.getRuntime().removeShutdownHook(interrupted);
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+        }
+        catch (final IllegalStateException ex)
+        {
+            return; // Ctrl-C: the hooks run and the JVM exits
+        }
         final SoakReport report = new SoakReport(soak);
         report.print(System.out);
         try
