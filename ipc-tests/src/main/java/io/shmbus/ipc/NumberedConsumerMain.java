@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * Protocol: prints {@code READY name=... pid=...}, then every {@code reportMs} a
  * {@code PROGRESS name=... start=S position=P received=R errors=... missing=... duplicates=...} line, a consistent
  * snapshot from the polling thread: {@code R} messages were delivered from {@code [S, P)}. The first errors are
- * printed as {@code ERROR} lines when found. {@code FINISH end=E} makes it read up to position {@code E}, then print
+ * printed as {@code ERROR} lines when found. {@code FINISH end=E} makes it read up to position {@code E} (with no
+ * more pauses), then print
  * {@code SUMMARY name=... start=... position=... received=... streams=id:firstSeq:nextSeq,...} and exit 0 when
  * every message was in order and intact and the end was reached, 1 otherwise.
  * <p>
@@ -150,7 +151,7 @@ public final class NumberedConsumerMain implements FragmentHandler
     private int run()
     {
         final long reportIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.getLong("reportMs", 500));
-        final long pauseNs = TimeUnit.MICROSECONDS.toNanos(config.getLong("pauseUs", 0));
+        long pauseNs = TimeUnit.MICROSECONDS.toNanos(config.getLong("pauseUs", 0));
         final long drainTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.getLong("drainTimeoutMs", 60_000));
         final int fragmentLimit = config.getInt("fragmentLimit", 64);
         final IdleStrategy idle = new BackoffIdleStrategy(
@@ -223,6 +224,7 @@ public final class NumberedConsumerMain implements FragmentHandler
             {
                 end = KeyValues.parseLine(command).getLong("end");
                 drainDeadlineNs = System.nanoTime() + drainTimeoutNs;
+                pauseNs = 0; // the pause shaped the load while producers ran; the rest is read at full speed
             }
             else if (null != command)
             {

@@ -42,6 +42,7 @@ final class Soak implements AutoCloseable
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final long DRAIN_TIMEOUT_MS = 90_000;
     private static final long ARCHIVE_TIMEOUT_MS = 60_000;
+    private static final long SETTLE_TIMEOUT_MS = 300_000;
     private static final List<String> BROKER_JVM_OPTIONS =
         List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC", "-XX:+PerfDisableSharedMem");
 
@@ -55,6 +56,7 @@ final class Soak implements AutoCloseable
     final List<String> failures = new ArrayList<>();
     final Map<String, Stall> publishStalls = new LinkedHashMap<>();
     final Map<String, Stall> archiveStalls = new LinkedHashMap<>();
+    final Map<String, Stall> frozenStalls = new LinkedHashMap<>();
     final Map<String, ArchiveCheck> archives = new LinkedHashMap<>();
     final List<String> usageFindings = new ArrayList<>();
     BrokerUsage usageAtStart;
@@ -67,6 +69,7 @@ final class Soak implements AutoCloseable
     private final ProcessGroup group = new ProcessGroup();
     private final Map<String, Long> lastArchived = new LinkedHashMap<>();
     private final Map<StreamRecord, Long> lastCommitted = new LinkedHashMap<>();
+    private final Map<ReadRecord, Long> lastConsumed = new LinkedHashMap<>();
     private Path dir;
     private Path dataDir;
     private Path configFile;
@@ -134,6 +137,7 @@ final class Soak implements AutoCloseable
         {
             publishStalls.put(topic, new Stall("publishing to " + topic));
             archiveStalls.put(topic, new Stall("archive of " + topic));
+            frozenStalls.put(topic, new Stall(topic + " frozen: no producer or local consumer moved"));
             lastArchived.put(topic, -1L);
         }
         for (final Member member : members)
@@ -220,6 +224,7 @@ final class Soak implements AutoCloseable
             member.process = group.start(name, NumberedProducerMain.class, common, "topic=" + member.topic,
                 "producer=" + member.stream.id, "mode=" + member.mode, "go=now", "reportMs=" + TICK_MS,
                 "rate=" + options.rate, "burst=" + options.burst, "reconnect=true");
+            // with rate 0 it publishes as fast as the slow local consumers let it: at the producer limit, cleaning
             return;
         }
         final boolean remote = Role.REMOTE == member.role;
@@ -233,9 +238,12 @@ final class Soak implements AutoCloseable
         {
             args.add("remote=127.0.0.1:" + port);
         }
-        else if (member.topic.equals(topics.get(0)))
+        else
         {
-            args.add("pauseUs=200"); // a bit slow, so producers run into the limit and clean the ring themselves
+            // slow on purpose: it holds the producers at the limit (so they clean the ring themselves whenever it
+            // moves) and bounds the archive's growth
+            args.add("pauseUs=" + options.consumerPauseUs);
+            args.add("fragmentLimit=" + options.consumerBatch);
         }
         member.process = group.start(name, NumberedConsumerMain.class, args.toArray(new String[0]));
     }
@@ -328,38 +336,51 @@ final class Soak implements AutoCloseable
         }
     }
 
+    /**
+     * Tracks, per topic, how long producers could not publish and the archive did not grow while producers ran, and
+     * how long the topic was frozen: neither a producer nor a local consumer moved. Only the last fails the run: a
+     * live consumer that reads a backlog from the archive (after it lost a broker, say) holds the producers at the
+     * archived position until it is done, and that is flow control, not a topic frozen by a dead process.
+     */
     private void trackStalls(final long nowNs)
     {
         for (final String topic : topics)
         {
             boolean moved = false;
             boolean trying = false;
+            boolean consumerMoved = false;
             for (final Member member : members)
             {
-                if (Role.PRODUCER == member.role && topic.equals(member.topic) && member.isRunning())
+                if (!topic.equals(member.topic) || !member.isRunning())
+                {
+                    continue;
+                }
+                if (Role.PRODUCER == member.role)
                 {
                     trying = true;
                     final Long before = lastCommitted.put(member.stream, member.stream.committed);
                     moved |= null != before && member.stream.committed > before;
                 }
+                else if (Role.CONSUMER == member.role)
+                {
+                    final Long before = lastConsumed.put(member.read, member.read.position);
+                    consumerMoved |= null != before && member.read.position > before;
+                }
             }
             final long archived = archivedPosition(topic);
             final long archivedBefore = lastArchived.put(topic, archived);
             final boolean archiveMoved = archived > archivedBefore && archivedBefore >= 0;
-            final Stall publish = publishStalls.get(topic);
-            final Stall archive = archiveStalls.get(topic);
-            publish.observe(nowNs, moved, trying);
-            archive.observe(nowNs, archiveMoved, trying);
-            for (final Stall stall : List.of(publish, archive))
+            publishStalls.get(topic).observe(nowNs, moved, trying);
+            archiveStalls.get(topic).observe(nowNs, archiveMoved, trying);
+            final Stall frozenFor = frozenStalls.get(topic);
+            frozenFor.observe(nowNs, moved || consumerMoved, trying);
+            if (!frozen && frozenFor.currentMs(nowNs) > options.maxStallMs)
             {
-                if (!frozen && stall.currentMs(nowNs) > options.maxStallMs)
-                {
-                    frozen = true;
-                    failures.add("topic '" + topic + "' frozen: " + stall.what + " stalled for " +
-                        stall.currentMs(nowNs) + " ms (--max-stall " + options.maxStallMs + " ms); last kills: " +
-                        killLog.subList(Math.max(0, killLog.size() - 3), killLog.size()) + "; ring: " +
-                        ringState(topic) + "; counters: " + counters());
-                }
+                frozen = true;
+                failures.add("topic '" + topic + "' frozen: no producer and no local consumer moved for " +
+                    frozenFor.currentMs(nowNs) + " ms (--max-stall " + options.maxStallMs + " ms); last kills: " +
+                    killLog.subList(Math.max(0, killLog.size() - 3), killLog.size()) + "; ring: " +
+                    ringState(topic) + "; counters: " + counters());
             }
         }
     }
@@ -583,7 +604,11 @@ final class Soak implements AutoCloseable
         }
     }
 
-    /** After the last kill every producer must commit again within the stall limit: no topic stays frozen. */
+    /**
+     * After the last kill every producer must commit again: no topic stays frozen. A topic counts as frozen as during
+     * the run (nothing moves for the stall limit); a consumer still reading a backlog from the archive may hold the
+     * producers longer, up to {@value #SETTLE_TIMEOUT_MS} ms.
+     */
     private void awaitProducersMoving()
     {
         final Map<Member, Long> before = new LinkedHashMap<>();
@@ -594,8 +619,8 @@ final class Soak implements AutoCloseable
                 before.put(member, member.stream.committed);
             }
         }
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.maxStallMs);
-        while (true)
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_TIMEOUT_MS);
+        while (!frozen)
         {
             tick(false);
             final List<String> still = new ArrayList<>();
@@ -615,7 +640,7 @@ final class Soak implements AutoCloseable
                 frozen = true;
                 final StringBuilder rings = new StringBuilder();
                 topics.forEach(topic -> rings.append(topic).append(": ").append(ringState(topic)).append("; "));
-                failures.add("after the last kill " + still + " committed nothing within " + options.maxStallMs +
+                failures.add("after the last kill " + still + " committed nothing within " + SETTLE_TIMEOUT_MS +
                     " ms; last kills: " + killLog.subList(Math.max(0, killLog.size() - 3), killLog.size()) +
                     "; rings: " + rings + "counters: " + counters());
                 return;

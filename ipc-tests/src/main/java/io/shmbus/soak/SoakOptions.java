@@ -28,9 +28,13 @@ final class SoakOptions
         "  --topics N           1 or 2 topics (default 2)",
         "  --capacity BYTES     ring capacity, small so producers clean it often (default 65536)",
         "  --segment-length B   archive segment length, a power of two (default 4194304)",
-        "  --rate N             messages a second per producer, in bursts (default 2000)",
-        "  --burst N            messages per burst at full speed, more than a ring holds, so that",
-        "                       producers run into the limit and clean the ring themselves (default 500)",
+        "  --rate N             messages a second per producer, in bursts; 0: as fast as the local",
+        "                       consumers read, so producers sit at the limit and clean the ring",
+        "                       themselves whenever a consumer moves (default 0)",
+        "  --burst N            messages per burst at full speed with --rate (default 500)",
+        "  --consumer-pause-us N  the local consumers sleep this long after each poll: they set the pace",
+        "                       and so the size of the archive (default 1000)",
+        "  --consumer-batch N   messages a local consumer takes per poll (default 16)",
         "  --kill-every S       mean seconds between kills (default 4)",
         "  --unblock-timeout MS the broker's --unblock-timeout (default 1000)",
         "  --client-timeout MS  the broker's --client-timeout (default 2000)",
@@ -46,8 +50,10 @@ final class SoakOptions
     int topics = 2;
     int capacity = 64 * 1024;
     long segmentLength = 4L * 1024 * 1024;
-    int rate = 2000;
+    int rate;
     int burst = 500;
+    long consumerPauseUs = 1000;
+    int consumerBatch = 16;
     double killEverySeconds = 4;
     long unblockTimeoutMs = 1000;
     long clientTimeoutMs = 2000;
@@ -106,6 +112,8 @@ final class SoakOptions
                 case "--segment-length" -> segmentLength = Long.parseLong(value);
                 case "--rate" -> rate = Integer.parseInt(value);
                 case "--burst" -> burst = Integer.parseInt(value);
+                case "--consumer-pause-us" -> consumerPauseUs = Long.parseLong(value);
+                case "--consumer-batch" -> consumerBatch = Integer.parseInt(value);
                 case "--kill-every" -> killEverySeconds = Double.parseDouble(value);
                 case "--unblock-timeout" -> unblockTimeoutMs = Long.parseLong(value);
                 case "--client-timeout" -> clientTimeoutMs = Long.parseLong(value);
@@ -129,8 +137,11 @@ final class SoakOptions
             "--capacity must be a power of two of at least 65536");
         require(Long.bitCount(segmentLength) == 1 && segmentLength >= capacity,
             "--segment-length must be a power of two of at least --capacity");
-        require(rate >= 1 && rate <= 1_000_000, "--rate must be 1 to 1000000");
-        require(burst >= 1 && burst <= rate, "--burst must be 1 to --rate");
+        require(rate >= 0 && rate <= 1_000_000, "--rate must be 0 to 1000000");
+        require(burst >= 1 && (0 == rate || burst <= rate), "--burst must be 1 to --rate");
+        require(consumerPauseUs >= 0 && consumerPauseUs <= 1_000_000, "--consumer-pause-us must be 0 to 1000000");
+        require(consumerBatch >= 1 && consumerBatch <= 4096, "--consumer-batch must be 1 to 4096");
+        require(rate > 0 || consumerPauseUs > 0, "--rate 0 needs --consumer-pause-us: someone must set the pace");
         require(killEverySeconds >= 0.2, "--kill-every must be at least 0.2");
         require(unblockTimeoutMs >= 100, "--unblock-timeout must be at least 100 (ms)");
         require(clientTimeoutMs >= 500, "--client-timeout must be at least 500 (ms)");
@@ -153,7 +164,9 @@ final class SoakOptions
     public String toString()
     {
         return "--minutes " + minutes + " --seed " + seed + " --producers " + producers + " --topics " + topics +
-            " --capacity " + capacity + " --segment-length " + segmentLength + " --rate " + rate + " --burst " + burst +
+            " --capacity " + capacity + " --segment-length " + segmentLength + " --rate " + rate +
+            (rate > 0 ? " --burst " + burst : "") + " --consumer-pause-us " + consumerPauseUs + " --consumer-batch " +
+            consumerBatch +
             " --kill-every " + killEverySeconds + " --unblock-timeout " + unblockTimeoutMs + " --client-timeout " +
             clientTimeoutMs + " --max-stall " + maxStallMs / 1000.0 + (keepData ? " --keep-data" : "");
     }

@@ -163,7 +163,9 @@ final class SoakReport
             "in delivery to a consumer", lost, lostInDelivery));
         figures.put("duplicated", String.format("%,d", duplicated));
         figures.put("stream errors", String.format("%,d", streamErrors));
-        figures.put("longest stall", stallText(soak.publishStalls) + "; archive: " + stallText(soak.archiveStalls));
+        figures.put("longest stall", stallText(soak.publishStalls) + "; archive: " + stallText(soak.archiveStalls) +
+            "; frozen (no producer or local consumer moving; fails past --max-stall): " +
+            stallText(soak.frozenStalls));
         figures.put("kills", String.format("%s, %d restarts", killText(), soak.restarts()));
         figures.put("broker at start", null == soak.usageAtStart ? "(not sampled)" : soak.usageAtStart.toString());
         figures.put("broker at end", null == soak.usageAtEnd ? "(not sampled)" : soak.usageAtEnd.toString());
@@ -251,6 +253,7 @@ final class SoakReport
         json.append("  \"streamErrors\": ").append(streamErrors).append(",\n");
         json.append("  \"longestPublishStallMs\": ").append(longest(soak.publishStalls)).append(",\n");
         json.append("  \"longestArchiveStallMs\": ").append(longest(soak.archiveStalls)).append(",\n");
+        json.append("  \"longestFrozenMs\": ").append(longest(soak.frozenStalls)).append(",\n");
         json.append("  \"kills\": {");
         final List<String> killEntries = new ArrayList<>();
         for (final Role role : Role.values())

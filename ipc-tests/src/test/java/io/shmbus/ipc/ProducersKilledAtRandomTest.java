@@ -150,16 +150,18 @@ class ProducersKilledAtRandomTest
             }
             finally
             {
+                // printed also when the run fails: how far it got and where the kills landed
                 Files.write(children.logDirectory().resolve("kills.log"), killLog);
+                final long loopMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loopStartNs));
+                System.out.printf("%s: %d kills in %,d ms (%.1f a second; target %d, budget %,d ms): landed in a " +
+                    "claim %d, mid-clean %d, elsewhere %d%n", getClass().getSimpleName(), killLog.size(), loopMs,
+                    killLog.size() * 1000.0 / loopMs, KILL_TARGET, BUDGET_MS,
+                    landings.getOrDefault(Landing.IN_CLAIM, 0), landings.getOrDefault(Landing.IN_CLEAN, 0),
+                    landings.getOrDefault(Landing.ELSEWHERE, 0));
+                System.out.printf("%s: victim start-up (spawn to READY) %s ms; publishing before the kill %s ms; " +
+                    "every kill in %s%n", getClass().getSimpleName(), percentiles(startupMs), percentiles(publishedMs),
+                    children.logDirectory().resolve("kills.log"));
             }
-            final long loopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loopStartNs);
-            System.out.printf("%s: %d kills in %,d ms (%.1f a second; target %d, budget %,d ms): landed in a claim %d," +
-                " mid-clean %d, elsewhere %d%n", getClass().getSimpleName(), kills, loopMs, kills * 1000.0 / loopMs,
-                KILL_TARGET, BUDGET_MS, landings.getOrDefault(Landing.IN_CLAIM, 0),
-                landings.getOrDefault(Landing.IN_CLEAN, 0), landings.getOrDefault(Landing.ELSEWHERE, 0));
-            System.out.printf("%s: victim start-up (spawn to READY) %s ms; publishing before the kill %s ms; " +
-                "every kill in %s%n", getClass().getSimpleName(), percentiles(startupMs), percentiles(publishedMs),
-                children.logDirectory().resolve("kills.log"));
             awaitRecovery(log, steady);
         }
 
@@ -409,7 +411,8 @@ class ProducersKilledAtRandomTest
             for (final String range : streams.split(","))
             {
                 final String[] parts = range.split(":");
-                ranges.put(Integer.parseInt(parts[0]), new long[] { Long.parseLong(parts[1]), Long.parseLong(parts[2]) });
+                ranges.put(Integer.parseInt(parts[0]),
+                    new long[] { Long.parseLong(parts[1]), Long.parseLong(parts[2]) });
             }
         }
         for (final Map.Entry<Integer, Long> entry : exact.entrySet())
