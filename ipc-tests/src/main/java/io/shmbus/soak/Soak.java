@@ -224,7 +224,7 @@ final class Soak implements AutoCloseable
             member.process = group.start(name, NumberedProducerMain.class, common, "topic=" + member.topic,
                 "producer=" + member.stream.id, "mode=" + member.mode, "go=now", "reportMs=" + TICK_MS,
                 "rate=" + options.rate, "burst=" + options.burst, "reconnect=true");
-            // with rate 0 it publishes as fast as the slow local consumers let it: at the producer limit, cleaning
+            // faster than the slow local consumers read: it waits at the producer limit and cleans the ring itself
             return;
         }
         final boolean remote = Role.REMOTE == member.role;

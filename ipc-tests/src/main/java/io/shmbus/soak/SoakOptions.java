@@ -28,13 +28,14 @@ final class SoakOptions
         "  --topics N           1 or 2 topics (default 2)",
         "  --capacity BYTES     ring capacity, small so producers clean it often (default 65536)",
         "  --segment-length B   archive segment length, a power of two (default 4194304)",
-        "  --rate N             messages a second per producer, in bursts; 0: as fast as the local",
-        "                       consumers read, so producers sit at the limit and clean the ring",
-        "                       themselves whenever a consumer moves (default 0)",
-        "  --burst N            messages per burst at full speed with --rate (default 500)",
-        "  --consumer-pause-us N  the local consumers sleep this long after each poll: they set the pace",
-        "                       and so the size of the archive (default 1000)",
-        "  --consumer-batch N   messages a local consumer takes per poll (default 16)",
+        "  --rate N             at most this many messages a second per producer, in bursts of --burst;",
+        "                       above the local consumers' pace, so producers sit at the limit and clean",
+        "                       the ring themselves whenever a consumer moves; 0: no limit (default 10000)",
+        "  --burst N            messages per burst at full speed (default 500)",
+        "  --consumer-pause-us N  the local consumers sleep this long after each poll (default 1000)",
+        "  --consumer-batch N   messages a local consumer takes per poll (default 8): with the pause, the",
+        "                       pace of each topic, about 8000 messages (1 MB) a second: the archive grows",
+        "                       by about 2 MB a second with two topics",
         "  --kill-every S       mean seconds between kills (default 4)",
         "  --unblock-timeout MS the broker's --unblock-timeout (default 1000)",
         "  --client-timeout MS  the broker's --client-timeout (default 2000)",
@@ -50,10 +51,10 @@ final class SoakOptions
     int topics = 2;
     int capacity = 64 * 1024;
     long segmentLength = 4L * 1024 * 1024;
-    int rate;
+    int rate = 10_000;
     int burst = 500;
     long consumerPauseUs = 1000;
-    int consumerBatch = 16;
+    int consumerBatch = 8;
     double killEverySeconds = 4;
     long unblockTimeoutMs = 1000;
     long clientTimeoutMs = 2000;
