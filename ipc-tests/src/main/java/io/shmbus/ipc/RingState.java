@@ -33,6 +33,11 @@ public final class RingState
     private final int[] claimProducerIds;
     /** A frame start below the tail whose header was never written: a claim made just before its maker stopped. */
     public final boolean claimWithoutHeader;
+    /**
+     * The first frame after the slowest consumer whose header does not hold its own position (its maker stopped
+     * between the commit word and the rest of the header), or -1.
+     */
+    public final long wrongPositionAt;
     /** Where the walk from the slowest consumer stopped: the tail, or the first frame it could not pass. */
     public final long walkedTo;
 
@@ -46,6 +51,7 @@ public final class RingState
         final int claimsWithHeader,
         final int[] claimProducerIds,
         final boolean claimWithoutHeader,
+        final long wrongPositionAt,
         final long walkedTo)
     {
         this.tail = tail;
@@ -57,6 +63,7 @@ public final class RingState
         this.claimsWithHeader = claimsWithHeader;
         this.claimProducerIds = claimProducerIds;
         this.claimWithoutHeader = claimWithoutHeader;
+        this.wrongPositionAt = wrongPositionAt;
         this.walkedTo = walkedTo;
     }
 
@@ -83,6 +90,7 @@ public final class RingState
         int claims = 0;
         final int[] claimProducers = new int[MAX_CLAIMS_LISTED];
         boolean withoutHeader = false;
+        long wrongPosition = -1;
         for (int frames = 0; position < tail && frames < log.capacity() / FrameDescriptor.FRAME_ALIGNMENT; frames++)
         {
             final int offset = (int)position & log.mask();
@@ -91,6 +99,10 @@ public final class RingState
             {
                 withoutHeader = true;
                 break;
+            }
+            if (wrongPosition < 0 && ring.getLong(offset + FrameDescriptor.POSITION_OFFSET) != position)
+            {
+                wrongPosition = position;
             }
             if (length < 0)
             {
@@ -104,7 +116,7 @@ public final class RingState
         }
         return new RingState(tail, limit, clean, log.archivedPositionVolatile(),
             0 == active ? NO_CONSUMER : slowest, active, claims,
-            Arrays.copyOf(claimProducers, Math.min(claims, MAX_CLAIMS_LISTED)), withoutHeader,
+            Arrays.copyOf(claimProducers, Math.min(claims, MAX_CLAIMS_LISTED)), withoutHeader, wrongPosition,
             Math.min(position, tail));
     }
 
@@ -144,6 +156,8 @@ public final class RingState
             LogDescriptor.CLEAN_GUARD_LENGTH + ")" : "") + ", archived " + archivedPosition + ", slowest of " +
             activeConsumers + " consumer(s) at " + slowestConsumer + ", open claims after it: " + claimsWithHeader +
             (claimsWithHeader > 0 ? " (by producer ids " + Arrays.toString(claimProducerIds) + ")" : "") +
-            (claimWithoutHeader ? " and one without a header at " + walkedTo : "") + ", walked to " + walkedTo;
+            (claimWithoutHeader ? " and one without a header at " + walkedTo : "") +
+            (wrongPositionAt >= 0 ? ", a frame whose header does not hold its position at " + wrongPositionAt : "") +
+            ", walked to " + walkedTo;
     }
 }

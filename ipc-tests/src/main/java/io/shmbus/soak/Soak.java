@@ -262,7 +262,9 @@ final class Soak implements AutoCloseable
             {
                 member.failed = true;
                 failures.add(member.process.name() + " exited by itself with status " +
-                    member.process.awaitExit(STOP_TIMEOUT) + "; its last output:\n" + member.process.recentOutput());
+                    member.process.awaitExit(STOP_TIMEOUT) + "; last kills: " +
+                    killLog.subList(Math.max(0, killLog.size() - 3), killLog.size()) + "; its last output:\n" +
+                    member.process.recentOutput());
                 continue;
             }
             if (Role.PRODUCER == member.role)

@@ -44,8 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * report, and every message of the steady producers, must reach each consumer exactly once and in order.
  * <p>
  * After each kill the ring is inspected ({@link RingState}) to tell where the kill landed: inside one of the
- * victim's claims (a claimed frame of its producer id, or a claim without a header that stays so), in the middle of
- * a clean (the clean position taken but the limit not published, and still so a moment later), or elsewhere.
+ * victim's claims (a claimed frame of its producer id, or a claim without a header that stays so), inside the header
+ * of a claim (a frame that does not hold its own position and stays so), in the middle of a clean (the clean
+ * position taken but the limit not published, and still so a moment later), or elsewhere. A consumer that stops
+ * during the kills (its slot revoked, say) fails the run at once, with its last output.
  * Start-up times of the victims are measured and printed: they bound how many kills fit in the budget.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -76,7 +78,13 @@ class ProducersKilledAtRandomTest
     /** Where a kill landed, as the ring tells it just after. */
     enum Landing
     {
-        IN_CLAIM, IN_CLEAN, ELSEWHERE
+        /** Between its claim and its commit. */
+        IN_CLAIM,
+        /** Between the commit word of its claim and the rest of the header: the frame does not hold its position. */
+        IN_CLAIM_HEADER,
+        /** Between taking the clean position and publishing the limit it cleaned for. */
+        IN_CLEAN,
+        ELSEWHERE
     }
 
     @RegisterExtension
@@ -91,6 +99,7 @@ class ProducersKilledAtRandomTest
     private final List<String> killLog = new ArrayList<>();
     private final Set<Long> headerlessClaimsSeen = new HashSet<>();
     private final Set<Long> unfinishedCleansSeen = new HashSet<>();
+    private final Set<Long> tornHeadersSeen = new HashSet<>();
     private JavaProcess broker;
     private Path dir;
 
@@ -146,7 +155,7 @@ class ProducersKilledAtRandomTest
         {
             try
             {
-                kills = killVictims(log, steady, victimClassPath, loopStartNs);
+                kills = killVictims(log, steady, consumers, victimClassPath, loopStartNs);
             }
             finally
             {
@@ -154,9 +163,10 @@ class ProducersKilledAtRandomTest
                 Files.write(children.logDirectory().resolve("kills.log"), killLog);
                 final long loopMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loopStartNs));
                 System.out.printf("%s: %d kills in %,d ms (%.1f a second; target %d, budget %,d ms): landed in a " +
-                    "claim %d, mid-clean %d, elsewhere %d%n", getClass().getSimpleName(), killLog.size(), loopMs,
-                    killLog.size() * 1000.0 / loopMs, KILL_TARGET, BUDGET_MS,
-                    landings.getOrDefault(Landing.IN_CLAIM, 0), landings.getOrDefault(Landing.IN_CLEAN, 0),
+                    "claim %d (%d of them inside its header), mid-clean %d, elsewhere %d%n", getClass().getSimpleName(),
+                    killLog.size(), loopMs, killLog.size() * 1000.0 / loopMs, KILL_TARGET, BUDGET_MS,
+                    landings.getOrDefault(Landing.IN_CLAIM, 0) + landings.getOrDefault(Landing.IN_CLAIM_HEADER, 0),
+                    landings.getOrDefault(Landing.IN_CLAIM_HEADER, 0), landings.getOrDefault(Landing.IN_CLEAN, 0),
                     landings.getOrDefault(Landing.ELSEWHERE, 0));
                 System.out.printf("%s: victim start-up (spawn to READY) %s ms; publishing before the kill %s ms; " +
                     "every kill in %s%n", getClass().getSimpleName(), percentiles(startupMs), percentiles(publishedMs),
@@ -211,7 +221,11 @@ class ProducersKilledAtRandomTest
      * @return the kill count.
      */
     private int killVictims(
-        final TopicLog log, final List<JavaProcess> steady, final String classPath, final long loopStartNs)
+        final TopicLog log,
+        final List<JavaProcess> steady,
+        final List<JavaProcess> consumers,
+        final String classPath,
+        final long loopStartNs)
     {
         final Victim[] victims = new Victim[PARALLEL_VICTIMS];
         final long[] steadyNext = new long[STEADY_PRODUCERS];
@@ -277,6 +291,14 @@ class ProducersKilledAtRandomTest
                     lastProgressNs = nowNs;
                 }
             }
+            for (final JavaProcess consumer : consumers)
+            {
+                if (!consumer.isAlive())
+                {
+                    throw consumer.failure("stopped during the kills (after " + kills + "), exit status " +
+                        consumer.awaitExit(Duration.ofSeconds(5)) + "; ring: " + RingState.read(log));
+                }
+            }
             if (nowNs - lastProgressNs > TimeUnit.MILLISECONDS.toNanos(FROZEN_MS))
             {
                 throw broker.failure("topic '" + TOPIC + "' frozen: the steady producers committed nothing for " +
@@ -312,7 +334,12 @@ class ProducersKilledAtRandomTest
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         final RingState later = RingState.read(log);
         final Landing landing;
-        if (atKill.hasClaimBy(victim.producerId) || (atKill.claimWithoutHeader && later.claimWithoutHeader &&
+        if (atKill.wrongPositionAt >= 0 && later.wrongPositionAt == atKill.wrongPositionAt &&
+            tornHeadersSeen.add(atKill.wrongPositionAt))
+        {
+            landing = Landing.IN_CLAIM_HEADER; // a live producer writes its header within nanoseconds
+        }
+        else if (atKill.hasClaimBy(victim.producerId) || (atKill.claimWithoutHeader && later.claimWithoutHeader &&
             later.walkedTo == atKill.walkedTo && headerlessClaimsSeen.add(atKill.walkedTo)))
         {
             // a live producer writes its header within nanoseconds of its claim; one left by an earlier victim
