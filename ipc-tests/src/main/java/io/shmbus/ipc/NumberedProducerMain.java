@@ -31,12 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Options for long runs and kill tests: {@code reportMs} prints {@code COMMITTED producer=P next=N ...} that often
  * (from the publishing thread, so every message below {@code N} was committed when it was printed: a lower bound for
- * a process killed later); {@code rate} paces the stream to that many messages a second on average, in bursts of
- * {@code burst} messages at full speed (so the ring still fills up now and then); {@code reconnect=true} connects
- * again when the broker is lost (to its successor) and goes on with the same stream, printing {@code BROKER_LOST} and
- * {@code RECONNECTED}; {@code direct=true} maps the topic with {@link Topic#open} instead of registering with the
- * broker (the quickest start, for processes that are killed as soon as they run; the broker still unblocks their
- * abandoned claims).
+ * a process killed later); {@code rate} paces the stream to at most that many messages a second, in bursts of up to
+ * {@code burst} messages at full speed (so the ring still fills up now and then; time spent back-pressured is not
+ * made up for later); {@code reconnect=true} connects again when the broker is lost (to its successor) and goes on
+ * with the same stream, printing {@code BROKER_LOST} and {@code RECONNECTED}; {@code direct=true} maps the topic with
+ * {@link Topic#open} instead of registering with the broker (the quickest start, for processes that are killed as
+ * soon as they run; the broker still unblocks their abandoned claims).
  * <p>
  * Arguments ({@code key=value}): dir, topic, producer (the stream number), firstSeq, and optional mode, go, reportMs,
  * rate, burst, reconnect, reconnectTimeoutMs, direct.
@@ -56,6 +56,7 @@ public final class NumberedProducerMain
     private final boolean reconnect;
     private final long reportIntervalNs;
     private final long rate;
+    private final long messageNs;
     private final long burstNs;
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(NumberedMessages.MAX_LENGTH));
     private final BufferClaim claim = new BufferClaim();
@@ -79,7 +80,8 @@ public final class NumberedProducerMain
         this.reconnect = config.getBoolean("reconnect", false);
         this.reportIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.getLong("reportMs", 0));
         this.rate = config.getLong("rate", 0);
-        this.burstNs = rate > 0 ? TimeUnit.SECONDS.toNanos(config.getLong("burst", 1)) / rate : 0;
+        this.messageNs = rate > 0 ? TimeUnit.SECONDS.toNanos(1) / rate : 0;
+        this.burstNs = messageNs * config.getLong("burst", 1);
         this.seq = config.getInt("firstSeq", 0);
     }
 
@@ -154,17 +156,19 @@ public final class NumberedProducerMain
     private int publish(final long endSeq)
     {
         final long startNs = System.nanoTime();
-        final int firstSeq = seq;
         long nextReportNs = startNs + reportIntervalNs;
+        long nextDueNs = startNs;
         boolean closed = false;
         boolean stopped = false;
         String failure = null;
         int sinceCheck = 0;
         while (seq < endSeq && !stopped && null == failure)
         {
-            if (rate > 0 && (seq - firstSeq) * 1_000_000_000L >= rate * (System.nanoTime() - startNs))
+            final long nowNs = System.nanoTime();
+            if (rate > 0 && nowNs - nextDueNs < 0)
             {
-                LockSupport.parkNanos(burstNs); // ahead of the pace: wait, then send what fell due at full speed
+                // ahead of the pace: wait, then send what fell due at full speed
+                LockSupport.parkNanos(Math.min(burstNs, nextDueNs - nowNs));
                 sinceCheck = MESSAGES_BETWEEN_CHECKS;
             }
             else
@@ -174,6 +178,9 @@ public final class NumberedProducerMain
                 {
                     seq++;
                     idle.reset();
+                    // time spent held back earns at most one burst: a producer released after a long wait does not
+                    // catch up with its average rate at full speed
+                    nextDueNs = Math.max(nextDueNs, nowNs - burstNs) + messageNs;
                 }
                 else if (Producer.CLOSED == result || brokerLost)
                 {
