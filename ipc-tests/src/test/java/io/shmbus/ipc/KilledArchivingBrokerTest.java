@@ -1,16 +1,14 @@
 package io.shmbus.ipc;
 
 import io.shmbus.broker.archive.SegmentScanner;
+import io.shmbus.client.log.FrameDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The archiving broker daemon ({@code --data-dir}) is killed with SIGKILL while two producer processes publish at
@@ -41,10 +38,6 @@ class KilledArchivingBrokerTest
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration NOTICE_TIMEOUT = Duration.ofSeconds(15);
-    private static final int HEADER_LENGTH = 32;
-    private static final int FRAME_ALIGNMENT = 32;
-    private static final short TYPE_PADDING = 1;
-    private static final short TYPE_DATA = 2;
 
     @RegisterExtension
     final ChildProcesses children = new ChildProcesses();
@@ -128,24 +121,38 @@ class KilledArchivingBrokerTest
         }
         broker2.terminate(RUN_TIMEOUT);
 
-        // the segments: sound and contiguous...
-        final SegmentScanner.Result scan = new SegmentScanner().scan(topicDir, null);
+        // the segments: sound and contiguous, and every message once, in its producer's order (each data frame of
+        // the scan goes through the check; frames that end at or below the position read before the kill count
+        // as archived before it)
+        final NumberedStreams streams = new NumberedStreams(true);
+        final int[] archivedBeforeKillSeq = new int[PRODUCERS];
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        final SegmentScanner.Result scan = new SegmentScanner().scan(topicDir, null, (position, producerId, payload) ->
+        {
+            view.wrap(payload, 0, payload.limit());
+            streams.onMessage(view, 0, payload.limit(), position);
+            final int p = NumberedMessages.stream(view, 0);
+            final long frameEnd = position + FrameDescriptor.alignedLength(FrameDescriptor.HEADER_LENGTH +
+                payload.limit());
+            if (p >= 0 && p < PRODUCERS && frameEnd <= archivedBeforeKill)
+            {
+                archivedBeforeKillSeq[p] = NumberedMessages.seq(view, 0) + 1;
+            }
+        });
         assertNull(scan.problem, () -> "segment problem at " + scan.problemPosition + " in " + scan.problemFile +
             ": " + scan.problem);
         assertEquals(0, scan.startPosition, "the archive starts at the ring's start");
         assertTrue(scan.endPosition >= finalEnd, "archive ends at " + scan.endPosition + " < " + finalEnd);
-
-        // ...and every message once, in its producer's order
-        final int[] expectedSeq = new int[PRODUCERS];
-        final int[] archivedBeforeKillSeq = new int[PRODUCERS];
-        final long messages = readArchive(scan.segments, archivedBeforeKill, expectedSeq, archivedBeforeKillSeq);
-        assertEquals(scan.messages, messages, "messages read vs counted by the scanner");
+        assertEquals(0, streams.errorCount(), () -> "archived streams: " + streams.errors());
+        assertEquals(PRODUCERS, streams.streams().size(), "producers in the archive: " + streams.streamRanges());
+        final long messages = streams.messages();
+        assertEquals(scan.messages, messages, "messages checked vs counted by the scanner");
         for (int p = 0; p < PRODUCERS; p++)
         {
             assertTrue(archivedBeforeKillSeq[p] > 0, "producer " + p + " had messages archived before the kill");
             assertTrue(archivedBeforeKillSeq[p] <= sentBeforeKill[p], "producer " + p + ": " +
                 archivedBeforeKillSeq[p] + " archived before the kill but only " + sentBeforeKill[p] + " sent");
-            assertEquals(nextSeq[p], expectedSeq[p], "producer " + p + ": messages in the archive " +
+            assertEquals(nextSeq[p], streams.stream(p).nextSeq, "producer " + p + ": messages in the archive " +
                 "(all sent ones, before and after the restart)");
         }
         System.out.printf("%s: archived %,d before the kill (%,d at the kill), %,d messages from %d producers " +
@@ -168,102 +175,6 @@ class KilledArchivingBrokerTest
         if (producer.stdoutLines().stream().anyMatch(line -> line.startsWith("ERROR")))
         {
             throw producer.failure("reported an error");
-        }
-    }
-
-    /**
-     * Reads every frame of the segments in position order and checks each data frame is the next message of its
-     * producer (seq == expected, then expected + 1) with its length and filler.
-     *
-     * @param expectedSeq         filled with each producer's next expected seq (so: messages archived).
-     * @param seqBeforeBound      filled with each producer's messages whose frames end at or below {@code bound}.
-     * @return data frames read.
-     */
-    private static long readArchive(
-        final List<Path> segments, final long bound, final int[] expectedSeq, final int[] seqBeforeBound)
-        throws IOException
-    {
-        final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        final ByteBuffer payload = ByteBuffer.allocate(NumberedProducerMain.MAX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        long messages = 0;
-        long position = -1;
-        for (final Path segment : segments)
-        {
-            final long base = Long.parseLong(segment.getFileName().toString().replace(".seg", ""));
-            try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ))
-            {
-                final long size = channel.size();
-                long offset = 0;
-                if (position < 0)
-                {
-                    position = base;
-                }
-                assertEquals(position, base, "segment " + segment + " continues the previous one");
-                while (offset + HEADER_LENGTH <= size)
-                {
-                    header.clear();
-                    readFully(channel, header, offset);
-                    final int length = header.getInt(0);
-                    if (0 == length)
-                    {
-                        break; // the zeros after the end of the data
-                    }
-                    final short type = header.getShort(4);
-                    assertEquals(base + offset, header.getLong(8), "frame position in " + segment);
-                    final int aligned = (length + FRAME_ALIGNMENT - 1) & -FRAME_ALIGNMENT;
-                    if (TYPE_DATA == type)
-                    {
-                        final int payloadLength = length - HEADER_LENGTH;
-                        assertTrue(payloadLength >= 8 && payloadLength <= NumberedProducerMain.MAX_LENGTH,
-                            "payload length " + payloadLength + " at " + (base + offset));
-                        payload.clear().limit(payloadLength);
-                        readFully(channel, payload, offset + HEADER_LENGTH);
-                        payload.flip();
-                        final int p = payload.getInt(0);
-                        final int seq = payload.getInt(4);
-                        if (p < 0 || p >= expectedSeq.length)
-                        {
-                            fail("unknown producer " + p + " at position " + (base + offset));
-                        }
-                        if (seq != expectedSeq[p])
-                        {
-                            fail("producer " + p + ": seq " + seq + " at position " + (base + offset) +
-                                ", expected " + expectedSeq[p] + (seq < expectedSeq[p] ?
-                                " (duplicate or reordered)" : " (" + (seq - expectedSeq[p]) + " missing)"));
-                        }
-                        assertTrue(NumberedProducerMain.isIntact(payload, p, seq),
-                            "producer " + p + " seq " + seq + " intact at position " + (base + offset));
-                        expectedSeq[p]++;
-                        messages++;
-                        if (base + offset + aligned <= bound)
-                        {
-                            seqBeforeBound[p] = expectedSeq[p];
-                        }
-                    }
-                    else
-                    {
-                        assertEquals(TYPE_PADDING, type, "frame type at " + (base + offset));
-                    }
-                    offset += aligned;
-                }
-                position = base + offset;
-            }
-        }
-        return messages;
-    }
-
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long offset)
-        throws IOException
-    {
-        long at = offset;
-        while (buffer.hasRemaining())
-        {
-            final int n = channel.read(buffer, at);
-            if (n < 0)
-            {
-                throw new IOException("unexpected end of file at " + at);
-            }
-            at += n;
         }
     }
 }

@@ -104,7 +104,7 @@ class NetSubscriberProcessTest
                     final int producer = payload.getInt(0);
                     final int seq = payload.getInt(4);
                     assertEquals(nextSeq[producer], seq, "producer " + producer + " in order at " + position);
-                    assertTrue(NumberedProducerMain.isIntact(payload, producer, seq), "intact at " + position);
+                    assertTrue(NumberedMessages.isIntact(payload, producer, seq), "intact at " + position);
                     nextSeq[producer]++;
                 }
                 else

@@ -144,7 +144,7 @@ class RemoteConsumerKilledBrokerTest
         final int seq = buffer.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN);
         buffer.getBytes(offset, scratch, 0, Math.min(length, scratch.length));
         if (0 != producer || seq != nextSeq || length > scratch.length ||
-            !NumberedProducerMain.isIntact(ByteBuffer.wrap(scratch, 0, length).order(ByteOrder.LITTLE_ENDIAN), 0, seq))
+            !NumberedMessages.isIntact(ByteBuffer.wrap(scratch, 0, length).order(ByteOrder.LITTLE_ENDIAN), 0, seq))
         {
             anomaly = "at position " + header.position() + ": producer " + producer + " seq " + seq + " length " +
                 length + ", expected producer 0 seq " + nextSeq + " intact";

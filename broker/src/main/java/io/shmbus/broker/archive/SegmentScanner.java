@@ -21,7 +21,8 @@ import static io.shmbus.client.log.FrameDescriptor.*;
 /**
  * Reads a topic's segment files frame by frame and checks each frame on its own: length, type, version, its own
  * stream position, and the CRC32C when the frame carries one. Stops at the first frame that fails and says where
- * and why; everything before it is sound. Used by {@code shmbus verify} and by the archiver's recovery.
+ * and why; everything before it is sound. Used by {@code shmbus verify}, by the archiver's recovery, and by checks
+ * that read every message of an archive (a {@link DataFrameHandler} gets each sound data frame in order).
  * <p>
  * Not thread-safe; allocates one read buffer per scan.
  */
@@ -47,6 +48,18 @@ public final class SegmentScanner
         {
             return segments.isEmpty() || startPosition < 0;
         }
+    }
+
+    /** Receives each data frame of a {@link #scan} in position order, once the frame has passed its checks. */
+    @FunctionalInterface
+    public interface DataFrameHandler
+    {
+        /**
+         * @param position   the frame's stream position.
+         * @param producerId the producer id in its header.
+         * @param payload    its payload, from position 0 to the limit; valid during the call only.
+         */
+        void onDataFrame(long position, int producerId, ByteBuffer payload);
     }
 
     private final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
@@ -78,6 +91,19 @@ public final class SegmentScanner
      */
     public Result scan(final Path topicDir, final java.util.function.Consumer<Path> progress) throws IOException
     {
+        return scan(topicDir, progress, null);
+    }
+
+    /**
+     * Scans every segment of a topic directory and hands each sound data frame to {@code handler}.
+     *
+     * @param progress called after each segment with its path, or null.
+     * @param handler  called for each data frame in position order, or null.
+     */
+    public Result scan(
+        final Path topicDir, final java.util.function.Consumer<Path> progress, final DataFrameHandler handler)
+        throws IOException
+    {
         final Result result = new Result();
         result.segments.addAll(segmentFiles(topicDir));
         long expected = -1;
@@ -92,7 +118,7 @@ public final class SegmentScanner
                     expected + ", next is " + file.getFileName());
                 break;
             }
-            expected = scanSegment(file, base, expected, last, result);
+            expected = scanSegment(file, base, expected, last, result, handler);
             if (null != progress)
             {
                 progress.accept(file);
@@ -119,17 +145,22 @@ public final class SegmentScanner
         if (files.size() > 1)
         {
             result.startPosition = base; // an older segment exists: this one is full from its base
-            scanSegment(newest, base, base, true, result);
+            scanSegment(newest, base, base, true, result, null);
         }
         else
         {
-            scanSegment(newest, base, -1, true, result);
+            scanSegment(newest, base, -1, true, result, null);
         }
         return result;
     }
 
     private long scanSegment(
-        final Path file, final long base, final long expectedStart, final boolean last, final Result result)
+        final Path file,
+        final long base,
+        final long expectedStart,
+        final boolean last,
+        final Result result,
+        final DataFrameHandler handler)
         throws IOException
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
@@ -172,7 +203,9 @@ public final class SegmentScanner
                         problem);
                     return position;
                 }
-                if ((header.get(FLAGS_OFFSET) & FLAG_CHECKSUM) != 0 && header.getShort(TYPE_OFFSET) == TYPE_DATA)
+                final boolean data = header.getShort(TYPE_OFFSET) == TYPE_DATA;
+                final boolean checksummed = data && (header.get(FLAGS_OFFSET) & FLAG_CHECKSUM) != 0;
+                if (checksummed || (data && null != handler))
                 {
                     final int payloadLength = length - HEADER_LENGTH;
                     if (payload.capacity() < payloadLength)
@@ -182,8 +215,12 @@ public final class SegmentScanner
                     payload.clear().limit(payloadLength);
                     readFully(channel, payload, offset + HEADER_LENGTH);
                     payload.flip();
+                }
+                if (checksummed)
+                {
                     crc.reset();
                     crc.update(payload);
+                    payload.rewind();
                     if ((int)crc.getValue() != header.getInt(CHECKSUM_OFFSET))
                     {
                         fail(result, file, position, false, "checksum mismatch");
@@ -192,9 +229,13 @@ public final class SegmentScanner
                     result.checksummed++;
                 }
                 result.frames++;
-                if (header.getShort(TYPE_OFFSET) == TYPE_DATA)
+                if (data)
                 {
                     result.messages++;
+                    if (null != handler)
+                    {
+                        handler.onDataFrame(position, header.getInt(PRODUCER_ID_OFFSET), payload);
+                    }
                 }
                 offset += alignedLength(length);
             }

@@ -18,18 +18,18 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 
 /**
- * Test helpers for the broker daemon run as a user runs it ({@code shmbus broker}, in a child JVM through
- * {@link BrokerCliMain}) and for reading its counters from the CnC file, as {@code shmbus stat} does.
+ * The broker daemon run as a user runs it ({@code shmbus broker}, in a child JVM through {@link BrokerCliMain}) for
+ * tests and the soak, and its counters read from the CnC file, as {@code shmbus stat} does.
  */
-final class BrokerDaemon
+public final class BrokerDaemon
 {
-    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-    static final String READY_PREFIX = "shmbus broker: pid ";
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    public static final String READY_PREFIX = "shmbus broker: pid ";
 
-    static final String CLIENTS_GONE = "broker: clients timed out or exited";
-    static final String CONSUMERS_FREED = "broker: consumer slots freed after death";
-    static final String CLAIMS_UNBLOCKED = "broker: abandoned claims unblocked";
-    static final String COMMANDS_REJECTED = "broker: commands rejected";
+    public static final String CLIENTS_GONE = "broker: clients timed out or exited";
+    public static final String CONSUMERS_FREED = "broker: consumer slots freed after death";
+    public static final String CLAIMS_UNBLOCKED = "broker: abandoned claims unblocked";
+    public static final String COMMANDS_REJECTED = "broker: commands rejected";
 
     private BrokerDaemon()
     {
@@ -38,7 +38,8 @@ final class BrokerDaemon
     /**
      * Starts {@code shmbus broker --dir DIR ARGS...} and waits for its "serving" log line.
      */
-    static JavaProcess start(final ChildProcesses children, final String name, final Path dir, final String... args)
+    public static JavaProcess start(
+        final ProcessGroup children, final String name, final Path dir, final String... args)
     {
         return startWrapped(children, name, List.of(), dir, args);
     }
@@ -47,8 +48,20 @@ final class BrokerDaemon
      * As {@link #start}, run through {@code wrapper} (a command that execs the rest of its command line, such as
      * {@code prlimit --fsize=N}), so the process keeps the pid it announces.
      */
-    static JavaProcess startWrapped(
-        final ChildProcesses children, final String name, final List<String> wrapper, final Path dir,
+    public static JavaProcess startWrapped(
+        final ProcessGroup children, final String name, final List<String> wrapper, final Path dir,
+        final String... args)
+    {
+        return start(children, name, wrapper, JavaProcess.DEFAULT_JVM_OPTIONS, dir, args);
+    }
+
+    /** As {@link #startWrapped}, with these JVM options instead of {@link JavaProcess#DEFAULT_JVM_OPTIONS}. */
+    public static JavaProcess start(
+        final ProcessGroup children,
+        final String name,
+        final List<String> wrapper,
+        final List<String> jvmOptions,
+        final Path dir,
         final String... args)
     {
         final List<String> command = new ArrayList<>(List.of("broker", "--dir", dir.toString()));
@@ -57,8 +70,8 @@ final class BrokerDaemon
         {
             command.add("--no-data-dir"); // the daemon would otherwise archive into the user's default data dir
         }
-        final JavaProcess broker = children.startWrapped(name, wrapper, BrokerCliMain.class,
-            command.toArray(new String[0]));
+        final JavaProcess broker = children.start(name, wrapper, jvmOptions, System.getProperty("java.class.path"),
+            BrokerCliMain.class, command.toArray(new String[0]));
         final String line = broker.awaitErrLine(READY_PREFIX, START_TIMEOUT);
         if (!line.startsWith(READY_PREFIX + broker.pid() + " serving " + dir))
         {
@@ -68,13 +81,13 @@ final class BrokerDaemon
     }
 
     /** Starts {@code shmbus ARGS...} without waiting for anything. */
-    static JavaProcess cli(final ChildProcesses children, final String name, final String... args)
+    public static JavaProcess cli(final ProcessGroup children, final String name, final String... args)
     {
         return children.start(name, BrokerCliMain.class, args);
     }
 
     /** Writes a broker config file. */
-    static Path configFile(final Path file, final String... lines)
+    public static Path configFile(final Path file, final String... lines)
     {
         try
         {
@@ -88,7 +101,7 @@ final class BrokerDaemon
     }
 
     /** Every counter of the broker of {@code dir}, by label, read from a fresh mapping of its CnC file. */
-    static Map<String, Long> counters(final Path dir)
+    public static Map<String, Long> counters(final Path dir)
     {
         final Map<String, Long> values = new LinkedHashMap<>();
         try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
@@ -103,12 +116,11 @@ final class BrokerDaemon
         return values;
     }
 
-    /** One counter of the broker of {@code dir}, or -1 when it has none with this label. */
     /**
      * The flow-control state of a topic's log, for failure messages: a topic whose producers stop shows here why
      * (a clean lock held, a clean position ahead of the limit, a limit at the tail).
      */
-    static String topicState(final Path dir, final String topic)
+    public static String topicState(final Path dir, final String topic)
     {
         try (io.shmbus.client.log.TopicLog log = io.shmbus.client.log.TopicLog.open(
             io.shmbus.client.log.TopicLog.fileOf(dir, topic), topic, 1_000))
@@ -123,7 +135,8 @@ final class BrokerDaemon
         }
     }
 
-    static long counter(final Path dir, final String label)
+    /** One counter of the broker of {@code dir}, or -1 when it has none with this label. */
+    public static long counter(final Path dir, final String label)
     {
         return counters(dir).getOrDefault(label, -1L);
     }
@@ -134,7 +147,7 @@ final class BrokerDaemon
      * @return its value then.
      * @throws AssertionError naming the counter, its last value and the broker's recent output.
      */
-    static long awaitCounter(
+    public static long awaitCounter(
         final JavaProcess broker,
         final Path dir,
         final String label,

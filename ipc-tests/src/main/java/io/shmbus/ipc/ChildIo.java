@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Thread-safe.
  */
-final class ChildIo
+public final class ChildIo
 {
     /** Exit status of a child whose parent went away. */
-    static final int ORPHANED_EXIT_STATUS = 3;
+    public static final int ORPHANED_EXIT_STATUS = 3;
 
     private final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
     private final String name;
@@ -29,7 +29,7 @@ final class ChildIo
     }
 
     /** Starts reading stdin on a daemon thread. */
-    static ChildIo start(final String name)
+    public static ChildIo start(final String name)
     {
         final ChildIo io = new ChildIo(name);
         final Thread reader = new Thread(io::readCommands, name + "-stdin");
@@ -58,13 +58,13 @@ final class ChildIo
     }
 
     /** The next command, or null when none is waiting. */
-    String poll()
+    public String poll()
     {
         return commands.poll();
     }
 
     /** Waits for a command that starts with {@code prefix}, dropping others; null after the timeout. */
-    String await(final String prefix, final long timeoutMs) throws InterruptedException
+    public String await(final String prefix, final long timeoutMs) throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true)
@@ -79,7 +79,7 @@ final class ChildIo
     }
 
     /** Prints one report line to stdout, where the parent reads it. */
-    void report(final String line)
+    public void report(final String line)
     {
         System.out.println(line);
         System.out.flush();

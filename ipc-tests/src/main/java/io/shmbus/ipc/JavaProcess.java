@@ -26,13 +26,19 @@ import java.util.concurrent.TimeUnit;
  * to wait on (children print a few protocol lines, e.g. {@code READY}), and so are stderr lines (a broker daemon logs
  * there). Lines sent with {@link #send} arrive on the child's stdin.
  * <p>
- * Normally started through {@link ChildProcesses}, which kills it after the test. Thread-safe.
+ * Normally started through a {@link ProcessGroup} (in tests its JUnit form, {@code ChildProcesses}), which kills it
+ * at the end of the run. Waits that fail throw an {@link AssertionError} that names the child and shows its recent
+ * output: a test reports it as a failure, the soak prints its message. Thread-safe.
  */
 public final class JavaProcess implements AutoCloseable
 {
     static final int RECENT_LINES = 60;
     private static final long DRAIN_JOIN_MS = 5_000;
     private static final String DEFAULT_EXPORTS = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    /** The JVM options of a child unless told otherwise: a small heap and the serial collector. */
+    public static final List<String> DEFAULT_JVM_OPTIONS =
+        List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:+PerfDisableSharedMem");
 
     private final String name;
     private final Process process;
@@ -44,6 +50,7 @@ public final class JavaProcess implements AutoCloseable
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private final Thread stdoutDrainer;
     private final Thread stderrDrainer;
+    private final long startedNs = System.nanoTime();
 
     private JavaProcess(final String name, final Process process, final Path logFile) throws IOException
     {
@@ -80,14 +87,31 @@ public final class JavaProcess implements AutoCloseable
         final Class<?> mainClass,
         final List<String> args)
     {
+        return start(name, logDir, wrapper, DEFAULT_JVM_OPTIONS, System.getProperty("java.class.path"), mainClass,
+            args);
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM with these JVM options (the export Agrona needs is always added) and
+     * class path, through {@code wrapper} (empty: none).
+     *
+     * @param logDir where {@code <name>.log} gets both output streams.
+     */
+    public static JavaProcess start(
+        final String name,
+        final Path logDir,
+        final List<String> wrapper,
+        final List<String> jvmOptions,
+        final String classPath,
+        final Class<?> mainClass,
+        final List<String> args)
+    {
         final List<String> command = new ArrayList<>(wrapper);
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.addAll(Arrays.asList(System.getProperty("shmbus.test.exports", DEFAULT_EXPORTS).trim().split("\\s+")));
-        command.add("-Xmx64m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:+PerfDisableSharedMem");
+        command.addAll(jvmOptions);
         command.add("-Dshmbus.child.name=" + name);
         command.add(mainClass.getName());
         command.addAll(args);
@@ -170,6 +194,12 @@ public final class JavaProcess implements AutoCloseable
         return process.isAlive();
     }
 
+    /** Milliseconds since the process was started. */
+    public long ageMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs);
+    }
+
     public Path logFile()
     {
         return logFile;
@@ -241,6 +271,19 @@ public final class JavaProcess implements AutoCloseable
     public synchronized List<String> stdoutLines()
     {
         return new ArrayList<>(stdoutLines);
+    }
+
+    /** The latest stdout line that starts with {@code prefix}, or null when there is none yet. */
+    public synchronized String lastLine(final String prefix)
+    {
+        for (int i = stdoutLines.size() - 1; i >= 0; i--)
+        {
+            if (stdoutLines.get(i).startsWith(prefix))
+            {
+                return stdoutLines.get(i);
+            }
+        }
+        return null;
     }
 
     /** Every stderr line so far, in order. */

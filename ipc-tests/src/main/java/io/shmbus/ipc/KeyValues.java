@@ -7,7 +7,7 @@ import java.util.Map;
  * The {@code key=value} tokens that child processes take as arguments and print in their report lines, e.g.
  * {@code SUMMARY name=c0 received=1020000 errors=0}. Tokens without {@code =} (the line's tag) are skipped.
  */
-final class KeyValues
+public final class KeyValues
 {
     private final Map<String, String> values;
 
@@ -16,7 +16,7 @@ final class KeyValues
         this.values = values;
     }
 
-    static KeyValues parse(final String... tokens)
+    public static KeyValues parse(final String... tokens)
     {
         final Map<String, String> values = new LinkedHashMap<>();
         for (final String token : tokens)
@@ -30,12 +30,12 @@ final class KeyValues
         return new KeyValues(values);
     }
 
-    static KeyValues parseLine(final String line)
+    public static KeyValues parseLine(final String line)
     {
         return parse(line.trim().split("\\s+"));
     }
 
-    String get(final String key)
+    public String get(final String key)
     {
         final String value = values.get(key);
         if (null == value)
@@ -45,38 +45,38 @@ final class KeyValues
         return value;
     }
 
-    String get(final String key, final String defaultValue)
+    public String get(final String key, final String defaultValue)
     {
         return values.getOrDefault(key, defaultValue);
     }
 
-    int getInt(final String key)
+    public int getInt(final String key)
     {
         return Integer.parseInt(get(key));
     }
 
-    int getInt(final String key, final int defaultValue)
+    public int getInt(final String key, final int defaultValue)
     {
         return values.containsKey(key) ? getInt(key) : defaultValue;
     }
 
-    long getLong(final String key)
+    public long getLong(final String key)
     {
         return Long.parseLong(get(key));
     }
 
-    long getLong(final String key, final long defaultValue)
+    public long getLong(final String key, final long defaultValue)
     {
         return values.containsKey(key) ? getLong(key) : defaultValue;
     }
 
-    boolean getBoolean(final String key, final boolean defaultValue)
+    public boolean getBoolean(final String key, final boolean defaultValue)
     {
         return values.containsKey(key) ? Boolean.parseBoolean(get(key)) : defaultValue;
     }
 
     /** A comma-separated list of longs, e.g. {@code counts=170000,170000}. */
-    long[] getLongs(final String key)
+    public long[] getLongs(final String key)
     {
         final String[] parts = get(key).split(",");
         final long[] result = new long[parts.length];
