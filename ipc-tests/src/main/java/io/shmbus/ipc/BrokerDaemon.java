@@ -117,17 +117,15 @@ public final class BrokerDaemon
     }
 
     /**
-     * The flow-control state of a topic's log, for failure messages: a topic whose producers stop shows here why
-     * (a clean lock held, a clean position ahead of the limit, a limit at the tail).
+     * The flow-control state of a topic's log ({@link RingState}), for failure messages: a topic whose producers
+     * stop shows here why (a clean lock held, a cleaning step pending, a limit at the tail, an open claim).
      */
     public static String topicState(final Path dir, final String topic)
     {
         try (io.shmbus.client.log.TopicLog log = io.shmbus.client.log.TopicLog.open(
             io.shmbus.client.log.TopicLog.fileOf(dir, topic), topic, 1_000))
         {
-            return "topic " + topic + ": tail " + log.tailVolatile() + ", producer limit " +
-                log.producerLimitVolatile() + ", clean position " + log.cleanPositionVolatile() + ", clean lock " +
-                log.cleanerPidVolatile() + ", archived " + log.archivedPositionVolatile();
+            return "topic " + topic + ": " + RingState.read(log);
         }
         catch (final RuntimeException ex)
         {

@@ -24,6 +24,8 @@ public final class RingState
     public final long tail;
     public final long producerLimit;
     public final long cleanPosition;
+    /** The clean lock: the pid of the process cleaning, 0 when none. */
+    public final long cleanerPid;
     public final long archivedPosition;
     public final long slowestConsumer;
     public final int activeConsumers;
@@ -45,6 +47,7 @@ public final class RingState
         final long tail,
         final long producerLimit,
         final long cleanPosition,
+        final long cleanerPid,
         final long archivedPosition,
         final long slowestConsumer,
         final int activeConsumers,
@@ -57,6 +60,7 @@ public final class RingState
         this.tail = tail;
         this.producerLimit = producerLimit;
         this.cleanPosition = cleanPosition;
+        this.cleanerPid = cleanerPid;
         this.archivedPosition = archivedPosition;
         this.slowestConsumer = slowestConsumer;
         this.activeConsumers = activeConsumers;
@@ -72,6 +76,7 @@ public final class RingState
     {
         final long limit = log.producerLimitVolatile();
         final long clean = log.cleanPositionVolatile();
+        final long cleaner = log.cleanerPidVolatile();
         long slowest = Long.MAX_VALUE;
         int active = 0;
         for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
@@ -114,20 +119,20 @@ public final class RingState
             }
             position += FrameDescriptor.alignedLength(Math.abs(length));
         }
-        return new RingState(tail, limit, clean, log.archivedPositionVolatile(),
+        return new RingState(tail, limit, clean, cleaner, log.archivedPositionVolatile(),
             0 == active ? NO_CONSUMER : slowest, active, claims,
             Arrays.copyOf(claimProducers, Math.min(claims, MAX_CLAIMS_LISTED)), withoutHeader, wrongPosition,
             Math.min(position, tail));
     }
 
     /**
-     * True when a cleaner has taken the clean position but not yet published the limit it cleaned for (with
-     * today's layout the two are {@link LogDescriptor#CLEAN_GUARD_LENGTH} apart when no one cleans); if it stays
-     * so, the cleaner died mid-clean.
+     * True when a process holds the clean lock, or a cleaning step is pending (the clean position published ahead of
+     * the limit + {@link LogDescriptor#CLEAN_GUARD_LENGTH}); if it stays so after the holder died, the broker has
+     * not recovered it.
      */
     public boolean isCleaning()
     {
-        return cleanPosition != producerLimit + LogDescriptor.CLEAN_GUARD_LENGTH;
+        return 0 != cleanerPid || cleanPosition != producerLimit + LogDescriptor.CLEAN_GUARD_LENGTH;
     }
 
     /** True when one of the first {@value #MAX_CLAIMS_LISTED} open claims is by this producer id. */
@@ -152,8 +157,10 @@ public final class RingState
     public String toString()
     {
         return "tail " + tail + ", producer limit " + producerLimit + ", clean position " + cleanPosition +
-            (isCleaning() ? " (a clean in progress: the limit is not clean position - " +
-            LogDescriptor.CLEAN_GUARD_LENGTH + ")" : "") + ", archived " + archivedPosition + ", slowest of " +
+            (0 != cleanerPid ? ", clean lock held by pid " + cleanerPid : "") +
+            (cleanPosition != producerLimit + LogDescriptor.CLEAN_GUARD_LENGTH ? " (a cleaning step pending: the " +
+            "limit is not clean position - " + LogDescriptor.CLEAN_GUARD_LENGTH + ")" : "") +
+            ", archived " + archivedPosition + ", slowest of " +
             activeConsumers + " consumer(s) at " + slowestConsumer + ", open claims after it: " + claimsWithHeader +
             (claimsWithHeader > 0 ? " (by producer ids " + Arrays.toString(claimProducerIds) + ")" : "") +
             (claimWithoutHeader ? " and one without a header at " + walkedTo : "") +

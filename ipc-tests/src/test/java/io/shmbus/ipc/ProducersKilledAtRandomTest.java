@@ -346,10 +346,9 @@ class ProducersKilledAtRandomTest
             // was counted at that victim's kill
             landing = Landing.IN_CLAIM;
         }
-        else if (atKill.isCleaning() && later.isCleaning() && later.cleanPosition == atKill.cleanPosition &&
-            unfinishedCleansSeen.add(atKill.cleanPosition))
+        else if (atKill.cleanerPid == victim.process.pid() && unfinishedCleansSeen.add(atKill.cleanPosition))
         {
-            landing = Landing.IN_CLEAN; // a live cleaner publishes the limit within microseconds
+            landing = Landing.IN_CLEAN; // the clean lock names the dead victim: the broker must take it over
         }
         else
         {
