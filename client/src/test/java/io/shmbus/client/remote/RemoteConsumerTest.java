@@ -421,8 +421,10 @@ class RemoteConsumerTest
         assertThrows(InvalidTopicNameException.class, () -> new RemoteConsumer.Context().topic("a/b").conclude());
         assertThrows(InvalidTopicNameException.class, () -> new RemoteConsumer.Context().conclude());
         assertThrows(InvalidTopicNameException.class,
-            () -> new RemoteConsumer.Context().topic("t".repeat(256)).conclude());
-        new RemoteConsumer.Context().topic("t".repeat(255)).conclude();
+            () -> new RemoteConsumer.Context().topic("t".repeat(129)).conclude());
+        assertThrows(InvalidTopicNameException.class, () -> new RemoteConsumer.Context().topic("a..b").conclude(),
+            "the broker would refuse it");
+        new RemoteConsumer.Context().topic("t".repeat(128)).conclude();
         for (final String address : new String[]{"host", "host:", ":7440", "host:port", "host:0", "host:65536"})
         {
             assertThrows(ConfigurationException.class, () -> new RemoteConsumer.Context().address(address), address);
