@@ -48,14 +48,9 @@ final class SubscriptionResolver
         }
     }
 
-    /**
-     * Checks the complete 40-byte header.
-     *
-     * @return the length of the whole request.
-     */
-    static int checkHeader(final ByteBuffer request) throws RequestRejectedException
+    /** Refuses another protocol version or request type as soon as the first 8 bytes are in. */
+    static void checkVersionAndType(final ByteBuffer request) throws RequestRejectedException
     {
-        checkMagic(request);
         final int version = request.getShort(VERSION_OFFSET) & 0xFFFF;
         if (VERSION != version)
         {
@@ -67,6 +62,17 @@ final class SubscriptionResolver
         {
             throw malformed("unknown request type " + type + " (1 = SUBSCRIBE)");
         }
+    }
+
+    /**
+     * Checks the complete 40-byte header, in the order docs/protocol.md gives.
+     *
+     * @return the length of the whole request.
+     */
+    static int checkHeader(final ByteBuffer request) throws RequestRejectedException
+    {
+        checkMagic(request);
+        checkVersionAndType(request);
         final int topicLength = request.getShort(TOPIC_LENGTH_OFFSET) & 0xFFFF;
         if (topicLength < 1 || topicLength > MAX_TOPIC_LENGTH)
         {

@@ -158,6 +158,99 @@ class NetProtocolEdgesTest
         expectMalformed(request(KIND_EARLIEST, 0, -1, "..", null), "must not contain '..'");
     }
 
+    @Test
+    void anotherVersionIsToldSoAfterEightBytesWhateverItsHeaderLength() throws Exception
+    {
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            subscriber.send(new byte[] {'S', 'H', 'M', 'B', 2, 0, 1, 0}); // and nothing more, the socket open
+            final RawSubscriber.Response response = subscriber.readResponse();
+            assertEquals(RemoteProtocol.UNSUPPORTED_VERSION, response.errorCode(), "not a handshake timeout: " +
+                response);
+            assertTrue(response.message().contains("version 2"), response.message());
+            assertTrue(subscriber.isClosedByBroker());
+        }
+    }
+
+    /**
+     * Padding comes from four places, and only two of them leave zeros in the header: the end of the ring and
+     * space claimed but never given a header (padded by the broker in 32-byte slots) carry time stamp 0 and producer
+     * id 0; an aborted claim and a claim the broker padded after its header keep the producer's time stamp and id.
+     * Flags and checksum are 0 in all of them, and a start at a time never lands on padding.
+     */
+    @Test
+    void paddingOnTheWireIsWhatTheDocumentSays() throws Exception
+    {
+        fixture.close();
+        fixture = new NetFixture(ctx -> ctx.unblockTimeoutNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100)));
+        final Producer pads = fixture.bus.addProducer("pads");
+        final io.shmbus.client.BufferClaim claim = new io.shmbus.client.BufferClaim();
+        fixture.publishFixed(pads, 2);
+        fixture.awaitBrokerClockMovedOn("pads"); // the aborted claim is stamped later than every message before it
+        final long aborted = pads.tryClaim(100, claim) - 160;
+        claim.abort();
+        fixture.publishFixed(pads, 1);
+        final long abandoned = pads.tryClaim(60, claim) - 96; // never committed: the broker pads it
+        fixture.publishFixed(pads, 1);
+        final long headerless;
+        try (io.shmbus.client.log.TopicLog log = io.shmbus.client.log.TopicLog.open(
+            io.shmbus.client.log.TopicLog.fileOf(fixture.shm, "pads"), "pads", 5_000))
+        {
+            headerless = log.tailVolatile();
+            assertTrue(log.casTail(headerless, headerless + 96), "a claim whose producer died before its header");
+        }
+        fixture.publishFixed(pads, 1);
+        final long tail = fixture.publish(pads, 0, 300); // random lengths: the ring's end needs padding
+        fixture.awaitArchived("pads", tail);
+
+        final java.util.Map<Long, RawSubscriber.Frame> padding = new java.util.TreeMap<>();
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            assertTrue(subscriber.subscribe(KIND_EARLIEST, 0, tail, "pads", null).isOk());
+            long position = 0;
+            for (RawSubscriber.Frame frame = subscriber.readFrame(); frame.type() != 4; frame = subscriber.readFrame())
+            {
+                assertEquals(position, frame.position());
+                if (1 == frame.type())
+                {
+                    padding.put(position, frame);
+                    assertEquals(0, frame.wire()[6], "flags");
+                    assertEquals(0, java.nio.ByteBuffer.wrap(frame.wire()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getInt(28), "checksum");
+                }
+                position += frame.wire().length;
+            }
+        }
+        assertEquals(132, padding.get(aborted).length(), "the aborted claim's frame");
+        assertEquals(pads.producerId(), padding.get(aborted).producerId());
+        assertNotEquals(0, padding.get(aborted).timestamp(), "the claim's time stamp stays");
+        assertEquals(92, padding.get(abandoned).length(), "the abandoned claim, padded whole");
+        assertEquals(pads.producerId(), padding.get(abandoned).producerId());
+        assertNotEquals(0, padding.get(abandoned).timestamp());
+        for (long slot = headerless; slot < headerless + 96; slot += 32)
+        {
+            final RawSubscriber.Frame frame = padding.get(slot);
+            assertNotNull(frame, "a 32-byte padding slot at " + slot + ": " + padding.keySet());
+            assertEquals(32, frame.length());
+            assertEquals(0, frame.timestamp());
+            assertEquals(0, frame.producerId());
+        }
+        final RawSubscriber.Frame ringEnd = padding.values().stream()
+            .filter(f -> (f.position() + f.wire().length) % (64 * 1024) == 0).findFirst().orElseThrow(() ->
+                new AssertionError("no padding up to the ring's end in " + padding.keySet()));
+        assertEquals(0, ringEnd.timestamp());
+        assertEquals(0, ringEnd.producerId());
+
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            final RawSubscriber.Response response = subscriber.subscribe(KIND_TIME, padding.get(aborted).timestamp(),
+                -1, "pads", null);
+            assertTrue(response.isOk(), response.toString());
+            assertEquals(aborted + 160, response.startPosition(),
+                "the message after the aborted claim, the first one stamped at or after its time: " + response);
+        }
+    }
+
     private void expectMalformed(final byte[] request, final String messagePart) throws IOException
     {
         try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
