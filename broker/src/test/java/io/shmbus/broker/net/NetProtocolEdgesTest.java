@@ -159,6 +159,19 @@ class NetProtocolEdgesTest
     }
 
     @Test
+    void aRequestFollowedByTheEndOfTheSubscribersSideGetsItsResponseThenTheClose() throws Exception
+    {
+        try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
+        {
+            subscriber.send(request(KIND_EARLIEST, 0, -1, "fixed", null));
+            subscriber.shutdownOutput();
+            assertTrue(subscriber.readResponse().isOk(), "a complete request still gets its one response");
+            assertTrue(subscriber.isClosedByBroker(), "then the subscription has ended: no frame");
+        }
+        assertEquals(0, fixture.counter("net: protocol violations"));
+    }
+
+    @Test
     void anotherVersionIsToldSoAfterEightBytesWhateverItsHeaderLength() throws Exception
     {
         try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
