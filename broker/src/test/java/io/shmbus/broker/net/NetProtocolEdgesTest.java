@@ -1,6 +1,8 @@
 package io.shmbus.broker.net;
 
+import io.shmbus.client.BufferClaim;
 import io.shmbus.client.Producer;
+import io.shmbus.client.log.TopicLog;
 import io.shmbus.client.remote.RemoteProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,7 +11,12 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import static io.shmbus.broker.net.RawSubscriber.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -195,9 +202,9 @@ class NetProtocolEdgesTest
     void paddingOnTheWireIsWhatTheDocumentSays() throws Exception
     {
         fixture.close();
-        fixture = new NetFixture(ctx -> ctx.unblockTimeoutNs(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100)));
+        fixture = new NetFixture(ctx -> ctx.unblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100)));
         final Producer pads = fixture.bus.addProducer("pads");
-        final io.shmbus.client.BufferClaim claim = new io.shmbus.client.BufferClaim();
+        final BufferClaim claim = new BufferClaim();
         fixture.publishFixed(pads, 2);
         fixture.awaitBrokerClockMovedOn("pads"); // the aborted claim is stamped later than every message before it
         final long aborted = pads.tryClaim(100, claim) - 160;
@@ -206,8 +213,8 @@ class NetProtocolEdgesTest
         final long abandoned = pads.tryClaim(60, claim) - 96; // never committed: the broker pads it
         fixture.publishFixed(pads, 1);
         final long headerless;
-        try (io.shmbus.client.log.TopicLog log = io.shmbus.client.log.TopicLog.open(
-            io.shmbus.client.log.TopicLog.fileOf(fixture.shm, "pads"), "pads", 5_000))
+        try (TopicLog log = TopicLog.open(
+            TopicLog.fileOf(fixture.shm, "pads"), "pads", 5_000))
         {
             headerless = log.tailVolatile();
             assertTrue(log.casTail(headerless, headerless + 96), "a claim whose producer died before its header");
@@ -216,7 +223,7 @@ class NetProtocolEdgesTest
         final long tail = fixture.publish(pads, 0, 300); // random lengths: the ring's end needs padding
         fixture.awaitArchived("pads", tail);
 
-        final java.util.Map<Long, RawSubscriber.Frame> padding = new java.util.TreeMap<>();
+        final Map<Long, RawSubscriber.Frame> padding = new TreeMap<>();
         try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
         {
             assertTrue(subscriber.subscribe(KIND_EARLIEST, 0, tail, "pads", null).isOk());
@@ -228,7 +235,7 @@ class NetProtocolEdgesTest
                 {
                     padding.put(position, frame);
                     assertEquals(0, frame.wire()[6], "flags");
-                    assertEquals(0, java.nio.ByteBuffer.wrap(frame.wire()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    assertEquals(0, ByteBuffer.wrap(frame.wire()).order(ByteOrder.LITTLE_ENDIAN)
                         .getInt(28), "checksum");
                 }
                 position += frame.wire().length;

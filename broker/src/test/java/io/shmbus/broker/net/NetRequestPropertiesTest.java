@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * One broker for all tries: topic {@code fixed} holds 100 frames of 64 bytes (positions 0 to 6400), so the frame
  * boundaries are the multiples of 64; {@code scratch} exists but is not persistent.
  */
-class NetRequestProperties
+class NetRequestPropertiesTest
 {
     private static final String TOKEN = "s3cret";
     private static final String TOPIC = "fixed";
