@@ -34,9 +34,8 @@ public final class ArchiveFiles
     }
 
     /**
-     * True when a frame of the archive starts exactly at {@code position}, found by walking frame headers from a
-     * known frame start: the last time index record at or before the position in its segment, else the start of
-     * the segment (or the first archived position). The archived position itself counts as a frame start.
+     * True when a frame of the archive starts exactly at {@code position}. The archived position itself counts as
+     * a frame start.
      *
      * @throws NoSuchFileException when the segment was deleted (by retention) meanwhile.
      */
@@ -47,14 +46,34 @@ public final class ArchiveFiles
         final long archivedPosition,
         final long position) throws IOException
     {
+        return position >= 0 &&
+            position == lastFrameStartAtOrBefore(topicDir, segmentLength, firstPosition, archivedPosition, position);
+    }
+
+    /**
+     * The last frame start at or before {@code position} in {@code [firstPosition, archivedPosition]}, found by
+     * walking frame headers from a known frame start: the last time index record at or before the position in its
+     * segment, else the start of the segment (or the first archived position). Frames never straddle segments, so
+     * the walk stays in one segment. The archived position itself counts as a frame start.
+     *
+     * @return the frame start, or -1 when the position is outside the archived range or the walk meets a header
+     * that cannot be a frame's (damaged storage).
+     * @throws NoSuchFileException when the segment was deleted (by retention) meanwhile.
+     */
+    public static long lastFrameStartAtOrBefore(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long position) throws IOException
+    {
         if (position == archivedPosition)
         {
-            return true;
+            return position;
         }
-        if (position < firstPosition || position > archivedPosition ||
-            (position & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+        if (position < firstPosition || position > archivedPosition)
         {
-            return false;
+            return -1;
         }
         final long base = SegmentDescriptor.basePosition(position, segmentLength);
         long from = Math.max(base, firstPosition);
@@ -74,18 +93,24 @@ public final class ArchiveFiles
                     chunkLength = Math.max(0, segment.read(chunk, at - base));
                     if (chunkLength < FrameDescriptor.HEADER_LENGTH)
                     {
-                        return false;
+                        return -1;
                     }
                 }
                 final int length = chunk.getInt((int)(at - chunkStart) + FrameDescriptor.FRAME_LENGTH_OFFSET);
                 if (length < 0 || (length > 0 && length < FrameDescriptor.HEADER_LENGTH))
                 {
-                    return false; // damaged: nothing after it can be trusted to be a boundary
+                    return -1; // damaged: nothing after it can be trusted to be a boundary
                 }
                 // zeros only precede the first frame of a segment where archiving started mid-ring
-                at += 0 == length ? FrameDescriptor.FRAME_ALIGNMENT : FrameDescriptor.alignedLength(length);
+                final long next = at + (0 == length ? FrameDescriptor.FRAME_ALIGNMENT :
+                    FrameDescriptor.alignedLength(length));
+                if (next > position)
+                {
+                    return at;
+                }
+                at = next;
             }
-            return at == position;
+            return at;
         }
     }
 

@@ -20,6 +20,7 @@ public final class NetCounters implements AutoCloseable
     final AtomicCounter subscriptionsActive;
     final AtomicCounter handshakeErrors;
     final AtomicCounter streamErrors;
+    final AtomicCounter protocolViolations;
     final AtomicCounter bytesSent;
     final AtomicCounter heartbeatsSent;
     final AtomicCounter socketFullWaits;
@@ -33,6 +34,7 @@ public final class NetCounters implements AutoCloseable
         subscriptionsActive = counters.newCounter("net: subscriptions active", COUNTER_TYPE);
         handshakeErrors = counters.newCounter("net: handshake errors", COUNTER_TYPE);
         streamErrors = counters.newCounter("net: stream errors", COUNTER_TYPE);
+        protocolViolations = counters.newCounter("net: protocol violations", COUNTER_TYPE);
         bytesSent = counters.newCounter("net: bytes sent", COUNTER_TYPE);
         heartbeatsSent = counters.newCounter("net: heartbeats sent", COUNTER_TYPE);
         socketFullWaits = counters.newCounter("net: waits for a full socket", COUNTER_TYPE);
@@ -47,6 +49,7 @@ public final class NetCounters implements AutoCloseable
         subscriptionsActive.close();
         handshakeErrors.close();
         streamErrors.close();
+        protocolViolations.close();
         bytesSent.close();
         heartbeatsSent.close();
         socketFullWaits.close();

@@ -60,7 +60,7 @@ public final class NetServer implements Agent
     private final ServerSocketChannel serverChannel;
     private final InetSocketAddress boundAddress;
     private final List<SubscriberSession> sessions = new ArrayList<>();
-    private final ByteBuffer scratch = ByteBuffer.allocate(256);
+    private final ByteBuffer scratch = ByteBuffer.allocate(4096);
     private final IdleStrategy idleStrategy;
     private SelectionKey acceptKey;
     private long acceptPausedUntilNs;
@@ -251,11 +251,17 @@ public final class NetServer implements Agent
         return accepted;
     }
 
+    /**
+     * Refuses a connection beyond the limit as soon as it is accepted, without reading its request: holding it
+     * until the request arrives would spend on it what the limit protects. The ERROR is the one response this
+     * connection gets, whether its request was sent before or after.
+     */
     private void refuse(final SocketChannel channel, final String remote)
     {
-        counters.connectionsRefused.increment();
+        counters.connectionsRefused.increment(); // a refusal, not a handshake error: no request was read
         final String message = "the broker has reached its limit of " + settings.maxConnections() + " connections";
-        onHandshakeFailed(remote, RemoteProtocol.TOO_MANY_CONNECTIONS, message);
+        log.println("shmbus broker: net: refused " + remote + ": " +
+            RemoteProtocol.errorCodeName(RemoteProtocol.TOO_MANY_CONNECTIONS) + ": " + message);
         final ByteBuffer response = ByteBuffer.allocate(ControlFrames.MAX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         ControlFrames.errorResponse(response, RemoteProtocol.TOO_MANY_CONNECTIONS, message);
         writeLastWords(channel, response);
@@ -265,14 +271,16 @@ public final class NetServer implements Agent
     /**
      * Writes a last message if the socket takes it now (never waits for a subscriber), then reads what the
      * subscriber already sent, so that closing does not reset the connection before it read the message.
+     *
+     * @return the bytes read and discarded.
      */
-    void writeLastWords(final SocketChannel channel, final ByteBuffer message)
+    int writeLastWords(final SocketChannel channel, final ByteBuffer message)
     {
+        int drained = 0;
         try
         {
             channel.write(message);
             channel.shutdownOutput();
-            int drained = 0;
             int n;
             do
             {
@@ -286,6 +294,7 @@ public final class NetServer implements Agent
         {
             // the subscriber is gone: nothing to tell it
         }
+        return drained;
     }
 
     private static String remoteOf(final SocketChannel channel)

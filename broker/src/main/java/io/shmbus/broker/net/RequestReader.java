@@ -12,13 +12,16 @@ import static io.shmbus.client.remote.SubscribeRequestDescriptor.HEADER_LENGTH;
 
 /**
  * Reads one SUBSCRIBE request from a non-blocking socket in as many pieces as it arrives, checking what it can as
- * soon as it can: the magic after 4 bytes (so garbage is refused at once), the whole header after 40 (so a bad
- * length is refused before its bytes are awaited). It never reads past the request: a byte after it is left in
- * the socket, where it is seen as a protocol violation. Network server thread only.
+ * soon as it can: the magic after 4 bytes (so garbage is refused at once), the version and request type after 8
+ * (the part of the layout every version keeps, so a client of another version is told so whatever its header
+ * length), the whole header after 40 (so a bad length is refused before its bytes are awaited). It never reads
+ * past the request: a byte after it is left in the socket, where it is seen as a protocol violation. Network
+ * server thread only.
  */
 final class RequestReader
 {
     private static final int MAGIC_LENGTH = 4;
+    private static final int VERSION_AND_TYPE_LENGTH = 8;
 
     private final ByteBuffer buffer = ByteBuffer.allocate(MAX_REQUEST_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -51,6 +54,11 @@ final class RequestReader
             if (MAGIC_LENGTH == buffer.limit())
             {
                 SubscriptionResolver.checkMagic(buffer);
+                buffer.limit(VERSION_AND_TYPE_LENGTH);
+            }
+            else if (VERSION_AND_TYPE_LENGTH == buffer.limit())
+            {
+                SubscriptionResolver.checkVersionAndType(buffer);
                 buffer.limit(HEADER_LENGTH);
             }
             else if (HEADER_LENGTH == buffer.limit())

@@ -15,9 +15,10 @@ import java.nio.file.NoSuchFileException;
 /**
  * The data path of one subscription: sends a topic's segment files from a position to a socket with
  * {@link FileChannel#transferTo} (sendfile: page cache to socket, no copy in the JVM), never past a <em>limit</em>
- * that is always a frame boundary: what the archive holds now, or the end of a bounded replay once the archive
- * has passed it and it has been checked to be a frame start. A partial write leaves the position inside a frame;
- * the next call goes on from there. Holds at most one open segment file (a {@link SegmentCursor}).
+ * that is always a frame boundary: what the archive holds now, or, once the archive has reached the end of a
+ * bounded replay, the <em>stop</em>: the last frame start at or before that end, so the replay sends every frame
+ * that lies wholly before the end and no byte past it. A partial write leaves the position inside a frame; the
+ * next call goes on from there. Holds at most one open segment file (a {@link SegmentCursor}).
  * <p>
  * Network server thread only. Reads the {@link ArchiveView}, never the archiver.
  */
@@ -25,18 +26,21 @@ final class SegmentSender implements AutoCloseable
 {
     private final ArchiveView view;
     private final long end;
-    private boolean endVerified;
+    private long stop = -1;
     private long position;
     private long limit;
     private final SegmentCursor segments;
 
-    SegmentSender(final ArchiveView view, final long start, final long end, final boolean endVerified)
+    /**
+     * @param end the exclusive end of a bounded replay (a multiple of the frame alignment, after the start), or
+     *            {@link RemoteProtocol#END_LIVE}.
+     */
+    SegmentSender(final ArchiveView view, final long start, final long end)
     {
         this.view = view;
         this.position = start;
         this.limit = start;
         this.end = end;
-        this.endVerified = endVerified;
         this.segments = new SegmentCursor(view.topicDir(), view.segmentLength(), false);
     }
 
@@ -56,44 +60,60 @@ final class SegmentSender implements AutoCloseable
         return position == limit;
     }
 
-    /** True for a bounded replay that sent everything up to its end. */
+    /** True for a bounded replay that sent every frame before its end: END goes next, at {@link #position()}. */
     boolean isComplete()
     {
-        return RemoteProtocol.END_LIVE != end && position == end;
+        return stop >= 0 && position == stop;
     }
 
     /**
-     * Raises the limit to what the archive holds now, never past the end.
+     * Raises the limit to what the archive holds now; for a bounded replay whose end the archive has reached, to
+     * the last frame start at or before the end (a frame the end falls inside of is not sent).
      *
-     * @throws RequestRejectedException NOT_FRAME_BOUNDARY when the archive passed an end that is not a frame start;
-     *                                  the limit stays at the last boundary before it.
+     * @throws RequestRejectedException when that frame start cannot be found (the segment was deleted or cannot
+     *                                  be read); the limit stays where it was, at a frame boundary.
      */
     void refreshLimit() throws RequestRejectedException
     {
         final long archived = view.archivedPosition();
         if (RemoteProtocol.END_LIVE == end || archived < end)
         {
-            limit = Math.max(limit, archived);
+            limit = Math.max(limit, archived); // every frame below the archived position ends before the end
             return;
         }
-        if (!endVerified)
+        if (stop < 0)
         {
-            try
-            {
-                endVerified = ArchiveFiles.isFrameStart(view.topicDir(), view.segmentLength(), view.firstPosition(),
-                    archived, end);
-            }
-            catch (final IOException ex)
-            {
-                endVerified = false;
-            }
-            if (!endVerified)
-            {
-                throw new RequestRejectedException(RemoteProtocol.NOT_FRAME_BOUNDARY, "end position " + end +
-                    " is not the first byte of a frame");
-            }
+            stop = lastFrameStartBeforeEnd(archived);
         }
-        limit = end;
+        limit = stop;
+    }
+
+    private long lastFrameStartBeforeEnd(final long archived) throws RequestRejectedException
+    {
+        final String segment = SegmentDescriptor.fileName(SegmentDescriptor.basePosition(end, view.segmentLength()));
+        final long start;
+        try
+        {
+            start = ArchiveFiles.lastFrameStartAtOrBefore(
+                view.topicDir(), view.segmentLength(), view.firstPosition(), archived, end);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new RequestRejectedException(RemoteProtocol.POSITION_UNAVAILABLE, "segment " + segment +
+                " of topic '" + view.topic() + "', which holds end position " + end + ", was deleted by retention " +
+                "(the archive now starts at " + view.firstPosition() + ")");
+        }
+        catch (final IOException ex)
+        {
+            throw new RequestRejectedException(RemoteProtocol.STORAGE_ERROR, "cannot read segment " + segment +
+                " of topic '" + view.topic() + "': " + ex);
+        }
+        if (start < limit) // -1: a header on the way is not a frame's
+        {
+            throw new RequestRejectedException(RemoteProtocol.STORAGE_ERROR, "segment " + segment + " of topic '" +
+                view.topic() + "' is damaged before end position " + end + ": no frame boundary found there");
+        }
+        return start;
     }
 
     /**

@@ -33,6 +33,8 @@ final class SubscriberSession
     }
 
     private static final int MAX_SENDS_PER_POLL = 16;
+    /** Bytes after the request read in one go; more stay in the socket for the next cycle. */
+    private static final int MAX_READ_BYTES = 64 * 1024;
 
     private final NetServer server;
     private final SocketChannel channel;
@@ -47,6 +49,9 @@ final class SubscriberSession
     private long lastSendNs;
     private int stopCode;
     private String stopMessage;
+    private long bytesAfterRequest;
+    /** The subscriber ended its side before its response was out: close once the response is. */
+    private boolean closeAfterControl;
 
     SubscriberSession(final NetServer server, final SocketChannel channel, final String remote, final long nowNs)
     {
@@ -138,38 +143,66 @@ final class SubscriberSession
     private void start(final SubscriptionResolver.Subscription subscription, final long nowNs)
     {
         request = null;
-        sender = new SegmentSender(subscription.view(), subscription.start(), subscription.end(),
-            subscription.endVerified());
+        sender = new SegmentSender(subscription.view(), subscription.start(), subscription.end());
         state = State.STREAMING;
         lastSendNs = nowNs;
         ControlFrames.okResponse(control, subscription.start(), subscription.view().maxFrameLength());
         server.onSubscribed(remote, subscription.view().topic(), subscription.start(), subscription.end());
+        readAfterRequest(); // bytes sent with the request are here already: they stop the stream before any frame
     }
 
-    /** Bytes after the request: a protocol violation; -1: the subscriber closed its socket. */
+    /**
+     * Reads what the subscriber sent after its request. Any byte is a protocol violation: counted once per
+     * connection, and while streaming it stops the stream (a STREAM ERROR at the next frame boundary, in place of
+     * anything else, END included). -1 means the subscriber ended its side: the subscription ends.
+     */
     private int readAfterRequest()
     {
         final ByteBuffer scratch = server.scratch();
-        scratch.clear();
-        final int n;
+        int read = 0;
+        int n = 0;
         try
         {
-            n = channel.read(scratch);
+            while (read < MAX_READ_BYTES && (n = channel.read(scratch.clear())) > 0)
+            {
+                read += n;
+            }
         }
         catch (final IOException ex)
         {
             close();
             return 1;
         }
+        onBytesAfterRequest(read);
         if (n < 0)
         {
-            close();
-        }
-        else if (n > 0 && State.STREAMING == state && 0 == stopCode)
-        {
-            stop(RemoteProtocol.PROTOCOL_VIOLATION, "the subscriber sent " + n + " byte(s) after its request");
+            if (State.STREAMING == state && control.hasRemaining())
+            {
+                closeAfterControl = true; // a complete request still gets its one response
+            }
+            else
+            {
+                close();
+            }
         }
         return 1;
+    }
+
+    private void onBytesAfterRequest(final long bytes)
+    {
+        if (bytes <= 0)
+        {
+            return;
+        }
+        if (0 == bytesAfterRequest)
+        {
+            server.counters().protocolViolations.increment();
+        }
+        bytesAfterRequest += bytes;
+        if (State.STREAMING == state && 0 == stopCode)
+        {
+            stopCode = RemoteProtocol.PROTOCOL_VIOLATION; // its message, with the count by then, when it is sent
+        }
     }
 
     /** Stops the stream with a STREAM ERROR, sent at the next frame boundary (the current limit). */
@@ -177,7 +210,6 @@ final class SubscriberSession
     {
         stopCode = errorCode;
         stopMessage = message;
-        server.onStreamError(remote, sender.view().topic(), errorCode, message);
     }
 
     private int stream(final long nowNs)
@@ -191,6 +223,14 @@ final class SubscriberSession
             }
             work++;
             if (State.FINISHING == state)
+            {
+                // what the subscriber sent meanwhile is read first, so that the close does not reset the
+                // connection before the subscriber read the last frame
+                onBytesAfterRequest(server.writeLastWords(channel, control));
+                close();
+                return work;
+            }
+            if (closeAfterControl)
             {
                 close();
                 return work;
@@ -237,8 +277,23 @@ final class SubscriberSession
     /** Between whole frames with nothing more to send now: a STREAM ERROR, END or HEARTBEAT if one is due. */
     private int atLimit(final long nowNs)
     {
+        if (0 != stopCode || sender.isComplete())
+        {
+            // the selector may not have reported bytes that came during this cycle's sends: look before the last
+            // frame, so a subscriber that sent anything after its request never gets END, and the count is exact
+            readAfterRequest();
+            if (State.CLOSED == state)
+            {
+                return 1;
+            }
+        }
         if (0 != stopCode)
         {
+            if (RemoteProtocol.PROTOCOL_VIOLATION == stopCode)
+            {
+                stopMessage = "the subscriber sent " + bytesAfterRequest + " byte(s) after its request";
+            }
+            server.onStreamError(remote, sender.view().topic(), stopCode, stopMessage);
             ControlFrames.streamError(control, sender.position(), server.epochNs(), stopCode, stopMessage);
             return finish(nowNs);
         }
@@ -299,8 +354,7 @@ final class SubscriberSession
     {
         if (null != key && key.isValid())
         {
-            key.interestOps((State.FINISHING == state ? 0 : SelectionKey.OP_READ) |
-                (writeBlocked ? SelectionKey.OP_WRITE : 0));
+            key.interestOps(SelectionKey.OP_READ | (writeBlocked ? SelectionKey.OP_WRITE : 0));
         }
     }
 

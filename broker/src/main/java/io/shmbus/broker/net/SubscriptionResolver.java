@@ -3,6 +3,9 @@ package io.shmbus.broker.net;
 import io.shmbus.broker.archive.ArchiveFiles;
 import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.client.InvalidTopicNameException;
+import io.shmbus.client.TopicNames;
+import io.shmbus.client.log.FrameDescriptor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,7 +24,7 @@ import static io.shmbus.client.remote.SubscribeRequestDescriptor.*;
 final class SubscriptionResolver
 {
     /** A request the broker accepted: the topic and an exact range of frame boundaries. */
-    record Subscription(ArchiveView view, long start, long end, boolean endVerified)
+    record Subscription(ArchiveView view, long start, long end)
     {
     }
 
@@ -45,14 +48,9 @@ final class SubscriptionResolver
         }
     }
 
-    /**
-     * Checks the complete 40-byte header.
-     *
-     * @return the length of the whole request.
-     */
-    static int checkHeader(final ByteBuffer request) throws RequestRejectedException
+    /** Refuses another protocol version or request type as soon as the first 8 bytes are in. */
+    static void checkVersionAndType(final ByteBuffer request) throws RequestRejectedException
     {
-        checkMagic(request);
         final int version = request.getShort(VERSION_OFFSET) & 0xFFFF;
         if (VERSION != version)
         {
@@ -64,10 +62,22 @@ final class SubscriptionResolver
         {
             throw malformed("unknown request type " + type + " (1 = SUBSCRIBE)");
         }
+    }
+
+    /**
+     * Checks the complete 40-byte header, in the order docs/protocol.md gives.
+     *
+     * @return the length of the whole request.
+     */
+    static int checkHeader(final ByteBuffer request) throws RequestRejectedException
+    {
+        checkMagic(request);
+        checkVersionAndType(request);
         final int topicLength = request.getShort(TOPIC_LENGTH_OFFSET) & 0xFFFF;
         if (topicLength < 1 || topicLength > MAX_TOPIC_LENGTH)
         {
-            throw malformed("topic length " + topicLength + " is not 1 to " + MAX_TOPIC_LENGTH);
+            throw malformed("topic length " + topicLength + " is not 1 to " + MAX_TOPIC_LENGTH +
+                " (a topic name is 1 to " + MAX_TOPIC_LENGTH + " of A-Z a-z 0-9 . _ -, without '..')");
         }
         final int tokenLength = request.getShort(TOKEN_LENGTH_OFFSET) & 0xFFFF;
         if (tokenLength > MAX_TOKEN_LENGTH)
@@ -136,18 +146,21 @@ final class SubscriptionResolver
             }
             if (END_LIVE == end)
             {
-                return new Subscription(view, start, END_LIVE, true);
+                return new Subscription(view, start, END_LIVE);
             }
             if (end <= start) // a negative end other than -1 too: the start is never negative
             {
                 throw new RequestRejectedException(POSITION_UNAVAILABLE, "end position " + end +
                     " is not after the start position " + start + " of topic '" + view.topic() + "'");
             }
-            if (end <= archived)
+            if ((end & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
             {
-                checkBoundary(view, first, archived, end, "end");
+                throw new RequestRejectedException(NOT_FRAME_BOUNDARY, "end position " + end + " is not a multiple " +
+                    "of " + FrameDescriptor.FRAME_ALIGNMENT + ", so no frame can start there");
             }
-            return new Subscription(view, start, end, end <= archived);
+            // An end inside a frame is not refused: the replay stops at the last frame start before it, whether
+            // the archive holds the end yet or not (SegmentSender), so the answer never depends on the archiver.
+            return new Subscription(view, start, end);
         }
         catch (final NoSuchFileException ex)
         {
@@ -185,17 +198,15 @@ final class SubscriptionResolver
     {
         final byte[] name = new byte[topicLength];
         request.get(HEADER_LENGTH, name);
-        for (final byte c : name)
+        final String topic = new String(name, StandardCharsets.ISO_8859_1); // one char a byte, for the check
+        try
         {
-            final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '.' || c == '_' || c == '-';
-            if (!ok)
-            {
-                throw malformed("topic name has a byte 0x" + Integer.toHexString(c & 0xFF) +
-                    " that is not one of A-Z a-z 0-9 . _ -");
-            }
+            TopicNames.validate(topic); // the rule of every topic name, local or remote
         }
-        final String topic = new String(name, StandardCharsets.US_ASCII);
+        catch (final InvalidTopicNameException ex)
+        {
+            throw malformed(ex.getMessage());
+        }
         final ArchiveView view = views.get(topic);
         if (null == view)
         {

@@ -76,6 +76,26 @@ class ArchiveFilesTest
             "unaligned");
         assertEquals(SEGMENT_LENGTH, archived, "the first segment is full");
 
+        // every position inside a frame (aligned or not) belongs to the frame that starts at or before it
+        final List<Long> all = new java.util.ArrayList<>(starts);
+        all.add(SEGMENT_LENGTH);
+        all.addAll(startsInSecond);
+        all.add(archivedSecond);
+        for (int i = 0; i + 1 < all.size(); i++)
+        {
+            for (long p = all.get(i); p < all.get(i + 1); p += 8)
+            {
+                assertEquals(all.get(i), ArchiveFiles.lastFrameStartAtOrBefore(
+                    topicDir, SEGMENT_LENGTH, first, archivedSecond, p), "position " + p);
+            }
+        }
+        assertEquals(archivedSecond, ArchiveFiles.lastFrameStartAtOrBefore(
+            topicDir, SEGMENT_LENGTH, first, archivedSecond, archivedSecond));
+        assertEquals(-1, ArchiveFiles.lastFrameStartAtOrBefore(
+            topicDir, SEGMENT_LENGTH, first, archivedSecond, first - 32), "before the first position");
+        assertEquals(-1, ArchiveFiles.lastFrameStartAtOrBefore(
+            topicDir, SEGMENT_LENGTH, first, archivedSecond, archivedSecond + 32), "after the archived position");
+
         Files.delete(SegmentDescriptor.file(topicDir, 0));
         assertThrows(NoSuchFileException.class,
             () -> ArchiveFiles.isFrameStart(topicDir, SEGMENT_LENGTH, first, archivedSecond, starts.get(5)));

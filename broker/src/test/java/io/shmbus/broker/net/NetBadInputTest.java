@@ -91,8 +91,8 @@ class NetBadInputTest
             "not the first byte of a frame");
         expectError(request(KIND_POSITION, starts.get(3) + 8, -1, "orders", TOKEN), RemoteProtocol.NOT_FRAME_BOUNDARY,
             "not the first byte of a frame");
-        expectError(request(KIND_EARLIEST, 0, insideFrame, "orders", TOKEN), RemoteProtocol.NOT_FRAME_BOUNDARY,
-            "end position");
+        expectError(request(KIND_EARLIEST, 0, starts.get(3) + 8, "orders", TOKEN), RemoteProtocol.NOT_FRAME_BOUNDARY,
+            "not a multiple of 32");
         expectError(request(KIND_POSITION, starts.get(5), starts.get(2), "orders", TOKEN),
             RemoteProtocol.POSITION_UNAVAILABLE, "not after the start");
         expectError(request(KIND_EARLIEST, 0, -2, "orders", TOKEN), RemoteProtocol.POSITION_UNAVAILABLE,
@@ -212,6 +212,7 @@ class NetBadInputTest
                 assertTrue(refused.isClosedByBroker());
             }
             assertEquals(1, fixture.counter("net: connections refused (limit)"));
+            assertEquals(0, fixture.counter("net: handshake errors"), "a refusal is counted once, as a refusal");
             // the held connections still work
             final RawSubscriber.Response ok = held[0].subscribe(KIND_EARLIEST, 0, tail, "orders", null);
             assertTrue(ok.isOk(), ok.toString());

@@ -14,8 +14,9 @@ import static io.shmbus.client.log.FrameDescriptor.*;
 
 /**
  * Reads the frame stream of one subscription from a channel into a direct buffer and hands DATA payloads to a
- * handler in place. Checks every frame's position, skips PAD and HEARTBEAT, and stops at END, at a STREAM ERROR, at
- * a frame that breaks the protocol, or at the end of the stream, leaving the reason in {@link #status()}.
+ * handler in place. Checks every frame's position, skips PAD, HEARTBEAT and the types a later broker may add (6 and
+ * up: frames the broker makes, which never advance the position), and stops at END, at a STREAM ERROR, at a frame
+ * that breaks the protocol, or at the end of the stream, leaving the reason in {@link #status()}.
  * <p>
  * Whole frames only: a frame split across reads is delivered once all of it has arrived. {@link #receive}
  * allocates nothing unless it stops on an error. Not thread-safe.
@@ -143,9 +144,9 @@ final class FrameReceiver
                         readOffset += needed;
                         position += needed;
                     }
-                    else if (TYPE_HEARTBEAT == type)
+                    else if (TYPE_HEARTBEAT == type || isUnknownType(type))
                     {
-                        readOffset += needed;
+                        readOffset += needed; // made by the broker: the next frame is still at the position
                     }
                     else if (TYPE_END == type)
                     {
@@ -220,7 +221,14 @@ final class FrameReceiver
         {
             return HEADER_LENGTH == frameLength;
         }
-        return TYPE_STREAM_ERROR == type && alignedLength(frameLength) <= capacity;
+        return (TYPE_STREAM_ERROR == type || isUnknownType(type)) &&
+            frameLength <= RemoteProtocol.MAX_CONTROL_FRAME_LENGTH;
+    }
+
+    /** A type after the five of version 1: reserved for frames the broker makes, skipped (type 0 never is). */
+    private static boolean isUnknownType(final short type)
+    {
+        return (type & 0xFFFF) > TYPE_STREAM_ERROR;
     }
 
     private boolean checksumMatches(final int frameOffset, final int frameLength)

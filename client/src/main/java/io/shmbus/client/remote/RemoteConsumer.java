@@ -2,10 +2,10 @@ package io.shmbus.client.remote;
 
 import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.FragmentHandler;
-import io.shmbus.client.InvalidTopicNameException;
 import io.shmbus.client.JvmRequirements;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
+import io.shmbus.client.TopicNames;
 import io.shmbus.client.log.FrameDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -517,12 +517,7 @@ public final class RemoteConsumer implements AutoCloseable
          */
         public Context conclude()
         {
-            if (null == topic || topic.isEmpty() || topic.length() > RemoteProtocol.MAX_TOPIC_LENGTH ||
-                !topic.chars().allMatch(Context::isTopicChar))
-            {
-                throw new InvalidTopicNameException("topic name must be 1 to " + RemoteProtocol.MAX_TOPIC_LENGTH +
-                    " of [A-Za-z0-9._-]: '" + topic + "'");
-            }
+            TopicNames.validate(topic); // the broker refuses any other name with MALFORMED_REQUEST
             if (null == host || host.isEmpty())
             {
                 throw new ConfigurationException("host must be set");
@@ -564,12 +559,6 @@ public final class RemoteConsumer implements AutoCloseable
                 throw new ConfigurationException("error handler must be set");
             }
             return this;
-        }
-
-        private static boolean isTopicChar(final int c)
-        {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '.' || c == '_' || c == '-';
         }
 
         /**

@@ -2,6 +2,7 @@ package io.shmbus.client.remote;
 
 import io.shmbus.client.PositionUnavailableException;
 import io.shmbus.client.ShmbusException;
+import io.shmbus.client.TopicNames;
 
 /**
  * Constants of the network subscriber protocol, version 1 (docs/protocol.md): magic, version, start kinds,
@@ -39,10 +40,16 @@ public final class RemoteProtocol
     public static final int STORAGE_ERROR = 9;
     public static final int PROTOCOL_VIOLATION = 10;
 
-    public static final int MAX_TOPIC_LENGTH = 255;
+    /** A topic name on the wire follows the rule of every topic name ({@link TopicNames}), so the same limit. */
+    public static final int MAX_TOPIC_LENGTH = TopicNames.MAX_LENGTH;
     public static final int MAX_TOKEN_LENGTH = 1024;
     public static final int MAX_REQUEST_LENGTH = 4096;
     public static final int MAX_RESPONSE_LENGTH = 4096;
+    /**
+     * The longest frame the broker makes (HEARTBEAT, END, STREAM ERROR, and any type it adds later), header
+     * included; stored frames are bounded by the max frame length of the OK response instead.
+     */
+    public static final int MAX_CONTROL_FRAME_LENGTH = 4096;
 
     private RemoteProtocol()
     {

@@ -122,12 +122,33 @@ class FrameReceiverTest
             .toBytes(), "length 8");
         assertBadFrame(new StreamBuilder(0).frame(MAX_FRAME + 1, FrameDescriptor.TYPE_DATA, (byte)0, 0, 0, 0,
             new byte[0]).toBytes(), "length " + (MAX_FRAME + 1));
-        assertBadFrame(new StreamBuilder(0).frame(64, (short)99, (byte)0, 0, 0, 0, new byte[0]).toBytes(),
-            "type 99");
+        assertBadFrame(new StreamBuilder(0).frame(64, (short)0, (byte)0, 0, 0, 0, new byte[0]).toBytes(),
+            "type 0");
+        assertBadFrame(new StreamBuilder(0).frame(RemoteProtocol.MAX_CONTROL_FRAME_LENGTH + 1, (short)99, (byte)0, 0,
+            0, 0, new byte[0]).toBytes(), "type 99, length 4097");
         assertBadFrame(new StreamBuilder(0).frame(64, FrameDescriptor.TYPE_HEARTBEAT, (byte)0, 0, 0, 0, new byte[0])
             .toBytes(), "type 3, length 64");
         final byte[] garbage = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.UTF_8);
         assertBadFrame(garbage, "impossible frame at position 0");
+    }
+
+    @Test
+    void skipsFramesOfTypesItDoesNotKnowWithoutAdvancingThePosition()
+    {
+        final byte[] stream = new StreamBuilder(0).data("a")
+            .frame(40, (short)6, (byte)0, 64, 0, 0, "8 bytes!".getBytes(StandardCharsets.UTF_8))
+            .frame(RemoteProtocol.MAX_CONTROL_FRAME_LENGTH, (short)0xFFFF, (byte)0, 64, 0, 0, new byte[0])
+            .toBytes();
+        final byte[] rest = new StreamBuilder(64).data("b").end().toBytes();
+        final FrameReceiver receiver = new FrameReceiver(false);
+        receiver.reset(0, MAX_FRAME);
+        final Received received = drain(receiver, new ChunkedChannel(false).add(stream).add(rest));
+        assertEquals(List.of("a", "b"), received.payloads);
+        assertEquals(FrameReceiver.END, receiver.status(), String.valueOf(receiver.problem()));
+        assertEquals(128, receiver.position());
+
+        assertBadFrame(new StreamBuilder(0).data("a").frame(32, (short)7, (byte)0, 96, 0, 0, new byte[0]).toBytes(),
+            "says position 96 where 64 was expected");
     }
 
     @Test

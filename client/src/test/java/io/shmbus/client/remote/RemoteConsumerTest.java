@@ -145,6 +145,32 @@ class RemoteConsumerTest
     }
 
     @Test
+    void skipsAFrameOfATypeItDoesNotKnowInsteadOfReconnecting() throws IOException
+    {
+        consumer = RemoteConsumer.subscribe(context());
+        final FakeBroker.Session session = broker.accept(consumer, received);
+        session.send(StreamBuilder.ok(0, MAX_FRAME)).send(new StreamBuilder(0).data("a")
+            .frame(48, (short)9, (byte)0, 64, 0, 0, "a later broker's frame".getBytes(StandardCharsets.US_ASCII))
+            .toBytes()).send(new StreamBuilder(64).data("b").toBytes());
+        pollUntil(() -> received.payloads.size() == 2, "both messages");
+        assertEquals(List.of("a", "b"), received.payloads);
+        assertEquals(RemoteConsumer.State.CONNECTED, consumer.state());
+        assertEquals(List.of(), errors, "no reconnect");
+    }
+
+    @Test
+    void aBoundedReplayWhoseEndFallsInsideAFrameEndsAtTheFrameBefore() throws IOException
+    {
+        consumer = RemoteConsumer.subscribe(context().endPosition(96));
+        final FakeBroker.Session session = broker.accept(consumer, received);
+        session.send(StreamBuilder.ok(0, MAX_FRAME)).send(new StreamBuilder(0).data("x").end().toBytes());
+        pollUntil(consumer::isEnded, "the end of the replay");
+        assertEquals(List.of("x"), received.payloads);
+        assertEquals(64, consumer.position(), "the END's position, before the end asked for");
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
     void endsABoundedReplayCleanly() throws IOException
     {
         consumer = RemoteConsumer.subscribe(context().endPosition(128));
@@ -421,8 +447,10 @@ class RemoteConsumerTest
         assertThrows(InvalidTopicNameException.class, () -> new RemoteConsumer.Context().topic("a/b").conclude());
         assertThrows(InvalidTopicNameException.class, () -> new RemoteConsumer.Context().conclude());
         assertThrows(InvalidTopicNameException.class,
-            () -> new RemoteConsumer.Context().topic("t".repeat(256)).conclude());
-        new RemoteConsumer.Context().topic("t".repeat(255)).conclude();
+            () -> new RemoteConsumer.Context().topic("t".repeat(129)).conclude());
+        assertThrows(InvalidTopicNameException.class, () -> new RemoteConsumer.Context().topic("a..b").conclude(),
+            "the broker would refuse it");
+        new RemoteConsumer.Context().topic("t".repeat(128)).conclude();
         for (final String address : new String[]{"host", "host:", ":7440", "host:port", "host:0", "host:65536"})
         {
             assertThrows(ConfigurationException.class, () -> new RemoteConsumer.Context().address(address), address);
