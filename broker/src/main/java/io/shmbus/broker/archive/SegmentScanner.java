@@ -1,8 +1,7 @@
 package io.shmbus.broker.archive;
 
 import io.shmbus.client.log.SegmentDescriptor;
-
-import io.shmbus.client.log.FrameDescriptor;
+import io.shmbus.client.log.StoredFrameCheck;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,39 +18,98 @@ import java.util.zip.CRC32C;
 import static io.shmbus.client.log.FrameDescriptor.*;
 
 /**
- * Reads a topic's segment files frame by frame and checks each frame on its own: length, type, version, its own
- * stream position, and the CRC32C when the frame carries one. Stops at the first frame that fails and says where
- * and why; everything before it is sound. Used by {@code shmbus verify} and by the archiver's recovery.
+ * Reads a topic's segment files frame by frame ({@link StoredFrameWalk}) and checks each frame on its own (length,
+ * type, version, its own stream position, the CRC32C when the frame carries one), each archiving step against its
+ * record in the checksum index, and the indexes beside each segment ({@link IndexCheck}). Used by
+ * {@code shmbus verify} and by the archiver's recovery.
  * <p>
- * Not thread-safe; allocates one read buffer per scan.
+ * The rule that tells damage from a torn tail: past a frame that fails its check the scanner looks for any sound
+ * frame further on ({@link StoredFrameWalk#resync()}). If there is one, the bytes in between were written once and
+ * are damaged: that is reported as {@link Damage} and the scan goes on from the sound frame, so nothing after it is
+ * lost. If there is none, and this is the newest segment, what follows the last sound frame was never completely
+ * written: a torn tail, which recovery may cut (zeros alone are just the end of the data).
+ * <p>
+ * Not thread-safe; one scanner per scan.
  */
 public final class SegmentScanner
 {
+    /** A damaged range: the sound frames resume at {@link #resumesAt}, or nowhere in this segment (-1). */
+    public static final class Damage
+    {
+        public final Path file;
+        public final long position;
+        public final long resumesAt;
+        public final String reason;
+
+        Damage(final Path file, final long position, final long resumesAt, final String reason)
+        {
+            this.file = file;
+            this.position = position;
+            this.resumesAt = resumesAt;
+            this.reason = reason;
+        }
+
+        public String toString()
+        {
+            return file.getFileName() + " at position " + position + ": " + reason +
+                (resumesAt >= 0 ? " (sound frames again from position " + resumesAt + ")" : "");
+        }
+    }
+
     /** What a scan found. */
     public static final class Result
     {
         public final List<Path> segments = new ArrayList<>();
         public long startPosition = -1;
+        /** The end of the sound data: after the last sound frame of the newest segment. */
         public long endPosition = -1;
         public long frames;
         public long messages;
         public long checksummed;
-        /** Null when every byte up to the end of the last segment's data is sound. */
+        /** Archiving steps checked against the checksum index. */
+        public long checkedSteps;
+        /** Segments without a checksum index (archived by an older broker): their payloads are not checked. */
+        public int segmentsWithoutChecksums;
+        /** Damage: bytes that were written once and are wrong now, in position order. Never cut. */
+        public final List<Damage> damage = new ArrayList<>();
+        /** Problems with the time and checksum indexes (the frames are not affected); see {@link IndexCheck}. */
+        public final List<String> indexProblems = new ArrayList<>();
+        /** A partly written end of the newest segment, from {@link #endPosition} to the end of the file. */
+        public String tornTail;
+        public Path tornTailFile;
+        /** The first damage or the torn tail: null when every byte up to the end of the data is sound. */
         public String problem;
         public Path problemFile;
         public long problemPosition = -1;
-        /** The problem is a partly written last frame (or zeros after it), as a crash leaves it. */
-        public boolean tornTail;
 
         public boolean isEmpty()
         {
             return segments.isEmpty() || startPosition < 0;
         }
+
+        /** True when the first problem is a torn tail (there is no damage). */
+        public boolean isTornTail()
+        {
+            return damage.isEmpty() && null != tornTail;
+        }
+
+        void damage(final Path file, final long position, final long resumesAt, final String reason)
+        {
+            damage.add(new Damage(file, position, resumesAt, reason));
+            if (null == problem || position < problemPosition)
+            {
+                problem = reason;
+                problemFile = file;
+                problemPosition = position;
+            }
+        }
     }
 
-    private final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    private ByteBuffer payload = ByteBuffer.allocate(64 * 1024);
+    private final StoredFrameWalk walk = new StoredFrameWalk(StoredFrameCheck.MAX_FRAME_LENGTH);
+    private final IndexCheck indexes = new IndexCheck();
     private final CRC32C crc = new CRC32C();
+    private final ByteBuffer block = ByteBuffer.allocateDirect(StoredFrameWalk.CHUNK_LENGTH);
+    private List<String> repairs;
 
     /** The segment files of a topic directory in position order. */
     public static List<Path> segmentFiles(final Path topicDir) throws IOException
@@ -80,19 +138,21 @@ public final class SegmentScanner
     {
         final Result result = new Result();
         result.segments.addAll(segmentFiles(topicDir));
+        final long segmentLength = segmentLength(result.segments);
         long expected = -1;
-        for (int i = 0; i < result.segments.size() && null == result.problem; i++)
+        for (int i = 0; i < result.segments.size(); i++)
         {
             final Path file = result.segments.get(i);
-            final long base = SegmentDescriptor.parseBasePosition(file.getFileName().toString());
+            final long base = baseOf(file);
             final boolean last = i == result.segments.size() - 1;
             if (expected >= 0 && base != expected)
             {
-                fail(result, file, expected, false, "segment missing: expected one starting at position " +
-                    expected + ", next is " + file.getFileName());
-                break;
+                result.damage(file, expected, base, expected < base ? "segment missing: expected one starting at " +
+                    "position " + expected + ", next is " + file.getFileName() : "segment " + file.getFileName() +
+                    " overlaps the one before it, which ends at position " + expected);
             }
-            expected = scanSegment(file, base, expected, last, result);
+            final long segmentEnd = last ? -1 : Math.min(base + segmentLength, baseOf(result.segments.get(i + 1)));
+            expected = scanSegment(file, base, 0 == i, segmentEnd, result);
             if (null != progress)
             {
                 progress.accept(file);
@@ -102,7 +162,39 @@ public final class SegmentScanner
     }
 
     /**
-     * Scans only the newest segment: enough to find where the archive ends and to cut a torn tail, in a time that
+     * The topic's segment length as the files show it: complete segments are exactly one segment long, and bases
+     * are multiples of it, so it is the smaller of the smallest distance between two bases and the largest older
+     * segment's size rounded up to a power of two (a missing segment widens one distance, a truncated one shrinks
+     * one size). {@link Long#MAX_VALUE} with a single segment.
+     */
+    private static long segmentLength(final List<Path> segments) throws IOException
+    {
+        long length = Long.MAX_VALUE;
+        long largest = 0;
+        for (int i = 0; i + 1 < segments.size(); i++)
+        {
+            length = Math.min(length, baseOf(segments.get(i + 1)) - baseOf(segments.get(i)));
+            largest = Math.max(largest, Files.size(segments.get(i)));
+        }
+        if (largest > 1)
+        {
+            length = Math.min(length, Long.highestOneBit(largest - 1) << 1);
+        }
+        return Math.max(FRAME_ALIGNMENT, length);
+    }
+
+    /**
+     * Also rewrites the time and checksum indexes of every segment whose indexes are wrong (never a frame), and
+     * adds a line per segment saying what it did.
+     */
+    public SegmentScanner repairIndexes(final List<String> actions)
+    {
+        this.repairs = actions;
+        return this;
+    }
+
+    /**
+     * Scans only the newest segment: enough to find where the archive ends and to find a torn tail, in a time that
      * does not grow with the archive (a full {@link #scan} is for {@code shmbus verify}).
      */
     public Result scanNewest(final Path topicDir) throws IOException
@@ -115,147 +207,180 @@ public final class SegmentScanner
         }
         final Path newest = files.get(files.size() - 1);
         result.segments.add(newest);
-        final long base = SegmentDescriptor.parseBasePosition(newest.getFileName().toString());
+        final long base = baseOf(newest);
         if (files.size() > 1)
         {
             result.startPosition = base; // an older segment exists: this one is full from its base
-            scanSegment(newest, base, base, true, result);
         }
-        else
-        {
-            scanSegment(newest, base, -1, true, result);
-        }
+        scanSegment(newest, base, files.size() == 1, -1, result);
         return result;
     }
 
+    /**
+     * @param first      the oldest segment: it may begin with zeros up to where archiving started.
+     * @param segmentEnd the next segment's base (this one must be whole up to it), or -1 for the newest segment.
+     * @return the end of this segment's sound data.
+     */
     private long scanSegment(
-        final Path file, final long base, final long expectedStart, final boolean last, final Result result)
+        final Path file, final long base, final boolean first, final long segmentEnd, final Result result)
         throws IOException
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final long size = channel.size();
-            long offset = 0;
-            if (expectedStart < 0)
+            final long from = base + (first ? firstFrameOffset(channel) : 0);
+            if (first)
             {
-                offset = firstFrameOffset(channel);
-                if (offset >= size)
+                if (from >= base + size)
                 {
-                    if (!last)
+                    if (segmentEnd >= 0)
                     {
-                        fail(result, file, base + offset, false, "segment holds no frame");
+                        result.damage(file, from, -1, "segment holds no frame");
                     }
-                    return base + offset;
+                    return from;
                 }
-                result.startPosition = base + offset;
+                result.startPosition = from;
             }
-            while (offset < size)
+            indexes.load(file.getParent(), base);
+            final long end = segmentEnd >= 0 ? segmentEnd : base + size;
+            walk.start(channel, base, from, end);
+            long dataEnd = from;
+            while (true)
             {
-                final long position = base + offset;
-                if (size - offset < HEADER_LENGTH)
+                while (walk.hasFrame())
                 {
-                    fail(result, file, position, last, "truncated frame header (" + (size - offset) + " bytes)");
-                    return position;
+                    countFrame(file, result);
+                    walk.next();
                 }
-                header.clear();
-                readFully(channel, header, offset);
-                final int length = header.getInt(FRAME_LENGTH_OFFSET);
-                if (0 == length && last && allZero(channel, offset, size))
+                dataEnd = walk.position();
+                if (null == walk.problem())
                 {
-                    result.endPosition = position;
-                    return position; // the clean end of the data
+                    break;
                 }
-                final String problem = check(header, length, position, size - offset);
-                if (null != problem)
+                final long damaged = walk.position();
+                final String reason = walk.problem();
+                final boolean zeros = walk.stoppedAtZeroLength();
+                final long resumes = walk.resync();
+                if (resumes >= 0)
                 {
-                    fail(result, file, position, last && length > 0 && position + alignedLength(length) > base + size,
-                        problem);
-                    return position;
+                    result.damage(file, damaged, resumes, reason);
+                    indexes.damaged(damaged, resumes);
+                    continue;
                 }
-                if ((header.get(FLAGS_OFFSET) & FLAG_CHECKSUM) != 0 && header.getShort(TYPE_OFFSET) == TYPE_DATA)
+                if (segmentEnd >= 0)
                 {
-                    final int payloadLength = length - HEADER_LENGTH;
-                    if (payload.capacity() < payloadLength)
+                    result.damage(file, damaged, -1, reason + (damaged >= base + size ? "" :
+                        "; nothing sound after it up to the next segment"));
+                }
+                else if (!zeros || !allZero(channel, damaged - base, size))
+                {
+                    result.tornTail = reason;
+                    result.tornTailFile = file;
+                    if (result.damage.isEmpty() || damaged < result.problemPosition)
                     {
-                        payload = ByteBuffer.allocate(payloadLength);
+                        result.problem = reason;
+                        result.problemFile = file;
+                        result.problemPosition = damaged;
                     }
-                    payload.clear().limit(payloadLength);
-                    readFully(channel, payload, offset + HEADER_LENGTH);
-                    payload.flip();
-                    crc.reset();
-                    crc.update(payload);
-                    if ((int)crc.getValue() != header.getInt(CHECKSUM_OFFSET))
-                    {
-                        fail(result, file, position, false, "checksum mismatch");
-                        return position;
-                    }
-                    result.checksummed++;
                 }
-                result.frames++;
-                if (header.getShort(TYPE_OFFSET) == TYPE_DATA)
-                {
-                    result.messages++;
-                }
-                offset += alignedLength(length);
+                break;
             }
-            result.endPosition = base + offset;
-            return base + offset;
+            if (segmentEnd < 0)
+            {
+                result.endPosition = dataEnd;
+            }
+            checkSteps(channel, file, base, dataEnd, result);
+            if (indexes.lacksChecksums())
+            {
+                result.segmentsWithoutChecksums++;
+            }
+            if (indexes.finish(file, dataEnd, result.indexProblems) && null != repairs)
+            {
+                repairs.add(file.getFileName() + ": " + indexes.repair());
+            }
+            return segmentEnd >= 0 ? segmentEnd : dataEnd;
         }
     }
 
-    private static String check(final ByteBuffer header, final int length, final long position, final long available)
+    private void countFrame(final Path file, final Result result) throws IOException
     {
-        if (length < HEADER_LENGTH)
+        final short type = walk.type();
+        if ((walk.flags() & FLAG_CHECKSUM) != 0 && TYPE_DATA == type)
         {
-            return length < 0 ? "frame claimed but never committed (length " + length + ")" :
-                "bad frame length " + length;
+            crc.reset();
+            crc.update(walk.payload());
+            if ((int)crc.getValue() != walk.checksum())
+            {
+                result.damage(file, walk.position(), walk.position() + StoredFrameCheck.alignedLength(
+                    walk.frameLength()), "checksum mismatch: the frame's payload changed since it was written");
+            }
+            result.checksummed++;
         }
-        if (alignedLength(length) > available)
+        result.frames++;
+        if (TYPE_DATA == type)
         {
-            return "frame of " + length + " bytes runs past the end of the file";
+            result.messages++;
         }
-        if (!FrameDescriptor.isKnownType(header.getShort(TYPE_OFFSET)))
-        {
-            return "unknown frame type " + header.getShort(TYPE_OFFSET);
-        }
-        if (header.get(VERSION_OFFSET) != CURRENT_VERSION && header.getShort(TYPE_OFFSET) == TYPE_DATA)
-        {
-            return "unknown frame version " + header.get(VERSION_OFFSET);
-        }
-        final long framePosition = header.getLong(POSITION_OFFSET);
-        if (framePosition != position)
-        {
-            return "frame says position " + framePosition + " but sits at " + position;
-        }
-        return null;
+        indexes.onFrame(walk.position(), type, walk.timestamp());
     }
 
-    private static void fail(
-        final Result result, final Path file, final long position, final boolean torn, final String reason)
+    /** Checks the bytes of every archiving step below {@code dataEnd} against its checksum record. */
+    private void checkSteps(
+        final FileChannel channel, final Path file, final long base, final long dataEnd, final Result result)
+        throws IOException
     {
-        result.problem = reason;
-        result.problemFile = file;
-        result.problemPosition = position;
-        result.tornTail = torn;
-        result.endPosition = position;
+        final long[] steps = indexes.checksumRecords();
+        for (int i = 0; i < indexes.checksumRecordCount(); i++)
+        {
+            final long from = steps[3 * i];
+            final long to = from + steps[3 * i + 1];
+            if (steps[3 * i + 1] < 0 || to > dataEnd || from < base)
+            {
+                continue; // describes no sound data: an index problem, reported by the index check
+            }
+            crc.reset();
+            long offset = from - base;
+            while (offset < to - base)
+            {
+                block.clear().limit((int)Math.min(block.capacity(), to - base - offset));
+                final int n = channel.read(block, offset);
+                if (n < 0)
+                {
+                    break;
+                }
+                block.flip();
+                crc.update(block);
+                offset += n;
+            }
+            result.checkedSteps++;
+            if ((int)crc.getValue() != (int)steps[3 * i + 2])
+            {
+                result.damage(file, from, to, "the bytes archived in positions [" + from + ", " + to + ") changed " +
+                    "since they were written (checksum index mismatch): a frame in that range is damaged");
+            }
+        }
+        result.damage.sort((a, b) -> Long.compare(a.position, b.position));
     }
 
     private boolean allZero(final FileChannel channel, final long from, final long size) throws IOException
     {
-        final ByteBuffer buffer = ByteBuffer.allocate(8192);
         long offset = from;
         while (offset < size)
         {
-            buffer.clear().limit((int)Math.min(buffer.capacity(), size - offset));
-            readFully(channel, buffer, offset);
-            for (int i = 0; i < buffer.limit(); i++)
+            block.clear().limit((int)Math.min(block.capacity(), size - offset));
+            final int n = channel.read(block, offset);
+            if (n <= 0)
             {
-                if (buffer.get(i) != 0)
+                return true;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                if (block.get(i) != 0)
                 {
                     return false;
                 }
             }
-            offset += buffer.limit();
+            offset += n;
         }
         return true;
     }
@@ -273,7 +398,10 @@ public final class SegmentScanner
         while (offset + word.capacity() <= size)
         {
             word.clear();
-            readFully(channel, word, offset);
+            while (word.hasRemaining() && channel.read(word, offset + word.position()) >= 0)
+            {
+                // a positional read of 8 bytes below the size
+            }
             if (word.getLong(0) != 0)
             {
                 return offset;
@@ -283,18 +411,8 @@ public final class SegmentScanner
         return offset;
     }
 
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long offset)
-        throws IOException
+    static long baseOf(final Path file)
     {
-        long at = offset;
-        while (buffer.hasRemaining())
-        {
-            final int n = channel.read(buffer, at);
-            if (n < 0)
-            {
-                throw new IOException("unexpected end of file at " + at);
-            }
-            at += n;
-        }
+        return SegmentDescriptor.parseBasePosition(file.getFileName().toString());
     }
 }
