@@ -34,13 +34,14 @@ public final class ArchiveFiles
     }
 
     /**
-     * True when a sound frame of the archive starts exactly at {@code position}, found by walking frame headers
-     * from a known frame start: the last time index record at or before the position in its segment, else the
-     * start of the segment (or the first archived position). The archived position itself counts as a frame start.
+     * True when a frame boundary of the archive is exactly at {@code position}, reached through sound frames by
+     * walking frame headers from a known frame start: the last time index record at or before the position in its
+     * segment, else the start of the segment (or the first archived position). The archived position itself counts
+     * as a frame start. The frame at the position is not checked: an end position only needs the frames before it.
      *
      * @throws NoSuchFileException      when the segment was deleted (by retention) meanwhile.
-     * @throws DamagedStorageException when the walk meets a damaged frame before the position or at it (a damaged
-     *                                  frame is no place to start reading), or the segment ends before it.
+     * @throws DamagedStorageException when the walk meets a damaged frame before the position, or the segment ends
+     *                                  before it.
      */
     public static boolean isFrameStart(
         final Path topicDir,
@@ -48,6 +49,32 @@ public final class ArchiveFiles
         final long firstPosition,
         final long archivedPosition,
         final long position) throws IOException
+    {
+        return walkTo(topicDir, segmentLength, firstPosition, archivedPosition, position, false);
+    }
+
+    /**
+     * As {@link #isFrameStart}, for a position to start reading at: the frame there must be sound too.
+     *
+     * @throws DamagedStorageException when the frame at the position, or one before it in the walk, is damaged.
+     */
+    public static boolean isSoundFrameStart(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long position) throws IOException
+    {
+        return walkTo(topicDir, segmentLength, firstPosition, archivedPosition, position, true);
+    }
+
+    private static boolean walkTo(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long position,
+        final boolean checkFrameAt) throws IOException
     {
         if (position == archivedPosition)
         {
@@ -70,7 +97,7 @@ public final class ArchiveFiles
             {
                 walk.next();
             }
-            if (walk.position() == position && walk.hasFrame())
+            if (walk.position() == position && (!checkFrameAt || walk.hasFrame()))
             {
                 return true;
             }

@@ -166,7 +166,11 @@ public final class TopicArchiver implements AutoCloseable
         return firstPosition;
     }
 
-    /** True when a frame of the archive starts exactly at {@code position} (walked from a known frame start). */
+    /**
+     * True when a sound frame of the archive starts exactly at {@code position} (walked from a known frame start).
+     *
+     * @throws DamagedStorageException when the frame there, or one the walk meets before it, is damaged: counted.
+     */
     public boolean isFrameStart(final long position)
     {
         if (position < firstPosition || position >= archivedPosition)
@@ -175,7 +179,7 @@ public final class TopicArchiver implements AutoCloseable
         }
         try
         {
-            return ArchiveFiles.isFrameStart(topicDir, segmentLength, firstPosition, archivedPosition, position);
+            return ArchiveFiles.isSoundFrameStart(topicDir, segmentLength, firstPosition, archivedPosition, position);
         }
         catch (final DamagedStorageException ex)
         {
