@@ -1,5 +1,6 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.log.StoredFrames;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import io.shmbus.broker.Broker;
@@ -333,13 +334,51 @@ class ArchiveRecoveryTest
         }
     }
 
+    /** {@code shmbus replay} in each format delivers the frames before the damage, then says where it stopped. */
+    @Test
+    void replayStopsAtDamageAfterTheSoundFramesInEachFormat() throws Exception
+    {
+        final Path topicDir = data.resolve("t");
+        Files.createDirectories(topicDir);
+        final Path segment = SegmentDescriptor.file(topicDir, 0);
+        StoredFrames.write(segment, 0, 1000, 64);
+        StoredFrames.putInt(segment, 20 * 64, 0x7FFF_FFFF);
+        try (Broker ignored = broker())
+        {
+            final Path frames = root.resolve("frames.out");
+            final String framesRun = runExpecting(1, "replay", "--dir", shm.toString(), "--topic", "t",
+                "--format", "frames", "--out", frames.toString());
+            assertTrue(framesRun.contains("damaged archive in " + segment + " at position 1280"), framesRun);
+            assertTrue(framesRun.contains("replayed the 1280 bytes of frames before it"), framesRun);
+            assertArrayEquals(StoredFrames.frames(0, 20, 64), Files.readAllBytes(frames));
+
+            final Path payloads = root.resolve("payload.out");
+            final String payloadRun = runExpecting(1, "replay", "--dir", shm.toString(), "--topic", "t",
+                "--format", "payload", "--out", payloads.toString());
+            assertTrue(payloadRun.contains("damaged archive in " + segment + " at position 1280"), payloadRun);
+            assertTrue(payloadRun.contains("replayed 20 messages"), payloadRun);
+            final UnsafeBuffer written = new UnsafeBuffer(Files.readAllBytes(payloads));
+            assertEquals(20 * (4 + 32), written.capacity());
+            for (int i = 0; i < 20; i++)
+            {
+                assertEquals(32, written.getInt(i * 36));
+                assertEquals(i, written.getInt(i * 36 + 4));
+            }
+        }
+    }
+
     private String run(final String... args)
+    {
+        return runExpecting(0, args);
+    }
+
+    private String runExpecting(final int exitCode, final String... args)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
             new PrintStream(out, true));
         final String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text);
+        assertEquals(exitCode, code, text);
         return text;
     }
 

@@ -1,6 +1,6 @@
 package io.shmbus.broker.net;
 
-import io.shmbus.broker.archive.StoredFrames;
+import io.shmbus.client.log.StoredFrames;
 import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.SegmentDescriptor;
 import io.shmbus.client.remote.RemoteProtocol;

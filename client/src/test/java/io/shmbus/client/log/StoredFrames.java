@@ -1,6 +1,4 @@
-package io.shmbus.broker.archive;
-
-import io.shmbus.client.log.FrameDescriptor;
+package io.shmbus.client.log;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -10,11 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Builds segment files and their indexes byte by byte for tests: data frames of one length with their own
+ * Builds segment files and their time indexes (16-byte records: time stamp, position) byte by byte for tests of
+ * every reader of segments, client and broker: data frames of one length with their own
  * positions, a time stamp equal to their index and the index as their first payload int.
  */
 public final class StoredFrames
 {
+    private static final int TIME_RECORD_LENGTH = 16;
+
     private StoredFrames()
     {
     }
@@ -50,7 +51,7 @@ public final class StoredFrames
     public static void writeTimeIndex(
         final Path index, final long base, final int count, final int frameLength, final int every) throws IOException
     {
-        final ByteBuffer records = ByteBuffer.allocate(((count + every - 1) / every) * TimeIndexWriter.RECORD_LENGTH)
+        final ByteBuffer records = ByteBuffer.allocate(((count + every - 1) / every) * TIME_RECORD_LENGTH)
             .order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < count; i += every)
         {
