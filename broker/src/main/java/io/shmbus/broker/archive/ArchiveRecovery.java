@@ -61,7 +61,7 @@ public final class ArchiveRecovery
         try
         {
             final SegmentScanner.Result result = new SegmentScanner().scanNewest(topicDir);
-            if (result.isEmpty())
+            if (result.segments.isEmpty())
             {
                 return Recovered.NONE;
             }
@@ -75,6 +75,14 @@ public final class ArchiveRecovery
             if (null != result.tornTail)
             {
                 cutTornTail(topicDir, result, out);
+            }
+            else
+            {
+                cutIndexes(topicDir, SegmentScanner.baseOf(result.segments.get(0)), result.endPosition, out);
+            }
+            if (result.isEmpty() && result.damage.isEmpty())
+            {
+                return Recovered.NONE; // a segment with no frame yet: archiving starts where the ring does
             }
             return new Recovered(result.endPosition, List.copyOf(result.damage));
         }
@@ -95,14 +103,26 @@ public final class ArchiveRecovery
         {
             channel.truncate(cut - base);
         }
+        out.println("shmbus broker: cut a torn tail of " + (size - (cut - base)) + " bytes at position " + cut +
+            " from " + file + " (" + result.tornTail + "; no sound frame after it)");
+        cutIndexes(topicDir, base, cut, out);
+    }
+
+    /** Drops the newest segment's index records that point at or past the end of its data. */
+    private static void cutIndexes(final Path topicDir, final long base, final long end, final PrintStream out)
+        throws IOException
+    {
+        final long cut = Math.max(base, end);
         final int timeRecords = cutIndex(TimeIndexWriter.file(topicDir, base), TimeIndexWriter.RECORD_LENGTH, cut,
             false);
         final int sumRecords = cutIndex(ChecksumIndexWriter.file(topicDir, base), ChecksumIndexWriter.RECORD_LENGTH,
             cut, true);
-        out.println("shmbus broker: cut a torn tail of " + (size - (cut - base)) + " bytes at position " + cut +
-            " from " + file + " (" + result.tornTail + "; no sound frame after it)" +
-            (timeRecords + sumRecords > 0 ? ", and " + timeRecords + " time and " + sumRecords +
-            " checksum index record(s) past it" : ""));
+        if (timeRecords + sumRecords > 0)
+        {
+            out.println("shmbus broker: dropped " + timeRecords + " time and " + sumRecords + " checksum index " +
+                "record(s) of " + SegmentDescriptor.file(topicDir, base) + " that point past the end of its data (" +
+                cut + ")");
+        }
     }
 
     /**

@@ -40,6 +40,8 @@ final class IndexCheck
     private int timeCount;
     private int timeNext;
     private long[] sums = new long[192];
+    /** Checksum records a repair drops: they start at no frame. */
+    private boolean[] dropSum = new boolean[64];
     private int sumCount;
     private int sumNext;
     private long[] damaged = new long[16];
@@ -83,6 +85,8 @@ final class IndexCheck
         {
             final int n = sumBytes.capacity() / ChecksumIndexWriter.RECORD_LENGTH;
             sums = ensure(sums, 3 * n);
+            dropSum = n <= dropSum.length ? dropSum : new boolean[Math.max(n, 2 * dropSum.length)];
+            Arrays.fill(dropSum, false);
             for (int i = 0; i < n; i++)
             {
                 final int at = i * ChecksumIndexWriter.RECORD_LENGTH;
@@ -119,7 +123,7 @@ final class IndexCheck
                 if (sums[3 * sumNext] < position && !isDamaged(sums[3 * sumNext]))
                 {
                     badSumRecords++;
-                    sums[3 * sumNext + 1] = -1; // dropped by a repair
+                    dropSum[sumNext] = true;
                 }
                 sumNext++;
             }
@@ -143,6 +147,32 @@ final class IndexCheck
         damagedCount++;
     }
 
+    /** The position of the first checksum record: where archiving started in this segment; -1 without one. */
+    long firstRecorded()
+    {
+        long first = -1;
+        for (int i = 0; i < sumCount; i++)
+        {
+            first = first < 0 ? sums[3 * i] : Math.min(first, sums[3 * i]);
+        }
+        return first;
+    }
+
+    /**
+     * Where the data of the segment reached when the archiver last recorded a step: the end of the furthest checksum
+     * record, or -1 without one. The archiver writes a record only after the step's bytes, so everything below it
+     * was completely written once.
+     */
+    long recordedEnd()
+    {
+        long end = -1;
+        for (int i = 0; i < sumCount; i++)
+        {
+            end = Math.max(end, sums[3 * i] + sums[3 * i + 1]);
+        }
+        return end;
+    }
+
     /** The checksum records: position, length, CRC32C, three longs each ({@link #checksumRecordCount()}). */
     long[] checksumRecords()
     {
@@ -164,22 +194,17 @@ final class IndexCheck
         int pastEnd = 0;
         for (int i = timeNext; i < timeCount && !timesOutOfOrder; i++)
         {
+            if (isDamaged(times[2 * i + 1]))
+            {
+                continue; // in damaged data: the data is reported, not the index
+            }
             if (times[2 * i + 1] >= dataEnd)
             {
                 pastEnd++;
             }
-            else if (!isDamaged(times[2 * i + 1]))
+            else
             {
                 badTimeRecords++;
-            }
-        }
-        int sumsPastEnd = 0;
-        for (int i = 0; i < sumCount && !sumsOutOfOrder; i++)
-        {
-            if (sums[3 * i] + sums[3 * i + 1] > dataEnd && sums[3 * i + 1] >= 0)
-            {
-                sumsPastEnd++;
-                sums[3 * i + 1] = -1;
             }
         }
         final String name = segment.getFileName().toString();
@@ -202,10 +227,10 @@ final class IndexCheck
             problems.add(name + ": " + pastEnd + " time index record(s) point past the end of the data (" +
                 dataEnd + ")");
         }
-        if (sumsOutOfOrder || badSumRecords > 0 || sumsPastEnd > 0)
+        if (sumsOutOfOrder || badSumRecords > 0)
         {
             problems.add(name + ": " + (sumsOutOfOrder ? "checksum index records are not in position order" :
-                (badSumRecords + sumsPastEnd) + " checksum index record(s) describe no sound data"));
+                badSumRecords + " checksum index record(s) start at no frame"));
         }
         return problems.size() > before;
     }
@@ -244,7 +269,7 @@ final class IndexCheck
             int kept = 0;
             for (int i = 0; i < sumCount; i++)
             {
-                if (sums[3 * i + 1] >= 0)
+                if (!dropSum[i])
                 {
                     sumBytes.putLong(sums[3 * i]).putInt((int)sums[3 * i + 1]).putInt((int)sums[3 * i + 2]);
                     kept++;
@@ -253,8 +278,8 @@ final class IndexCheck
             if (kept < sumCount)
             {
                 replace(ChecksumIndexWriter.file(topicDir, base), sumBytes.flip());
-                done.append("; dropped ").append(sumCount - kept).append(" checksum record(s) that describe no " +
-                    "sound data");
+                done.append("; dropped ").append(sumCount - kept).append(" checksum record(s) that start at no " +
+                    "frame");
             }
         }
         return done.toString();

@@ -228,7 +228,12 @@ public final class SegmentScanner
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final long size = channel.size();
-            final long from = base + (first ? firstFrameOffset(channel) : 0);
+            indexes.load(file.getParent(), base);
+            // the oldest segment begins with zeros up to where archiving started, which its first checksum record
+            // names even when the first frame's header is damaged
+            final long recordedStart = indexes.firstRecorded();
+            final long from = !first ? base : recordedStart >= base ?
+                Math.min(recordedStart, base + firstFrameOffset(channel)) : base + firstFrameOffset(channel);
             if (first)
             {
                 if (from >= base + size)
@@ -237,14 +242,26 @@ public final class SegmentScanner
                     {
                         result.damage(file, from, -1, "segment holds no frame");
                     }
+                    else
+                    {
+                        final long recordedEnd = indexes.recordedEnd();
+                        if (recordedEnd > from)
+                        {
+                            result.damage(file, from, -1, "the segment holds no frame, but the checksum index " +
+                                "shows the archive was written up to position " + recordedEnd + " (truncated)");
+                            indexes.damaged(from, Long.MAX_VALUE);
+                        }
+                        result.endPosition = Math.max(from, recordedEnd);
+                    }
+                    finishIndexes(file, from, result);
                     return from;
                 }
                 result.startPosition = from;
             }
-            indexes.load(file.getParent(), base);
             final long end = segmentEnd >= 0 ? segmentEnd : base + size;
             walk.start(channel, base, from, end);
             long dataEnd = from;
+            final long recordedEnd = segmentEnd < 0 ? indexes.recordedEnd() : -1;
             while (true)
             {
                 while (walk.hasFrame())
@@ -257,12 +274,18 @@ public final class SegmentScanner
                 {
                     break;
                 }
-                final long damaged = walk.position();
-                final String reason = walk.problem();
+                long damaged = walk.position();
+                String reason = walk.problem();
+                final long overlapped = walk.previous();
                 final boolean zeros = walk.stoppedAtZeroLength();
                 final long resumes = walk.resync();
                 if (resumes >= 0)
                 {
+                    if (resumes < damaged)
+                    {
+                        damaged = overlapped; // its length carried the walk over a sound frame: it is damaged
+                        reason = "the frame's length runs over the sound frame at position " + resumes;
+                    }
                     result.damage(file, damaged, resumes, reason);
                     indexes.damaged(damaged, resumes);
                     continue;
@@ -271,6 +294,20 @@ public final class SegmentScanner
                 {
                     result.damage(file, damaged, -1, reason + (damaged >= base + size ? "" :
                         "; nothing sound after it up to the next segment"));
+                    indexes.damaged(damaged, Long.MAX_VALUE);
+                }
+                else if (damaged < recordedEnd)
+                {
+                    // the checksum index shows the data reached further: written once, so damaged, never cut
+                    result.damage(file, damaged, -1, reason + "; the checksum index shows the archive was written " +
+                        "up to position " + recordedEnd);
+                    indexes.damaged(damaged, Long.MAX_VALUE);
+                    dataEnd = recordedEnd;
+                    if (recordedEnd < base + size && !allZero(channel, recordedEnd - base, size))
+                    {
+                        result.tornTail = "bytes after the last archiving step the checksum index records";
+                        result.tornTailFile = file;
+                    }
                 }
                 else if (!zeros || !allZero(channel, damaged - base, size))
                 {
@@ -285,20 +322,32 @@ public final class SegmentScanner
                 }
                 break;
             }
+            if (segmentEnd < 0 && null == walk.problem() && dataEnd < recordedEnd)
+            {
+                result.damage(file, dataEnd, -1, "the segment ends at position " + dataEnd + ", but the checksum " +
+                    "index shows the archive was written up to position " + recordedEnd + " (truncated)");
+                indexes.damaged(dataEnd, Long.MAX_VALUE);
+                dataEnd = recordedEnd;
+            }
             if (segmentEnd < 0)
             {
                 result.endPosition = dataEnd;
             }
-            checkSteps(channel, file, base, dataEnd, result);
+            checkSteps(channel, file, base, base + size, result);
             if (indexes.lacksChecksums())
             {
                 result.segmentsWithoutChecksums++;
             }
-            if (indexes.finish(file, dataEnd, result.indexProblems) && null != repairs)
-            {
-                repairs.add(file.getFileName() + ": " + indexes.repair());
-            }
+            finishIndexes(file, dataEnd, result);
             return segmentEnd >= 0 ? segmentEnd : dataEnd;
+        }
+    }
+
+    private void finishIndexes(final Path file, final long dataEnd, final Result result) throws IOException
+    {
+        if (indexes.finish(file, dataEnd, result.indexProblems) && null != repairs)
+        {
+            repairs.add(file.getFileName() + ": " + indexes.repair());
         }
     }
 
@@ -324,9 +373,9 @@ public final class SegmentScanner
         indexes.onFrame(walk.position(), type, walk.timestamp());
     }
 
-    /** Checks the bytes of every archiving step below {@code dataEnd} against its checksum record. */
+    /** Checks the bytes of every archiving step the file holds ({@code fileEnd}) against its checksum record. */
     private void checkSteps(
-        final FileChannel channel, final Path file, final long base, final long dataEnd, final Result result)
+        final FileChannel channel, final Path file, final long base, final long fileEnd, final Result result)
         throws IOException
     {
         final long[] steps = indexes.checksumRecords();
@@ -334,7 +383,7 @@ public final class SegmentScanner
         {
             final long from = steps[3 * i];
             final long to = from + steps[3 * i + 1];
-            if (steps[3 * i + 1] < 0 || to > dataEnd || from < base)
+            if (to > fileEnd || from < base)
             {
                 continue; // describes no sound data: an index problem, reported by the index check
             }

@@ -46,6 +46,7 @@ public final class StoredFrameWalk
     private long end;
     private long fileEnd;
     private long position;
+    private long previous;
     private long chunkStart;
     private int chunkLength;
     private int at;
@@ -75,6 +76,7 @@ public final class StoredFrameWalk
         this.channel = channel;
         this.base = base;
         this.position = from;
+        this.previous = -1;
         this.fileEnd = base + channel.size();
         this.end = end;
         this.chunkStart = from;
@@ -129,6 +131,7 @@ public final class StoredFrameWalk
     /** Moves past the sound frame {@link #hasFrame()} found. */
     public void next()
     {
+        previous = position;
         position += StoredFrameCheck.alignedLength(frameLength);
         checked = false;
     }
@@ -197,17 +200,26 @@ public final class StoredFrameWalk
         return frameBuffer.flip();
     }
 
+    /** The start of the last frame the walk passed, or -1. */
+    public long previous()
+    {
+        return previous;
+    }
+
     /**
      * Looks for the next sound frame after the damaged one the walk stopped at: the first frame-aligned position
      * before the end whose header passes {@link StoredFrameCheck} (it names its own position, so bytes of a payload
-     * are not taken for one by chance). Continues the walk there when it finds one.
+     * are not taken for one by chance). The search starts inside the last frame the walk passed, since a damaged
+     * length that still looked sound may have carried the walk over the start of a sound frame. Continues the walk
+     * there when it finds one.
      *
-     * @return its position, or -1 when none lies between the damage and the end.
+     * @return its position (before the damaged one when the last frame passed overlaps it), or -1 when none lies
+     * between the damage and the end.
      */
     public long resync() throws IOException
     {
         final long dataEnd = Math.min(end, fileEnd);
-        long candidate = position + FRAME_ALIGNMENT;
+        long candidate = (previous >= 0 ? previous : position) + FRAME_ALIGNMENT;
         while (candidate + HEADER_LENGTH <= dataEnd)
         {
             if (candidate < chunkStart || candidate + HEADER_LENGTH > chunkStart + chunkLength)
@@ -222,6 +234,7 @@ public final class StoredFrameWalk
             if (null == StoredFrameCheck.problem(chunkView, offset, candidate, dataEnd - candidate, maxFrameLength))
             {
                 position = candidate;
+                previous = -1;
                 checked = false;
                 zeroLength = false;
                 problem = null;
