@@ -61,7 +61,6 @@ final class IndexCheck
         this.base = base;
         timeCount = timeNext = sumCount = sumNext = damagedCount = rebuiltCount = 0;
         badTimeRecords = badSumRecords = 0;
-        lastRebuilt = Long.MIN_VALUE;
         final ByteBuffer timeBytes = read(TimeIndexWriter.file(topicDir, base));
         hasTimeIndex = null != timeBytes;
         final ByteBuffer sumBytes = read(ChecksumIndexWriter.file(topicDir, base));
@@ -128,7 +127,7 @@ final class IndexCheck
                 sumNext++;
             }
         }
-        if (TYPE_DATA == type && position - lastRebuilt >= REBUILT_RECORD_INTERVAL)
+        if (TYPE_DATA == type && (0 == rebuiltCount || position - lastRebuilt >= REBUILT_RECORD_INTERVAL))
         {
             rebuilt = ensure(rebuilt, 2 * rebuiltCount + 2);
             rebuilt[2 * rebuiltCount] = timestamp;

@@ -334,6 +334,41 @@ class ArchiveRecoveryTest
         }
     }
 
+    /**
+     * Finding E: with default settings (no per-frame checksums) a flipped payload byte is found by verify, through
+     * the checksum index the archiver writes beside each segment.
+     */
+    @Test
+    void verifyFindsAFlippedPayloadByteWithDefaultSettings() throws Exception
+    {
+        try (Broker ignored = broker())
+        {
+            publish(0, 1000);
+        }
+        final Path first = scan().segments.get(0);
+        assertTrue(Files.exists(ChecksumIndexWriter.file(data.resolve("t"), 0)), "the archiver wrote the index");
+        final String clean = verify(0);
+        assertTrue(clean.contains(" 0 with checksums"), "no per-frame checksums: " + clean);
+        assertFalse(clean.contains(" 0 archiving steps checked"), clean);
+        final UnsafeBuffer bytes = new UnsafeBuffer(Files.readAllBytes(first));
+        int frame = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            frame += FrameDescriptor.alignedLength(bytes.getInt(frame));
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(first.toFile(), "rw"))
+        {
+            final long at = frame + FrameDescriptor.HEADER_LENGTH + 10;
+            raf.seek(at);
+            final int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x01);
+        }
+        final String report = verify(1);
+        assertTrue(report.contains("CORRUPT in " + first.getFileName()), report);
+        assertTrue(report.contains("changed since they were written"), report);
+    }
+
     /** {@code shmbus replay} in each format delivers the frames before the damage, then says where it stopped. */
     @Test
     void replayStopsAtDamageAfterTheSoundFramesInEachFormat() throws Exception
