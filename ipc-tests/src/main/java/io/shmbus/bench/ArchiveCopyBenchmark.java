@@ -26,8 +26,9 @@ import java.util.zip.CRC32C;
  * file to a segment file, measured in one process, one after another and in alternating order, in steps of the
  * archiver's size (1 MiB): {@code transferTo} (in-kernel, the first archiver), {@code write} of a slice of the
  * mapped ring (one copy by the kernel from the mapping), the same with the CRC32C of each step that the archiver
- * records in its checksum index (what the archiver does now), and a read into a direct or a heap buffer then a write (the
- * copy loop through user space). Reports GiB/s and the copying thread's CPU time per GiB, median of the runs.
+ * records in its checksum index (what the archiver does now), and a read into a direct or a heap buffer then a
+ * write (the copy loop through user space). Reports GiB/s and the copying thread's CPU time per GiB, median of
+ * the runs.
  * <p>
  * The ring lives in {@code /dev/shm} like a topic log; segments go to {@code --data-dir} (default under
  * {@code target/}, the project's disk). Writes go to the page cache (durability {@code none}); the disk's own speed

@@ -87,7 +87,8 @@ public final class ArchiveFiles
         }
         final long base = SegmentDescriptor.basePosition(position, segmentLength);
         final long segmentStart = Math.max(base, firstPosition);
-        final long from = Math.max(segmentStart, lastIndexedPositionAtOrBefore(timeIndexFile(topicDir, base), position));
+        final long from = Math.max(segmentStart,
+            lastIndexedPositionAtOrBefore(timeIndexFile(topicDir, base), position));
         final Path file = SegmentDescriptor.file(topicDir, base);
         try (FileChannel segment = FileChannel.open(file, StandardOpenOption.READ))
         {

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Applies a topic's retention: deletes the oldest complete segments (and their time and checksum indexes) while the topic holds
- * more than the retention bytes, or while they are older than the retention age. The segment being written, and
- * anything after it, is never deleted.
+ * Applies a topic's retention: deletes the oldest complete segments (and their time and checksum indexes) while the
+ * topic holds more than the retention bytes, or while they are older than the retention age. The segment being
+ * written, and anything after it, is never deleted.
  * <p>
  * Conductor thread only, owned by the topic's {@link TopicArchiver}.
  */

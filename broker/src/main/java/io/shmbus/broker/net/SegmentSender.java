@@ -162,7 +162,7 @@ final class SegmentSender implements AutoCloseable
         return sent;
     }
 
-    /** Checks the headers of the frames from {@code checkedTo} on, up to an archiving step, the limit or the segment end. */
+    /** Checks the frame headers from {@code checkedTo} on: an archiving step, up to the limit or the segment end. */
     private void checkFrames() throws IOException, RequestRejectedException
     {
         final long base = segments.base();

@@ -27,7 +27,8 @@ public final class DamagedSegment
     /** Frames a checksum record (one archiving step) covers in the generated indexes. */
     private static final int FRAMES_PER_STEP = 5;
     private static final int[] BAD_LENGTHS = {
-        Integer.MAX_VALUE, Integer.MAX_VALUE - 31, Integer.MIN_VALUE, -1, 0, 1, 31, StoredFrameCheck.MAX_FRAME_LENGTH + 1
+        Integer.MAX_VALUE, Integer.MAX_VALUE - 31, Integer.MIN_VALUE, -1, 0, 1, 31,
+        StoredFrameCheck.MAX_FRAME_LENGTH + 1
     };
 
     private final List<Integer> payloads;
@@ -150,7 +151,8 @@ public final class DamagedSegment
         for (int i = 0; i < frames(); i++)
         {
             if (starts[i + 1] <= damaged.length &&
-                Arrays.equals(original, (int)starts[i], (int)starts[i + 1], damaged, (int)starts[i], (int)starts[i + 1]))
+                Arrays.equals(original, (int)starts[i], (int)starts[i + 1], damaged, (int)starts[i],
+                (int)starts[i + 1]))
             {
                 last = starts[i + 1];
             }
