@@ -596,14 +596,16 @@ final class BrokerConductor implements Agent
         {
             final TopicConfig config = ctx.config().topic(name);
             final boolean persistent = null != ctx.dataDir() && config.persistent();
-            final long resume = persistent ? ArchiveRecovery.recover(ctx.dataDir().resolve(name), log) : -1;
+            final ArchiveRecovery.Recovered recovered = persistent ?
+                ArchiveRecovery.recover(ctx.dataDir().resolve(name), log) : ArchiveRecovery.Recovered.NONE;
+            final long resume = recovered.resumePosition;
             // a new ring continues the archive's positions, so nothing is ever stored twice at one position
             final TopicLog topicLog = TopicLog.openOrCreate(ctx.dir(), name, config.capacity(),
                 config.maxMessageLength(), Math.max(0, resume), ctx.filePermissions(), 5_000);
             try
             {
                 topic = new TopicState(name, config, topicLog, countersManager, ctx.dataDir(), ctx.segmentLength(),
-                    resume, log, archiveViews);
+                    recovered, log, archiveViews);
             }
             catch (final RuntimeException ex)
             {

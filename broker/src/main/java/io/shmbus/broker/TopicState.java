@@ -60,7 +60,7 @@ final class TopicState implements AutoCloseable
         final CountersManager counters,
         final Path dataDir,
         final long segmentLength,
-        final long resumePosition,
+        final io.shmbus.broker.archive.ArchiveRecovery.Recovered recovered,
         final java.io.PrintStream out,
         final ArchiveViews archiveViews)
     {
@@ -88,7 +88,7 @@ final class TopicState implements AutoCloseable
             TopicArchiver created = null;
             try
             {
-                created = new TopicArchiver(log, dataDir, segmentLength, resumePosition, config, counters, out);
+                created = new TopicArchiver(log, dataDir, segmentLength, recovered, config, counters, out);
             }
             finally
             {
@@ -101,6 +101,7 @@ final class TopicState implements AutoCloseable
             this.archiveView = new ArchiveView(name, created.topicDir(), created.segmentLength(),
                 log.maxMessageLength() + io.shmbus.client.log.FrameDescriptor.HEADER_LENGTH, created.firstPosition(),
                 created.archivedPosition());
+            archiveView.damageCounter(created.damageCounter());
             archiveViews.add(archiveView);
         }
         else

@@ -1,6 +1,7 @@
 package io.shmbus.client;
 
 import io.shmbus.client.log.SegmentDescriptor;
+import io.shmbus.client.log.StoredFrameCheck;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -96,7 +97,9 @@ final class ArchiveReplay implements AutoCloseable
      * Delivers up to {@code limit} archived messages.
      *
      * @return the number delivered.
-     * @throws ShmbusException when the archive is missing a segment or holds a damaged frame.
+     * @throws PositionUnavailableException when the archive is missing a segment (retention).
+     * @throws DamagedStorageException      at a damaged frame or a truncated segment: the frames before it were
+     *                                      delivered, nothing after it is.
      */
     int poll(final FragmentHandler handler, final int limit, final Header header)
     {
@@ -153,6 +156,13 @@ final class ArchiveReplay implements AutoCloseable
         return fragments;
     }
 
+    /**
+     * Maps the frame at {@code position} and checks its header ({@link StoredFrameCheck}) against what the mapping
+     * and the archived range hold: a damaged or truncated frame is reported, never delivered or skipped.
+     *
+     * @return its offset in the mapped buffer.
+     * @throws DamagedStorageException when the frame is damaged or the segment ends before it.
+     */
     private int frameAt(final long position)
     {
         if (null == mapped || position + HEADER_LENGTH > mappedLimit || position < mappedBase)
@@ -160,21 +170,28 @@ final class ArchiveReplay implements AutoCloseable
             map(position);
         }
         int at = (int)(position - mappedBase);
-        int frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
-        if (frameLength >= HEADER_LENGTH && at + alignedLength(frameLength) > buffer.capacity())
+        String problem = StoredFrameCheck.problem(buffer, at, position, Math.min(end, mappedLimit) - position,
+            StoredFrameCheck.MAX_FRAME_LENGTH);
+        if (null != problem && mappedLimit < end)
         {
             // The segment grew since it was mapped, and its size can be read in the middle of the archiver's write
             // (the kernel raises it page by page), so a mapping may end inside a frame below the archived position.
             map(position);
             at = (int)(position - mappedBase);
-            frameLength = buffer.getInt(at + FRAME_LENGTH_OFFSET);
+            problem = StoredFrameCheck.problem(buffer, at, position, Math.min(end, mappedLimit) - position,
+                StoredFrameCheck.MAX_FRAME_LENGTH);
         }
-        if (frameLength < HEADER_LENGTH || at + alignedLength(frameLength) > buffer.capacity() ||
-            buffer.getLong(at + POSITION_OFFSET) != position)
+        if (null != problem)
         {
-            throw new ShmbusException("damaged frame in the archive " + topicDir + " at position " + position);
+            throw new DamagedStorageException(topicDir.getFileName().toString(), segmentFile(mappedBase), position,
+                problem);
         }
         return at;
+    }
+
+    private Path segmentFile(final long base)
+    {
+        return topicDir.resolve(SegmentDescriptor.fileName(base));
     }
 
     private void map(final long position)
@@ -194,6 +211,25 @@ final class ArchiveReplay implements AutoCloseable
         }
         if (null == mapped)
         {
+            final int index = Arrays.binarySearch(bases, position);
+            final int segment = index >= 0 ? index : -index - 2;
+            final Path file = segmentFile(bases[segment]);
+            long size = -1;
+            try
+            {
+                size = Files.size(file);
+            }
+            catch (final IOException ignore)
+            {
+                // reported as missing below
+            }
+            if (size >= 0)
+            {
+                // every position below the end is archived: a segment that stops short of it lost its bytes
+                throw new DamagedStorageException(topicDir.getFileName().toString(), file, position,
+                    "the segment ends at position " + (bases[segment] + size) + ", before position " + position +
+                    " that the archive holds (truncated)");
+            }
             throw new PositionUnavailableException("position " + position + " is missing from the archive " +
                 topicDir);
         }

@@ -237,6 +237,7 @@ public final class Consumer implements AutoCloseable
         catch (final ShmbusException ex)
         {
             revoked = true;
+            position = replay.position(); // where it stopped: the damaged or missing frame
             replay.close();
             replay = null;
             if (null != errorHandler)

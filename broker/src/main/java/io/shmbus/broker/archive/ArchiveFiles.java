@@ -1,6 +1,8 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.log.FrameDescriptor;
+import io.shmbus.client.log.StoredFrameCheck;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import java.io.IOException;
@@ -21,8 +23,6 @@ import java.util.List;
  */
 public final class ArchiveFiles
 {
-    private static final int WALK_CHUNK = 64 * 1024;
-
     private ArchiveFiles()
     {
     }
@@ -34,10 +34,14 @@ public final class ArchiveFiles
     }
 
     /**
-     * True when a frame of the archive starts exactly at {@code position}. The archived position itself counts as
-     * a frame start.
+     * True when a frame boundary of the archive is exactly at {@code position}, reached through sound frames by
+     * walking frame headers from a known frame start: the last time index record at or before the position in its
+     * segment, else the start of the segment (or the first archived position). The archived position itself counts
+     * as a frame start. The frame at the position is not checked: an end position only needs the frames before it.
      *
-     * @throws NoSuchFileException when the segment was deleted (by retention) meanwhile.
+     * @throws NoSuchFileException      when the segment was deleted (by retention) meanwhile.
+     * @throws DamagedStorageException when the walk meets a damaged frame before the position, or the segment ends
+     *                                  before it.
      */
     public static boolean isFrameStart(
         final Path topicDir,
@@ -46,19 +50,77 @@ public final class ArchiveFiles
         final long archivedPosition,
         final long position) throws IOException
     {
-        return position >= 0 &&
-            position == lastFrameStartAtOrBefore(topicDir, segmentLength, firstPosition, archivedPosition, position);
+        return walkTo(topicDir, segmentLength, firstPosition, archivedPosition, position, false);
     }
 
     /**
-     * The last frame start at or before {@code position} in {@code [firstPosition, archivedPosition]}, found by
-     * walking frame headers from a known frame start: the last time index record at or before the position in its
-     * segment, else the start of the segment (or the first archived position). Frames never straddle segments, so
-     * the walk stays in one segment. The archived position itself counts as a frame start.
+     * As {@link #isFrameStart}, for a position to start reading at: the frame there must be sound too.
      *
-     * @return the frame start, or -1 when the position is outside the archived range or the walk meets a header
-     * that cannot be a frame's (damaged storage).
-     * @throws NoSuchFileException when the segment was deleted (by retention) meanwhile.
+     * @throws DamagedStorageException when the frame at the position, or one before it in the walk, is damaged.
+     */
+    public static boolean isSoundFrameStart(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long position) throws IOException
+    {
+        return walkTo(topicDir, segmentLength, firstPosition, archivedPosition, position, true);
+    }
+
+    private static boolean walkTo(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long position,
+        final boolean checkFrameAt) throws IOException
+    {
+        if (position == archivedPosition)
+        {
+            return true;
+        }
+        if (position < firstPosition || position > archivedPosition ||
+            (position & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+        {
+            return false;
+        }
+        final long base = SegmentDescriptor.basePosition(position, segmentLength);
+        final long segmentStart = Math.max(base, firstPosition);
+        final long from = Math.max(segmentStart,
+            lastIndexedPositionAtOrBefore(timeIndexFile(topicDir, base), position));
+        final Path file = SegmentDescriptor.file(topicDir, base);
+        try (FileChannel segment = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final StoredFrameWalk walk = WALKS.get();
+            startWalk(walk, segment, base, from, segmentStart, Math.min(archivedPosition, base + segmentLength));
+            while (walk.position() < position && walk.hasFrame())
+            {
+                walk.next();
+            }
+            if (walk.position() == position && (!checkFrameAt || walk.hasFrame()))
+            {
+                return true;
+            }
+            if (null != walk.problem() && walk.position() <= position)
+            {
+                throw new DamagedStorageException(topicDir.getFileName().toString(), file, walk.position(),
+                    walk.problem());
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The last frame start at or before {@code position} in {@code [firstPosition, archivedPosition]}, walked
+     * through sound frames from a known frame start as {@link #isFrameStart} walks: where a bounded replay whose
+     * end falls inside a frame stops. The archived position itself counts as a frame start; a damaged frame that
+     * starts exactly at the position does not matter (nothing of it is needed).
+     *
+     * @return the frame start, or -1 when the position is outside the archived range.
+     * @throws NoSuchFileException      when the segment was deleted (by retention) meanwhile.
+     * @throws DamagedStorageException when a damaged frame starts before the position, or the segment ends
+     *                                  before it.
      */
     public static long lastFrameStartAtOrBefore(
         final Path topicDir,
@@ -76,41 +138,53 @@ public final class ArchiveFiles
             return -1;
         }
         final long base = SegmentDescriptor.basePosition(position, segmentLength);
-        long from = Math.max(base, firstPosition);
-        from = Math.max(from, lastIndexedPositionAtOrBefore(timeIndexFile(topicDir, base), position));
-        final ByteBuffer chunk = ByteBuffer.allocate(WALK_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel segment = FileChannel.open(SegmentDescriptor.file(topicDir, base), StandardOpenOption.READ))
+        final long segmentStart = Math.max(base, firstPosition);
+        final long from = Math.max(segmentStart,
+            lastIndexedPositionAtOrBefore(timeIndexFile(topicDir, base), position));
+        final Path file = SegmentDescriptor.file(topicDir, base);
+        try (FileChannel segment = FileChannel.open(file, StandardOpenOption.READ))
         {
-            long at = from;
-            long chunkStart = 0;
-            int chunkLength = 0;
-            while (at < position)
+            final StoredFrameWalk walk = WALKS.get();
+            startWalk(walk, segment, base, from, segmentStart, Math.min(archivedPosition, base + segmentLength));
+            long last = walk.position();
+            while (walk.hasFrame())
             {
-                if (at < chunkStart || at + FrameDescriptor.HEADER_LENGTH > chunkStart + chunkLength)
+                walk.next();
+                if (walk.position() > position)
                 {
-                    chunkStart = at;
-                    chunk.clear().limit((int)Math.min(WALK_CHUNK, base + segmentLength - at));
-                    chunkLength = Math.max(0, segment.read(chunk, at - base));
-                    if (chunkLength < FrameDescriptor.HEADER_LENGTH)
-                    {
-                        return -1;
-                    }
+                    return last;
                 }
-                final int length = chunk.getInt((int)(at - chunkStart) + FrameDescriptor.FRAME_LENGTH_OFFSET);
-                if (length < 0 || (length > 0 && length < FrameDescriptor.HEADER_LENGTH))
-                {
-                    return -1; // damaged: nothing after it can be trusted to be a boundary
-                }
-                // zeros only precede the first frame of a segment where archiving started mid-ring
-                final long next = at + (0 == length ? FrameDescriptor.FRAME_ALIGNMENT :
-                    FrameDescriptor.alignedLength(length));
-                if (next > position)
-                {
-                    return at;
-                }
-                at = next;
+                last = walk.position();
             }
-            return at;
+            if (null != walk.problem() && walk.position() < position)
+            {
+                throw new DamagedStorageException(topicDir.getFileName().toString(), file, walk.position(),
+                    walk.problem());
+            }
+            return last;
+        }
+    }
+
+    /** Walks the frames of this thread: each call opens its files but reuses the read buffer. */
+    private static final ThreadLocal<StoredFrameWalk> WALKS =
+        ThreadLocal.withInitial(() -> new StoredFrameWalk(StoredFrameCheck.MAX_FRAME_LENGTH));
+
+    /**
+     * Starts a walk at {@code from}, a frame start by the time index; at {@code segmentStart} instead when no sound
+     * frame is there (a damaged index must cost a longer walk, never a wrong answer).
+     */
+    private static void startWalk(
+        final StoredFrameWalk walk,
+        final FileChannel segment,
+        final long base,
+        final long from,
+        final long segmentStart,
+        final long end) throws IOException
+    {
+        walk.start(segment, base, from, end);
+        if (from > segmentStart && !walk.hasFrame() && null != walk.problem())
+        {
+            walk.start(segment, base, segmentStart, end);
         }
     }
 
@@ -162,6 +236,8 @@ public final class ArchiveFiles
      * The segment to start in is found by a binary search over the first record of each segment's index, so a
      * lookup opens O(log n) index files and reads one of them whole, however long the archive; if an index is
      * missing, every index is read instead (still correct, only slower).
+     *
+     * @throws DamagedStorageException when a damaged frame lies between the start of the walk and the answer.
      */
     public static long positionAtTime(
         final Path topicDir,
@@ -180,7 +256,7 @@ public final class ArchiveFiles
             final long firstStamp = firstIndexedTimestamp(topicDir, segments.get(mid));
             if (NO_RECORD == firstStamp)
             {
-                return scanForTime(topicDir, segmentLength,
+                return scanForTime(topicDir, segmentLength, firstPosition,
                     lastIndexedBefore(topicDir, segments, firstPosition, archivedPosition, epochNs),
                     archivedPosition, epochNs);
             }
@@ -196,7 +272,7 @@ public final class ArchiveFiles
         }
         final long start = candidate < 0 ? firstPosition : lastIndexedBefore(
             topicDir, segments.subList(candidate, candidate + 1), firstPosition, archivedPosition, epochNs);
-        return scanForTime(topicDir, segmentLength, start, archivedPosition, epochNs);
+        return scanForTime(topicDir, segmentLength, firstPosition, start, archivedPosition, epochNs);
     }
 
     private static final long NO_RECORD = Long.MIN_VALUE;
@@ -255,37 +331,44 @@ public final class ArchiveFiles
         return start;
     }
 
+    /**
+     * The first data frame stamped at or after {@code epochNs}, walked from {@code from}; the archived position when
+     * every frame up to it is older.
+     *
+     * @throws DamagedStorageException when a damaged frame comes first: the frames after it cannot be reached.
+     */
     private static long scanForTime(
-        final Path topicDir, final long segmentLength, final long from, final long archivedPosition, final long epochNs)
-        throws IOException
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long from,
+        final long archivedPosition,
+        final long epochNs) throws IOException
     {
-        final ByteBuffer header = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        final StoredFrameWalk walk = WALKS.get();
         long position = from;
         while (position < archivedPosition)
         {
             final long base = SegmentDescriptor.basePosition(position, segmentLength);
-            try (FileChannel channel = FileChannel.open(SegmentDescriptor.file(topicDir, base),
-                StandardOpenOption.READ))
+            final Path file = SegmentDescriptor.file(topicDir, base);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
             {
-                while (position < archivedPosition && position < base + segmentLength)
+                startWalk(walk, channel, base, position, Math.max(base, firstPosition),
+                    Math.min(archivedPosition, base + segmentLength));
+                while (walk.hasFrame())
                 {
-                    header.clear();
-                    if (channel.read(header, position - base) < header.capacity())
+                    if (FrameDescriptor.TYPE_DATA == walk.type() && walk.timestamp() >= epochNs)
                     {
-                        return archivedPosition;
+                        return walk.position();
                     }
-                    final int length = header.getInt(FrameDescriptor.FRAME_LENGTH_OFFSET);
-                    if (length <= 0)
-                    {
-                        return archivedPosition;
-                    }
-                    if (header.getShort(FrameDescriptor.TYPE_OFFSET) == FrameDescriptor.TYPE_DATA &&
-                        header.getLong(FrameDescriptor.TIMESTAMP_OFFSET) >= epochNs)
-                    {
-                        return position;
-                    }
-                    position += FrameDescriptor.alignedLength(length);
+                    walk.next();
                 }
+                if (null != walk.problem())
+                {
+                    throw new DamagedStorageException(topicDir.getFileName().toString(), file, walk.position(),
+                        walk.problem() + " (while looking for the first message at or after a time)");
+                }
+                position = walk.position();
             }
         }
         return archivedPosition;

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Applies a topic's retention: deletes the oldest complete segments (and their time indexes) while the topic holds
- * more than the retention bytes, or while they are older than the retention age. The segment being written, and
- * anything after it, is never deleted.
+ * Applies a topic's retention: deletes the oldest complete segments (and their time and checksum indexes) while the
+ * topic holds more than the retention bytes, or while they are older than the retention age. The segment being
+ * written, and anything after it, is never deleted.
  * <p>
  * Conductor thread only, owned by the topic's {@link TopicArchiver}.
  */
@@ -99,6 +99,7 @@ final class ArchiveRetention
                 total -= Files.size(file);
                 Files.delete(file);
                 Files.deleteIfExists(TimeIndexWriter.file(topicDir, base));
+                Files.deleteIfExists(ChecksumIndexWriter.file(topicDir, base));
                 deleted++;
                 deletedCounter.increment();
                 out.println("shmbus broker: topic '" + topic + "': retention deleted " + file.getFileName() +

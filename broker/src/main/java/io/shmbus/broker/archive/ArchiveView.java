@@ -1,5 +1,7 @@
 package io.shmbus.broker.archive;
 
+import org.agrona.concurrent.status.AtomicCounter;
+
 import java.nio.file.Path;
 
 /**
@@ -17,6 +19,7 @@ public final class ArchiveView
     private final int maxFrameLength;
     private volatile long firstPosition;
     private volatile long archivedPosition;
+    private volatile AtomicCounter damageCounter;
 
     public ArchiveView(
         final String topic,
@@ -48,6 +51,22 @@ public final class ArchiveView
         if (this.archivedPosition != archivedPosition)
         {
             this.archivedPosition = archivedPosition;
+        }
+    }
+
+    /** Sets the counter that {@link #onDamage()} increments; conductor thread, before the view is published. */
+    public void damageCounter(final AtomicCounter counter)
+    {
+        this.damageCounter = counter;
+    }
+
+    /** A reader found damaged storage in this topic's archive: counts it. Any thread. */
+    public void onDamage()
+    {
+        final AtomicCounter counter = damageCounter;
+        if (null != counter && !counter.isClosed())
+        {
+            counter.increment();
         }
     }
 

@@ -127,9 +127,8 @@ public final class SegmentCursor implements AutoCloseable
         }
         if (newBase + segment.size() <= position)
         {
-            throw new SegmentTruncatedException("segment " + SegmentDescriptor.fileName(newBase) + " in " + topicDir +
-                " ends at position " + (newBase + segment.size()) + ", before position " + position +
-                " that the archive holds");
+            throw new SegmentTruncatedException(newBase, "the segment ends at position " + (newBase + segment.size()) +
+                ", before position " + position + " that the archive holds (truncated)");
         }
         channel = segment;
         base = newBase;
@@ -205,9 +204,18 @@ public final class SegmentCursor implements AutoCloseable
     {
         private static final long serialVersionUID = 1L;
 
-        public SegmentTruncatedException(final String message)
+        private final long base;
+
+        public SegmentTruncatedException(final long base, final String message)
         {
             super(message);
+            this.base = base;
+        }
+
+        /** The base position of the truncated segment. */
+        public long base()
+        {
+            return base;
         }
     }
 }

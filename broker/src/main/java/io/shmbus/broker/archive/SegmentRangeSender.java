@@ -1,20 +1,18 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.PositionUnavailableException;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.log.SegmentDescriptor;
+import io.shmbus.client.log.StoredFrameCheck;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-
-import static io.shmbus.client.log.FrameDescriptor.*;
 
 /**
  * Sends a range of a topic's stream, byte for byte as stored in its segment files (data and padding frames), to a
@@ -35,7 +33,8 @@ public final class SegmentRangeSender implements AutoCloseable
 {
     /** sendfile moves at most 2 GiB - 4 KiB per call on Linux; a smaller step also paces progress reports. */
     static final long MAX_BYTES_PER_CALL = 64L * 1024 * 1024;
-    private static final int WALK_BLOCK_LENGTH = 64 * 1024;
+    /** How far ahead of what is sent frame headers are checked. */
+    private static final long CHECK_STEP = 1024 * 1024;
 
     /** Told about progress after every transfer call. */
     @FunctionalInterface
@@ -48,6 +47,7 @@ public final class SegmentRangeSender implements AutoCloseable
     private final LongSupplier archivedPosition;
     private final long stallTimeoutNs;
     private final SegmentCursor segments;
+    private final StoredFrameWalk walk = new StoredFrameWalk(StoredFrameCheck.MAX_FRAME_LENGTH);
 
     /**
      * @param topicDir         the topic's directory of segment files.
@@ -65,11 +65,14 @@ public final class SegmentRangeSender implements AutoCloseable
 
     /**
      * Sends the stream from {@code from} up to {@code end}, both frame starts (use
-     * {@link #frameBoundaryAtOrAfter} for any other end).
+     * {@link #frameBoundaryAtOrAfter} for any other end). Frame headers are checked ({@link StoredFrameWalk}) an
+     * archiving step ahead of what is sent, so a damaged frame is never sent: the frames before it are.
      *
      * @return the position after the last byte sent, {@code end}.
      * @throws IOException                  when the target fails (the peer closed, disk full).
      * @throws PositionUnavailableException when part of the range is no longer in the archive.
+     * @throws DamagedStorageException      at a damaged frame or a truncated segment, once everything before it is
+     *                                      sent.
      * @throws ShmbusException              when the archive stops short of {@code end} for the stall timeout.
      */
     public long send(final long from, final long end, final WritableByteChannel target, final Progress progress)
@@ -80,11 +83,16 @@ public final class SegmentRangeSender implements AutoCloseable
             throw new PositionUnavailableException("position " + from + " is no longer in the archive " + topicDir);
         }
         long position = from;
+        long checkedTo = from;
         while (position < end)
         {
             final long available = Math.min(end, awaitArchived(position, end));
             moveTo(position);
-            final long sent = segments.transferTo(position, Math.min(available, position + MAX_BYTES_PER_CALL),
+            if (position == checkedTo)
+            {
+                checkedTo = checkFrames(position, available);
+            }
+            final long sent = segments.transferTo(position, Math.min(checkedTo, position + MAX_BYTES_PER_CALL),
                 target);
             if (sent <= 0)
             {
@@ -97,6 +105,35 @@ public final class SegmentRangeSender implements AutoCloseable
             }
         }
         return position;
+    }
+
+    /**
+     * Checks the frame headers from {@code from} (a frame start in the current segment) up to an archiving step,
+     * {@code available} or the segment's end.
+     *
+     * @return the end of the last sound frame checked.
+     * @throws DamagedStorageException when the first frame checked is damaged.
+     */
+    private long checkFrames(final long from, final long available) throws IOException
+    {
+        final long base = segments.base();
+        final FileChannel channel = segments.channel();
+        walk.start(channel, base, from, Math.min(available, base + channel.size()));
+        while (walk.position() < from + CHECK_STEP && walk.hasFrame())
+        {
+            walk.next();
+        }
+        if (walk.position() == from && null != walk.problem())
+        {
+            throw damaged(base, from, walk.problem());
+        }
+        return walk.position();
+    }
+
+    private DamagedStorageException damaged(final long base, final long position, final String reason)
+    {
+        return new DamagedStorageException(topicDir.getFileName().toString(), SegmentDescriptor.file(topicDir, base),
+            position, reason);
     }
 
     /** Waits until the archive holds more than {@code position}; returns the archived position. */
@@ -131,6 +168,7 @@ public final class SegmentRangeSender implements AutoCloseable
      * of {@code to}'s segment (frames never straddle segments, so every segment but the first starts with one).
      *
      * @param from a frame start at or before {@code to}.
+     * @throws DamagedStorageException when a damaged frame lies before {@code to}.
      */
     public long frameBoundaryAtOrAfter(final long from, final long to) throws IOException
     {
@@ -138,38 +176,28 @@ public final class SegmentRangeSender implements AutoCloseable
         {
             return from;
         }
-        awaitArchived(to - 1, to);
+        final long archived = awaitArchived(to - 1, to);
         segments.openFrom(from);
         moveTo(to - 1);
         final long base = segments.base();
         final FileChannel channel = segments.channel();
-        long position = Math.max(from, Math.max(base, indexedFrameStart(base, to)));
-        final ByteBuffer block = ByteBuffer.allocate(WALK_BLOCK_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        long blockStart = -1;
-        while (position < to)
+        final long start = Math.max(from, base);
+        final long indexed = indexedFrameStart(base, to);
+        walk.start(channel, base, Math.max(start, indexed), Math.min(archived, base + channel.size()));
+        if (indexed > start && !walk.hasFrame())
         {
-            if (blockStart < 0 || position + HEADER_LENGTH > blockStart + block.limit())
-            {
-                blockStart = position;
-                block.clear();
-                channel.read(block, position - base);
-                block.flip();
-                if (block.limit() < HEADER_LENGTH)
-                {
-                    throw new ShmbusException("segment " + SegmentDescriptor.fileName(base) + " in " + topicDir +
-                        " ends inside a frame header at position " + position);
-                }
-            }
-            final int at = (int)(position - blockStart);
-            final int frameLength = block.getInt(at + FRAME_LENGTH_OFFSET);
-            if (frameLength < HEADER_LENGTH || block.getLong(at + POSITION_OFFSET) != position)
-            {
-                throw new ShmbusException("damaged frame in the archive " + topicDir + " at position " + position +
-                    " (see: shmbus verify " + topicDir + ")");
-            }
-            position += alignedLength(frameLength);
+            walk.start(channel, base, start, Math.min(archived, base + channel.size())); // a damaged index
         }
-        return position;
+        while (walk.position() < to && walk.hasFrame())
+        {
+            walk.next();
+        }
+        if (walk.position() < to)
+        {
+            throw damaged(base, walk.position(), null != walk.problem() ? walk.problem() :
+                "the archive ends at position " + walk.position() + " inside the range");
+        }
+        return walk.position();
     }
 
     /** The last position in the segment's time index at or before {@code to}, a frame start; -1 when none. */
@@ -191,10 +219,14 @@ public final class SegmentRangeSender implements AutoCloseable
         {
             segments.moveTo(position);
         }
-        catch (final NoSuchFileException | SegmentCursor.SegmentTruncatedException ex)
+        catch (final NoSuchFileException ex)
         {
             throw new PositionUnavailableException("position " + position + " is missing from the archive " +
                 topicDir + " (" + ex.getMessage() + ")");
+        }
+        catch (final SegmentCursor.SegmentTruncatedException ex)
+        {
+            throw damaged(ex.base(), position, ex.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.ShmDirectory;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.log.SegmentDescriptor;
 import io.shmbus.client.log.TopicLog;
@@ -11,6 +12,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The segment file being written and its time index: copies ranges of the ring into the segment and forces it to
@@ -20,12 +25,19 @@ import java.nio.file.StandardOpenOption;
  */
 final class SegmentWriter implements AutoCloseable
 {
+    /** Segments and indexes hold every message: readable by their owner only (0600, under a 0700 directory). */
+    static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
+        PosixFilePermissions.asFileAttribute(ShmDirectory.PRIVATE_FILE);
+    private static final Set<StandardOpenOption> CREATE_WRITE =
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+
     private final TopicLog log;
     private final Path topicDir;
     private final boolean syncNewEntries;
     /** A view of the ring's mapping (independent position and limit), the source of every copy. */
     private final ByteBuffer ringView;
     private final TimeIndexWriter timeIndex = new TimeIndexWriter();
+    private final ChecksumIndexWriter checksums = new ChecksumIndexWriter();
     private FileChannel segment;
     private long base;
 
@@ -61,9 +73,10 @@ final class SegmentWriter implements AutoCloseable
         try
         {
             final boolean created = !Files.exists(file);
-            segment = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            segment = FileChannel.open(file, CREATE_WRITE, PRIVATE_FILE);
             base = basePosition;
             timeIndex.open(topicDir, basePosition);
+            checksums.open(topicDir, basePosition);
             if (created && syncNewEntries)
             {
                 // the new file's directory entry must survive a power loss too, or its synced data is unreachable
@@ -91,7 +104,8 @@ final class SegmentWriter implements AutoCloseable
      * Copies the committed frames in {@code [from, to)} from the ring to the segment: one positional write from the
      * ring's mapping per contiguous range (two when it wraps). The kernel copies straight from the mapped pages into
      * the segment's page cache; measured against {@code transferTo} from the shm file (sendfile between files) and
-     * read/write loops with {@code scripts/bench archive-copy}, it was the fastest and the cheapest in CPU.
+     * read/write loops with {@code scripts/bench archive-copy}, it was the fastest and the cheapest in CPU. The
+     * CRC32C of the range, taken from the same mapping, goes to the checksum index once the write is done.
      */
     void copy(final long from, final long to)
     {
@@ -99,12 +113,14 @@ final class SegmentWriter implements AutoCloseable
         final int mask = log.mask();
         try
         {
+            checksums.begin();
             long position = from;
             while (position < to)
             {
                 final int ringOffset = (int)position & mask;
                 final int chunk = (int)Math.min(to - position, capacity - ringOffset);
                 ringView.limit(ringOffset + chunk).position(ringOffset);
+                checksums.update(ringView);
                 long fileOffset = position - base;
                 while (ringView.hasRemaining())
                 {
@@ -112,6 +128,7 @@ final class SegmentWriter implements AutoCloseable
                 }
                 position += chunk;
             }
+            checksums.append(from, to);
         }
         catch (final IOException ex)
         {
@@ -161,6 +178,7 @@ final class SegmentWriter implements AutoCloseable
 
     public void close()
     {
+        checksums.close();
         timeIndex.close();
         CloseHelper.quietClose(segment);
         segment = null;

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /**
  * Appends to the sparse time index beside the segment being written ({@code <base>.tix}): one record per archiving
@@ -25,6 +26,9 @@ final class TimeIndexWriter implements AutoCloseable
     /** A record: long time stamp (epoch ns), long position, little-endian. */
     static final int RECORD_LENGTH = 16;
 
+    private static final Set<StandardOpenOption> CREATE_APPEND =
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+
     private final ByteBuffer record = ByteBuffer.allocate(RECORD_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private FileChannel channel;
     private Path segmentFile;
@@ -35,8 +39,7 @@ final class TimeIndexWriter implements AutoCloseable
         CloseHelper.quietClose(channel);
         channel = null;
         segmentFile = SegmentDescriptor.file(topicDir, basePosition);
-        channel = FileChannel.open(file(topicDir, basePosition), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
+        channel = FileChannel.open(file(topicDir, basePosition), CREATE_APPEND, SegmentWriter.PRIVATE_FILE);
     }
 
     void append(final long timestamp, final long position)

@@ -1,6 +1,7 @@
 package io.shmbus.broker.archive;
 
 import io.shmbus.broker.config.TopicConfig;
+import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.ShmDirectory;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
@@ -35,12 +36,20 @@ public final class TopicArchiver implements AutoCloseable
     /** Counter type id of the archiver's counters (the broker's topic counters use 2). */
     public static final int COUNTER_TYPE = 3;
 
+    /**
+     * The label of the counter of damage found in a topic's archive ({@code "topic T: damaged storage found"}, then
+     * the first damage recovery found, if any): recovery and every reader in the broker count what they find.
+     */
+    public static final String DAMAGE_LABEL_PREFIX = "topic ";
+    public static final String DAMAGE_LABEL_SUFFIX = ": damaged storage found";
+
     private final TopicLog log;
     private final PrintStream out;
     private final AtomicCounter archivedCounter;
     private final AtomicCounter syncCounter;
     private final AtomicCounter deletedCounter;
     private final AtomicCounter errorCounter;
+    private final AtomicCounter damageCounter;
     private final ConsumerSlots slots;
     private final Path topicDir;
     private final long segmentLength;
@@ -56,7 +65,7 @@ public final class TopicArchiver implements AutoCloseable
         final TopicLog log,
         final Path dataDir,
         final long configuredSegmentLength,
-        final long resumePosition,
+        final ArchiveRecovery.Recovered recovered,
         final TopicConfig config,
         final CountersManager counters,
         final PrintStream out)
@@ -69,6 +78,12 @@ public final class TopicArchiver implements AutoCloseable
         this.deletedCounter = counters.newCounter("topic " + topic + ": segments deleted by retention",
             COUNTER_TYPE);
         this.errorCounter = counters.newCounter("topic " + topic + ": archive errors", COUNTER_TYPE);
+        this.damageCounter = counters.newCounter(DAMAGE_LABEL_PREFIX + topic + DAMAGE_LABEL_SUFFIX, COUNTER_TYPE);
+        if (!recovered.damage.isEmpty())
+        {
+            damageCounter.getAndAdd(recovered.damage.size());
+            damageCounter.appendToLabel(" (first: " + recovered.damage.get(0) + ")");
+        }
         this.slots = new ConsumerSlots(log);
         this.topicDir = dataDir.resolve(topic);
         this.durability = new SegmentDurability(config.durability(), syncCounter);
@@ -77,7 +92,7 @@ public final class TopicArchiver implements AutoCloseable
         try
         {
             this.segmentLength = SegmentDescriptor.segmentLengthFor(configuredSegmentLength, log.capacity());
-            start(dataDir, resumePosition);
+            start(dataDir, recovered.resumePosition);
         }
         catch (final RuntimeException ex)
         {
@@ -89,6 +104,7 @@ public final class TopicArchiver implements AutoCloseable
             syncCounter.close();
             deletedCounter.close();
             errorCounter.close();
+            damageCounter.close();
             throw ex;
         }
     }
@@ -102,7 +118,9 @@ public final class TopicArchiver implements AutoCloseable
                 // a data directory the broker creates is private (0700): segments hold every message
                 ShmDirectory.ensureDirectory(dataDir, ShmDirectory.PRIVATE_DIR);
             }
-            Files.createDirectories(topicDir);
+            // private like the data directory, also when an older version created it with the umask's mode
+            ShmDirectory.ensureDirectory(topicDir, ShmDirectory.PRIVATE_DIR);
+            Files.setPosixFilePermissions(topicDir, ShmDirectory.PRIVATE_DIR);
         }
         catch (final ShmbusException ex)
         {
@@ -148,7 +166,11 @@ public final class TopicArchiver implements AutoCloseable
         return firstPosition;
     }
 
-    /** True when a frame of the archive starts exactly at {@code position} (walked from a known frame start). */
+    /**
+     * True when a sound frame of the archive starts exactly at {@code position} (walked from a known frame start).
+     *
+     * @throws DamagedStorageException when the frame there, or one the walk meets before it, is damaged: counted.
+     */
     public boolean isFrameStart(final long position)
     {
         if (position < firstPosition || position >= archivedPosition)
@@ -157,7 +179,12 @@ public final class TopicArchiver implements AutoCloseable
         }
         try
         {
-            return ArchiveFiles.isFrameStart(topicDir, segmentLength, firstPosition, archivedPosition, position);
+            return ArchiveFiles.isSoundFrameStart(topicDir, segmentLength, firstPosition, archivedPosition, position);
+        }
+        catch (final DamagedStorageException ex)
+        {
+            onDamage(ex);
+            throw ex;
         }
         catch (final IOException ex)
         {
@@ -165,10 +192,22 @@ public final class TopicArchiver implements AutoCloseable
         }
     }
 
+    private void onDamage(final DamagedStorageException ex)
+    {
+        damageCounter.increment();
+        out.println("shmbus broker: " + ex.getMessage());
+    }
+
     /** The position up to which every frame is in the segment files. */
     public long archivedPosition()
     {
         return archivedPosition;
+    }
+
+    /** Counts damage found by readers of the archive (any thread: the network server's too). */
+    public AtomicCounter damageCounter()
+    {
+        return damageCounter;
     }
 
     /** The consumer slot through which this archiver holds producers back. */
@@ -196,6 +235,11 @@ public final class TopicArchiver implements AutoCloseable
         try
         {
             return ArchiveFiles.positionAtTime(topicDir, segmentLength, firstPosition, archivedPosition, epochNs);
+        }
+        catch (final DamagedStorageException ex)
+        {
+            onDamage(ex);
+            throw ex;
         }
         catch (final IOException ex)
         {
@@ -313,6 +357,7 @@ public final class TopicArchiver implements AutoCloseable
         syncCounter.close();
         deletedCounter.close();
         errorCounter.close();
+        damageCounter.close();
         writer.close();
         if (!log.isClosed())
         {

@@ -49,7 +49,8 @@ final class MessageReplay
      * Writes every message from the consumer's position up to (not including) the first frame at or after
      * {@code to}.
      *
-     * @return false when the replay stopped early: the broker was lost or the consumer revoked.
+     * @return false when the replay stopped early: the broker was lost, the consumer revoked, or the archive is
+     * damaged or missing where the consumer read it (its error handler was told what and where).
      * @throws IOException when the output fails.
      */
     boolean run(final ShmBus bus, final Consumer consumer, final long to, final Progress progress)
@@ -83,7 +84,7 @@ final class MessageReplay
             throw ex.getCause();
         }
         output.flush();
-        return consumer.position() >= to;
+        return !consumer.isRevoked() && consumer.position() >= to;
     }
 
     private void write(

@@ -2,6 +2,7 @@ package io.shmbus.broker.cli;
 
 import io.shmbus.broker.archive.SegmentRangeSender;
 import io.shmbus.client.Consumer;
+import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.log.TopicLog;
@@ -20,7 +21,9 @@ import java.util.Set;
 /**
  * {@code shmbus replay}: sends a range of a topic to a file or a socket. {@code --format frames} of an archived
  * topic goes out with {@code transferTo} straight from the segment files ({@link SegmentRangeSender}: sendfile to
- * a socket); every other case reads message by message through a consumer ({@link MessageReplay}).
+ * a socket); every other case reads message by message through a consumer ({@link MessageReplay}). Damaged
+ * storage stops either path at the damaged frame: the frames (or messages) before it are delivered, the command
+ * reports the file, position and reason, and exits 1.
  * <p>
  * Runs on the command's thread.
  */
@@ -151,6 +154,15 @@ final class ReplayCommand implements Command
                     }
                 });
                 destination.finish();
+            }
+            catch (final DamagedStorageException ex)
+            {
+                // the receiver keeps every sound frame before the damage, and the command says where it stopped
+                destination.finish();
+                err.println("shmbus replay: error: " + ex.getMessage() + "; replayed the " + (ex.position() - start) +
+                    " bytes of frames before it (positions " + start + " to " + ex.position() + ") to " +
+                    destination.description() + " (see: shmbus verify " + archive + ")");
+                return Main.EXIT_FAILURE;
             }
             catch (final IOException ex)
             {

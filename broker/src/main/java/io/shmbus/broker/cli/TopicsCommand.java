@@ -1,9 +1,12 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.broker.archive.TopicArchiver;
 import io.shmbus.client.ShmDirectory;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.log.LogDescriptor;
+import io.shmbus.client.cnc.CncFile;
 import io.shmbus.client.log.TopicLog;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,7 +41,8 @@ final class TopicsCommand implements Command
     {
         return "usage: shmbus topics [--dir DIR]\n\n" +
             "Lists each topic with its ring capacity, tail position, producer limit, earliest position\n" +
-            "still in the ring, and each consumer's position and lag.\n\n" +
+            "still in the ring, and each consumer's position and lag; under a topic whose archive a reader\n" +
+            "of the running broker found damaged, how often and the first damage recovery found.\n\n" +
             "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n";
     }
 
@@ -55,6 +61,7 @@ final class TopicsCommand implements Command
             stream.forEach(files::add);
         }
         Collections.sort(files);
+        final Map<String, String> damage = archiveDamage(dir);
         out.printf("%-24s %10s %16s %16s %16s %9s%n", "TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS");
         for (final Path file : files)
         {
@@ -80,6 +87,11 @@ final class TopicsCommand implements Command
                 out.printf("%-24s %10d %16d %16d %16d %9d%n", topic, log.capacity(), tail,
                     log.producerLimitVolatile(), log.earliestPosition(), consumers.size());
                 consumers.forEach(out::println);
+                final String damaged = damage.get(topic);
+                if (null != damaged)
+                {
+                    out.println("    DAMAGED ARCHIVE: " + damaged);
+                }
             }
             catch (final ShmbusException ex)
             {
@@ -87,5 +99,44 @@ final class TopicsCommand implements Command
             }
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The damage the running broker found in each topic's archive, from its counters: the count and what the label
+     * says of the first. Empty without a broker.
+     */
+    private static Map<String, String> archiveDamage(final Path dir)
+    {
+        final Map<String, String> damage = new HashMap<>();
+        final CncFile cnc;
+        try
+        {
+            cnc = CncFile.map(CncFile.fileIn(dir));
+        }
+        catch (final IOException | ShmbusException ex)
+        {
+            return damage; // no broker: nothing to tell
+        }
+        try
+        {
+            final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
+            reader.forEach((id, typeId, key, label) ->
+            {
+                final int end = label.indexOf(TopicArchiver.DAMAGE_LABEL_SUFFIX);
+                final long count = reader.getCounterValue(id);
+                if (TopicArchiver.COUNTER_TYPE == typeId && label.startsWith(TopicArchiver.DAMAGE_LABEL_PREFIX) &&
+                    end > 0 && count > 0)
+                {
+                    damage.put(label.substring(TopicArchiver.DAMAGE_LABEL_PREFIX.length(), end), count +
+                        " report(s)" + label.substring(end + TopicArchiver.DAMAGE_LABEL_SUFFIX.length()) +
+                        " (see: shmbus verify)");
+                }
+            });
+        }
+        finally
+        {
+            cnc.close();
+        }
+        return damage;
     }
 }

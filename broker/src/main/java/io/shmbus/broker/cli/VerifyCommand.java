@@ -9,8 +9,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code shmbus verify DIR}: checks every frame of a topic's segment files and prints a summary.
@@ -29,29 +29,45 @@ final class VerifyCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus verify DATA_DIR/TOPIC\n\n" +
+        return "usage: shmbus verify DATA_DIR/TOPIC [--repair]\n\n" +
             "Reads every segment file of the topic and checks each frame on its own: length, type, version,\n" +
             "its own stream position (so gaps and misplaced bytes show), and the CRC32C where the frame has\n" +
-            "one. Prints the range of positions, frames and messages, and the first problem with its file,\n" +
-            "position and reason. Exit code 0 when sound, 1 when a problem was found.\n";
+            "one; then every archiving step against the checksum index the broker writes beside each segment\n" +
+            "(<base>.sum: a changed payload byte shows with default settings), and the time index (<base>.tix).\n" +
+            "Past a damaged frame it goes on from the next sound frame, so it lists every damaged range.\n" +
+            "Prints the range of positions, frames and messages, then each problem with its file, position\n" +
+            "and reason. A torn tail (a last frame only partly written, nothing sound after it) is cut by the\n" +
+            "broker when it starts; damage is never cut.\n\n" +
+            "  --repair   rebuild the time index of every segment whose indexes are wrong, and drop checksum\n" +
+            "             records that describe no data (indexes only: frames are never touched)\n\n" +
+            "Exit code 0 when sound (index problems repaired count as sound), 1 when a problem was found.\n";
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err)
         throws IOException
     {
-        if (argList.size() != 1 || argList.get(0).startsWith("--"))
+        final boolean repair = argList.contains("--repair");
+        final List<String> rest = new ArrayList<>(argList);
+        rest.remove("--repair");
+        if (rest.size() != 1 || rest.get(0).startsWith("--"))
         {
-            throw new UsageException(name(), argList.isEmpty() ? "the topic's directory is required" :
-                "expected one directory, got " + argList);
+            throw new UsageException(name(), rest.isEmpty() ? "the topic's directory is required" :
+                "expected one directory and --repair at most, got " + argList);
         }
-        final Path topicDir = Paths.get(argList.get(0));
+        final Path topicDir = Paths.get(rest.get(0));
         if (!Files.isDirectory(topicDir))
         {
             throw new ShmbusException(topicDir + " is not a directory");
         }
         final boolean terminal = null != System.console();
-        final SegmentScanner.Result result = new SegmentScanner().scan(topicDir, file ->
+        final List<String> repairs = new ArrayList<>();
+        final SegmentScanner scanner = new SegmentScanner();
+        if (repair)
+        {
+            scanner.repairIndexes(repairs);
+        }
+        final SegmentScanner.Result result = scanner.scan(topicDir, file ->
         {
             if (terminal)
             {
@@ -68,18 +84,47 @@ final class VerifyCommand implements Command
             out.println(topicDir + ": no segment files");
             return Main.EXIT_FAILURE;
         }
-        out.printf("%s: %d segment(s), positions %d..%d, %d frames (%d messages, %d with checksums)%n",
-            topicDir, result.segments.size(), Math.max(0, result.startPosition), result.endPosition, result.frames,
-            result.messages, result.checksummed);
-        if (null == result.problem)
+        out.printf("%s: %d segment(s), positions %d..%d, %d frames (%d messages, %d with checksums), %d archiving " +
+            "steps checked against the checksum index%n", topicDir, result.segments.size(),
+            Math.max(0, result.startPosition), result.endPosition, result.frames, result.messages, result.checksummed,
+            result.checkedSteps);
+        for (final SegmentScanner.Damage damage : result.damage)
+        {
+            out.println("CORRUPT in " + damage);
+        }
+        if (null != result.tornTail)
+        {
+            out.printf("TORN TAIL in %s at position %d: %s; no sound frame after it: the broker cuts it when it " +
+                "starts%n", result.tornTailFile.getFileName(), result.endPosition, result.tornTail);
+        }
+        for (final String problem : result.indexProblems)
+        {
+            out.println("INDEX " + problem);
+        }
+        for (final String done : repairs)
+        {
+            out.println("REPAIRED " + done);
+        }
+        if (result.segmentsWithoutChecksums > 0)
+        {
+            out.println("note: " + result.segmentsWithoutChecksums + " segment(s) have no checksum index (archived " +
+                "by an older broker): their payloads are checked only where frames carry a CRC32C");
+        }
+        if (null == result.problem && (result.indexProblems.isEmpty() || repair))
         {
             out.println("OK");
             return Main.EXIT_OK;
         }
-        out.printf("%s in %s at position %d: %s%n", result.tornTail ? "TORN TAIL" : "CORRUPT",
-            result.problemFile.getFileName(), result.problemPosition, result.problem);
-        out.println("everything before position " + result.problemPosition + " is sound" +
-            (result.tornTail ? "; the broker cuts a torn tail when it starts" : ""));
+        if (null != result.problem)
+        {
+            out.println("everything before position " + result.problemPosition + " is sound" +
+                (result.damage.isEmpty() ? "" : "; damaged data is never cut: restore it from a copy, or move " +
+                "the damaged segment away (readers then report the positions as missing)"));
+        }
+        else
+        {
+            out.println("the frames are sound; run 'shmbus verify " + topicDir + " --repair' to rebuild the indexes");
+        }
         return Main.EXIT_FAILURE;
     }
 }

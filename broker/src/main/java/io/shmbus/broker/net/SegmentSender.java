@@ -4,6 +4,8 @@ import io.shmbus.broker.archive.ArchiveFiles;
 import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.SegmentCursor.SegmentTruncatedException;
 import io.shmbus.broker.archive.SegmentCursor;
+import io.shmbus.broker.archive.StoredFrameWalk;
+import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.log.SegmentDescriptor;
 import io.shmbus.client.remote.RemoteProtocol;
 
@@ -24,7 +26,13 @@ import java.nio.file.NoSuchFileException;
  */
 final class SegmentSender implements AutoCloseable
 {
+    /** How far ahead of the position one check of frame headers goes (an archiving step). */
+    private static final long CHECK_STEP = 1024 * 1024;
+
     private final ArchiveView view;
+    private final StoredFrameWalk walk;
+    /** Every frame in {@code [start, checkedTo)} passed its header check; a frame boundary. */
+    private long checkedTo;
     private final long end;
     private long stop = -1;
     private long position;
@@ -42,6 +50,8 @@ final class SegmentSender implements AutoCloseable
         this.limit = start;
         this.end = end;
         this.segments = new SegmentCursor(view.topicDir(), view.segmentLength(), false);
+        this.walk = new StoredFrameWalk(view.maxFrameLength());
+        this.checkedTo = start;
     }
 
     ArchiveView view()
@@ -97,6 +107,11 @@ final class SegmentSender implements AutoCloseable
             start = ArchiveFiles.lastFrameStartAtOrBefore(
                 view.topicDir(), view.segmentLength(), view.firstPosition(), archived, end);
         }
+        catch (final DamagedStorageException ex)
+        {
+            // damage before the end: the frames before it go out, then the stream stops there
+            throw damaged(ex.position(), ex.reason() + " (walking to the end position " + end + ")");
+        }
         catch (final NoSuchFileException ex)
         {
             throw new RequestRejectedException(RemoteProtocol.POSITION_UNAVAILABLE, "segment " + segment +
@@ -117,13 +132,16 @@ final class SegmentSender implements AutoCloseable
     }
 
     /**
-     * One {@code transferTo} from the segment file holding the position, below the limit and the segment's end.
+     * One {@code transferTo} from the segment file holding the position, below the limit and the segment's end, of
+     * frames whose headers were checked first ({@link StoredFrameWalk}, an archiving step ahead at a time): a
+     * damaged frame is never sent.
      *
      * @return bytes sent; 0 when the socket is full.
-     * @throws RequestRejectedException  when the segment is gone (retention) or cannot be read: the stream is then
-     *                                   at a frame boundary (a segment starts with a frame) and the limit stays
-     *                                   there.
-     * @throws SegmentTruncatedException when the file ends before the archived position (damaged storage).
+     * @throws RequestRejectedException  when the segment is gone (retention), cannot be read, or holds a damaged
+     *                                   frame: the limit then stays at the frame boundary where the stream must stop,
+     *                                   and the frames before it are still sent.
+     * @throws SegmentTruncatedException when the file ends, inside a frame already partly sent, before the archived
+     *                                   position (it was cut while being read).
      * @throws IOException               when the socket fails (the subscriber is gone).
      */
     long send(final WritableByteChannel socket) throws IOException, RequestRejectedException
@@ -134,7 +152,11 @@ final class SegmentSender implements AutoCloseable
         }
         catch (final SegmentTruncatedException ex)
         {
-            throw ex;
+            if (position != checkedTo)
+            {
+                throw ex;
+            }
+            throw damaged(position, ex.getMessage());
         }
         catch (final NoSuchFileException ex)
         {
@@ -150,9 +172,42 @@ final class SegmentSender implements AutoCloseable
                 SegmentDescriptor.fileName(SegmentDescriptor.basePosition(position, view.segmentLength())) +
                 " of topic '" + view.topic() + "': " + ex);
         }
-        final long sent = segments.transferTo(position, limit, socket);
+        if (position == checkedTo)
+        {
+            checkFrames();
+        }
+        final long sent = segments.transferTo(position, Math.min(limit, checkedTo), socket);
         position += sent;
         return sent;
+    }
+
+    /** Checks the frame headers from {@code checkedTo} on: an archiving step, up to the limit or the segment end. */
+    private void checkFrames() throws IOException, RequestRejectedException
+    {
+        final long base = segments.base();
+        final long end = Math.min(limit, base + view.segmentLength());
+        walk.start(segments.channel(), base, checkedTo, end);
+        final long stepEnd = checkedTo + CHECK_STEP;
+        while (walk.position() < stepEnd && walk.hasFrame())
+        {
+            walk.next();
+        }
+        checkedTo = walk.position();
+        if (null != walk.problem())
+        {
+            throw damaged(checkedTo, walk.problem());
+        }
+    }
+
+    /** The stream stops at a damaged frame: what comes before it still goes out, then a STREAM ERROR. */
+    private RequestRejectedException damaged(final long at, final String reason)
+    {
+        limit = at;
+        checkedTo = at;
+        view.onDamage();
+        final DamagedStorageException damage = new DamagedStorageException(view.topic(), SegmentDescriptor.file(
+            view.topicDir(), SegmentDescriptor.basePosition(at, view.segmentLength())), at, reason);
+        return new RequestRejectedException(RemoteProtocol.STORAGE_ERROR, damage.getMessage());
     }
 
     public void close()

@@ -3,6 +3,7 @@ package io.shmbus.broker.net;
 import io.shmbus.broker.archive.ArchiveFiles;
 import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.InvalidTopicNameException;
 import io.shmbus.client.TopicNames;
 import io.shmbus.client.log.FrameDescriptor;
@@ -132,6 +133,10 @@ final class SubscriptionResolver
             {
                 case START_EARLIEST:
                     start = first;
+                    if (first < archived) // the first frame is checked: a damaged one is no place to start
+                    {
+                        ArchiveFiles.isSoundFrameStart(view.topicDir(), view.segmentLength(), first, archived, first);
+                    }
                     break;
                 case START_LATEST:
                     start = archived;
@@ -143,6 +148,10 @@ final class SubscriptionResolver
                 default:
                     start = startValue;
                     checkBoundary(view, first, archived, start, "start");
+                    if (start < archived) // a damaged frame is no place to start
+                    {
+                        ArchiveFiles.isSoundFrameStart(view.topicDir(), view.segmentLength(), first, archived, start);
+                    }
             }
             if (END_LIVE == end)
             {
@@ -166,6 +175,11 @@ final class SubscriptionResolver
         {
             throw new RequestRejectedException(POSITION_UNAVAILABLE, "topic '" + view.topic() +
                 "': a segment was deleted by retention meanwhile: " + ex.getMessage());
+        }
+        catch (final DamagedStorageException ex)
+        {
+            view.onDamage();
+            throw new RequestRejectedException(STORAGE_ERROR, ex.getMessage());
         }
         catch (final IOException ex)
         {

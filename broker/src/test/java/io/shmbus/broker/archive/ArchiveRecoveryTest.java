@@ -1,5 +1,6 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.client.log.StoredFrames;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import io.shmbus.broker.Broker;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -226,11 +228,193 @@ class ArchiveRecoveryTest
         try (Broker ignored = broker();
             ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
         {
-            final Exception ex = assertThrows(Exception.class, () -> bus.addProducer("t"));
-            assertTrue(ex.getMessage().contains("corrupt"), ex.getMessage());
             assertNotNull(bus.addProducer("other"), "the broker keeps serving other topics");
         }
         assertEquals(sizeBefore, Files.size(first), "nothing is cut for corruption");
+    }
+
+    /**
+     * Finding A: a damaged length with sound frames after it is corruption, not a torn tail: nothing is cut, the
+     * index is kept, archiving resumes after the last sound frame (no position is stored twice), and the damage is
+     * reported in the log, the counter and {@code shmbus topics}.
+     */
+    @Test
+    void damagedLengthWithSoundFramesAfterItIsKeptAndArchivingResumesAfterThem() throws Exception
+    {
+        assertDamagedLengthIsKept(100_000, "runs past the end of the data");
+    }
+
+    /** Finding B: a length near Integer.MAX_VALUE neither crashes verify nor the broker's start. */
+    @Test
+    void lengthNearIntMaxIsReportedAndTheBrokerStartsAndServesOtherTopics() throws Exception
+    {
+        assertDamagedLengthIsKept(0x7FFF_FFFF, "larger than the largest frame");
+    }
+
+    private void assertDamagedLengthIsKept(final int length, final String reason) throws Exception
+    {
+        final Path topicDir = data.resolve("t");
+        Files.createDirectories(topicDir);
+        final Path segment = SegmentDescriptor.file(topicDir, 0);
+        StoredFrames.write(segment, 0, 1000, 64);
+        StoredFrames.writeTimeIndex(TimeIndexWriter.file(topicDir, 0), 0, 1000, 64, 100);
+        final byte[] index = Files.readAllBytes(TimeIndexWriter.file(topicDir, 0));
+        StoredFrames.putInt(segment, 20 * 64, length);
+        Files.createDirectories(data.resolve("h"));
+        StoredFrames.write(SegmentDescriptor.file(data.resolve("h"), 0), 0, 100, 64);
+
+        final String report = verify(1);
+        assertTrue(report.contains("CORRUPT in " + segment.getFileName() + " at position 1280: frame"), report);
+        assertTrue(report.contains(reason), report);
+        assertTrue(report.contains("sound frames again from position 1344"), report);
+        assertFalse(report.contains("TORN TAIL"), report);
+        assertTrue(report.contains("999 frames"), "every sound frame is counted: " + report);
+
+        final long published;
+        try (Broker ignored = broker();
+            ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            final String log = brokerLog.toString();
+            assertTrue(log.contains("DAMAGED archive in " + segment + " at position 1280"), log);
+            assertTrue(log.contains("nothing was cut"), log);
+            final Producer producer = bus.addProducer("t");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long result;
+            while ((result = producer.offer(new UnsafeBuffer(new byte[8]), 0, 8)) < 0)
+            {
+                assertTrue(System.nanoTime() < deadline, Producer.resultName(result));
+                Thread.sleep(1);
+            }
+            published = result;
+            while (scan().endPosition < published)
+            {
+                assertTrue(System.nanoTime() < deadline, "archive did not reach " + published);
+                Thread.sleep(5);
+            }
+            final String topics = run("topics", "--dir", shm.toString());
+            assertTrue(topics.contains("DAMAGED ARCHIVE: 1 report(s) (first: " + segment.getFileName() +
+                " at position 1280"), topics);
+            final String stat = run("stat", "--dir", shm.toString());
+            assertTrue(stat.matches("(?s).*\\s1 - topic t: damaged storage found \\(first: .*at position 1280.*"),
+                stat);
+            assertNotNull(bus.addConsumer("h", io.shmbus.client.StartPosition.EARLIEST), "healthy topic served");
+        }
+        assertEquals(64000 + 64, published, "the next message is stored after the sound data, at 64000");
+        final UnsafeBuffer after = new UnsafeBuffer(Files.readAllBytes(segment));
+        assertEquals(64000, after.getLong(64000 + FrameDescriptor.POSITION_OFFSET));
+        for (int i = 0; i < 1000; i++)
+        {
+            assertEquals(i == 20 ? length : 64, after.getInt(i * 64), "frame " + i + " kept as it was");
+            assertEquals(i * 64L, after.getLong(i * 64 + FrameDescriptor.POSITION_OFFSET));
+        }
+        final byte[] indexAfter = Files.readAllBytes(TimeIndexWriter.file(topicDir, 0));
+        assertArrayEquals(index, java.util.Arrays.copyOf(indexAfter, index.length), "the time index is kept");
+    }
+
+    /** Finding F: segments and indexes are 0600, the topic directory 0700, also one an older version made 0755. */
+    @Test
+    void segmentFilesIndexesAndTopicDirectoryArePrivate() throws Exception
+    {
+        Files.createDirectories(data.resolve("t"));
+        Files.setPosixFilePermissions(data.resolve("t"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Broker ignored = broker())
+        {
+            publish(0, 100);
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("t"))));
+        try (Stream<Path> files = Files.list(data.resolve("t")))
+        {
+            final List<Path> all = files.toList();
+            assertTrue(all.size() >= 3, all.toString());
+            for (final Path file : all)
+            {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                    file.toString());
+            }
+        }
+    }
+
+    /**
+     * Finding E: with default settings (no per-frame checksums) a flipped payload byte is found by verify, through
+     * the checksum index the archiver writes beside each segment.
+     */
+    @Test
+    void verifyFindsAFlippedPayloadByteWithDefaultSettings() throws Exception
+    {
+        try (Broker ignored = broker())
+        {
+            publish(0, 1000);
+        }
+        final Path first = scan().segments.get(0);
+        assertTrue(Files.exists(ChecksumIndexWriter.file(data.resolve("t"), 0)), "the archiver wrote the index");
+        final String clean = verify(0);
+        assertTrue(clean.contains(" 0 with checksums"), "no per-frame checksums: " + clean);
+        assertFalse(clean.contains(" 0 archiving steps checked"), clean);
+        final UnsafeBuffer bytes = new UnsafeBuffer(Files.readAllBytes(first));
+        int frame = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            frame += FrameDescriptor.alignedLength(bytes.getInt(frame));
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(first.toFile(), "rw"))
+        {
+            final long at = frame + FrameDescriptor.HEADER_LENGTH + 10;
+            raf.seek(at);
+            final int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x01);
+        }
+        final String report = verify(1);
+        assertTrue(report.contains("CORRUPT in " + first.getFileName()), report);
+        assertTrue(report.contains("changed since they were written"), report);
+    }
+
+    /** {@code shmbus replay} in each format delivers the frames before the damage, then says where it stopped. */
+    @Test
+    void replayStopsAtDamageAfterTheSoundFramesInEachFormat() throws Exception
+    {
+        final Path topicDir = data.resolve("t");
+        Files.createDirectories(topicDir);
+        final Path segment = SegmentDescriptor.file(topicDir, 0);
+        StoredFrames.write(segment, 0, 1000, 64);
+        StoredFrames.putInt(segment, 20 * 64, 0x7FFF_FFFF);
+        try (Broker ignored = broker())
+        {
+            final Path frames = root.resolve("frames.out");
+            final String framesRun = runExpecting(1, "replay", "--dir", shm.toString(), "--topic", "t",
+                "--format", "frames", "--out", frames.toString());
+            assertTrue(framesRun.contains("damaged archive in " + segment + " at position 1280"), framesRun);
+            assertTrue(framesRun.contains("replayed the 1280 bytes of frames before it"), framesRun);
+            assertArrayEquals(StoredFrames.frames(0, 20, 64), Files.readAllBytes(frames));
+
+            final Path payloads = root.resolve("payload.out");
+            final String payloadRun = runExpecting(1, "replay", "--dir", shm.toString(), "--topic", "t",
+                "--format", "payload", "--out", payloads.toString());
+            assertTrue(payloadRun.contains("damaged archive in " + segment + " at position 1280"), payloadRun);
+            assertTrue(payloadRun.contains("replayed 20 messages"), payloadRun);
+            final UnsafeBuffer written = new UnsafeBuffer(Files.readAllBytes(payloads));
+            assertEquals(20 * (4 + 32), written.capacity());
+            for (int i = 0; i < 20; i++)
+            {
+                assertEquals(32, written.getInt(i * 36));
+                assertEquals(i, written.getInt(i * 36 + 4));
+            }
+        }
+    }
+
+    private String run(final String... args)
+    {
+        return runExpecting(0, args);
+    }
+
+    private String runExpecting(final int exitCode, final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
+            new PrintStream(out, true));
+        final String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(exitCode, code, text);
+        return text;
     }
 
     private static byte[] longLe(final long value)
