@@ -49,7 +49,7 @@ final class BrokerConductor implements Agent
     /** A join holds its slot reserved for at most about a second (a frame-boundary check): well past that. */
     private static final long MIN_RESERVATION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
-    private final Broker.Context ctx;
+    private final BrokerContext ctx;
     private final CncFile cnc;
     private final ManyToOneRingBuffer toBroker;
     private final CommandRingUnblocker commandRingUnblocker;
@@ -76,7 +76,7 @@ final class BrokerConductor implements Agent
     private long nextProcessCheckNs;
 
     BrokerConductor(
-        final Broker.Context ctx,
+        final BrokerContext ctx,
         final CncFile cnc,
         final CountersManager countersManager,
         final BrokerCounters counters,

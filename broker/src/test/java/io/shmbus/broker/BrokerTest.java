@@ -66,9 +66,9 @@ class BrokerTest
         }
     }
 
-    private Broker.Context brokerContext()
+    private BrokerContext brokerContext()
     {
-        return new Broker.Context().dir(dir).log(new PrintStream(brokerLog, true))
+        return new BrokerContext().dir(dir).log(new PrintStream(brokerLog, true))
             .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
             .unblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300));
     }
@@ -407,7 +407,7 @@ class BrokerTest
         final Path config = dir.getParent().resolve("broker.conf");
         Files.writeString(config, "# test\nclient.liveness.timeout = 2s\n[topic.defaults]\ncapacity = 128k\n" +
             "[topic big]\ncapacity = 1m\nmax.message.length = 64k\n");
-        final Broker broker = Broker.launch(new Broker.Context().dir(dir).log(new PrintStream(brokerLog, true))
+        final Broker broker = Broker.launch(new BrokerContext().dir(dir).log(new PrintStream(brokerLog, true))
             .configFile(config));
         toClose.add(broker);
         assertEquals(TimeUnit.SECONDS.toNanos(2), broker.context().clientLivenessTimeoutNs());

@@ -1,6 +1,7 @@
 package io.shmbus.bench;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ final class ShmbusBrokerRole
             topicDefaults += "persistent = true\ndurability = " + durability + "\n";
         }
         Files.write(config, topicDefaults.getBytes(StandardCharsets.US_ASCII));
-        final Broker.Context context = new Broker.Context().dir(dir).configFile(config);
+        final BrokerContext context = new BrokerContext().dir(dir).configFile(config);
         if (!dataDir.isEmpty())
         {
             context.dataDir(Paths.get(dataDir));

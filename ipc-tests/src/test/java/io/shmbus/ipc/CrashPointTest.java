@@ -1,6 +1,7 @@
 package io.shmbus.ipc;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.broker.archive.SegmentScanner;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.Producer;
@@ -286,7 +287,7 @@ class CrashPointTest
     {
         final Path config = children.shmDirectory().resolve("broker.conf");
         Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
-        final Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(data).configFile(config)
+        final Broker broker = Broker.launch(new BrokerContext().dir(shm).dataDir(data).configFile(config)
             .segmentLength(256 * 1024).unblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(UNBLOCK_TIMEOUT_MS))
             .log(new PrintStream(brokerLog, true)));
         open.add(broker);

@@ -1,6 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.broker.config.Durations;
 
 import java.io.InputStream;
@@ -37,7 +38,7 @@ final class BrokerCommand implements Command
             io.shmbus.client.ShmDirectory.defaultDirectory() + ")\n" +
             "  --data-dir DIR            archive persistent topics into segment files there (every topic is\n" +
             "                            persistent unless its config says 'persistent = false'); default: the\n" +
-            "                            config's data.dir, else " + Broker.Context.defaultDataDirectory(
+            "                            config's data.dir, else " + BrokerContext.defaultDataDirectory(
             io.shmbus.client.ShmDirectory.defaultDirectory()) + "\n" +
             "                            ($XDG_DATA_HOME/shmbus or ~/.local/share/shmbus, then the --dir name)\n" +
             "  --no-data-dir             persist nothing: topics live in shared memory only\n" +
@@ -58,7 +59,7 @@ final class BrokerCommand implements Command
             Set.of("--dir", "--data-dir", "--segment-length", "--config", "--client-timeout",
                 "--unblock-timeout", "--net-port", "--bind"), Set.of("--no-data-dir"));
         // the daemon persists by default; an embedded Broker persists only when given a data directory
-        final Broker.Context ctx = new Broker.Context().log(err).archiveByDefault(true);
+        final BrokerContext ctx = new BrokerContext().log(err).archiveByDefault(true);
         if (args.has("--no-data-dir"))
         {
             if (args.has("--data-dir"))

@@ -1,6 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.client.JvmRequirements;
 import io.shmbus.client.ShmDirectory;
 
@@ -101,7 +102,7 @@ final class DemoCommand implements Command
             final Path parent = ShmDirectory.defaultDirectory().toAbsolutePath().getParent();
             Files.createDirectories(parent);
             final Path dir = cleanup.newDirectory(parent, "shmbus-demo-");
-            final Broker.Context ctx = new Broker.Context().dir(dir).log(brokerLog(out));
+            final BrokerContext ctx = new BrokerContext().dir(dir).log(brokerLog(out));
             Path dataDir = null;
             if (archive)
             {

@@ -4,6 +4,7 @@ import io.shmbus.client.log.StoredFrames;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.broker.cli.Main;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
@@ -67,7 +68,7 @@ class ArchiveRecoveryTest
 
     private Broker broker()
     {
-        return Broker.launch(new Broker.Context().dir(shm).dataDir(data).configFile(config).segmentLength(SEGMENT)
+        return Broker.launch(new BrokerContext().dir(shm).dataDir(data).configFile(config).segmentLength(SEGMENT)
             .log(new PrintStream(brokerLog, true)));
     }
 
@@ -447,7 +448,7 @@ class ArchiveRecoveryTest
     {
         Files.writeString(root.resolve("not-a-dir"), "x");
         final io.shmbus.client.ConfigurationException ex = assertThrows(io.shmbus.client.ConfigurationException.class,
-            () -> Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("not-a-dir"))
+            () -> Broker.launch(new BrokerContext().dir(shm).dataDir(root.resolve("not-a-dir"))
             .configFile(config).log(new PrintStream(brokerLog, true))));
         assertTrue(ex.getMessage().contains("the data directory " + root.resolve("not-a-dir") +
             " cannot hold segments"), ex.getMessage());

@@ -3,6 +3,7 @@ package io.shmbus.broker.archive;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.broker.BrokerCounterValues;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
@@ -65,7 +66,7 @@ class ArchiverTest
         Files.createDirectories(topicDir);
         final Path firstSegment = topicDir.resolve(String.format("%020d.seg", 0));
         Files.createSymbolicLink(firstSegment, root.resolve("missing").resolve("segment")); // open fails: no dir
-        try (Broker broker = Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(root.resolve("data"))
+        try (Broker broker = Broker.launch(new BrokerContext().dir(root.resolve("shm")).dataDir(root.resolve("data"))
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
             ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(root.resolve("shm"))))
         {
@@ -105,7 +106,7 @@ class ArchiverTest
         final Path dataDir = root.resolve("data");
         final int messages = 20_000;
         final List<Integer> lengths = new ArrayList<>();
-        try (Broker broker = Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(dataDir)
+        try (Broker broker = Broker.launch(new BrokerContext().dir(root.resolve("shm")).dataDir(dataDir)
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
             ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(root.resolve("shm"))))
         {
@@ -243,7 +244,7 @@ class ArchiverTest
         Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic none]\ndurability = none\n" +
             "[topic seg]\ndurability = segment\n[topic timed]\ndurability = 20ms\n");
         final Path shm = root.resolve("shm");
-        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("data"))
+        try (Broker broker = Broker.launch(new BrokerContext().dir(shm).dataDir(root.resolve("data"))
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true))))
         {
             publishUntilArchived(shm, "none", 1000);
@@ -269,7 +270,7 @@ class ArchiverTest
             "[topic age]\nretention.age = 1h\n");
         final Path shm = root.resolve("shm");
         final Path data = root.resolve("data");
-        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(data)
+        try (Broker broker = Broker.launch(new BrokerContext().dir(shm).dataDir(data)
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true))))
         {
             final long end = publishUntilArchived(shm, "bytes", 2000); // about 2 MiB: 8 segments written
@@ -307,7 +308,7 @@ class ArchiverTest
         // the second segment cannot be created (its name is taken by a directory), as a full or broken disk would
         final Path blocker = SegmentDescriptor.file(data.resolve("f"), 256 * 1024);
         Files.createDirectories(blocker);
-        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(data)
+        try (Broker broker = Broker.launch(new BrokerContext().dir(shm).dataDir(data)
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
             ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
         {
@@ -367,7 +368,7 @@ class ArchiverTest
         final Path config = root.resolve("replay.conf");
         Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
         final Path shm = root.resolve("shm");
-        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("data"))
+        try (Broker broker = Broker.launch(new BrokerContext().dir(shm).dataDir(root.resolve("data"))
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
             ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
         {
@@ -437,7 +438,7 @@ class ArchiverTest
         final Path config = root.resolve("time.conf");
         Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
         final Path shm = root.resolve("shm");
-        try (Broker broker = Broker.launch(new Broker.Context().dir(shm).dataDir(root.resolve("data"))
+        try (Broker broker = Broker.launch(new BrokerContext().dir(shm).dataDir(root.resolve("data"))
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
             ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
         {

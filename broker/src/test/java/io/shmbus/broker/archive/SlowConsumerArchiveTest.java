@@ -1,6 +1,7 @@
 package io.shmbus.broker.archive;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
@@ -57,7 +58,7 @@ class SlowConsumerArchiveTest
         final Path config = root.resolve("broker.conf");
         Files.writeString(config, "[topic.defaults]\ncapacity = 64k\nslow.consumer = " + policy + "\n" +
             "slow.consumer.detach.timeout = 100ms\n");
-        return Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(root.resolve("data"))
+        return Broker.launch(new BrokerContext().dir(root.resolve("shm")).dataDir(root.resolve("data"))
             .configFile(config).segmentLength(256 * 1024).log(new PrintStream(brokerLog, true)));
     }
 

@@ -1,6 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class CliTest
         dir = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-cli-");
         final Path config = dir.resolve("broker.conf");
         Files.writeString(config, "[topic small]\ncapacity = 64k\n");
-        broker = Broker.launch(new Broker.Context().dir(dir.resolve("shm")).configFile(config)
+        broker = Broker.launch(new BrokerContext().dir(dir.resolve("shm")).configFile(config)
             .log(new PrintStream(new ByteArrayOutputStream(), true)));
     }
 

@@ -1,6 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -146,7 +147,7 @@ class RemoteSubscribeCliTest
         final Path root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-cli-remote-");
         final Path config = root.resolve("broker.conf");
         Files.writeString(config, "[topic.defaults]\ncapacity = 64k\npersistent = true\n");
-        try (Broker broker = Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(root.resolve("data"))
+        try (Broker broker = Broker.launch(new BrokerContext().dir(root.resolve("shm")).dataDir(root.resolve("data"))
             .configFile(config).netPort(0).log(new PrintStream(new ByteArrayOutputStream(), true))))
         {
             assertEquals(0, runWithInput("alpha\nbeta γ\ngamma\n", "publish", "--dir", root.resolve("shm").toString(),

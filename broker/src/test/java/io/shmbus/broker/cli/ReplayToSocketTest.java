@@ -1,6 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.broker.archive.SegmentRangeSender;
 import io.shmbus.broker.archive.SegmentScanner;
 import io.shmbus.client.Producer;
@@ -65,7 +66,7 @@ class ReplayToSocketTest
         Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic scratch]\npersistent = false\n");
         final Path dataDir = root.resolve("data");
         shm = root.resolve("shm").toString();
-        broker = Broker.launch(new Broker.Context().dir(root.resolve("shm")).dataDir(dataDir).configFile(config)
+        broker = Broker.launch(new BrokerContext().dir(root.resolve("shm")).dataDir(dataDir).configFile(config)
             .segmentLength(64 * 1024).log(new PrintStream(new ByteArrayOutputStream(), true)));
         long tail = 0;
         try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(root.resolve("shm"))))

@@ -1,6 +1,7 @@
 package io.shmbus.broker.net;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.Producer;
@@ -45,18 +46,18 @@ class NetConfigTest
         }
     }
 
-    private Broker.Context context(final String config) throws IOException
+    private BrokerContext context(final String config) throws IOException
     {
         final Path file = root.resolve("broker.conf");
         Files.writeString(file, config);
-        return new Broker.Context().dir(root.resolve("shm")).dataDir(root.resolve("data")).configFile(file)
+        return new BrokerContext().dir(root.resolve("shm")).dataDir(root.resolve("data")).configFile(file)
             .log(new PrintStream(new ByteArrayOutputStream(), true));
     }
 
     @Test
     void settingsFromTheConfigFile() throws Exception
     {
-        final Broker.Context ctx = context("net.port = 0\nnet.bind = 127.0.0.1\nnet.auth.token = abc\n" +
+        final BrokerContext ctx = context("net.port = 0\nnet.bind = 127.0.0.1\nnet.auth.token = abc\n" +
             "net.max.connections = 7\nnet.handshake.timeout = 2s\nnet.heartbeat.interval = 250ms\n" +
             "[topic.defaults]\ncapacity = 64k\n");
         try (Broker broker = Broker.launch(ctx))
@@ -87,7 +88,7 @@ class NetConfigTest
     @Test
     void defaultsAndDisabledWithoutAPort() throws Exception
     {
-        final Broker.Context ctx = context("");
+        final BrokerContext ctx = context("");
         try (Broker broker = Broker.launch(ctx))
         {
             assertEquals(-1, broker.netPort(), "no network server unless a port is set");
@@ -121,7 +122,7 @@ class NetConfigTest
     {
         try (Broker first = Broker.launch(context("").netPort(0)))
         {
-            final Broker.Context second = new Broker.Context().dir(root.resolve("shm2"))
+            final BrokerContext second = new BrokerContext().dir(root.resolve("shm2"))
                 .dataDir(root.resolve("data2")).netPort(first.netPort())
                 .log(new PrintStream(new ByteArrayOutputStream(), true));
             final ShmbusException ex = assertThrows(ShmbusException.class, () -> Broker.launch(second));

@@ -1,6 +1,7 @@
 package io.shmbus.broker.net;
 
 import io.shmbus.broker.Broker;
+import io.shmbus.broker.BrokerContext;
 import io.shmbus.broker.BrokerCounterValues;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
@@ -47,13 +48,13 @@ final class NetFixture implements AutoCloseable
     final ShmBus bus;
     private final Random random = new Random(42);
 
-    NetFixture(final Consumer<Broker.Context> settings) throws IOException
+    NetFixture(final Consumer<BrokerContext> settings) throws IOException
     {
         this("", settings);
     }
 
     /** @param topicConfig more config file lines, e.g. a {@code [topic NAME]} section. */
-    NetFixture(final String topicConfig, final Consumer<Broker.Context> settings) throws IOException
+    NetFixture(final String topicConfig, final Consumer<BrokerContext> settings) throws IOException
     {
         root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-net-test-");
         shm = root.resolve("shm");
@@ -65,7 +66,7 @@ final class NetFixture implements AutoCloseable
             final Path config = root.resolve("broker.conf");
             Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic scratch]\npersistent = false\n" +
                 topicConfig);
-            final Broker.Context ctx = new Broker.Context().dir(shm).dataDir(dataDir).configFile(config)
+            final BrokerContext ctx = new BrokerContext().dir(shm).dataDir(dataDir).configFile(config)
                 .segmentLength(SEGMENT_LENGTH).netPort(0).log(new PrintStream(brokerLog, true));
             settings.accept(ctx);
             started = Broker.launch(ctx);
