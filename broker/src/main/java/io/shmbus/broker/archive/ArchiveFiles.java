@@ -76,39 +76,8 @@ public final class ArchiveFiles
         final long position,
         final boolean checkFrameAt) throws IOException
     {
-        if (position == archivedPosition)
-        {
-            return true;
-        }
-        if (position < firstPosition || position > archivedPosition ||
-            (position & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
-        {
-            return false;
-        }
-        final long base = SegmentDescriptor.basePosition(position, segmentLength);
-        final long segmentStart = Math.max(base, firstPosition);
-        final long from = Math.max(segmentStart,
-            lastIndexedPositionAtOrBefore(timeIndexFile(topicDir, base), position));
-        final Path file = SegmentDescriptor.file(topicDir, base);
-        try (FileChannel segment = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            final StoredFrameWalk walk = WALKS.get();
-            startWalk(walk, segment, base, from, segmentStart, Math.min(archivedPosition, base + segmentLength));
-            while (walk.position() < position && walk.hasFrame())
-            {
-                walk.next();
-            }
-            if (walk.position() == position && (!checkFrameAt || walk.hasFrame()))
-            {
-                return true;
-            }
-            if (null != walk.problem() && walk.position() <= position)
-            {
-                throw new DamagedStorageException(topicDir.getFileName().toString(), file, walk.position(),
-                    walk.problem());
-            }
-            return false;
-        }
+        return (position & (FrameDescriptor.FRAME_ALIGNMENT - 1)) == 0 && position ==
+            lastStart(topicDir, segmentLength, firstPosition, archivedPosition, position, checkFrameAt);
     }
 
     /**
@@ -128,6 +97,23 @@ public final class ArchiveFiles
         final long firstPosition,
         final long archivedPosition,
         final long position) throws IOException
+    {
+        return lastStart(topicDir, segmentLength, firstPosition, archivedPosition, position, false);
+    }
+
+    /**
+     * The one walk of these lookups: from the last time index record at or before the position in its segment
+     * (else the segment's start), through sound frames, to the last frame start at or before the position.
+     *
+     * @param soundAt the frame at the position itself must be sound too.
+     */
+    private static long lastStart(
+        final Path topicDir,
+        final long segmentLength,
+        final long firstPosition,
+        final long archivedPosition,
+        final long position,
+        final boolean soundAt) throws IOException
     {
         if (position == archivedPosition)
         {
@@ -156,10 +142,10 @@ public final class ArchiveFiles
                 }
                 last = walk.position();
             }
-            if (null != walk.problem() && walk.position() < position)
+            // the walk stopped at `last`: a damaged frame (problem set) or the end of the data
+            if (null != walk.problem() && (last < position || (soundAt && last == position)))
             {
-                throw new DamagedStorageException(topicDir.getFileName().toString(), file, walk.position(),
-                    walk.problem());
+                throw new DamagedStorageException(topicDir.getFileName().toString(), file, last, walk.problem());
             }
             return last;
         }
