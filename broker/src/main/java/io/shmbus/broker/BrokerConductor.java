@@ -242,6 +242,10 @@ final class BrokerConductor implements Agent
         {
             nextProcessCheckNs = nowNs + PROCESS_CHECK_INTERVAL_NS;
             work += freeSlotsOfDeadProcesses();
+            for (final TopicState topic : topicList)
+            {
+                work += topic.recoverDeadExclusiveProducer(BrokerConductor::isAlive);
+            }
         }
         counters.clients.setRelease(clients.size());
         counters.topics.setRelease(topicList.size());
@@ -329,9 +333,19 @@ final class BrokerConductor implements Agent
 
     private int removeRegistrations(final ClientSession session, final boolean revokeOnly)
     {
-        for (final TopicState topic : session.producers.values())
+        for (final Map.Entry<Long, TopicState> producer : session.producers.entrySet())
         {
+            final TopicState topic = producer.getValue();
             topic.producers--;
+            if (producer.getKey() == topic.exclusiveRegistration)
+            {
+                // a silent but live process keeps the topic until it exits: it may still write past the tail
+                topic.exclusiveRegistration = 0;
+                if (!isAlive(session.pid))
+                {
+                    topic.releaseExclusive(session.pid, true);
+                }
+            }
         }
         int freed = 0;
         for (final ClientSession.ConsumerRegistration registration : session.consumers.values())
@@ -373,7 +387,10 @@ final class BrokerConductor implements Agent
             switch (type)
             {
                 case ControlProtocol.ADD_PRODUCER:
-                    onAddProducer(correlationId, length);
+                    onAddProducer(correlationId, length, false);
+                    break;
+                case ControlProtocol.ADD_EXCLUSIVE_PRODUCER:
+                    onAddProducer(correlationId, length, true);
                     break;
                 case ControlProtocol.ADD_CONSUMER:
                     onAddConsumer(correlationId, length);
@@ -441,12 +458,22 @@ final class BrokerConductor implements Agent
         return TopicNames.validate(name);
     }
 
-    private void onAddProducer(final long correlationId, final int length)
+    private void onAddProducer(final long correlationId, final int length, final boolean exclusive)
     {
         final String name = topicName(length);
         final ClientSession session = session();
         final TopicState topic = topic(name);
+        final String conflict = topic.producerConflict(exclusive, BrokerConductor::isAlive);
+        if (null != conflict)
+        {
+            reject(correlationId, ControlProtocol.ERROR_PRODUCER_CONFLICT, conflict);
+            return;
+        }
         final long registrationId = nextRegistrationId++;
+        if (exclusive)
+        {
+            topic.grantExclusive(registrationId, session.pid);
+        }
         session.producers.put(registrationId, topic);
         topic.producers++;
         response.wrap(responseBuffer, 0).correlationId(correlationId).registrationId(registrationId);
@@ -572,6 +599,10 @@ final class BrokerConductor implements Agent
                 return;
             }
             topic.producers--;
+            if (registrationId == topic.exclusiveRegistration)
+            {
+                topic.releaseExclusive(session.pid, false);
+            }
         }
         if (0 != correlationId)
         {

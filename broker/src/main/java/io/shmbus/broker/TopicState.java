@@ -42,6 +42,8 @@ final class TopicState implements AutoCloseable
     private final ArchiveViews archiveViews;
     private final java.io.PrintStream out;
     int producers;
+    /** The registration of the topic's exclusive producer, 0 when it has none registered. */
+    long exclusiveRegistration;
 
     private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] watchedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
@@ -363,6 +365,82 @@ final class TopicState implements AutoCloseable
             }
         }
         return freed;
+    }
+
+    /**
+     * Why a producer (exclusive or not) of process {@code pid} may not be added now, or null when it may: an
+     * exclusive producer must be the only one, and a topic with one takes no other while its process lives.
+     */
+    String producerConflict(final boolean exclusive, final java.util.function.LongPredicate isAlive)
+    {
+        final long owner = log.exclusiveOwnerPidVolatile();
+        if (0 != owner)
+        {
+            if (isAlive.test(owner))
+            {
+                return "topic '" + name + "' has an exclusive producer (process " + owner + "): no other producer " +
+                    "may publish to it while it lives";
+            }
+            recoverDeadExclusiveProducer(owner);
+        }
+        if (exclusive && producers > 0)
+        {
+            return "topic '" + name + "' has " + producers + " producer(s): an exclusive producer must be its only one";
+        }
+        return null;
+    }
+
+    /** Records the exclusive producer of process {@code pid} in the topic log. */
+    void grantExclusive(final long registrationId, final long pid)
+    {
+        if (!log.casExclusiveOwnerPid(0, pid))
+        {
+            throw new IllegalStateException("topic '" + name + "' already has an exclusive producer");
+        }
+        exclusiveRegistration = registrationId;
+    }
+
+    /**
+     * The exclusive producer is gone. One that closed itself left nothing behind; one whose process died may have
+     * left a header and payload past the tail, which are cleared before another producer may write there.
+     */
+    void releaseExclusive(final long pid, final boolean processDied)
+    {
+        exclusiveRegistration = 0;
+        if (processDied)
+        {
+            recoverDeadExclusiveProducer(pid);
+        }
+        else
+        {
+            log.casExclusiveOwnerPid(pid, 0);
+        }
+    }
+
+    /**
+     * Housekeeping: an exclusive producer whose process is gone (registered or not) leaves the topic to others once
+     * what it wrote past the tail is zeroed.
+     *
+     * @return 1 if one was recovered.
+     */
+    int recoverDeadExclusiveProducer(final java.util.function.LongPredicate isAlive)
+    {
+        final long owner = log.exclusiveOwnerPidVolatile();
+        return 0 != owner && !isAlive.test(owner) && recoverDeadExclusiveProducer(owner) ? 1 : 0;
+    }
+
+    private boolean recoverDeadExclusiveProducer(final long owner)
+    {
+        final long tail = log.tailVolatile();
+        final long end = log.releaseDeadExclusiveOwner(owner);
+        if (end < 0)
+        {
+            return false;
+        }
+        exclusiveRegistration = 0;
+        out.println("shmbus broker: topic '" + name + "': the exclusive producer of exited process " + owner +
+            " is gone: cleared what it left past the tail (" + tail + " to " + end + "); the topic takes producers");
+        return true;
     }
 
     private void closeCounters()

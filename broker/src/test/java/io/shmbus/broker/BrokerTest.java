@@ -196,6 +196,51 @@ class BrokerTest
     }
 
     @Test
+    void anExclusiveProducerIsItsTopicsOnlyProducer() throws Exception
+    {
+        startBroker();
+        final ShmBus bus = connect(new CopyOnWriteArrayList<>());
+        final ShmBus other = connect(new CopyOnWriteArrayList<>());
+        final Producer shared = bus.addProducer("orders");
+        final BrokerErrorException notAlone = assertThrows(BrokerErrorException.class,
+            () -> other.addExclusiveProducer("orders"));
+        assertEquals(ControlProtocol.ERROR_PRODUCER_CONFLICT, notAlone.errorCode());
+        assertTrue(notAlone.getMessage().contains("must be its only one"), notAlone.getMessage());
+        shared.close();
+        await("the shared producer removed", () -> counterQuietly("topic orders: producers") == 0);
+
+        final io.shmbus.client.ExclusiveProducer exclusive = other.addExclusiveProducer("orders");
+        final BrokerErrorException taken = assertThrows(BrokerErrorException.class, () -> bus.addProducer("orders"));
+        assertTrue(taken.getMessage().contains("has an exclusive producer"), taken.getMessage());
+        final Consumer consumer = bus.addConsumer("orders", StartPosition.EARLIEST);
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 3; i++)
+        {
+            msg.putLong(0, i);
+            assertTrue(exclusive.offer(msg, 0, 8) > 0);
+        }
+        final List<Long> got = new ArrayList<>();
+        await("three messages", () ->
+        {
+            consumer.poll((buffer, offset, length, header) -> got.add(buffer.getLong(offset)), 10);
+            return got.size() == 3;
+        });
+        assertEquals(List.of(0L, 1L, 2L), got);
+
+        exclusive.close();
+        await("the exclusive producer released", () -> 0 == exclusiveOwner("orders"));
+        bus.addProducer("orders");
+    }
+
+    private long exclusiveOwner(final String topic)
+    {
+        try (TopicLog log = TopicLog.open(TopicLog.fileOf(dir, topic), topic, 5_000))
+        {
+            return log.exclusiveOwnerPidVolatile();
+        }
+    }
+
+    @Test
     void producersAndConsumersRegisterThroughTheBroker() throws Exception
     {
         startBroker();

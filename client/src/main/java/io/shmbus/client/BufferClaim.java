@@ -5,18 +5,19 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A region of the ring claimed by {@link Producer#tryClaim(int, BufferClaim)}: write the payload in place, then
- * {@link #commit()} or {@link #abort()}. Reusable; not thread-safe: keep one per thread.
+ * A region of the ring claimed by {@link Producer#tryClaim(int, BufferClaim)} or
+ * {@link ExclusiveProducer#tryClaim(int, BufferClaim)}: write the payload in place, then {@link #commit()} or
+ * {@link #abort()}. Reusable; not thread-safe: keep one per thread.
  */
 public final class BufferClaim
 {
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private UnsafeBuffer ring;
-    private Producer producer;
+    private FramePublisher producer;
     private int frameOffset;
     private int frameLength;
 
-    void wrap(final Producer producer, final UnsafeBuffer ring, final int frameOffset, final int frameLength)
+    void wrap(final FramePublisher producer, final UnsafeBuffer ring, final int frameOffset, final int frameLength)
     {
         this.producer = producer;
         this.ring = ring;

@@ -1,14 +1,8 @@
 package io.shmbus.client;
 
 import io.shmbus.client.log.FlowControl;
-import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.TopicLog;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteBuffer;
-import java.util.zip.CRC32C;
 
 import static io.shmbus.client.log.FrameDescriptor.*;
 
@@ -19,7 +13,7 @@ import static io.shmbus.client.log.FrameDescriptor.*;
  * The hot path ({@link #offer}, {@link #tryClaim}, {@link BufferClaim#commit()}) allocates nothing and never
  * throws: it returns the new stream position, or one of the negative codes below.
  */
-public final class Producer implements AutoCloseable
+public final class Producer extends FramePublisher
 {
     /** Slow consumers hold the ring: retry later. */
     public static final long BACK_PRESSURED = -1;
@@ -31,27 +25,6 @@ public final class Producer implements AutoCloseable
     public static final long MAX_MESSAGE_LENGTH_EXCEEDED = -4;
     /** The payload length is zero or negative. */
     public static final long INVALID_LENGTH = -5;
-
-    private final TopicLog log;
-    private final UnsafeBuffer ring;
-    private final FlowControl flowControl;
-    private final EpochNanoClock clock;
-    private final int capacity;
-    private final int mask;
-    private final int maxMessageLength;
-    private final int producerId;
-    private final boolean checksums;
-    private final byte flags;
-    /** Producers sample a boundary and, when near the limit, clean this much at a time: a few microseconds. */
-    private final int cleanStep;
-    private static final int CLEAN_STEP_MAX = 64 * 1024;
-
-    private final ThreadLocal<ChecksumScratch> checksumScratch;
-    // Shared by all publishing threads: a plain field is enough because it is only ever derived from a limit that
-    // was really published, and a stale (lower) value only sends a thread down the slow path.
-    private long slowPathThreshold;
-    private volatile boolean closed;
-    private final Runnable onClose;
 
     Producer(final TopicLog log, final FlowControl flowControl, final EpochNanoClock clock, final boolean checksums)
     {
@@ -65,96 +38,20 @@ public final class Producer implements AutoCloseable
         final boolean checksums,
         final Runnable onClose)
     {
-        this.onClose = onClose;
-        this.log = log;
-        this.ring = log.ring();
-        this.flowControl = flowControl;
-        this.clock = clock;
-        this.capacity = log.capacity();
-        this.mask = log.mask();
-        this.maxMessageLength = log.maxMessageLength();
-        this.producerId = log.nextProducerId();
-        this.checksums = checksums;
-        this.flags = checksums ? FLAG_CHECKSUM : 0;
-        this.checksumScratch = checksums ? ThreadLocal.withInitial(() -> new ChecksumScratch(ring)) : null;
-        this.cleanStep = Math.min(capacity >> 4, CLEAN_STEP_MAX);
-        this.slowPathThreshold = Math.min(log.producerLimitVolatile(), log.tailVolatile() + cleanStep);
+        super(log, flowControl, clock, checksums, onClose);
+        if (0 != log.exclusiveOwnerPidVolatile())
+        {
+            throw new ShmbusException("topic '" + log.topic() + "' has an exclusive producer (process " +
+                log.exclusiveOwnerPidVolatile() + "): no other producer may publish to it");
+        }
     }
 
-    /**
-     * Claims space for a message of {@code length} bytes to be written in place.
-     *
-     * @return the stream position after the message, or a negative code; on success the claim must be committed
-     * or aborted, promptly: consumers wait at an open claim.
-     */
-    public long tryClaim(final int length, final BufferClaim bufferClaim)
+    long claim(final int length)
     {
-        final long newTail = claim(length);
-        if (newTail > 0)
+        final long refusal = refusal(length);
+        if (0 != refusal)
         {
-            final int frameLength = length + HEADER_LENGTH;
-            bufferClaim.wrap(this, ring, (int)(newTail - alignedLength(frameLength)) & mask, frameLength);
-        }
-        return newTail;
-    }
-
-    /**
-     * Copies a message into the ring and publishes it.
-     *
-     * @return the stream position after the message, or a negative code.
-     */
-    public long offer(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final long newTail = claim(length);
-        if (newTail > 0)
-        {
-            final int frameLength = length + HEADER_LENGTH;
-            final int frameOffset = (int)(newTail - alignedLength(frameLength)) & mask;
-            ring.putBytes(frameOffset + HEADER_LENGTH, buffer, offset, length);
-            commit(ring, frameOffset, frameLength);
-        }
-        return newTail;
-    }
-
-    /**
-     * Publishes the concatenation of two buffers as one message, copying each once.
-     *
-     * @return the stream position after the message, or a negative code.
-     */
-    public long offer(
-        final DirectBuffer bufferA, final int offsetA, final int lengthA,
-        final DirectBuffer bufferB, final int offsetB, final int lengthB)
-    {
-        if (lengthA < 0 || lengthB < 0)
-        {
-            return INVALID_LENGTH;
-        }
-        final int length = lengthA + lengthB;
-        final long newTail = claim(length);
-        if (newTail > 0)
-        {
-            final int frameLength = length + HEADER_LENGTH;
-            final int frameOffset = (int)(newTail - alignedLength(frameLength)) & mask;
-            ring.putBytes(frameOffset + HEADER_LENGTH, bufferA, offsetA, lengthA);
-            ring.putBytes(frameOffset + HEADER_LENGTH + lengthA, bufferB, offsetB, lengthB);
-            commit(ring, frameOffset, frameLength);
-        }
-        return newTail;
-    }
-
-    private long claim(final int length)
-    {
-        if (closed || log.isClosed())
-        {
-            return CLOSED;
-        }
-        if (length <= 0)
-        {
-            return INVALID_LENGTH;
-        }
-        if (length > maxMessageLength)
-        {
-            return MAX_MESSAGE_LENGTH_EXCEEDED;
+            return refusal;
         }
 
         final int frameLength = length + HEADER_LENGTH;
@@ -216,75 +113,10 @@ public final class Producer implements AutoCloseable
         return true;
     }
 
-    private boolean updateLimit(final long tail, final long newTail)
-    {
-        flowControl.sample(tail);
-        long limit = log.producerLimitVolatile();
-        if (newTail > limit - (capacity >> 1))
-        {
-            limit = flowControl.tryAdvance(0, cleanStep);
-            if (newTail > limit)
-            {
-                limit = flowControl.tryAdvance(); // really blocked: free all the consumers allow
-            }
-        }
-        slowPathThreshold = Math.min(limit, newTail + cleanStep);
-        return newTail <= limit;
-    }
-
-    void commit(final UnsafeBuffer ring, final int frameOffset, final int frameLength)
-    {
-        if (checksums)
-        {
-            final int crc = checksumScratch.get().crc32c(frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH);
-            ring.putInt(frameOffset + CHECKSUM_OFFSET, crc);
-        }
-        // Only the length word: if the broker already turned this claim into padding, it stays padding.
-        ring.putIntRelease(frameOffset + FRAME_LENGTH_OFFSET, frameLength);
-    }
-
-    void abort(final UnsafeBuffer ring, final int frameOffset, final int frameLength)
-    {
-        ring.putLongRelease(frameOffset + FRAME_LENGTH_OFFSET, commitWord(frameLength, TYPE_PAD, (byte)0));
-    }
-
-    /** Identifier written into every frame this producer publishes. */
-    public int producerId()
-    {
-        return producerId;
-    }
-
-    public int maxMessageLength()
-    {
-        return maxMessageLength;
-    }
-
-    public String topic()
-    {
-        return log.topic();
-    }
-
     /** The position the next claim of the topic (by any producer) starts at. */
     public long position()
     {
         return log.tailVolatile();
-    }
-
-    public boolean isClosed()
-    {
-        return closed;
-    }
-
-    public void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            if (null != onClose)
-            {
-                onClose.run();
-            }
-        }
     }
 
     /** A readable name for a result code of {@link #offer} or {@link #tryClaim}. */
@@ -315,30 +147,5 @@ public final class Producer implements AutoCloseable
             return "INVALID_LENGTH";
         }
         return "UNKNOWN(" + result + ")";
-    }
-
-    /**
-     * Per-thread CRC32C state and view of the ring: the JDK's intrinsic CRC32C reads a direct ByteBuffer in place,
-     * and keeping one view per thread makes a checksum cost no allocation.
-     */
-    private static final class ChecksumScratch
-    {
-        private final CRC32C crc = new CRC32C();
-        private final ByteBuffer view;
-        private final int base;
-
-        ChecksumScratch(final UnsafeBuffer ring)
-        {
-            view = ring.byteBuffer().duplicate();
-            base = ring.wrapAdjustment();
-        }
-
-        int crc32c(final int offset, final int length)
-        {
-            view.limit(base + offset + length).position(base + offset);
-            crc.reset();
-            crc.update(view);
-            return (int)crc.getValue();
-        }
     }
 }

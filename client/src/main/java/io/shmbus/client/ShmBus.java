@@ -107,6 +107,30 @@ public final class ShmBus implements AutoCloseable
     }
 
     /**
+     * Registers the only producer of a topic: it claims space with no atomic instruction (see
+     * {@link ExclusiveProducer}). The broker refuses it while the topic has another producer, and refuses other
+     * producers while it lives.
+     *
+     * @throws BrokerErrorException with the code {@link ControlProtocol#ERROR_PRODUCER_CONFLICT} when the topic has
+     *                              another producer; as {@link #addProducer(String)} otherwise.
+     */
+    public ExclusiveProducer addExclusiveProducer(final String topic)
+    {
+        TopicNames.validate(topic);
+        final ClientConductor.Response response = request(ControlProtocol.ADD_EXCLUSIVE_PRODUCER, topic, 0, 0, 0);
+        synchronized (this)
+        {
+            final MappedTopic mapped = mapTopic(topic);
+            final long registrationId = response.registrationId;
+            final EpochNanoClock clock = null != exactClock ? exactClock : mapped.brokerClock;
+            final ExclusiveProducer producer = new ExclusiveProducer(mapped.log, mapped.flowControl, clock,
+                ctx.checksums(), () -> release(registrationId, ControlProtocol.REMOVE_PRODUCER));
+            registrations.put(registrationId, producer);
+            return producer;
+        }
+    }
+
+    /**
      * Registers a producer on a topic, which the broker creates on first use.
      *
      * @throws BrokerUnavailableException, InvalidTopicNameException, InsufficientStorageException or

@@ -83,6 +83,29 @@ public final class Topic implements AutoCloseable
     }
 
     /**
+     * The topic's only producer ({@link ExclusiveProducer}), recorded in the topic log so that no
+     * {@link Producer} can be added while it lives. Without a broker nothing else checks it: every process that
+     * publishes to this topic must go through this rule, and nothing clears what an exclusive producer that died
+     * left past the tail; through a broker ({@link ShmBus#addExclusiveProducer}) both are taken care of.
+     *
+     * @throws ShmbusException when the topic already has an exclusive producer.
+     */
+    public synchronized ExclusiveProducer addExclusiveProducer()
+    {
+        checkOpen();
+        final long pid = ProcessHandle.current().pid();
+        if (!log.casExclusiveOwnerPid(0, pid))
+        {
+            throw new ShmbusException("topic '" + log.topic() + "' already has an exclusive producer (process " +
+                log.exclusiveOwnerPidVolatile() + ")");
+        }
+        final ExclusiveProducer producer = new ExclusiveProducer(log, flowControl, clock, ctx.checksums(),
+            () -> log.casExclusiveOwnerPid(pid, 0));
+        resources.add(producer);
+        return producer;
+    }
+
+    /**
      * A new consumer reading from the start position.
      *
      * @throws PositionUnavailableException when an exact start position is not available.

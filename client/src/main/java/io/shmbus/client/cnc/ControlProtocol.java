@@ -13,6 +13,8 @@ public final class ControlProtocol
     public static final int REMOVE_CONSUMER = 4;
     public static final int CLIENT_KEEPALIVE = 5;
     public static final int CLIENT_CLOSE = 6;
+    /** As {@link #ADD_PRODUCER}, for the topic's only producer ({@code ExclusiveProducer}). */
+    public static final int ADD_EXCLUSIVE_PRODUCER = 7;
 
     // broker -> clients
     public static final int ON_PRODUCER_READY = 101;
@@ -30,6 +32,8 @@ public final class ControlProtocol
     public static final int ERROR_UNKNOWN_REGISTRATION = 6;
     public static final int ERROR_STORAGE = 7;
     public static final int ERROR_RESOURCE_EXHAUSTED = 8;
+    /** An exclusive producer must be a topic's only one, and one that lives keeps the topic to itself. */
+    public static final int ERROR_PRODUCER_CONFLICT = 9;
 
     /** Start types of {@link #ADD_CONSUMER}. */
     public static final int START_EARLIEST = 0;
@@ -54,6 +58,7 @@ public final class ControlProtocol
             case ERROR_UNKNOWN_REGISTRATION: return "UNKNOWN_REGISTRATION";
             case ERROR_STORAGE: return "STORAGE";
             case ERROR_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+            case ERROR_PRODUCER_CONFLICT: return "PRODUCER_CONFLICT";
             default: return "UNKNOWN(" + code + ")";
         }
     }

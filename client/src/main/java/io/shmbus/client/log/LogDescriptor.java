@@ -25,6 +25,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  520     long  cleanerPid           the clean lock: pid of the process cleaning, 0 when none
  *  528     long  cleanCheckedPosition the clean position whose consumer recheck is done (zeroing may start)
  *  640     int   nextProducerId       fetch-and-add to name producers
+ *  648     long  exclusiveOwnerPid    the process of the topic's exclusive producer, 0 when none
  *  768     long  brokerEpochNs        the broker's clock, refreshed about every millisecond (0: no broker)
  *  896     long  archivedPosition     persistent topics: segment files hold every frame below this (0: none)
  *  1024    consumer slots, CONSUMER_SLOT_COUNT x 64 bytes (see below)
@@ -71,6 +72,7 @@ public final class LogDescriptor
     public static final int CLEANER_PID_OFFSET = CLEAN_POSITION_OFFSET + 8;
     public static final int CLEAN_CHECKED_POSITION_OFFSET = CLEANER_PID_OFFSET + 8;
     public static final int NEXT_PRODUCER_ID_OFFSET = CLEAN_POSITION_OFFSET + COUNTER_SPACING;
+    public static final int EXCLUSIVE_OWNER_PID_OFFSET = NEXT_PRODUCER_ID_OFFSET + 8;
     public static final int BROKER_EPOCH_NS_OFFSET = NEXT_PRODUCER_ID_OFFSET + COUNTER_SPACING;
     public static final int ARCHIVED_POSITION_OFFSET = BROKER_EPOCH_NS_OFFSET + COUNTER_SPACING;
 

@@ -370,6 +370,43 @@ public final class TopicLog implements AutoCloseable
         return metaData.compareAndSetLong(TAIL_POSITION_OFFSET, expected, update);
     }
 
+    /** Publishes the tail; only an exclusive producer, the one writer of the tail, stores it plainly. */
+    public void tailRelease(final long tail)
+    {
+        metaData.putLongRelease(TAIL_POSITION_OFFSET, tail);
+    }
+
+    /** The process of the topic's exclusive producer, 0 when it has none. */
+    public long exclusiveOwnerPidVolatile()
+    {
+        return metaData.getLongVolatile(EXCLUSIVE_OWNER_PID_OFFSET);
+    }
+
+    public boolean casExclusiveOwnerPid(final long expected, final long update)
+    {
+        return metaData.compareAndSetLong(EXCLUSIVE_OWNER_PID_OFFSET, expected, update);
+    }
+
+    /**
+     * After the exclusive producer of a process that is gone: zeroes what it may have written past the tail before
+     * publishing it (at most a padding frame and one frame), so the space is clean for the next producer, then
+     * clears the exclusive owner. The caller must know the process is gone: a live one could still write there.
+     *
+     * @return the end of the range zeroed from the tail, or -1 when {@code deadPid} was not the owner.
+     */
+    public long releaseDeadExclusiveOwner(final long deadPid)
+    {
+        if (0 == deadPid || exclusiveOwnerPidVolatile() != deadPid)
+        {
+            return -1;
+        }
+        final long tail = tailVolatile();
+        final long end = Math.min(producerLimitVolatile() + CLEAN_GUARD_LENGTH,
+            tail + 2L * FrameDescriptor.alignedLength(maxMessageLength + FrameDescriptor.HEADER_LENGTH));
+        zero(tail, end);
+        return casExclusiveOwnerPid(deadPid, 0) ? end : -1;
+    }
+
     public long producerLimitVolatile()
     {
         return metaData.getLongVolatile(PRODUCER_LIMIT_OFFSET);

@@ -37,6 +37,34 @@ public final class ProtocolStores
     /** {@code tryClaim}, then {@code abort}. */
     public static final List<String> CLAIM_ABORT = concat(CLAIM, "ring release store commit word");
 
+    /**
+     * An exclusive producer's {@code offer}: the header past the tail (its length negative), the tail published,
+     * the payload, the commit.
+     */
+    public static final List<String> EXCLUSIVE_OFFER = List.of(
+        "ring store position",
+        "ring store timestamp",
+        "ring store producer id",
+        "ring store checksum",
+        "ring store commit word",
+        "meta release store tailPosition",
+        "ring store bytes",
+        "ring release store frame length");
+
+    /** An exclusive producer's {@code offer} of a frame that does not fit before the ring's end. */
+    public static final List<String> EXCLUSIVE_OFFER_WRAP = List.of(
+        "ring store position",
+        "ring store commit word",
+        "ring store position",
+        "ring store timestamp",
+        "ring store producer id",
+        "ring store checksum",
+        "ring store commit word",
+        "meta release store tailPosition",
+        "ring release store commit word",
+        "ring store bytes",
+        "ring release store frame length");
+
     /** One cleaning step of {@link FlowControl#tryAdvance()} that frees and zeroes a range. */
     public static final List<String> CLEAN = List.of(
         "meta CAS cleanerPid",
