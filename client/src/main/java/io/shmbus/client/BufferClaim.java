@@ -13,11 +13,11 @@ public final class BufferClaim
 {
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private UnsafeBuffer ring;
-    private FramePublisher producer;
+    private Publisher producer;
     private int frameOffset;
     private int frameLength;
 
-    void wrap(final FramePublisher producer, final UnsafeBuffer ring, final int frameOffset, final int frameLength)
+    void wrap(final Publisher producer, final UnsafeBuffer ring, final int frameOffset, final int frameLength)
     {
         this.producer = producer;
         this.ring = ring;

@@ -18,7 +18,7 @@ import static io.shmbus.client.log.FrameDescriptor.*;
  * Not thread-safe: publish from one thread at a time. The hot path ({@link #offer}, {@link #tryClaim},
  * {@link BufferClaim#commit()}) allocates nothing and never throws; its results are those of {@link Producer}.
  */
-public final class ExclusiveProducer extends FramePublisher
+public final class ExclusiveProducer extends Publisher
 {
     private long tail;
 

@@ -13,7 +13,7 @@ import static io.shmbus.client.log.FrameDescriptor.*;
  * The hot path ({@link #offer}, {@link #tryClaim}, {@link BufferClaim#commit()}) allocates nothing and never
  * throws: it returns the new stream position, or one of the negative codes below.
  */
-public final class Producer extends FramePublisher
+public final class Producer extends Publisher
 {
     /** Slow consumers hold the ring: retry later. */
     public static final long BACK_PRESSURED = -1;

@@ -3,6 +3,7 @@ package io.shmbus.bench;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.Producer;
+import io.shmbus.client.Publisher;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.log.ConsumerSlots;
@@ -41,7 +42,9 @@ final class ShmbusTransport implements Transport
 
     public BenchPublisher publisher(final String stream, final int streamId)
     {
-        final Producer producer = bus().addProducer(stream);
+        // -Dshmbus.bench.exclusive=true (scripts/bench ipc --jvm-opt ...) measures the exclusive producer
+        final Publisher producer = Boolean.getBoolean("shmbus.bench.exclusive") ?
+            bus().addExclusiveProducer(stream) : bus().addProducer(stream);
         final TopicLog log = TopicLog.open(TopicLog.fileOf(dir, stream), stream, 5_000); // to see its consumers
         logs.add(log);
         return new ShmbusPublisher(new ConsumerSlots(log), producer);
@@ -66,9 +69,9 @@ final class ShmbusTransport implements Transport
     private static final class ShmbusPublisher implements BenchPublisher
     {
         private final ConsumerSlots slots;
-        private final Producer producer;
+        private final Publisher producer;
 
-        ShmbusPublisher(final ConsumerSlots slots, final Producer producer)
+        ShmbusPublisher(final ConsumerSlots slots, final Publisher producer)
         {
             this.slots = slots;
             this.producer = producer;

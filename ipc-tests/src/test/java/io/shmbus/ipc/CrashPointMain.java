@@ -49,7 +49,11 @@ public final class CrashPointMain
         /** One cleaning step that frees everything the consumers have read, as producers and the broker clean. */
         CLEAN,
         /** The broker's unblocker on the claim at {@code at}. */
-        UNBLOCK;
+        UNBLOCK,
+        /** An exclusive producer's {@code offer}, far from the ring's end. */
+        EXCLUSIVE_OFFER,
+        /** An exclusive producer's {@code offer} that does not fit before the ring's end. */
+        EXCLUSIVE_OFFER_WRAP;
 
         static Op parse(final String name)
         {
@@ -71,12 +75,14 @@ public final class CrashPointMain
         final TopicLog log = TopicLog.open(TopicLog.fileOf(Paths.get(config.get("dir")), topicName), topicName,
             5_000, hook);
         final Topic topic = Topic.of(log, new Topic.Context().checksums(op == Op.CLAIM_COMMIT));
-        final Producer producer = topic.addProducer();
+        final boolean exclusive = op == Op.EXCLUSIVE_OFFER || op == Op.EXCLUSIVE_OFFER_WRAP;
+        final io.shmbus.client.ExclusiveProducer exclusiveProducer = exclusive ? topic.addExclusiveProducer() : null;
+        final Producer producer = exclusive ? null : topic.addProducer();
         final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
         message.putLong(0, VICTIM_TAG);
         message.putLong(8, config.getLong("value"));
 
-        if (op == Op.OFFER_WRAP &&
+        if ((op == Op.OFFER_WRAP || op == Op.EXCLUSIVE_OFFER_WRAP) &&
             log.capacity() - ((int)log.tailVolatile() & log.mask()) >= alignedFrameLength())
         {
             System.out.println("NOT_READY the tail " + log.tailVolatile() + " is not near the end of the ring");
@@ -90,7 +96,8 @@ public final class CrashPointMain
             System.out.flush();
             Runtime.getRuntime().halt(DIED_EXIT_STATUS);
         });
-        final String result = run(op, log, producer, message, config);
+        final String result = exclusive ? Long.toString(exclusiveProducer.offer(message, 0, MESSAGE_LENGTH)) :
+            run(op, log, producer, message, config);
         final List<String> trace = hook.disarm().trace();
         System.out.println("DONE stores=" + trace.size() + " result=" + result);
         for (int i = 0; i < trace.size(); i++)

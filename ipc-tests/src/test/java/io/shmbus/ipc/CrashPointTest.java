@@ -69,7 +69,9 @@ class CrashPointTest
         CLEAN(Op.CLEAN, ProtocolStores.CLEAN),
         UNBLOCK_CLAIM_WITH_HEADER(Op.UNBLOCK, ProtocolStores.UNBLOCK_WITH_HEADER),
         /** A 64-byte message's claim is three 32-byte slots. */
-        UNBLOCK_CLAIM_WITHOUT_HEADER(Op.UNBLOCK, ProtocolStores.unblockWithoutHeader(3));
+        UNBLOCK_CLAIM_WITHOUT_HEADER(Op.UNBLOCK, ProtocolStores.unblockWithoutHeader(3)),
+        EXCLUSIVE_OFFER(Op.EXCLUSIVE_OFFER, ProtocolStores.EXCLUSIVE_OFFER),
+        EXCLUSIVE_OFFER_WRAP(Op.EXCLUSIVE_OFFER_WRAP, ProtocolStores.EXCLUSIVE_OFFER_WRAP);
 
         final Op op;
         final List<String> stores;
@@ -83,7 +85,8 @@ class CrashPointTest
         /** True when the killed process's message is committed once it has made {@code store} stores. */
         boolean commits(final int store)
         {
-            return (op == Op.OFFER || op == Op.OFFER_WRAP || op == Op.CLAIM_COMMIT) && store == stores.size();
+            return (op == Op.OFFER || op == Op.OFFER_WRAP || op == Op.CLAIM_COMMIT || op == Op.EXCLUSIVE_OFFER ||
+                op == Op.EXCLUSIVE_OFFER_WRAP) && store == stores.size();
         }
 
         /** For the unblock scenarios: the store after which the producer whose claim is unblocked died. */
@@ -181,6 +184,14 @@ class CrashPointTest
             reader = connect().addConsumer(TOPIC, StartPosition.EARLIEST);
             received.clear();
         }
+        if (scenario.op == Op.EXCLUSIVE_OFFER || scenario.op == Op.EXCLUSIVE_OFFER_WRAP)
+        {
+            // the broker finds the exclusive producer's process gone and clears what it left past the tail
+            try (TopicLog log = TopicLog.open(TopicLog.fileOf(shm, TOPIC), TOPIC, 5_000))
+            {
+                await("the dead exclusive producer released", () -> 0 == log.exclusiveOwnerPidVolatile());
+            }
+        }
         final Producer producer = openProducer();
         for (int i = 0; i < AFTER; i++)
         {
@@ -230,7 +241,7 @@ class CrashPointTest
             publish(producer, "before");
         }
         pollUntil(consumer, received, BEFORE, "before");
-        if (scenario == Scenario.OFFER_WRAP)
+        if (scenario == Scenario.OFFER_WRAP || scenario == Scenario.EXCLUSIVE_OFFER_WRAP)
         {
             // fill with the parent's messages until the victim's frame no longer fits before the ring's end
             final int frame = CrashPointMain.alignedFrameLength();

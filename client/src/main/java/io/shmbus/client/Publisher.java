@@ -12,13 +12,14 @@ import java.util.zip.CRC32C;
 import static io.shmbus.client.log.FrameDescriptor.*;
 
 /**
- * What the shared {@link Producer} and the {@link ExclusiveProducer} have in common: copying a message into a
- * claimed frame, committing and aborting claims, checksums, and the slow path that moves the producer limit. Each
- * subclass has its own way to claim space ({@link #claim}).
+ * What the shared {@link Producer} and the {@link ExclusiveProducer} have in common, for code that publishes
+ * through either: {@link #offer}, {@link #tryClaim}, commit and abort of claims, checksums, and the slow path that
+ * moves the producer limit. Each subclass has its own way to claim space; there are no others.
  * <p>
- * Threading as the subclass says. The hot path allocates nothing and never throws.
+ * Threading as the subclass says. The hot path allocates nothing and never throws: results are the new stream
+ * position or one of the negative codes of {@link Producer}.
  */
-abstract class FramePublisher implements AutoCloseable
+public abstract class Publisher implements AutoCloseable
 {
     /** Producers clean at most this much at a time when near the limit: a few microseconds. */
     private static final int CLEAN_STEP_MAX = 64 * 1024;
@@ -42,7 +43,7 @@ abstract class FramePublisher implements AutoCloseable
     long slowPathThreshold;
     private volatile boolean closed;
 
-    FramePublisher(
+    Publisher(
         final TopicLog log,
         final FlowControl flowControl,
         final EpochNanoClock clock,
