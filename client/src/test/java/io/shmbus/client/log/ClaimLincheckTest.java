@@ -60,9 +60,9 @@ import static io.shmbus.client.log.ModelCheck.check;
 @Param(name = "consumer", gen = IntGen.class, conf = "0:1")
 public class ClaimLincheckTest
 {
-    private static final int CAPACITY = LogDescriptor.MIN_CAPACITY;
-    private static final long INITIAL_POSITION = CAPACITY - 96;
-    private static final int PAYLOAD_LENGTH = 16;
+    static final int CAPACITY = LogDescriptor.MIN_CAPACITY;
+    static final long INITIAL_POSITION = CAPACITY - 96;
+    static final int PAYLOAD_LENGTH = 16;
     private static final int FRAME_SPACE = alignedLength(HEADER_LENGTH + PAYLOAD_LENGTH);
     private static final int WRITTEN_OUT_INVOCATIONS = 500;
     private static final int RANDOM_SCENARIOS = 20;
@@ -90,7 +90,7 @@ public class ClaimLincheckTest
             consumerProcess.addConsumer(StartPosition.EARLIEST),
             consumerProcess.addConsumer(StartPosition.EARLIEST)
         };
-        brokerLog = ModelCheck.view(MEMORY, (memory, offset, length) -> new BrokerBuffer(memory, offset, length));
+        brokerLog = ModelCheck.view(MEMORY, (memory, offset, length) -> new BrokerBuffer(ledger, memory, offset, length));
         unblocker = new LogUnblocker(brokerLog);
     }
 
@@ -166,7 +166,7 @@ public class ClaimLincheckTest
     @Validate
     public void validate()
     {
-        ledger.validate(this);
+        ledger.validate(brokerLog, consumers, unblocker);
     }
 
     /** The races each protocol step exists for, explored exhaustively up to a few switches. */
@@ -251,13 +251,15 @@ public class ClaimLincheckTest
      * header ({@code -length}, not a held slot), the case in which a producer that has not committed loses its
      * message, with the position the frame names (its producer wrote it before taking the header).
      */
-    final class BrokerBuffer extends UnsafeBuffer
+    static final class BrokerBuffer extends UnsafeBuffer
     {
+        private final Ledger ledger;
         private final boolean isRing;
 
-        BrokerBuffer(final ByteBuffer memory, final int offset, final int length)
+        BrokerBuffer(final Ledger ledger, final ByteBuffer memory, final int offset, final int length)
         {
             super(memory, offset, length);
+            this.ledger = ledger;
             isRing = 0 != offset;
         }
 
@@ -397,16 +399,15 @@ public class ClaimLincheckTest
         }
 
         /** At quiescence: unblock and drain everything, then compare what was delivered with what was committed. */
-        void validate(final ClaimLincheckTest test)
+        void validate(final TopicLog log, final Consumer[] consumers, final LogUnblocker unblocker)
         {
-            final TopicLog log = test.brokerLog;
             final long tail = log.tailVolatile();
             for (int round = 0; ; round++)
             {
                 boolean blocked = false;
-                for (int c = 0; c < test.consumers.length; c++)
+                for (int c = 0; c < consumers.length; c++)
                 {
-                    final Consumer consumer = test.consumers[c];
+                    final Consumer consumer = consumers[c];
                     while (consumer.poll(handlers[c], 100) > 0)
                     {
                         checkNotRevoked(consumer, c);
@@ -415,7 +416,7 @@ public class ClaimLincheckTest
                     if (consumer.position() < tail)
                     {
                         blocked = true;
-                        test.unblocker.unblock(consumer.position());
+                        unblocker.unblock(consumer.position());
                     }
                 }
                 if (!blocked)
@@ -522,7 +523,7 @@ public class ClaimLincheckTest
     }
 
     /** Hands each delivered message to the ledger; reads the ring as a consumer's handler does. */
-    private static final class Handler implements FragmentHandler
+    static final class Handler implements FragmentHandler
     {
         private final Ledger ledger;
         private final int consumer;
