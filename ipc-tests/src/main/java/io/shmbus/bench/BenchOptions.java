@@ -64,6 +64,8 @@ final class BenchOptions
 
     boolean help;
     boolean quick;
+    private static final long MIN_WARMUP = 2_000;
+
     static final List<Integer> DEFAULT_SIZES = List.of(32, 256, 1024, 4096, 16384, 65536);
     static final String DEFAULT_SHAPES = "1x1,2x1,4x1,1x4,1x1/yield";
 
@@ -219,8 +221,6 @@ final class BenchOptions
         o.latencyMaxSeconds = null != latencyMaxSeconds ? latencyMaxSeconds : o.quick ? 10 : 20;
         return o;
     }
-
-    private static final long MIN_WARMUP = 2_000;
 
     /** The message sizes a shape is measured at: the first shape at {@link #sizes}, the others at shape sizes. */
     List<Integer> sizesOf(final IpcShape shape)

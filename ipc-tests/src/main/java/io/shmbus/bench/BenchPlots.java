@@ -7,6 +7,7 @@ import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainCategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -27,6 +28,8 @@ import java.awt.Paint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
 import java.text.ParsePosition;
@@ -204,6 +207,11 @@ final class BenchPlots
         renderer.setShadowVisible(false);
         renderer.setItemMargin(0.05);
         renderer.setDrawBarOutline(false);
+        renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}",
+            new DecimalFormat("#,##0.##", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+        renderer.setDefaultItemLabelFont(SUBTITLE_FONT);
+        renderer.setDefaultItemLabelsVisible(true);
+        valueAxis.setUpperMargin(0.12);
         for (int i = 0; i < COLOURS.length; i++)
         {
             renderer.setSeriesPaint(i, COLOURS[i]);
@@ -219,7 +227,7 @@ final class BenchPlots
             plot.addRangeMarker(marker);
             valueAxis.setAutoRangeIncludesZero(true);
             final double max = maxOf(data);
-            valueAxis.setRange(0, Math.max(reference, max) * 1.1);
+            valueAxis.setRange(0, Math.max(reference, max) * 1.15);
         }
         return plot;
     }

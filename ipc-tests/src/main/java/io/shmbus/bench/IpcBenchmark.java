@@ -558,7 +558,8 @@ public final class IpcBenchmark
         {
             for (final int size : options.sizesOf(shape))
             {
-                max = Math.max(max, options.messagesAt(shape, size) + options.warmupAt(shape, size) + shape.producers());
+                max = Math.max(max, options.messagesAt(shape, size) + options.warmupAt(shape, size) +
+                    shape.producers());
             }
         }
         return 2 * options.runTimeoutMs(2 * max) + 2 * READY_TIMEOUT_MS +

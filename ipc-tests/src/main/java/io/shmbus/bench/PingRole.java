@@ -18,8 +18,9 @@ import java.util.zip.DataFormatException;
  * and a sequence number, waits for the pong process to echo it on the pong stream, and records the round trip in
  * an HdrHistogram after the warmup. Prints {@code READY} once both streams are attached and
  * {@code RESULT count=.. capped=.. p50Ns=.. ... histogram=..} at the end, the last field the whole histogram
- * (HdrHistogram's compressed encoding in Base64), so the parent can draw its percentile distribution; stops early, with {@code capped=true}, after
- * {@code maxSeconds}, because on a busy machine a round trip can take milliseconds instead of microseconds.
+ * (HdrHistogram's compressed encoding in Base64), so the parent can draw its percentile distribution. Stops early,
+ * with {@code capped=true}, after {@code maxSeconds}, because on a busy machine a round trip can take milliseconds
+ * instead of microseconds.
  */
 final class PingRole
 {

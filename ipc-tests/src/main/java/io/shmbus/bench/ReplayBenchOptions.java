@@ -28,7 +28,7 @@ final class ReplayBenchOptions
         "  --data-dir DIR    where the segment files go, on a real disk   (default ipc-tests/target)",
         "  --jvm-opt OPT     extra option for every child JVM (repeatable)",
         "  --out FILE        the report            (default bench-results/replay-<yyyyMMdd-HHmmss>.md),",
-        "                    with .json, .csv and -replay.png beside it",
+        "                    with .json, .csv and -methods.png beside it",
         "  --no-plots        draw no plot",
         "  --verbose         echo every child's output",
         "  --help            this text");

@@ -126,8 +126,8 @@ public final class ReplayBenchmark
             MachineInfo.loadAverage(), (System.nanoTime() - startNs) / 1e9);
         final ReplayFigures figures = new ReplayFigures(results, invocation);
         final String report = new ReplayReport(options, results, machine, command, started, loadBefore,
-            invocation.loadAfter(), invocation.elapsedS()).render() + (options.plots ? "\n![replay](" +
-            BenchConsole.plotFile(out, "replay").getFileName() + ")\n" : "");
+            invocation.loadAfter(), invocation.elapsedS()).render() + (options.plots ? "\n![methods](" +
+            BenchConsole.plotFile(out, "methods").getFileName() + ")\n" : "");
         log.println();
         log.println(report);
         try
@@ -139,7 +139,7 @@ public final class ReplayBenchmark
             log.println("results written to " + figures.resultsFile().writeBeside(out) + " (and .csv)");
             if (options.plots)
             {
-                final Path plot = BenchConsole.plotFile(out, "replay");
+                final Path plot = BenchConsole.plotFile(out, "methods");
                 BenchPlots.writePng(figures.plot(), plot);
                 log.println("plot written to " + plot);
             }

@@ -69,6 +69,12 @@ final class ResultsFile
         return this;
     }
 
+    /** A fact of the invocation; an empty string when it was not recorded. */
+    String meta(final String key)
+    {
+        return meta.getOrDefault(key, "");
+    }
+
     /** Adds every fact of another file's meta under a prefix, e.g. "ipc.". */
     void metaFrom(final String prefix, final ResultsFile other)
     {
