@@ -134,15 +134,35 @@ final class IpcReport extends MarkdownReport
         final IpcShape yield = find(1, 1, "yield");
         if (null != spin && null != yield)
         {
-            line("Which ratio holds where: with busy-spinning loops (" + spin.label() + ") the producer and the " +
-                "consumer occupy both CPUs of a " + invocation.machine().nproc() + "-CPU machine, and the Aeron " +
-                "media driver, which moves an IPC publication's limit forward as its subscriber consumes, runs only " +
-                "when one of them is preempted: that row is shmbus against a starved driver. With yielding loops (" +
-                yield.label() + ") the driver gets the CPU whenever a loop has nothing to do: that row is the fair " +
-                "one for a machine with few cores, and the busy-spin row the one for a machine with a core to spare " +
-                "for the driver only as far as the driver is not the limit.");
+            line("Which ratio holds where: with busy-spinning loops (" + spin.label() + ", shmbus ÷ Aeron " +
+                rangeText(figures, spin) + ") the producer and the consumer occupy both CPUs of this " +
+                invocation.machine().nproc() + "-CPU machine, and the Aeron media driver, which moves an IPC " +
+                "publication's limit forward as its subscriber consumes, runs only when one of them is preempted: " +
+                "that row is shmbus against a starved driver, what a user gets who spins on a machine without a " +
+                "core to spare. With yielding loops (" + yield.label() + ", " + rangeText(figures, yield) + ") the " +
+                "driver gets a CPU whenever a loop yields: that row is the one for a machine where the driver has " +
+                "room, and the one to quote against Aeron as it is meant to be deployed.");
             line();
         }
+    }
+
+    /** "0.64–1.37 at 32 B–1 KiB": the smallest and largest ratio of a shape over its sizes. */
+    private String rangeText(final IpcFigures figures, final IpcShape shape)
+    {
+        double min = Double.NaN;
+        double max = Double.NaN;
+        for (final int size : options.sizesOf(shape))
+        {
+            final double ratio = figures.throughputRatio(shape, size);
+            if (!Double.isNaN(ratio))
+            {
+                min = Double.isNaN(min) ? ratio : Math.min(min, ratio);
+                max = Double.isNaN(max) ? ratio : Math.max(max, ratio);
+            }
+        }
+        final List<Integer> sizes = options.sizesOf(shape);
+        return Double.isNaN(min) ? "not measured" : String.format(Locale.ROOT, "%.2f–%.2f at %s–%s", min, max,
+            mib(sizes.get(0)), mib(sizes.get(sizes.size() - 1)));
     }
 
     private IpcShape find(final int producers, final int consumers, final String idle)
