@@ -1,6 +1,7 @@
 package io.shmbus.bench;
 
 import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
@@ -8,20 +9,30 @@ import org.agrona.DirectBuffer;
 
 /**
  * Aeron IPC as a benchmark transport: a client of the media driver running in its own process, publishing on
- * {@code aeron:ipc} with an exclusive or a concurrent (shared) publication. Term length and window come from the
- * driver's settings.
+ * {@code aeron:ipc} with an exclusive or a concurrent (shared) publication. Term length, window and MTU come from the
+ * driver's settings. Aeron splits a message longer than its MTU's payload (1376 bytes by default) into fragments; a
+ * subscriber for messages above {@value #UNFRAGMENTED_LENGTH} bytes reassembles them with a
+ * {@link FragmentAssembler}, smaller ones are handed over as they are.
  */
 final class AeronTransport implements Transport
 {
     static final String CHANNEL = "aeron:ipc";
+    /** Below Aeron's smallest IPC MTU payload: messages up to this length are never fragmented. */
+    static final int UNFRAGMENTED_LENGTH = 1024;
 
     private final Aeron aeron;
     private final boolean exclusive;
+    private final boolean reassemble;
 
-    AeronTransport(final String aeronDir, final boolean exclusive)
+    /**
+     * @param messageLength the longest message the run sends; above {@link #UNFRAGMENTED_LENGTH} the subscriber
+     *                      reassembles fragments.
+     */
+    AeronTransport(final String aeronDir, final boolean exclusive, final int messageLength)
     {
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
         this.exclusive = exclusive;
+        this.reassemble = messageLength > UNFRAGMENTED_LENGTH;
     }
 
     public BenchPublisher publisher(final String stream, final int streamId)
@@ -32,7 +43,7 @@ final class AeronTransport implements Transport
 
     public BenchSubscriber subscriber(final String stream, final int streamId, final MessageHandler handler)
     {
-        return new AeronSubscriber(aeron.addSubscription(CHANNEL, streamId), handler);
+        return new AeronSubscriber(aeron.addSubscription(CHANNEL, streamId), handler, reassemble);
     }
 
     public void close()
@@ -82,10 +93,12 @@ final class AeronTransport implements Transport
         private final Subscription subscription;
         private final FragmentHandler fragmentHandler;
 
-        AeronSubscriber(final Subscription subscription, final MessageHandler handler)
+        AeronSubscriber(final Subscription subscription, final MessageHandler handler, final boolean reassemble)
         {
             this.subscription = subscription;
-            this.fragmentHandler = (buffer, offset, length, header) -> handler.onMessage(buffer, offset, length);
+            final FragmentHandler deliver = (buffer, offset, length, header) -> handler.onMessage(buffer, offset,
+                length);
+            this.fragmentHandler = reassemble ? new FragmentAssembler(deliver) : deliver;
         }
 
         public int poll(final int fragmentLimit)

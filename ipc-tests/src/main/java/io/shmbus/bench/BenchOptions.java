@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Command-line options of {@code scripts/bench ipc}, with the defaults of a full run (about five minutes on two
- * cores) and of {@code --quick} (about one minute).
+ * Command-line options of {@code scripts/bench ipc}, with the defaults of a full run (about fifteen minutes on two
+ * cores) and of {@code --quick} (about a minute and a half).
  */
 final class BenchOptions
 {
@@ -22,11 +22,19 @@ final class BenchOptions
         "",
         "Runs shmbus and Aeron IPC (exclusive and concurrent publications) in the same shapes, each producer,",
         "consumer, ping, pong and the Aeron media driver in its own JVM process, and prints a comparison table.",
+        "Writes bench-results/ipc-<timestamp>.md with .json and .csv results and .png plots beside it.",
         "",
-        "  --quick                  smoke run of about a minute (fewer messages and samples, 1 run)",
-        "  --sizes LIST             message sizes in bytes                     (default 32,256,1024)",
-        "  --messages N[,N...]      measured messages per size, one value for all sizes or one per size;",
-        "                           k/m suffixes are decimal                   (default 20m,8m,4m; quick 5m,2m,1m)",
+        "  --quick                  smoke run of about a minute and a half (fewer messages and samples, 1 run)",
+        "  --shapes LIST            throughput shapes PRODUCERSxCONSUMERS[/IDLE]: producer processes into one topic,",
+        "                           consumer processes each reading all of it; several producers are measured",
+        "                           against one Aeron concurrent publication per process",
+        "                           (default 1x1,2x1,4x1,1x4,1x1/yield)",
+        "  --sizes LIST             message sizes in bytes of the first shape (default 32,256,1024,4096,16384,65536)",
+        "  --shape-sizes LIST       message sizes of the other shapes         (default 32,1024,16384; quick 32,4096)",
+        "  --messages N[,N...]      measured messages per size (all producers together), one value for all sizes",
+        "                           or one per --sizes entry; k/m suffixes are decimal",
+        "                           (default by size: 32 B 20m, 256 B 8m, 1 KiB 4m, 4 KiB 1m, 16 KiB 300k,",
+        "                           64 KiB 80k; quick a tenth)",
         "  --warmup N[,N...]        warmup messages before each measured batch (default: a quarter of --messages)",
         "  --runs N                 repetitions of every measurement; the median is reported (default 3; quick 1)",
         "  --latency-samples N      ping-pong round trips recorded per run      (default 1m; quick 300k)",
@@ -36,8 +44,8 @@ final class BenchOptions
         "                           partial (a busy machine makes round trips slow) (default 20; quick 10)",
         "  --capacity SIZE          shmbus ring and Aeron IPC term length       (default 4m)",
         "  --fragment-limit N       messages per poll, both systems            (default 256)",
-        "  --idle busy-spin|no-op|yield  idle strategy of every producer/consumer loop, also on back pressure",
-        "                           (default busy-spin; yield lets a driver thread run on a machine with few cores)",
+        "  --idle busy-spin|no-op|yield  idle strategy of every loop whose shape names none, also on back",
+        "                           pressure (default busy-spin; yield lets a driver thread run on few cores)",
         "  --systems LIST           shmbus,aeron-exclusive,aeron-concurrent,raw-shm (default all); raw-shm is the",
         "                           latency floor, a bare single-producer single-consumer ring in shared memory",
         "  --tests LIST             throughput,latency                         (default both)",
@@ -45,6 +53,7 @@ final class BenchOptions
         "                           e.g. -Dagrona.disable.bounds.checks=true",
         "  --timeout SEC            deadline for each run's result              (default scales with --messages)",
         "  --out FILE               also write the report here    (default bench-results/ipc-<yyyyMMdd-HHmmss>.md)",
+        "  --no-plots               write no .png plots",
         "  --verbose                echo every child's output",
         "  --help                   this text");
 
@@ -55,8 +64,18 @@ final class BenchOptions
 
     boolean help;
     boolean quick;
-    List<Integer> sizes = List.of(32, 256, 1024);
+    private static final long MIN_WARMUP = 2_000;
+
+    static final List<Integer> DEFAULT_SIZES = List.of(32, 256, 1024, 4096, 16384, 65536);
+    static final String DEFAULT_SHAPES = "1x1,2x1,4x1,1x4,1x1/yield";
+
+    List<Integer> sizes = DEFAULT_SIZES;
+    List<Integer> shapeSizes;
+    List<IpcShape> shapes;
+    boolean plots = true;
     long[] messages;
+    private String messagesText;
+    private String warmupText;
     long[] warmup;
     int runs;
     long latencySamples;
@@ -85,6 +104,7 @@ final class BenchOptions
         Long latencySamples = null;
         Long latencyWarmup = null;
         Integer latencyMaxSeconds = null;
+        String shapes = null;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -102,6 +122,15 @@ final class BenchOptions
                     break;
                 case "--sizes":
                     o.sizes = sizes(arg, value(args, ++i, arg));
+                    break;
+                case "--shape-sizes":
+                    o.shapeSizes = sizes(arg, value(args, ++i, arg));
+                    break;
+                case "--shapes":
+                    shapes = value(args, ++i, arg);
+                    break;
+                case "--no-plots":
+                    o.plots = false;
                     break;
                 case "--messages":
                     messages = value(args, ++i, arg);
@@ -168,10 +197,20 @@ final class BenchOptions
             }
         }
 
-        final long[] defaultMessages = o.quick ? new long[]{5_000_000, 2_000_000, 1_000_000} :
-            new long[]{20_000_000, 8_000_000, 4_000_000};
+        final long[] defaultMessages = new long[o.sizes.size()];
+        for (int i = 0; i < defaultMessages.length; i++)
+        {
+            defaultMessages[i] = defaultMessages(o.sizes.get(i), o.quick);
+        }
         o.messages = perSize(o.sizes, messages, defaultMessages, "--messages");
-        o.warmup = warmup(o.sizes, o.messages, warmup, 10_000);
+        o.messagesText = messages;
+        o.warmupText = warmup;
+        o.warmup = warmup(o.sizes, o.messages, warmup, MIN_WARMUP);
+        o.shapes = IpcShape.parseList(null != shapes ? shapes : DEFAULT_SHAPES, o.idle);
+        if (null == o.shapeSizes)
+        {
+            o.shapeSizes = o.quick ? List.of(32, 4096) : List.of(32, 1024, 16384);
+        }
         if (o.latencySize < 16)
         {
             throw new IllegalArgumentException("--latency-size must be at least 16 bytes (timestamp, sequence)");
@@ -181,6 +220,73 @@ final class BenchOptions
         o.latencyWarmup = null != latencyWarmup ? latencyWarmup : o.quick ? 50_000 : 200_000;
         o.latencyMaxSeconds = null != latencyMaxSeconds ? latencyMaxSeconds : o.quick ? 10 : 20;
         return o;
+    }
+
+    /** The message sizes a shape is measured at: the first shape at {@link #sizes}, the others at shape sizes. */
+    List<Integer> sizesOf(final IpcShape shape)
+    {
+        return shapes.indexOf(shape) == 0 ? sizes : shapeSizes;
+    }
+
+    /**
+     * Measured messages of a shape at a size, all producers together: from {@code --messages} for a size it lists,
+     * else the default for the size; by default a shape of more processes than the first shape's two moves fewer
+     * (divided by the processes beyond one), as each process beyond two takes its CPU time from the others.
+     */
+    long messagesAt(final IpcShape shape, final int size)
+    {
+        final int i = sizes.indexOf(size);
+        if (i >= 0 && null != messagesText)
+        {
+            return messages[i];
+        }
+        final long base = i >= 0 ? messages[i] : defaultMessages(size, quick);
+        return Math.max(1_000, base / Math.max(1, shape.producers() + shape.consumers() - 1));
+    }
+
+    /** Warmup messages of a shape at a size, as {@link #messagesAt}. */
+    long warmupAt(final IpcShape shape, final int size)
+    {
+        final int i = sizes.indexOf(size);
+        if (i >= 0 && null != warmupText)
+        {
+            return warmup[i];
+        }
+        return Math.max(MIN_WARMUP, messagesAt(shape, size) / 4);
+    }
+
+    /**
+     * The default measured message count at a size: about a second of shmbus at 1 → 1 on two cores, from 20 M at
+     * 32 B down to 80 k at 64 KiB, fewer (by a byte budget) above; a tenth of it with {@code --quick}.
+     */
+    static long defaultMessages(final int size, final boolean quick)
+    {
+        final long full;
+        if (size <= 32)
+        {
+            full = 20_000_000;
+        }
+        else if (size <= 256)
+        {
+            full = 8_000_000;
+        }
+        else if (size <= 1024)
+        {
+            full = 4_000_000;
+        }
+        else if (size <= 4096)
+        {
+            full = 1_000_000;
+        }
+        else if (size <= 16384)
+        {
+            full = 300_000;
+        }
+        else
+        {
+            full = Math.max(1_000, 80_000L * 65536 / size);
+        }
+        return quick ? Math.max(1_000, full / 10) : full;
     }
 
     /** Deadline for the result of a run moving this many messages: generous, but finite. */

@@ -1,5 +1,6 @@
 package io.shmbus.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -42,12 +43,16 @@ public final class IpcBenchmark
     private final int nproc = Runtime.getRuntime().availableProcessors();
     private Path baseDir;
     private int nextStreamId = FIRST_STREAM_ID;
+    private Path reportFile;
+    private ResultsFile resultsFile;
+    private int runsPlanned;
+    private int runsDone;
 
-    private IpcBenchmark(final BenchOptions options, final String commandLine)
+    IpcBenchmark(final BenchOptions options, final String commandLine)
     {
         this.options = options;
         this.commandLine = commandLine;
-        this.results = new BenchResults(options.sizes.size());
+        this.results = new BenchResults();
     }
 
     public static void main(final String[] args)
@@ -75,18 +80,42 @@ public final class IpcBenchmark
         System.exit(new IpcBenchmark(options, command).run());
     }
 
-    private int run()
+    BenchResults results()
+    {
+        return results;
+    }
+
+    /** The Markdown report written by {@link #run()}; its results file and plots are beside it. */
+    Path reportFile()
+    {
+        return reportFile;
+    }
+
+    /** The machine-readable results of {@link #run()}, null before it ran. */
+    ResultsFile resultsFile()
+    {
+        return resultsFile;
+    }
+
+    /**
+     * Runs every measurement, prints the report, and writes it with its results file and plots.
+     *
+     * @return the exit code: 0 when every run succeeded and the files were written.
+     */
+    int run()
     {
         final LocalDateTime started = LocalDateTime.now();
         final MachineInfo machine = MachineInfo.collect();
         final String loadBefore = MachineInfo.loadAverage();
-        final Path out = null != options.out ? options.out : Paths.get(System.getProperty(ROOT_PROP_NAME, "."))
+        reportFile = null != options.out ? options.out : Paths.get(System.getProperty(ROOT_PROP_NAME, "."))
             .resolve("bench-results").resolve("ipc-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) +
             ".md");
+        runsPlanned = plannedRuns();
         final List<String> childJvmOptions = new ArrayList<>(options.jvmOptions);
 
         BenchConsole.opening("bench ipc", commandLine, machine, loadBefore,
-            "sizes " + options.sizes + ", messages " + Arrays.toString(options.messages) +
+            runsPlanned + " runs: shapes " + shapeIds() + " at sizes " + options.sizes + " (first shape) and " +
+            options.shapeSizes + " (others), messages " + Arrays.toString(options.messages) +
             ", warmup " + Arrays.toString(options.warmup) + ", " + options.runs + " run(s) each; latency " +
             options.latencySamples + " samples after " + options.latencyWarmup + " warmup");
 
@@ -111,9 +140,14 @@ public final class IpcBenchmark
         }
 
         final double elapsedS = (System.nanoTime() - startNs) / 1e9;
-        final String report = new IpcReport(options, results, new Invocation(machine, commandLine,
-            childCommand, started, loadBefore, MachineInfo.loadAverage(), elapsedS), baseDir).render();
-        if (!BenchConsole.writeReport("bench ipc", report, out))
+        final Invocation invocation = new Invocation(machine, commandLine, childCommand, started, loadBefore,
+            MachineInfo.loadAverage(), elapsedS);
+        final IpcFigures figures = new IpcFigures(options, results, invocation);
+        resultsFile = figures.resultsFile();
+        final String report = new IpcReport(options, results, invocation, baseDir).render(figures, reportFile);
+        if (!BenchConsole.writeReport("bench ipc", report, reportFile) ||
+            !BenchConsole.writeResults("bench ipc", resultsFile, reportFile) ||
+            (options.plots && !BenchConsole.writePlots("bench ipc", figures.plots(), reportFile)))
         {
             return 1;
         }
@@ -121,55 +155,112 @@ public final class IpcBenchmark
     }
 
     /**
-     * For each size, round by round: shmbus, then each Aeron publication kind under a freshly started driver. A burst
-     * of load from other processes, or the host moving the machine's CPUs, then falls on both systems alike.
+     * For each shape and size, round by round: shmbus, then each Aeron publication kind under a freshly started
+     * driver. A burst of load from other processes, or the host moving the machine's CPUs, then falls on both
+     * systems alike.
      */
     private void runThroughput(final ChildLauncher launcher)
     {
-        final List<BenchSystem> aeronSystems = new ArrayList<>();
-        for (final BenchSystem system : options.systems)
+        for (final IpcShape shape : options.shapes)
         {
-            if (system.isAeron())
+            final List<BenchSystem> aeronSystems = new ArrayList<>();
+            for (final BenchSystem system : options.systems)
             {
-                aeronSystems.add(system);
-            }
-        }
-        for (int i = 0; i < options.sizes.size(); i++)
-        {
-            final int sizeIndex = i;
-            for (int run = 1; run <= options.runs; run++)
-            {
-                final int round = run;
-                if (options.systems.contains(BenchSystem.SHMBUS))
+                if (system.isAeron() && shape.runs(system))
                 {
-                    results.add(i, BenchSystem.SHMBUS, throughputRun(launcher, BenchSystem.SHMBUS, i, run, null));
+                    aeronSystems.add(system);
                 }
-                withDriver(launcher, aeronSystems,
-                    (system, driver) -> results.add(sizeIndex, system, throughputRun(launcher, system, sizeIndex,
-                        round, driver)),
-                    (system, failure) -> results.add(sizeIndex, system,
-                        ThroughputRun.failed(options.sizes.get(sizeIndex), failure)));
+            }
+            for (final int size : options.sizesOf(shape))
+            {
+                for (int run = 1; run <= options.runs; run++)
+                {
+                    final int round = run;
+                    if (options.systems.contains(BenchSystem.SHMBUS))
+                    {
+                        results.add(shape, BenchSystem.SHMBUS, throughputRun(launcher, shape, BenchSystem.SHMBUS,
+                            size, run, null));
+                    }
+                    withDriver(launcher, aeronSystems,
+                        (system, driver) -> results.add(shape, system, throughputRun(launcher, shape, system, size,
+                            round, driver)),
+                        (system, failure) -> results.add(shape, system, ThroughputRun.failed(size, failure)));
+                }
             }
         }
     }
 
+    private String shapeIds()
+    {
+        final List<String> ids = new ArrayList<>();
+        for (final IpcShape shape : options.shapes)
+        {
+            ids.add(shape.id());
+        }
+        return String.join(",", ids);
+    }
+
+    /** How many runs the invocation makes, for the progress lines. */
+    private int plannedRuns()
+    {
+        int runs = 0;
+        if (options.tests.contains(BenchOptions.Test.THROUGHPUT))
+        {
+            for (final IpcShape shape : options.shapes)
+            {
+                int systems = 0;
+                for (final BenchSystem system : options.systems)
+                {
+                    systems += shape.runs(system) ? 1 : 0;
+                }
+                runs += systems * options.sizesOf(shape).size() * options.runs;
+            }
+        }
+        if (options.tests.contains(BenchOptions.Test.LATENCY))
+        {
+            for (final BenchSystem system : List.of(BenchSystem.RAW_SHM, BenchSystem.SHMBUS,
+                BenchSystem.AERON_EXCLUSIVE))
+            {
+                runs += options.systems.contains(system) ? options.runs : 0;
+            }
+        }
+        return runs;
+    }
+
+    private String progressLabel()
+    {
+        return String.format("[%d/%d] ", ++runsDone, runsPlanned);
+    }
+
+    /**
+     * One throughput run of a shape: its consumer processes subscribe, its producer processes attach and wait for
+     * the start file, which the parent creates once all are ready, then each producer sends its share. The rate is
+     * the slowest consumer's: every consumer receives every message.
+     */
     private ThroughputRun throughputRun(
-        final ChildLauncher launcher, final BenchSystem system, final int sizeIndex, final int run,
+        final ChildLauncher launcher, final IpcShape shape, final BenchSystem system, final int size, final int run,
         final ChildProcess driver)
     {
-        final int size = options.sizes.get(sizeIndex);
-        final long warmup = options.warmup[sizeIndex];
-        final long messages = options.messages[sizeIndex];
-        final String label = String.format("throughput %5d B  %-17s run %d/%d", size, system.id(), run, options.runs);
-        final Map<String, String> args = commonArgs(system, "tp-" + size + "-" + run);
+        final int producers = shape.producers();
+        final long warmupEach = (options.warmupAt(shape, size) + producers - 1) / producers;
+        final long messagesEach = (options.messagesAt(shape, size) + producers - 1) / producers;
+        final String label = String.format("%sthroughput %-9s %5d B  %-17s run %d/%d", progressLabel(), shape.id(),
+            size, system.id(), run, options.runs);
+        final String runName = "tp-" + shape.id().replace('/', '-') + "-" + size + "-" + run;
+        final Map<String, String> args = commonArgs(system, runName);
+        args.put("idle", shape.idle());
         args.put("stream", "throughput");
         args.put("streamId", Integer.toString(nextStreamId++));
         args.put("size", Integer.toString(size));
-        args.put("warmup", Long.toString(warmup));
-        args.put("messages", Long.toString(messages));
+        final Map<String, String> consumerArgs = new LinkedHashMap<>(args);
+        consumerArgs.put("producers", Integer.toString(producers));
+        consumerArgs.put("warmup", Long.toString(warmupEach * producers));
+        consumerArgs.put("messages", Long.toString(messagesEach * producers));
+        final Path startFile = baseDir.resolve(runName + ".start");
+        consumerArgs.put("startFile", startFile.toString());
 
-        ChildProcess consumer = null;
-        ChildProcess producer = null;
+        final List<ChildProcess> consumers = new ArrayList<>();
+        final List<ChildProcess> producerProcesses = new ArrayList<>();
         ChildProcess broker = null;
         boolean ok = false;
         try
@@ -178,40 +269,77 @@ public final class IpcBenchmark
             final ChildProcess party = null != broker ? broker : driver;
             checkDriver(party);
             final CpuMeter cpu = CpuMeter.start(nproc, party);
-            consumer = launcher.start("consumer[" + system.id() + " " + size + "B run " + run + "]", "tp-consumer",
-                args);
-            consumer.await("READY", READY_TIMEOUT_MS, "READY (subscribed)");
-            producer = launcher.start("producer[" + system.id() + " " + size + "B run " + run + "]", "tp-producer",
-                args);
-            producer.await("READY", READY_TIMEOUT_MS, "READY (subscriber attached)");
-            final Map<String, String> received = consumer.awaitResult(options.runTimeoutMs(warmup + messages),
-                "the consumer's RESULT after " + (warmup + messages) + " messages");
-            final Map<String, String> sent = producer.awaitResult(STOP_TIMEOUT_MS, "the producer's RESULT");
-            final CpuMeter.Usage usage = cpu.stop(consumer, producer);
-            final long errors = Long.parseLong(received.get("errors"));
-            if (errors > 0)
+            for (int c = 0; c < shape.consumers(); c++)
             {
-                throw new BenchException(errors + " messages arrived out of order or with a wrong length, the " +
-                    "first at sequence " + received.get("firstError"));
+                consumers.add(launcher.start("consumer-" + c + "[" + system.id() + " " + shape.id() + " " + size +
+                    "B run " + run + "]", "tp-consumer", consumerArgs));
             }
-            final ThroughputRun result = new ThroughputRun(size, Long.parseLong(received.get("measured")),
-                Long.parseLong(received.get("elapsedNs")), Long.parseLong(sent.get("backPressured")), usage, null);
+            for (final ChildProcess consumer : consumers)
+            {
+                consumer.await("READY", READY_TIMEOUT_MS, "READY (subscribed)");
+            }
+            for (int p = 0; p < producers; p++)
+            {
+                final Map<String, String> producerArgs = new LinkedHashMap<>(args);
+                producerArgs.put("producerIndex", Integer.toString(p));
+                producerArgs.put("warmup", Long.toString(warmupEach));
+                producerArgs.put("messages", Long.toString(messagesEach));
+                producerArgs.put("startFile", startFile.toString());
+                producerProcesses.add(launcher.start("producer-" + p + "[" + system.id() + " " + shape.id() + " " +
+                    size + "B run " + run + "]", "tp-producer", producerArgs));
+            }
+            for (final ChildProcess producer : producerProcesses)
+            {
+                producer.await("READY", READY_TIMEOUT_MS, "READY (subscriber attached)");
+            }
+            Files.createFile(startFile);
+            final long total = (warmupEach + messagesEach) * producers;
+            Map<String, String> slowest = null;
+            for (final ChildProcess consumer : consumers)
+            {
+                final Map<String, String> received = consumer.awaitResult(options.runTimeoutMs(total),
+                    "the consumer's RESULT after " + total + " messages");
+                final long errors = Long.parseLong(received.get("errors"));
+                if (errors > 0)
+                {
+                    throw new BenchException(errors + " messages arrived out of order or with a wrong length in " +
+                        consumer.name() + ", the first at message " + received.get("firstError"));
+                }
+                if (null == slowest ||
+                    Long.parseLong(received.get("elapsedNs")) > Long.parseLong(slowest.get("elapsedNs")))
+                {
+                    slowest = received;
+                }
+            }
+            long backPressured = 0;
+            for (final ChildProcess producer : producerProcesses)
+            {
+                backPressured += Long.parseLong(producer.awaitResult(STOP_TIMEOUT_MS, "the producer's RESULT")
+                    .get("backPressured"));
+            }
+            final List<ChildProcess> children = new ArrayList<>(consumers);
+            children.addAll(producerProcesses);
+            final CpuMeter.Usage usage = cpu.stop(children.toArray(new ChildProcess[0]));
+            final ThroughputRun result = new ThroughputRun(size, Long.parseLong(slowest.get("measured")),
+                Long.parseLong(slowest.get("elapsedNs")), backPressured, usage, null);
             ok = true;
             BenchConsole.progress(startNs, String.format("%s: %7.2f M msg/s %8.1f MB/s  back pressure %,d%s", label,
                 result.messagesPerSecond() / 1e6, result.megabytesPerSecond(), result.backPressured(),
                 usageText(usage)));
             return result;
         }
-        catch (final BenchException | NumberFormatException | NullPointerException ex)
+        catch (final BenchException | NumberFormatException | NullPointerException | IOException ex)
         {
             BenchConsole.progress(startNs, label + ": FAILED " + ex.getMessage());
             return ThroughputRun.failed(size, BenchConsole.firstLine(ex.getMessage()));
         }
         finally
         {
-            launcher.finish(ok, STOP_TIMEOUT_MS, producer, consumer);
+            launcher.finish(ok, STOP_TIMEOUT_MS, producerProcesses.toArray(new ChildProcess[0]));
+            launcher.finish(ok, STOP_TIMEOUT_MS, consumers.toArray(new ChildProcess[0]));
             launcher.stop(broker, STOP_TIMEOUT_MS);
             deleteRecursively(Paths.get(args.getOrDefault("dir", "")));
+            deleteRecursively(startFile);
         }
     }
 
@@ -280,8 +408,8 @@ public final class IpcBenchmark
     private LatencyRun latencyRun(
         final ChildLauncher launcher, final BenchSystem system, final int run, final ChildProcess driver)
     {
-        final String label = String.format("ping-pong  %5d B  %-17s run %d/%d", options.latencySize, system.id(), run,
-            options.runs);
+        final String label = String.format("%sping-pong  %5d B  %-17s run %d/%d", progressLabel(),
+            options.latencySize, system.id(), run, options.runs);
         final Map<String, String> args = commonArgs(system, "pingpong-" + run);
         args.put("pingStreamId", Integer.toString(nextStreamId++));
         args.put("pongStreamId", Integer.toString(nextStreamId++));
@@ -426,9 +554,13 @@ public final class IpcBenchmark
     private long maxChildRuntimeMs()
     {
         long max = 0;
-        for (final long m : options.messages)
+        for (final IpcShape shape : options.shapes)
         {
-            max = Math.max(max, m);
+            for (final int size : options.sizesOf(shape))
+            {
+                max = Math.max(max, options.messagesAt(shape, size) + options.warmupAt(shape, size) +
+                    shape.producers());
+            }
         }
         return 2 * options.runTimeoutMs(2 * max) + 2 * READY_TIMEOUT_MS +
             2 * (30_000 + options.latencyMaxSeconds * 1000L);

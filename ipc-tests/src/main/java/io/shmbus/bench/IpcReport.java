@@ -16,8 +16,8 @@ import java.util.function.ToDoubleFunction;
  */
 final class IpcReport extends MarkdownReport
 {
-    private static final String[] PERCENTILES = {"p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs"};
-    private static final String[] PERCENTILE_LABELS = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
+    static final String[] PERCENTILES = {"p50Ns", "p90Ns", "p99Ns", "p999Ns", "p9999Ns", "maxNs"};
+    static final String[] PERCENTILE_LABELS = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 
     private final BenchOptions options;
     private final BenchResults results;
@@ -35,19 +35,146 @@ final class IpcReport extends MarkdownReport
         this.baseDir = baseDir;
     }
 
-    String render()
+    /**
+     * @param figures    the same results as data: goals and plots.
+     * @param reportFile where the report goes: the plots are linked by their names beside it.
+     */
+    String render(final IpcFigures figures, final Path reportFile)
     {
         header();
+        goals(figures.resultsFile().goals());
         if (options.tests.contains(BenchOptions.Test.THROUGHPUT))
         {
-            throughput();
+            if (options.plots)
+            {
+                image("throughput", reportFile);
+                image("shapes", reportFile);
+            }
+            ratios(figures);
+            for (final IpcShape shape : options.shapes)
+            {
+                throughput(shape);
+            }
         }
         if (options.tests.contains(BenchOptions.Test.LATENCY))
         {
+            if (options.plots)
+            {
+                image("latency", reportFile);
+            }
             latency();
         }
         failures(results.failures);
         return text();
+    }
+
+    /** The goals and where each stands, the distance from the target for those not met. */
+    final void goals(final List<ResultsFile.Goal> goals)
+    {
+        if (goals.isEmpty())
+        {
+            return;
+        }
+        line("## Goals");
+        line();
+        line("| goal | where | measured | verdict |");
+        line("|---|---|---:|---|");
+        for (final ResultsFile.Goal goal : goals)
+        {
+            line("| " + goal.goal() + " | " + goal.where() + " | " + (Double.isNaN(goal.measured()) ? "–" :
+                String.format(Locale.ROOT, "%.2f", goal.measured())) + " | " + (goal.met() ? "met" :
+                "**" + goal.verdict() + "**") + " |");
+        }
+        line();
+    }
+
+    private void image(final String name, final Path reportFile)
+    {
+        line("![" + name + "](" + BenchConsole.plotFile(reportFile, name).getFileName() + ")");
+        line();
+    }
+
+    /** shmbus ÷ Aeron for every shape and size in one table, and which ratio holds where. */
+    private void ratios(final IpcFigures figures)
+    {
+        if (!options.systems.contains(BenchSystem.SHMBUS))
+        {
+            return;
+        }
+        final List<Integer> sizes = figures.allSizes();
+        line("## shmbus ÷ Aeron throughput by shape and size");
+        line();
+        line("Median rate of shmbus over the median rate of the Aeron publication it is held against: exclusive " +
+            "for one producer process, concurrent (one per producer process, all on the same stream) for several. " +
+            "Several consumers: the rate of the slowest consumer process (each receives every message). **Above " +
+            "1.00 shmbus is faster.**");
+        line();
+        final StringBuilder head = new StringBuilder("| shape (producers → consumers) | against |");
+        final StringBuilder rule = new StringBuilder("|---|---|");
+        for (final int size : sizes)
+        {
+            head.append(' ').append(mib(size)).append(" |");
+            rule.append("---:|");
+        }
+        line(head.toString());
+        line(rule.toString());
+        for (final IpcShape shape : options.shapes)
+        {
+            final StringBuilder r = new StringBuilder("| " + shape.label() + " | " + shape.aeronReference().label() +
+                " |");
+            for (final int size : sizes)
+            {
+                r.append(' ').append(options.sizesOf(shape).contains(size) ?
+                    ratio(figures.throughputRatio(shape, size), 1) : "").append(" |");
+            }
+            line(r.toString());
+        }
+        line();
+        final IpcShape spin = find(1, 1, "busy-spin");
+        final IpcShape yield = find(1, 1, "yield");
+        if (null != spin && null != yield)
+        {
+            line("Which ratio holds where: with busy-spinning loops (" + spin.label() + ", shmbus ÷ Aeron " +
+                rangeText(figures, spin) + ") the producer and the consumer occupy both CPUs of this " +
+                invocation.machine().nproc() + "-CPU machine, and the Aeron media driver, which moves an IPC " +
+                "publication's limit forward as its subscriber consumes, runs only when one of them is preempted: " +
+                "that row is shmbus against a starved driver, what a user gets who spins on a machine without a " +
+                "core to spare. With yielding loops (" + yield.label() + ", " + rangeText(figures, yield) + ") the " +
+                "driver gets a CPU whenever a loop yields: that row is the one for a machine where the driver has " +
+                "room, and the one to quote against Aeron as it is meant to be deployed.");
+            line();
+        }
+    }
+
+    /** "0.64–1.37 at 32 B–1 KiB": the smallest and largest ratio of a shape over its sizes. */
+    private String rangeText(final IpcFigures figures, final IpcShape shape)
+    {
+        double min = Double.NaN;
+        double max = Double.NaN;
+        for (final int size : options.sizesOf(shape))
+        {
+            final double ratio = figures.throughputRatio(shape, size);
+            if (!Double.isNaN(ratio))
+            {
+                min = Double.isNaN(min) ? ratio : Math.min(min, ratio);
+                max = Double.isNaN(max) ? ratio : Math.max(max, ratio);
+            }
+        }
+        final List<Integer> sizes = options.sizesOf(shape);
+        return Double.isNaN(min) ? "not measured" : String.format(Locale.ROOT, "%.2f–%.2f at %s–%s", min, max,
+            mib(sizes.get(0)), mib(sizes.get(sizes.size() - 1)));
+    }
+
+    private IpcShape find(final int producers, final int consumers, final String idle)
+    {
+        for (final IpcShape shape : options.shapes)
+        {
+            if (shape.producers() == producers && shape.consumers() == consumers && shape.idle().equals(idle))
+            {
+                return shape;
+            }
+        }
+        return null;
     }
 
     private void header()
@@ -84,21 +211,32 @@ final class IpcReport extends MarkdownReport
                 "runs when the scheduler preempts one of them; shmbus needs no third party for flow control. " +
                 "`--idle yield` shows the machine without that contention");
         }
-        row("loops", "the same code for every system: " + idleText() +
+        row("loops", "the same code for every system: " + idleText(options.idle) + " unless the shape names " +
+            "another" +
             " on both sides, including on back pressure; fragment limit " + options.fragmentLimit +
             " per poll; bounds checks " + (!boundsChecksDisabled() ?
             "on (Agrona default)" : "off"));
         line();
     }
 
-    private void throughput()
+    private void throughput(final IpcShape shape)
     {
-        final List<BenchSystem> systems = systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE,
-            BenchSystem.AERON_CONCURRENT);
-        line("## Throughput: 1 producer process → 1 consumer process");
+        final List<BenchSystem> systems = new ArrayList<>();
+        for (final BenchSystem system : systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE,
+            BenchSystem.AERON_CONCURRENT))
+        {
+            if (shape.runs(system))
+            {
+                systems.add(system);
+            }
+        }
+        line("## Throughput: " + plural(shape.producers(), "producer process") + " → " +
+            plural(shape.consumers(), "consumer process") + ", " + idleText(shape.idle()));
         line();
-        line("Measured in the consumer, from the first to the last message of the batch that follows the warmup; " +
-            "median of " + options.runs + " run" + (options.runs > 1 ? "s" : "") + " (each run a fresh pair of " +
+        line("Measured in the consumer" + (shape.consumers() > 1 ? "s (the slowest of them)" : "") + ", from the " +
+            "first to the last message of the batch that follows the warmup" + (shape.producers() > 1 ?
+            " (the producers' messages together; each producer sends its share, all start at one signal)" : "") +
+            "; median of " + options.runs + " run" + (options.runs > 1 ? "s" : "") + " (each run fresh " +
             "processes). MB/s counts payload bytes, 10^6 a second. **Ratio shmbus ÷ Aeron: above 1.00 means " +
             "shmbus is faster.**");
         line();
@@ -128,11 +266,11 @@ final class IpcReport extends MarkdownReport
         }
         line(head.toString());
         line(rule.toString());
-        for (int i = 0; i < options.sizes.size(); i++)
+        for (final int size : options.sizesOf(shape))
         {
-            final Map<BenchSystem, List<ThroughputRun>> bySystem = results.throughput.get(i);
-            final StringBuilder r = new StringBuilder("| " + options.sizes.get(i) + " B | " +
-                count(options.messages[i]) + " (" + count(options.warmup[i]) + ") |");
+            final Map<BenchSystem, List<ThroughputRun>> bySystem = bySystem(shape, size);
+            final StringBuilder r = new StringBuilder("| " + size + " B | " +
+                count(options.messagesAt(shape, size)) + " (" + count(options.warmupAt(shape, size)) + ") |");
             for (final BenchSystem system : systems)
             {
                 final double median = median(bySystem.get(system), ThroughputRun::messagesPerSecond);
@@ -166,11 +304,11 @@ final class IpcReport extends MarkdownReport
         line();
         line("| size | system | median | min – max | runs | other % | driver % | back pressure |");
         line("|---:|---|---:|---:|---|---|---|---:|");
-        for (int i = 0; i < options.sizes.size(); i++)
+        for (final int size : options.sizesOf(shape))
         {
             for (final BenchSystem system : systems)
             {
-                final List<ThroughputRun> runs = results.throughput.get(i).get(system);
+                final List<ThroughputRun> runs = bySystem(shape, size).get(system);
                 if (null == runs)
                 {
                     continue;
@@ -185,7 +323,7 @@ final class IpcReport extends MarkdownReport
                     other.add(pct(run.usage().otherPctOfMachine()));
                     driver.add(driverPct(run.usage().driverPctOfOneCpu()));
                 }
-                line("| " + options.sizes.get(i) + " B | " + system.label() + " | " +
+                line("| " + size + " B | " + system.label() + " | " +
                     (values.length == 0 ? "failed" : fmt(median(values) / 1e6)) + " | " +
                     (values.length == 0 ? "" : fmt(min(values) / 1e6) + " – " + fmt(max(values) / 1e6)) + " | " +
                     String.join(", ", each) + " | " + String.join(", ", other) + " | " +
@@ -307,6 +445,18 @@ final class IpcReport extends MarkdownReport
         line();
     }
 
+    private Map<BenchSystem, List<ThroughputRun>> bySystem(final IpcShape shape, final int size)
+    {
+        final Map<Integer, Map<BenchSystem, List<ThroughputRun>>> bySize = results.throughput.get(shape);
+        final Map<BenchSystem, List<ThroughputRun>> bySystem = null == bySize ? null : bySize.get(size);
+        return null == bySystem ? Map.of() : bySystem;
+    }
+
+    private static String plural(final int n, final String what)
+    {
+        return n + " " + what + (n == 1 ? "" : what.endsWith("s") ? "es" : "s");
+    }
+
     /** Median over the successful runs of a percentile; for the maximum, the largest of them. */
     private double latencyValue(final BenchSystem system, final String key)
     {
@@ -323,9 +473,9 @@ final class IpcReport extends MarkdownReport
         return "maxNs".equals(key) ? max(values) : median(values);
     }
 
-    private String idleText()
+    private static String idleText(final String idle)
     {
-        switch (options.idle)
+        switch (idle)
         {
             case "busy-spin":
                 return "busy spin (`BusySpinIdleStrategy`, `Thread.onSpinWait`)";
@@ -390,7 +540,7 @@ final class IpcReport extends MarkdownReport
         return Arrays.stream(values).max().orElse(Double.NaN);
     }
 
-    private static String ratio(final double numerator, final double denominator)
+    static String ratio(final double numerator, final double denominator)
     {
         if (Double.isNaN(numerator) || Double.isNaN(denominator) || denominator == 0)
         {

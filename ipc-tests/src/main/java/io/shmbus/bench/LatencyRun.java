@@ -1,5 +1,7 @@
 package io.shmbus.bench;
 
+import org.HdrHistogram.Histogram;
+
 import java.util.Map;
 
 /**
@@ -28,5 +30,12 @@ record LatencyRun(Map<String, String> fields, CpuMeter.Usage usage, String failu
     long ns(final String key)
     {
         return Long.parseLong(fields.get(key));
+    }
+
+    /** The run's whole histogram of round trips in nanoseconds; null when the ping process sent none. */
+    Histogram histogram()
+    {
+        final String encoded = fields.get("histogram");
+        return null == encoded ? null : PingRole.decode(encoded);
     }
 }

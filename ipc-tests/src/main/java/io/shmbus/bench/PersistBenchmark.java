@@ -43,6 +43,8 @@ public final class PersistBenchmark
     private Path shmBase;
     private Path dataBase;
     private Path reportFile;
+    private ResultsFile resultsFile;
+    private int runsDone;
 
     PersistBenchmark(final PersistOptions options, final String commandLine)
     {
@@ -83,6 +85,12 @@ public final class PersistBenchmark
     Path reportFile()
     {
         return reportFile;
+    }
+
+    /** The machine-readable results of {@link #run()}, null before it ran. */
+    ResultsFile resultsFile()
+    {
+        return resultsFile;
     }
 
     /**
@@ -131,10 +139,17 @@ public final class PersistBenchmark
         }
 
         final double elapsedS = (System.nanoTime() - startNs) / 1e9;
-        final String report = new PersistReport(options, results, new Invocation(machine, commandLine,
-            childCommand, started, loadBefore, MachineInfo.loadAverage(), elapsedS), dataBase, dataFileSystem,
-            chronicleVersion()).render();
-        if (!BenchConsole.writeReport("bench persist", report, reportFile))
+        final Invocation invocation = new Invocation(machine, commandLine, childCommand, started, loadBefore,
+            MachineInfo.loadAverage(), elapsedS);
+        final PersistFigures figures = new PersistFigures(options, results, invocation);
+        resultsFile = figures.resultsFile();
+        final String report = new PersistReport(options, results, invocation, dataBase, dataFileSystem,
+            chronicleVersion()).render() + (options.plots ? "\n![rates](" + BenchConsole.plotFile(reportFile,
+            "rates").getFileName() + ")\n" : "");
+        if (!BenchConsole.writeReport("bench persist", report, reportFile) ||
+            !BenchConsole.writeResults("bench persist", resultsFile, reportFile) ||
+            (options.plots && !BenchConsole.writePlots("bench persist", Map.of("rates", figures.plot()),
+            reportFile)))
         {
             return 1;
         }
@@ -168,7 +183,8 @@ public final class PersistBenchmark
         final int size = options.sizes.get(sizeIndex);
         final long warmup = options.warmup[sizeIndex];
         final long messages = options.messages[sizeIndex];
-        final String label = String.format("%5d B  %-17s round %d/%d", size, system.id(), round, options.runs);
+        final String label = String.format("[%d/%d] %5d B  %-17s round %d/%d", ++runsDone,
+            options.sizes.size() * options.runs * options.systems.size(), size, system.id(), round, options.runs);
         final String runName = system.id() + "-" + size + "-r" + round;
         final Map<String, String> args = new LinkedHashMap<>();
         args.put("system", system.isShmbus() ? BenchSystem.SHMBUS.id() : ChronicleTransport.SYSTEM_ID);

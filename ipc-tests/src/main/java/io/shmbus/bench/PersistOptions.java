@@ -43,7 +43,9 @@ final class PersistOptions
         "  --idle busy-spin|no-op|yield  idle strategy of every producer/consumer loop (default busy-spin)",
         "  --jvm-opt OPT            extra option for every child JVM (repeatable)",
         "  --timeout SEC            deadline for each run's result              (default scales with --messages)",
-        "  --out FILE               write the report here (default bench-results/persist-<yyyyMMdd-HHmmss>.md)",
+        "  --out FILE               write the report here (default bench-results/persist-<yyyyMMdd-HHmmss>.md),",
+        "                           with .json, .csv and -rates.png beside it",
+        "  --no-plots               draw no plot",
         "  --verbose                echo every child's output",
         "  --help                   this text");
 
@@ -64,6 +66,7 @@ final class PersistOptions
     Path out;
     boolean verbose;
     boolean scanArchive;
+    boolean plots = true;
 
     /**
      * @throws IllegalArgumentException with a message meant for the user.
@@ -91,6 +94,9 @@ final class PersistOptions
                     break;
                 case "--scan-archive":
                     o.scanArchive = true;
+                    break;
+                case "--no-plots":
+                    o.plots = false;
                     break;
                 case "--sizes":
                     o.sizes = BenchOptions.sizes(arg, BenchOptions.value(args, ++i, arg));

@@ -7,14 +7,20 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
 
 /**
  * Child role {@code ping}: sends one message at a time on the ping stream, stamped with {@link System#nanoTime()}
  * and a sequence number, waits for the pong process to echo it on the pong stream, and records the round trip in
  * an HdrHistogram after the warmup. Prints {@code READY} once both streams are attached and
- * {@code RESULT count=.. capped=.. p50Ns=.. ...} at the end; stops early, with {@code capped=true}, after
- * {@code maxSeconds}, because on a busy machine a round trip can take milliseconds instead of microseconds.
+ * {@code RESULT count=.. capped=.. p50Ns=.. ... histogram=..} at the end, the last field the whole histogram
+ * (HdrHistogram's compressed encoding in Base64), so the parent can draw its percentile distribution. Stops early,
+ * with {@code capped=true}, after {@code maxSeconds}, because on a busy machine a round trip can take milliseconds
+ * instead of microseconds.
  */
 final class PingRole
 {
@@ -94,7 +100,29 @@ final class PingRole
                 " p999Ns=" + histogram.getValueAtPercentile(99.9) +
                 " p9999Ns=" + histogram.getValueAtPercentile(99.99) +
                 " maxNs=" + histogram.getMaxValue() +
-                " meanNs=" + Math.round(histogram.getMean()));
+                " meanNs=" + Math.round(histogram.getMean()) +
+                " histogram=" + encode(histogram));
+        }
+    }
+
+    /** The histogram in HdrHistogram's compressed form, Base64: one word on the result line. */
+    static String encode(final Histogram histogram)
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        final int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
+    }
+
+    /** The inverse of {@link #encode}. */
+    static Histogram decode(final String text)
+    {
+        try
+        {
+            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(text)), 0);
+        }
+        catch (final DataFormatException ex)
+        {
+            throw new IllegalArgumentException("not an encoded histogram: " + ex.getMessage(), ex);
         }
     }
 

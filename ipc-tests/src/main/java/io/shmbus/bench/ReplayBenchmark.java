@@ -59,6 +59,7 @@ public final class ReplayBenchmark
     private final ReplayBenchOptions options;
     private final PrintStream log;
     private final Results results = new Results();
+    private final long startNs = System.nanoTime();
     private int netPort;
 
     private ReplayBenchmark(final ReplayBenchOptions options, final PrintStream log)
@@ -92,12 +93,23 @@ public final class ReplayBenchmark
         System.exit(runAndReport(options, command, System.out));
     }
 
+    /** What {@link #report} did: the exit code, the measurements, and the files it wrote. */
+    record Outcome(int exitCode, Results results, Path reportFile, ResultsFile resultsFile)
+    {
+    }
+
     /**
      * Runs the benchmark, prints the report and writes it to the report file.
      *
      * @return the exit code: 0 when every run produced a result.
      */
     static int runAndReport(final ReplayBenchOptions options, final String command, final PrintStream log)
+    {
+        return report(options, command, log).exitCode();
+    }
+
+    /** Runs the benchmark, prints the report, writes it and its results file and plot beside it. */
+    static Outcome report(final ReplayBenchOptions options, final String command, final PrintStream log)
     {
         final LocalDateTime started = LocalDateTime.now();
         final MachineInfo machine = MachineInfo.collect();
@@ -110,8 +122,12 @@ public final class ReplayBenchmark
             ", load " + loadBefore);
         final long startNs = System.nanoTime();
         final Results results = run(options, log);
+        final Invocation invocation = new Invocation(machine, command, results.childCommand, started, loadBefore,
+            MachineInfo.loadAverage(), (System.nanoTime() - startNs) / 1e9);
+        final ReplayFigures figures = new ReplayFigures(results, invocation);
         final String report = new ReplayReport(options, results, machine, command, started, loadBefore,
-            MachineInfo.loadAverage(), (System.nanoTime() - startNs) / 1e9).render();
+            invocation.loadAfter(), invocation.elapsedS()).render() + (options.plots ? "\n![methods](" +
+            BenchConsole.plotFile(out, "methods").getFileName() + ")\n" : "");
         log.println();
         log.println(report);
         try
@@ -120,13 +136,20 @@ public final class ReplayBenchmark
             Files.createDirectories(parent);
             Files.write(out, report.getBytes(StandardCharsets.UTF_8));
             log.println("report written to " + out);
+            log.println("results written to " + figures.resultsFile().writeBeside(out) + " (and .csv)");
+            if (options.plots)
+            {
+                final Path plot = BenchConsole.plotFile(out, "methods");
+                BenchPlots.writePng(figures.plot(), plot);
+                log.println("plot written to " + plot);
+            }
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            log.println("bench replay: cannot write " + out + ": " + ex);
-            return 1;
+            log.println("bench replay: cannot write " + out + " or the files beside it: " + ex);
+            return new Outcome(1, results, out, figures.resultsFile());
         }
-        return results.failures.isEmpty() ? 0 : 1;
+        return new Outcome(results.failures.isEmpty() ? 0 : 1, results, out, figures.resultsFile());
     }
 
     /** Sets up, measures every round and cleans up; failures are collected, never thrown. */
@@ -159,6 +182,8 @@ public final class ReplayBenchmark
                 receiver.await("READY", CHILD_READY_TIMEOUT_MS, "the receiver to listen")).get("port"));
             final List<String> segmentFiles = segmentFiles();
             final ReplayMethod[] methods = ReplayMethod.values();
+            final int planned = methods.length * options.runs;
+            int done = 0;
             for (int round = 1; round <= options.runs; round++)
             {
                 for (int i = 0; i < methods.length; i++)
@@ -169,8 +194,9 @@ public final class ReplayBenchmark
                         final ReplayRun run = measure(launcher, method, round, port, receiver, broker, shmDir,
                             segmentFiles);
                         results.runs.add(run);
-                        log.printf("round %d/%d  %-10s  %6.2f GiB/s  sender CPU %.3f s/GiB%n", round, options.runs,
-                            method.id, run.gibPerSecond(), run.cpuSecondsPerGib());
+                        log.printf("[%6.1fs] [%d/%d] round %d/%d  %-14s  %6.2f GiB/s  sender CPU %.3f s/GiB%n",
+                            (System.nanoTime() - startNs) / 1e9, ++done, planned, round, options.runs, method.id,
+                            run.gibPerSecond(), run.cpuSecondsPerGib());
                     }
                     catch (final BenchException ex)
                     {
@@ -332,7 +358,8 @@ public final class ReplayBenchmark
             }
             else
             {
-                args.put("mode", ReplayMethod.SENDFILE == method ? "sendfile" : "copy");
+                args.put("mode", ReplayMethod.SENDFILE == method ? "sendfile" : ReplayMethod.MMAP_WRITE == method ?
+                    "mmap" : "copy");
                 args.put("buffer", (options.bufferKiB * 1024L) + "");
                 args.put("files", String.join(",", segmentFiles));
                 sender = launcher.start(what, "replay-sender", args);

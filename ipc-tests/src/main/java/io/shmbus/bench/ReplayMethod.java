@@ -5,6 +5,8 @@ enum ReplayMethod
 {
     SENDFILE("sendfile", "raw FileChannel.transferTo of the segment files, nothing else (the physical limit)"),
     COPY_LOOP("copy-loop", "read into a direct ByteBuffer, write it to the socket (the user-space copy)"),
+    MMAP_WRITE("mmap-write", "map each segment file read-only and write the mapped buffer to the socket (no read " +
+        "copy: the kernel copies from the mapped page cache into the socket, once)"),
     SHMBUS_NET("shmbus-net", "the broker's network server (--net-port) serving a subscriber process a bounded " +
         "replay [earliest, end) per docs/protocol.md: transferTo from the segment files inside the broker " +
         "(sender CPU = the broker process over the window; the receiver also counts the 32-byte END frame)"),

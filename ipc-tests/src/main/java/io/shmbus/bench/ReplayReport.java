@@ -98,7 +98,7 @@ final class ReplayReport
         sb.append("| method | throughput GiB/s (median) | sender CPU s/GiB (median) | throughput ÷ sendfile | " +
             "CPU/GiB ÷ copy loop |\n|---|---:|---:|---:|---:|\n");
         for (final ReplayMethod method : List.of(ReplayMethod.SENDFILE, ReplayMethod.COPY_LOOP,
-            ReplayMethod.SHMBUS_NET, ReplayMethod.SHMBUS_CLI))
+            ReplayMethod.MMAP_WRITE, ReplayMethod.SHMBUS_NET, ReplayMethod.SHMBUS_CLI))
         {
             final double throughput = median(results, method, ReplayRun::gibPerSecond);
             final double cpu = median(results, method, ReplayRun::cpuSecondsPerGib);

@@ -1,8 +1,11 @@
 package io.shmbus.bench;
 
+import org.agrona.IoUtil;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -18,10 +21,15 @@ import java.nio.file.StandardOpenOption;
  *   physical limit, no framing, no checks.</li>
  *   <li>{@code mode=copy}: read into a direct buffer of {@code buffer} bytes, write it to the socket: the classic
  *   user-space copy loop.</li>
+ *   <li>{@code mode=mmap}: map each whole file read-only and write the mapping to the socket, unmapping it after:
+ *   one copy, from the page cache into the socket buffer, made by {@code write} itself.</li>
  * </ul>
  */
 final class ReplaySenderRole
 {
+    /** A mapping is at most this long: a segment of up to 1 GiB is one mapping. */
+    private static final long MAX_MAPPING = 1L << 30;
+
     private ReplaySenderRole()
     {
     }
@@ -43,7 +51,8 @@ final class ReplaySenderRole
                 final Path file = Paths.get(name);
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
                 {
-                    bytes += "sendfile".equals(mode) ? sendfile(channel, socket) : copy(channel, socket, buffer);
+                    bytes += "sendfile".equals(mode) ? sendfile(channel, socket) : "mmap".equals(mode) ?
+                        mmapWrite(channel, socket) : copy(channel, socket, buffer);
                 }
             }
             socket.shutdownOutput();
@@ -61,6 +70,29 @@ final class ReplaySenderRole
             position += file.transferTo(position, size - position, socket);
         }
         return size;
+    }
+
+    private static long mmapWrite(final FileChannel file, final SocketChannel socket) throws Exception
+    {
+        final long size = file.size();
+        long total = 0;
+        for (long position = 0; position < size; position += MAX_MAPPING)
+        {
+            final MappedByteBuffer mapped = file.map(FileChannel.MapMode.READ_ONLY, position,
+                Math.min(MAX_MAPPING, size - position));
+            try
+            {
+                while (mapped.hasRemaining())
+                {
+                    total += socket.write(mapped);
+                }
+            }
+            finally
+            {
+                IoUtil.unmap(mapped);
+            }
+        }
+        return total;
     }
 
     private static long copy(final FileChannel file, final SocketChannel socket, final ByteBuffer buffer)

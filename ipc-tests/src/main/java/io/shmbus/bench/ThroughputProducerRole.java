@@ -5,16 +5,25 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.file.Files;
+import java.nio.file.Paths;
+
 /**
  * Child role {@code tp-producer}: once a subscriber is attached, offers {@code warmup + messages} messages of
- * {@code size} bytes as fast as it can, each carrying its sequence number in its first 8 bytes, spinning on back
- * pressure. Prints {@code READY} when attached, {@code RESULT sent=.. backPressured=.. sendNs=.. lastPosition=..} when
- * done (the last {@code offer} result: for shmbus the stream position after the last message), then
- * keeps its publication open until the parent says stop, so the consumer can drain it.
+ * {@code size} bytes as fast as it can, each carrying its sequence number in its first 8 bytes (with
+ * {@code producerIndex} in the top byte when several producers share the stream), spinning on back pressure. Prints
+ * {@code READY} when attached; with {@code startFile=PATH} it then waits for that file to exist, so that the
+ * producers of a run start together. Prints {@code RESULT sent=.. backPressured=.. sendNs=.. lastPosition=..} when
+ * done (the last {@code offer} result: for shmbus the stream position after the last message), then keeps its
+ * publication open until the parent says stop, so the consumers can drain it.
  */
 final class ThroughputProducerRole
 {
     private static final long CONNECT_TIMEOUT_MS = 20_000;
+    private static final long START_TIMEOUT_MS = 120_000;
+    /** The sequence number's bits in a message's first long; the producer's index is above them. */
+    static final int PRODUCER_SHIFT = 56;
+    static final long SEQUENCE_MASK = (1L << PRODUCER_SHIFT) - 1;
 
     private ThroughputProducerRole()
     {
@@ -27,6 +36,8 @@ final class ThroughputProducerRole
         final long messages = args.size("messages");
         final IdleStrategy idle = BenchChild.idleStrategy(args);
         final long total = warmup + messages;
+        final long producerBits = (long)Integer.parseInt(args.get("producerIndex", "0")) << PRODUCER_SHIFT;
+        final String startFile = args.get("startFile", "");
         if (size < BitUtil.SIZE_OF_LONG)
         {
             throw new IllegalArgumentException("message size must be at least 8 bytes: " + size);
@@ -39,6 +50,10 @@ final class ThroughputProducerRole
         {
             BenchChild.await("a subscriber on " + args.get("stream"), publisher::isConnected, CONNECT_TIMEOUT_MS);
             BenchChild.ready("");
+            if (!startFile.isEmpty())
+            {
+                BenchChild.await("the start signal", () -> Files.exists(Paths.get(startFile)), START_TIMEOUT_MS);
+            }
 
             long backPressured = 0;
             long measureStartNs = System.nanoTime();
@@ -49,7 +64,7 @@ final class ThroughputProducerRole
                 {
                     measureStartNs = System.nanoTime();
                 }
-                buffer.putLong(0, sequence);
+                buffer.putLong(0, producerBits | sequence);
                 long result;
                 while ((result = publisher.offer(buffer, 0, size)) < 0)
                 {

@@ -35,9 +35,9 @@ interface Transport extends AutoCloseable
             case SHMBUS:
                 return new ShmbusTransport(args.path("dir"), (int)args.size("capacity"));
             case AERON_EXCLUSIVE:
-                return new AeronTransport(args.get("aeronDir"), true);
+                return new AeronTransport(args.get("aeronDir"), true, Integer.parseInt(args.get("size", "0")));
             case AERON_CONCURRENT:
-                return new AeronTransport(args.get("aeronDir"), false);
+                return new AeronTransport(args.get("aeronDir"), false, Integer.parseInt(args.get("size", "0")));
             case RAW_SHM:
                 return new RawTransport(args.path("dir"));
             default:

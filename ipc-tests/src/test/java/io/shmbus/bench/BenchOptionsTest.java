@@ -1,0 +1,118 @@
+package io.shmbus.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The options of {@code scripts/bench ipc}, {@code replay} and {@code all}: shapes, sizes, counts and parts. */
+class BenchOptionsTest
+{
+    @Test
+    void defaultShapesAndSizes()
+    {
+        final BenchOptions o = BenchOptions.parse(new String[0]);
+        assertEquals(List.of("1x1", "2x1", "4x1", "1x4", "1x1/yield"), o.shapes.stream().map(IpcShape::id).toList());
+        assertEquals(List.of(32, 256, 1024, 4096, 16384, 65536), o.sizesOf(o.shapes.get(0)));
+        assertEquals(List.of(32, 1024, 16384), o.sizesOf(o.shapes.get(1)));
+        assertEquals(List.of(32, 4096), BenchOptions.parse(new String[]{"--quick"}).sizesOf(o.shapes.get(1)));
+        assertEquals(3, o.runs);
+        assertTrue(o.plots);
+    }
+
+    @Test
+    void shapesParseWithTheirIdleStrategy()
+    {
+        final BenchOptions o = BenchOptions.parse(new String[]{"--idle", "no-op", "--shapes", "2x1,1x4/yield"});
+        assertEquals(new IpcShape(2, 1, "no-op"), o.shapes.get(0));
+        assertEquals(new IpcShape(1, 4, "yield"), o.shapes.get(1));
+        assertEquals("2x1/no-op", o.shapes.get(0).id());
+        assertEquals("1 → 4 (yield)", o.shapes.get(1).label());
+        assertEquals("1x1", IpcShape.parse("1x1", "busy-spin").id());
+    }
+
+    @Test
+    void badShapesAreRefusedWithAMessage()
+    {
+        for (final String bad : new String[]{"0x1", "2x", "x1", "21", "1x1/sleep", "17x1", "1x1,1x1"})
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> BenchOptions.parse(new String[]{"--shapes", bad}), bad);
+            assertFalse(ex.getMessage().isEmpty(), bad);
+        }
+    }
+
+    @Test
+    void severalProducersMeetAeronConcurrentOnly()
+    {
+        final IpcShape many = new IpcShape(4, 1, "busy-spin");
+        assertFalse(many.runs(BenchSystem.AERON_EXCLUSIVE));
+        assertTrue(many.runs(BenchSystem.AERON_CONCURRENT));
+        assertTrue(many.runs(BenchSystem.SHMBUS));
+        assertFalse(many.runs(BenchSystem.RAW_SHM));
+        assertEquals(BenchSystem.AERON_CONCURRENT, many.aeronReference());
+        assertEquals(BenchSystem.AERON_EXCLUSIVE, new IpcShape(1, 4, "busy-spin").aeronReference());
+    }
+
+    @Test
+    void messageCountsScaleWithSizeAndProcesses()
+    {
+        final BenchOptions o = BenchOptions.parse(new String[0]);
+        final IpcShape one = o.shapes.get(0);
+        final IpcShape fourConsumers = new IpcShape(1, 4, "busy-spin");
+        assertEquals(20_000_000, o.messagesAt(one, 32));
+        assertEquals(80_000, o.messagesAt(one, 65536));
+        assertEquals(5_000_000, o.messagesAt(fourConsumers, 32), "a shape of 5 processes moves a quarter");
+        assertEquals(1_250_000, o.warmupAt(fourConsumers, 32));
+        assertEquals(2_000_000, BenchOptions.parse(new String[]{"--quick"}).messagesAt(one, 32));
+
+        final BenchOptions given = BenchOptions.parse(new String[]{"--sizes", "64,128", "--messages", "30k,40k"});
+        assertEquals(40_000, given.messagesAt(fourConsumers, 128), "--messages is taken as given for every shape");
+        assertEquals(300_000, given.messagesAt(one, 16384), "a shape size not in --sizes gets the default");
+    }
+
+    @Test
+    void replayQuickIsOneSmallRound()
+    {
+        final ReplayBenchOptions quick = ReplayBenchOptions.parse(new String[]{"--quick"});
+        assertEquals(1, quick.runs);
+        assertEquals(256, quick.sizeMiB);
+        final ReplayBenchOptions full = ReplayBenchOptions.parse(new String[]{"--quick", "--runs", "2", "--no-plots"});
+        assertEquals(2, full.runs);
+        assertFalse(full.plots);
+        assertEquals(1024, ReplayBenchOptions.parse(new String[0]).sizeMiB);
+    }
+
+    @Test
+    void suitePartsAndTheArgumentsEachPartGets()
+    {
+        final SuiteOptions o = SuiteOptions.parse(new String[]{"--quick", "--parts", "replay,ipc", "--runs", "2",
+            "--no-plots"});
+        assertEquals(Set.of(SuiteOptions.Part.IPC, SuiteOptions.Part.REPLAY), o.parts);
+        assertEquals(List.of("--quick", "--runs", "2", "--no-plots", "--out", "x/ipc.md"),
+            o.partArgs(SuiteOptions.Part.IPC, Paths.get("x", "ipc.md")));
+        assertEquals(List.of("--out", "r.md"), SuiteOptions.parse(new String[0]).partArgs(SuiteOptions.Part.PERSIST,
+            Paths.get("r.md")));
+        assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(new String[]{"--parts", "soak"}));
+        assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(new String[]{"--runs", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(new String[]{"--fast"}));
+    }
+
+    @Test
+    void everyPartAcceptsWhatTheSuiteGivesIt()
+    {
+        final SuiteOptions o = SuiteOptions.parse(new String[]{"--quick", "--runs", "2", "--no-plots", "--verbose"});
+        final Path out = Paths.get("out.md");
+        assertEquals(2, BenchOptions.parse(o.partArgs(SuiteOptions.Part.IPC, out).toArray(new String[0])).runs);
+        assertEquals(2, PersistOptions.parse(o.partArgs(SuiteOptions.Part.PERSIST, out).toArray(new String[0])).runs);
+        assertEquals(2, ReplayBenchOptions.parse(o.partArgs(SuiteOptions.Part.REPLAY, out).toArray(new String[0]))
+            .runs);
+    }
+}
