@@ -141,6 +141,7 @@ public final class BenchSuite
                 break;
             }
             case PERSIST:
+            case PERSIST_YIELD:
             {
                 final PersistBenchmark benchmark = new PersistBenchmark(PersistOptions.parse(args), partCommand);
                 exitCode = benchmark.run();

@@ -103,8 +103,16 @@ final class PersistFigures
         {
             return;
         }
-        final String where = invocation.machine().nproc() <= 2 ? " (here the archiver shares " +
-            invocation.machine().nproc() + " CPUs with a spinning producer and consumer)" : "";
+        final String where;
+        if (!"busy-spin".equals(options.idle))
+        {
+            where = " (" + options.idle + " loops: the archiver gets a CPU whenever the producer or consumer idles)";
+        }
+        else
+        {
+            where = invocation.machine().nproc() <= 2 ? " (busy-spin: here the archiver shares " +
+                invocation.machine().nproc() + " CPUs with a spinning producer and consumer)" : " (busy-spin)";
+        }
         for (final int size : options.sizes)
         {
             file.goal(new ResultsFile.Goal(BENCHMARK, "persisted ≥ 0.8 × non-persisted where the archiver has a CPU",

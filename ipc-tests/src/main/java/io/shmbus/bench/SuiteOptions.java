@@ -23,7 +23,9 @@ final class SuiteOptions
         "ratio measured against it, the plots. Prints a progress line per run and the summary at the end.",
         "",
         "  --quick          every part's --quick: a few minutes on two CPUs (a full run takes about 25-30 minutes)",
-        "  --parts LIST     ipc,persist,replay                          (default all three, in that order)",
+        "  --parts LIST     ipc,persist,persist-yield,replay            (default all four, in that order);",
+        "                   persist-yield is persist with --idle yield: producer and consumer yield when idle,",
+        "                   so the archiver gets a CPU on a machine with only two",
         "  --runs N         rounds of every part (default each part's own: 3, quick 1)",
         "  --out-dir DIR    where the run's directory goes                (default bench-results)",
         "  --no-plots       write no .png plots",
@@ -34,11 +36,36 @@ final class SuiteOptions
 
     enum Part
     {
-        IPC, PERSIST, REPLAY;
+        IPC("ipc"),
+        PERSIST("persist"),
+        /** The persistence benchmark again with yielding loops: the archiver then gets a CPU on a small machine. */
+        PERSIST_YIELD("persist-yield"),
+        REPLAY("replay");
+
+        private final String id;
+
+        Part(final String id)
+        {
+            this.id = id;
+        }
 
         String id()
         {
-            return name().toLowerCase(Locale.ROOT);
+            return id;
+        }
+
+        static Part parse(final String text)
+        {
+            final String s = text.trim().toLowerCase(Locale.ROOT);
+            for (final Part part : values())
+            {
+                if (part.id.equals(s))
+                {
+                    return part;
+                }
+            }
+            throw new IllegalArgumentException("--parts takes ipc, persist, persist-yield and/or replay: '" + text +
+                "'");
         }
     }
 
@@ -84,15 +111,7 @@ final class SuiteOptions
                     o.parts = EnumSet.noneOf(Part.class);
                     for (final String s : BenchOptions.value(args, ++i, arg).split(","))
                     {
-                        try
-                        {
-                            o.parts.add(Part.valueOf(s.trim().toUpperCase(Locale.ROOT)));
-                        }
-                        catch (final IllegalArgumentException ex)
-                        {
-                            throw new IllegalArgumentException("--parts takes ipc, persist and/or replay: '" + s +
-                                "'");
-                        }
+                        o.parts.add(Part.parse(s));
                     }
                     break;
                 default:
@@ -114,6 +133,11 @@ final class SuiteOptions
         {
             args.add("--runs");
             args.add(runs.toString());
+        }
+        if (Part.PERSIST_YIELD == part)
+        {
+            args.add("--idle");
+            args.add("yield");
         }
         if (!plots)
         {

@@ -53,7 +53,12 @@ final class SuiteSummary extends MarkdownReport
         final ResultsFile persist = parts.get(SuiteOptions.Part.PERSIST);
         if (null != persist)
         {
-            persist(persist);
+            persist(persist, "busy-spinning loops");
+        }
+        final ResultsFile persistYield = parts.get(SuiteOptions.Part.PERSIST_YIELD);
+        if (null != persistYield)
+        {
+            persist(persistYield, "yielding loops (`--idle yield`), so the archiver gets a CPU");
         }
         final ResultsFile replay = parts.get(SuiteOptions.Part.REPLAY);
         if (null != replay)
@@ -220,14 +225,15 @@ final class SuiteSummary extends MarkdownReport
         line();
     }
 
-    private void persist(final ResultsFile persist)
+    private void persist(final ResultsFile persist, final String loops)
     {
         final List<Long> sizes = sizes(persist, "publish", null);
         if (sizes.isEmpty())
         {
             return;
         }
-        line("## Persistence: 1 producer process → 1 tailing consumer process, MB/s end to end, median");
+        line("## Persistence: 1 producer process → 1 tailing consumer process, " + loops + ", MB/s end to end, " +
+            "median");
         line();
         line("| size | shmbus non-persistent | shmbus persistent | Chronicle Queue | persistent ÷ non-persistent | " +
             "persistent ÷ Chronicle |");

@@ -100,6 +100,9 @@ class BenchOptionsTest
             o.partArgs(SuiteOptions.Part.IPC, Paths.get("x", "ipc.md")));
         assertEquals(List.of("--out", "r.md"), SuiteOptions.parse(new String[0]).partArgs(SuiteOptions.Part.PERSIST,
             Paths.get("r.md")));
+        assertEquals(Set.of(SuiteOptions.Part.PERSIST_YIELD), SuiteOptions.parse(new String[]{"--parts",
+            "persist-yield"}).parts);
+        assertEquals(4, SuiteOptions.parse(new String[0]).parts.size());
         assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(new String[]{"--parts", "soak"}));
         assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(new String[]{"--runs", "0"}));
         assertThrows(IllegalArgumentException.class, () -> SuiteOptions.parse(new String[]{"--fast"}));
@@ -112,6 +115,10 @@ class BenchOptionsTest
         final Path out = Paths.get("out.md");
         assertEquals(2, BenchOptions.parse(o.partArgs(SuiteOptions.Part.IPC, out).toArray(new String[0])).runs);
         assertEquals(2, PersistOptions.parse(o.partArgs(SuiteOptions.Part.PERSIST, out).toArray(new String[0])).runs);
+        final PersistOptions yielding = PersistOptions.parse(o.partArgs(SuiteOptions.Part.PERSIST_YIELD, out)
+            .toArray(new String[0]));
+        assertEquals("yield", yielding.idle);
+        assertEquals(2, yielding.runs);
         assertEquals(2, ReplayBenchOptions.parse(o.partArgs(SuiteOptions.Part.REPLAY, out).toArray(new String[0]))
             .runs);
     }
