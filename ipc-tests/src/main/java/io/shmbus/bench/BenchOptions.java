@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Command-line options of {@code scripts/bench ipc}, with the defaults of a full run (about fifteen minutes on two
- * cores) and of {@code --quick} (about a minute and a half).
+ * Command-line options of {@code scripts/bench ipc}, with the defaults of a full run (about twenty minutes on two
+ * cores) and of {@code --quick} (52 runs, two to three minutes: most of a run is starting its JVMs).
  */
 final class BenchOptions
 {
@@ -26,7 +26,7 @@ final class BenchOptions
         "shape, the exclusive producer against the exclusive publication with one producer.",
         "Writes bench-results/ipc-<timestamp>.md with .json and .csv results and .png plots beside it.",
         "",
-        "  --quick                  smoke run of about a minute and a half (fewer messages and samples, 1 run)",
+        "  --quick                  smoke run of two to three minutes (fewer messages and samples, 1 run)",
         "  --shapes LIST            throughput shapes PRODUCERSxCONSUMERS[/IDLE]: producer processes into one topic,",
         "                           consumer processes each reading all of it; the exclusive systems run only",
         "                           with one producer",

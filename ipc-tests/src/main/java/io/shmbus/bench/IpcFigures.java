@@ -30,6 +30,9 @@ final class IpcFigures
     static final String[] GOAL_PERCENTILES = {"p50Ns", "p99Ns", "p999Ns"};
     static final String[] GOAL_PERCENTILE_LABELS = {"p50", "p99", "p99.9"};
     private static final int TICKS_PER_HALF_DISTANCE = 5;
+    /** Every system's label, in the order that gives each its colour in every plot. */
+    private static final List<String> SYSTEM_LABELS = Arrays.stream(BenchSystem.values()).map(BenchSystem::label)
+        .toList();
 
     private final BenchOptions options;
     private final BenchResults results;
@@ -66,9 +69,9 @@ final class IpcFigures
         final String machine = machineText(invocation);
         if (!file.distributions().isEmpty())
         {
-            plots.put("latency", BenchPlots.latencyByPercentile("Round trip by percentile, " + options.latencySize +
-                " B ping-pong between two processes", machine + "; every run of a system merged",
-                file.distributions()));
+            plots.put("latency", BenchPlots.colourByKey(BenchPlots.latencyByPercentile("Round trip by percentile, " +
+                options.latencySize + " B ping-pong between two processes", machine + "; every run of a system merged",
+                file.distributions()), SYSTEM_LABELS));
         }
         if (!options.shapes.isEmpty() && !results.throughput.isEmpty())
         {
@@ -87,8 +90,9 @@ final class IpcFigures
                 }
                 bySize.put(system.label(), points);
             }
-            plots.put("throughput", BenchPlots.bySize("Throughput by message size, " + first.label() + " processes",
-                machine + "; median of " + options.runs + " run(s)", "M messages/s", bySize));
+            plots.put("throughput", BenchPlots.colourByKey(BenchPlots.bySize("Throughput by message size, " +
+                first.label() + " processes", machine + "; median of " + options.runs + " run(s)", "M messages/s",
+                bySize), SYSTEM_LABELS));
             final Map<String, Map<String, Double>> bars = new LinkedHashMap<>();
             for (final int size : allSizes())
             {

@@ -93,8 +93,8 @@ class BenchOptionsTest
     void plannedRunsCountEverySystemInTheShapesItRunsIn()
     {
         final BenchOptions quick = BenchOptions.parse(new String[]{"--quick"});
-        // 1x1 and 1x1/yield: 4 systems, 1x4: 4, 2x1 and 4x1: 2 (no exclusive); 1x1 at QUICK_SIZES sizes, the others
-        // at 2; the ping-pong: the floor, both shmbus producers and Aeron exclusive
+        // 1x1, 1x4 and 1x1/yield: 4 systems, 2x1 and 4x1: 2 (neither exclusive); 1x1 at --sizes, the others at 2
+        // sizes; the ping-pong: the floor, both shmbus producers and Aeron exclusive: 52 runs of about 4 s
         final int firstSizes = quick.sizesOf(quick.shapes.get(0)).size();
         assertEquals(4 * firstSizes + (2 + 2 + 4 + 4) * 2 + 4, IpcBenchmark.plannedRuns(quick));
         final BenchOptions shared = BenchOptions.parse(new String[]{"--quick", "--systems",

@@ -86,6 +86,9 @@ class IpcFiguresTest
             seriesKeys(plots.get("throughput")), "each system of the first shape a line");
         assertEquals(List.of("raw SPSC ring (floor)", "shmbus", "shmbus exclusive producer", "Aeron IPC exclusive"),
             seriesKeys(plots.get("latency")));
+        assertEquals(plots.get("throughput").getXYPlot().getRenderer().getSeriesPaint(1),
+            plots.get("latency").getXYPlot().getRenderer().getSeriesPaint(2),
+            "the exclusive producer in the same colour in both plots");
         assertEquals(List.of("1 → 1", "1 → 1 exclusive", "2 → 1"),
             plots.get("shapes").getCategoryPlot().getDataset().getColumnKeys(), "a bar per shape and comparison");
 
