@@ -157,8 +157,9 @@ final class IpcFigures
         BenchSystem best = null;
         for (final BenchSystem system : BenchSystem.SHMBUS_PRODUCERS)
         {
-            if (results.latency.containsKey(system) && (null == best || Double.isNaN(latencyNs(best, key)) ||
-                latencyNs(system, key) < latencyNs(best, key)))
+            final double ns = latencyNs(system, key);
+            if (results.latency.containsKey(system) && (null == best ||
+                (!Double.isNaN(ns) && (Double.isNaN(latencyNs(best, key)) || ns < latencyNs(best, key)))))
             {
                 best = system;
             }

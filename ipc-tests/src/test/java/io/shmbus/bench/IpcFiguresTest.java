@@ -154,6 +154,25 @@ class IpcFiguresTest
             "ratio", "median")), "no ratio row without the counterpart");
     }
 
+    @Test
+    void whenNoShmbusRoundTripSucceededTheGoalsNameTheFirstProducerKindAndSayNotMeasured()
+    {
+        final BenchOptions options = BenchOptions.parse(new String[]{"--tests", "latency", "--runs", "1"});
+        final BenchResults results = new BenchResults();
+        results.add(BenchSystem.SHMBUS, LatencyRun.failed("too busy"));
+        results.add(BenchSystem.SHMBUS_EXCLUSIVE, LatencyRun.failed("too busy"));
+        results.add(BenchSystem.AERON_EXCLUSIVE, latency(200, 500, 1000));
+        results.add(BenchSystem.RAW_SHM, latency(180, 400, 900));
+
+        final List<ResultsFile.Goal> goals = new IpcFigures(options, results, invocation()).resultsFile().goals();
+
+        assertEquals(3 + 1, goals.size(), goals.toString());
+        assertEquals("p50, shmbus ÷ Aeron IPC exclusive", goals.get(0).where());
+        assertEquals("not measured", goals.get(0).verdict());
+        assertEquals("p99, shmbus ÷ raw SPSC ring (floor)", goals.get(3).where());
+        assertEquals("not measured", goals.get(3).verdict());
+    }
+
     /**
      * At 32 B: 1 → 1 shmbus 6 M msg/s, exclusive 20, Aeron exclusive 15, concurrent 7.5 (medians of three);
      * 2 → 1 shmbus 9, Aeron concurrent 6. Round trips: the exclusive producer lower at p50, the shared one at p99.
