@@ -12,22 +12,24 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Command-line options of {@code scripts/bench ipc}, with the defaults of a full run (about fifteen minutes on two
- * cores) and of {@code --quick} (about a minute and a half).
+ * Command-line options of {@code scripts/bench ipc}, with the defaults of a full run (about twenty minutes on two
+ * cores) and of {@code --quick} (52 runs, two to three minutes: most of a run is starting its JVMs).
  */
 final class BenchOptions
 {
     static final String USAGE = String.join("\n",
         "usage: scripts/bench ipc [options]",
         "",
-        "Runs shmbus and Aeron IPC (exclusive and concurrent publications) in the same shapes, each producer,",
-        "consumer, ping, pong and the Aeron media driver in its own JVM process, and prints a comparison table.",
+        "Runs shmbus (shared and exclusive producers) and Aeron IPC (concurrent and exclusive publications) in the",
+        "same shapes, each producer, consumer, ping, pong, shmbus broker and Aeron media driver in its own JVM",
+        "process, and prints comparison tables: the shared producer against the concurrent publication in every",
+        "shape, the exclusive producer against the exclusive publication with one producer.",
         "Writes bench-results/ipc-<timestamp>.md with .json and .csv results and .png plots beside it.",
         "",
-        "  --quick                  smoke run of about a minute and a half (fewer messages and samples, 1 run)",
+        "  --quick                  smoke run of two to three minutes (fewer messages and samples, 1 run)",
         "  --shapes LIST            throughput shapes PRODUCERSxCONSUMERS[/IDLE]: producer processes into one topic,",
-        "                           consumer processes each reading all of it; several producers are measured",
-        "                           against one Aeron concurrent publication per process",
+        "                           consumer processes each reading all of it; the exclusive systems run only",
+        "                           with one producer",
         "                           (default 1x1,2x1,4x1,1x4,1x1/yield)",
         "  --sizes LIST             message sizes in bytes of the first shape (default 32,256,1024,4096,16384,65536)",
         "  --shape-sizes LIST       message sizes of the other shapes         (default 32,1024,16384; quick 32,4096)",
@@ -46,8 +48,9 @@ final class BenchOptions
         "  --fragment-limit N       messages per poll, both systems            (default 256)",
         "  --idle busy-spin|no-op|yield  idle strategy of every loop whose shape names none, also on back",
         "                           pressure (default busy-spin; yield lets a driver thread run on few cores)",
-        "  --systems LIST           shmbus,aeron-exclusive,aeron-concurrent,raw-shm (default all); raw-shm is the",
-        "                           latency floor, a bare single-producer single-consumer ring in shared memory",
+        "  --systems LIST           shmbus,shmbus-exclusive,aeron-exclusive,aeron-concurrent,raw-shm (default all):",
+        "                           shmbus is the shared producer, shmbus-exclusive the exclusive producer; raw-shm",
+        "                           is the latency floor, a bare single-producer single-consumer ring in shared memory",
         "  --tests LIST             throughput,latency                         (default both)",
         "  --jvm-opt OPT            extra option for every child JVM (repeatable),",
         "                           e.g. -Dagrona.disable.bounds.checks=true",

@@ -18,6 +18,7 @@ import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -168,6 +169,25 @@ final class BenchPlots
         plot.add(cpu, 1);
         final JFreeChart chart = chart(title, subtitle, plot);
         chart.removeLegend();
+        return chart;
+    }
+
+    /**
+     * Gives each line of an XY chart the colour of its key's place in {@code keys}, so that a system keeps its colour
+     * in every plot of a report whichever others are drawn beside it; a line whose key is not listed keeps its own.
+     */
+    static JFreeChart colourByKey(final JFreeChart chart, final List<String> keys)
+    {
+        final XYPlot plot = chart.getXYPlot();
+        final XYDataset data = plot.getDataset();
+        for (int i = 0; i < data.getSeriesCount(); i++)
+        {
+            final int place = keys.indexOf(data.getSeriesKey(i).toString());
+            if (place >= 0)
+            {
+                plot.getRenderer().setSeriesPaint(i, COLOURS[place % COLOURS.length]);
+            }
+        }
         return chart;
     }
 

@@ -17,10 +17,12 @@ import java.util.function.BiConsumer;
  * {@code scripts/bench ipc}: shmbus against Aeron IPC in the same shapes and the same invocation, every party in a
  * JVM process of its own.
  * <ul>
- *   <li>Throughput: one producer process to one consumer process per message size, measured on the consumer from
- *   the first to the last message of the batch after a warmup; shmbus, Aeron exclusive and Aeron concurrent
- *   publications; repeated, the median reported.</li>
- *   <li>Latency: ping-pong round trips between two processes, recorded in an HdrHistogram by the ping process.</li>
+ *   <li>Throughput: producer processes into one stream, consumer processes each reading all of it, per shape
+ *   and message size, measured on the consumers from the first to the last message of the batch after a warmup;
+ *   shmbus's shared producer and Aeron's concurrent publication in every shape, shmbus's exclusive producer and
+ *   Aeron's exclusive publication in 1-producer shapes; repeated, the median reported.</li>
+ *   <li>Latency: ping-pong round trips between two processes, recorded in an HdrHistogram by the ping process; a
+ *   bare shared-memory ring (the floor), both shmbus producer kinds and Aeron's exclusive publication.</li>
  * </ul>
  * The Aeron media driver runs in its own process too, and only while Aeron is measured, so it takes no CPU from
  * shmbus runs. Each shmbus run gets a fresh topic directory; each Aeron run fresh stream ids. Children are killed
@@ -110,7 +112,7 @@ public final class IpcBenchmark
         reportFile = null != options.out ? options.out : Paths.get(System.getProperty(ROOT_PROP_NAME, "."))
             .resolve("bench-results").resolve("ipc-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) +
             ".md");
-        runsPlanned = plannedRuns();
+        runsPlanned = plannedRuns(options);
         final List<String> childJvmOptions = new ArrayList<>(options.jvmOptions);
 
         BenchConsole.opening("bench ipc", commandLine, machine, loadBefore,
@@ -155,20 +157,21 @@ public final class IpcBenchmark
     }
 
     /**
-     * For each shape and size, round by round: shmbus, then each Aeron publication kind under a freshly started
-     * driver. A burst of load from other processes, or the host moving the machine's CPUs, then falls on both
+     * For each shape and size, round by round: each shmbus producer kind, then each Aeron publication kind under a
+     * freshly started driver. A burst of load from other processes, or the host moving the machine's CPUs, then falls on both
      * systems alike.
      */
     private void runThroughput(final ChildLauncher launcher)
     {
         for (final IpcShape shape : options.shapes)
         {
+            final List<BenchSystem> shmbusSystems = new ArrayList<>();
             final List<BenchSystem> aeronSystems = new ArrayList<>();
             for (final BenchSystem system : options.systems)
             {
-                if (system.isAeron() && shape.runs(system))
+                if (shape.runs(system))
                 {
-                    aeronSystems.add(system);
+                    (system.isAeron() ? aeronSystems : shmbusSystems).add(system);
                 }
             }
             for (final int size : options.sizesOf(shape))
@@ -176,10 +179,9 @@ public final class IpcBenchmark
                 for (int run = 1; run <= options.runs; run++)
                 {
                     final int round = run;
-                    if (options.systems.contains(BenchSystem.SHMBUS))
+                    for (final BenchSystem system : shmbusSystems)
                     {
-                        results.add(shape, BenchSystem.SHMBUS, throughputRun(launcher, shape, BenchSystem.SHMBUS,
-                            size, run, null));
+                        results.add(shape, system, throughputRun(launcher, shape, system, size, run, null));
                     }
                     withDriver(launcher, aeronSystems,
                         (system, driver) -> results.add(shape, system, throughputRun(launcher, shape, system, size,
@@ -200,8 +202,8 @@ public final class IpcBenchmark
         return String.join(",", ids);
     }
 
-    /** How many runs the invocation makes, for the progress lines. */
-    private int plannedRuns()
+    /** How many runs an invocation with these options makes, for the progress lines. */
+    static int plannedRuns(final BenchOptions options)
     {
         int runs = 0;
         if (options.tests.contains(BenchOptions.Test.THROUGHPUT))
@@ -218,8 +220,7 @@ public final class IpcBenchmark
         }
         if (options.tests.contains(BenchOptions.Test.LATENCY))
         {
-            for (final BenchSystem system : List.of(BenchSystem.RAW_SHM, BenchSystem.SHMBUS,
-                BenchSystem.AERON_EXCLUSIVE))
+            for (final BenchSystem system : BenchSystem.LATENCY_ORDER)
             {
                 runs += options.systems.contains(system) ? options.runs : 0;
             }
@@ -265,7 +266,7 @@ public final class IpcBenchmark
         boolean ok = false;
         try
         {
-            broker = BenchSystem.SHMBUS == system ? startBroker(launcher, args) : null;
+            broker = system.isShmbus() ? startBroker(launcher, args) : null;
             final ChildProcess party = null != broker ? broker : driver;
             checkDriver(party);
             final CpuMeter cpu = CpuMeter.start(nproc, party);
@@ -343,7 +344,10 @@ public final class IpcBenchmark
         }
     }
 
-    /** Round by round: the raw shared-memory floor, shmbus, then Aeron under a freshly started driver. */
+    /**
+     * Round by round: the raw shared-memory floor, each shmbus producer kind, then Aeron under a freshly started
+     * driver.
+     */
     private void runLatency(final ChildLauncher launcher)
     {
         final List<BenchSystem> aeronSystems = options.systems.contains(BenchSystem.AERON_EXCLUSIVE) ?
@@ -351,9 +355,9 @@ public final class IpcBenchmark
         for (int run = 1; run <= options.runs; run++)
         {
             final int round = run;
-            for (final BenchSystem system : List.of(BenchSystem.RAW_SHM, BenchSystem.SHMBUS))
+            for (final BenchSystem system : BenchSystem.LATENCY_ORDER)
             {
-                if (options.systems.contains(system))
+                if (!system.isAeron() && options.systems.contains(system))
                 {
                     results.add(system, latencyRun(launcher, system, run, null));
                 }
@@ -424,7 +428,7 @@ public final class IpcBenchmark
         boolean ok = false;
         try
         {
-            broker = BenchSystem.SHMBUS == system ? startBroker(launcher, args) : null;
+            broker = system.isShmbus() ? startBroker(launcher, args) : null;
             final ChildProcess party = null != broker ? broker : driver;
             checkDriver(party);
             final CpuMeter cpu = CpuMeter.start(nproc, party);

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Renders one invocation's results as a Markdown report: the machine and settings, the throughput table with
- * shmbus/Aeron ratios, the latency table with Aeron/shmbus ratios, every run, and any failure.
+ * Renders one invocation's results as a Markdown report: the machine and settings, the throughput tables with each
+ * shmbus producer kind over the Aeron publication of its kind, the latency table with Aeron/shmbus ratios for both
+ * kinds, every run, and any failure. One thread.
  */
 final class IpcReport extends MarkdownReport
 {
@@ -94,22 +95,24 @@ final class IpcReport extends MarkdownReport
         line();
     }
 
-    /** shmbus ÷ Aeron for every shape and size in one table, and which ratio holds where. */
+    /** Each shmbus producer kind ÷ its Aeron counterpart for every shape and size in one table, and which holds where. */
     private void ratios(final IpcFigures figures)
     {
-        if (!options.systems.contains(BenchSystem.SHMBUS))
+        if (options.shapes.stream().allMatch(shape -> figures.comparedIn(shape).isEmpty()))
         {
             return;
         }
         final List<Integer> sizes = figures.allSizes();
         line("## shmbus ÷ Aeron throughput by shape and size");
         line();
-        line("Median rate of shmbus over the median rate of the Aeron publication it is held against: exclusive " +
-            "for one producer process, concurrent (one per producer process, all on the same stream) for several. " +
-            "Several consumers: the rate of the slowest consumer process (each receives every message). **Above " +
-            "1.00 shmbus is faster.**");
+        line("Median rate of shmbus over the median rate of the Aeron publication of the same kind: the shared " +
+            "producer (any number of producers a topic, a CAS on the tail) over the concurrent publication (one per " +
+            "producer process, all on the same stream), in every shape; the exclusive producer (a topic's only " +
+            "producer, no atomic instruction) over the exclusive publication, in 1-producer shapes. Several " +
+            "consumers: the rate of the slowest consumer process (each receives every message). **Above 1.00 " +
+            "shmbus is faster.**");
         line();
-        final StringBuilder head = new StringBuilder("| shape (producers → consumers) | against |");
+        final StringBuilder head = new StringBuilder("| shape (producers → consumers) | comparison |");
         final StringBuilder rule = new StringBuilder("|---|---|");
         for (final int size : sizes)
         {
@@ -120,21 +123,23 @@ final class IpcReport extends MarkdownReport
         line(rule.toString());
         for (final IpcShape shape : options.shapes)
         {
-            final StringBuilder r = new StringBuilder("| " + shape.label() + " | " + shape.aeronReference().label() +
-                " |");
-            for (final int size : sizes)
+            for (final BenchSystem shmbus : figures.comparedIn(shape))
             {
-                r.append(' ').append(options.sizesOf(shape).contains(size) ?
-                    ratio(figures.throughputRatio(shape, size), 1) : "").append(" |");
+                final StringBuilder r = new StringBuilder("| " + shape.label() + " | " + shmbus.ratioLabel() + " |");
+                for (final int size : sizes)
+                {
+                    r.append(' ').append(options.sizesOf(shape).contains(size) ?
+                        ratio(figures.throughputRatio(shape, size, shmbus), 1) : "").append(" |");
+                }
+                line(r.toString());
             }
-            line(r.toString());
         }
         line();
         final IpcShape spin = find(1, 1, "busy-spin");
         final IpcShape yield = find(1, 1, "yield");
         if (null != spin && null != yield)
         {
-            line("Which ratio holds where: with busy-spinning loops (" + spin.label() + ", shmbus ÷ Aeron " +
+            line("Which ratio holds where: with busy-spinning loops (" + spin.label() + ", " +
                 rangeText(figures, spin) + ") the producer and the consumer occupy both CPUs of this " +
                 invocation.machine().nproc() + "-CPU machine, and the Aeron media driver, which moves an IPC " +
                 "publication's limit forward as its subscriber consumes, runs only when one of them is preempted: " +
@@ -146,23 +151,31 @@ final class IpcReport extends MarkdownReport
         }
     }
 
-    /** "0.64–1.37 at 32 B–1 KiB": the smallest and largest ratio of a shape over its sizes. */
+    /**
+     * "shmbus ÷ Aeron IPC concurrent 0.64–1.37, ... at 32 B–1 KiB": the smallest and largest ratio of each
+     * comparison in a shape over its sizes.
+     */
     private String rangeText(final IpcFigures figures, final IpcShape shape)
     {
-        double min = Double.NaN;
-        double max = Double.NaN;
-        for (final int size : options.sizesOf(shape))
+        final List<String> ranges = new ArrayList<>();
+        for (final BenchSystem shmbus : figures.comparedIn(shape))
         {
-            final double ratio = figures.throughputRatio(shape, size);
-            if (!Double.isNaN(ratio))
+            double min = Double.NaN;
+            double max = Double.NaN;
+            for (final int size : options.sizesOf(shape))
             {
-                min = Double.isNaN(min) ? ratio : Math.min(min, ratio);
-                max = Double.isNaN(max) ? ratio : Math.max(max, ratio);
+                final double ratio = figures.throughputRatio(shape, size, shmbus);
+                if (!Double.isNaN(ratio))
+                {
+                    min = Double.isNaN(min) ? ratio : Math.min(min, ratio);
+                    max = Double.isNaN(max) ? ratio : Math.max(max, ratio);
+                }
             }
+            ranges.add(shmbus.ratioLabel() + " " + (Double.isNaN(min) ? "not measured" :
+                String.format(Locale.ROOT, "%.2f–%.2f", min, max)));
         }
         final List<Integer> sizes = options.sizesOf(shape);
-        return Double.isNaN(min) ? "not measured" : String.format(Locale.ROOT, "%.2f–%.2f at %s–%s", min, max,
-            mib(sizes.get(0)), mib(sizes.get(sizes.size() - 1)));
+        return String.join(", ", ranges) + " at " + mib(sizes.get(0)) + "–" + mib(sizes.get(sizes.size() - 1));
     }
 
     private IpcShape find(final int producers, final int consumers, final String idle)
@@ -193,8 +206,11 @@ final class IpcReport extends MarkdownReport
             "end); through the broker: a `shmbus broker` process per run (default idle strategy, parks up to 1 ms), " +
             "producer and consumer processes connect with `ShmBus` and register through it, then exchange " +
             "messages directly in shared memory; frames stamped with the broker's clock (client defaults); " +
-            "`Producer.offer` (copy) → `Consumer.poll` in place, consumer from EARLIEST, joined before the " +
-            "producer starts");
+            "`offer` (copy) → `Consumer.poll` in place, consumer from EARLIEST, joined before the " +
+            "producer starts. *shmbus*: the shared producer (`ShmBus.addProducer`, any number a topic, a CAS on " +
+            "the tail), held against Aeron's concurrent publication; *shmbus exclusive producer*: " +
+            "`ShmBus.addExclusiveProducer` (a topic's only producer, no atomic instruction; in the ping-pong one " +
+            "per direction), held against Aeron's exclusive publication, in 1-producer shapes");
         row("Aeron", "Aeron " + AeronVersion.VERSION + " media driver in its own process, " +
             "ThreadingMode." + driver.getOrDefault("threadingMode", "SHARED") + " with " +
             driver.getOrDefault("idle", "BackoffIdleStrategy") + ": the driver's one thread parks when idle and " +
@@ -222,12 +238,24 @@ final class IpcReport extends MarkdownReport
     private void throughput(final IpcShape shape)
     {
         final List<BenchSystem> systems = new ArrayList<>();
-        for (final BenchSystem system : systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE,
-            BenchSystem.AERON_CONCURRENT))
+        for (final BenchSystem system : systemsIn(BenchSystem.SHMBUS, BenchSystem.SHMBUS_EXCLUSIVE,
+            BenchSystem.AERON_EXCLUSIVE, BenchSystem.AERON_CONCURRENT))
         {
             if (shape.runs(system))
             {
                 systems.add(system);
+            }
+        }
+        if (systems.isEmpty())
+        {
+            return;
+        }
+        final List<BenchSystem> compared = new ArrayList<>();
+        for (final BenchSystem system : systems)
+        {
+            if (system.isShmbus() && systems.contains(system.aeronCounterpart()))
+            {
+                compared.add(system);
             }
         }
         line("## Throughput: " + plural(shape.producers(), "producer process") + " → " +
@@ -237,8 +265,8 @@ final class IpcReport extends MarkdownReport
             "first to the last message of the batch that follows the warmup" + (shape.producers() > 1 ?
             " (the producers' messages together; each producer sends its share, all start at one signal)" : "") +
             "; median of " + options.runs + " run" + (options.runs > 1 ? "s" : "") + " (each run fresh " +
-            "processes). MB/s counts payload bytes, 10^6 a second. **Ratio shmbus ÷ Aeron: above 1.00 means " +
-            "shmbus is faster.**");
+            "processes). MB/s counts payload bytes, 10^6 a second. **Ratios: each shmbus producer kind ÷ the " +
+            "Aeron publication of its kind; above 1.00 means shmbus is faster.**");
         line();
         final StringBuilder head = new StringBuilder("| size | messages (warmup) |");
         final StringBuilder rule = new StringBuilder("|---:|---:|");
@@ -252,17 +280,10 @@ final class IpcReport extends MarkdownReport
             head.append(' ').append(system.label()).append(" MB/s |");
             rule.append("---:|");
         }
-        final boolean ratios = systems.contains(BenchSystem.SHMBUS);
-        if (ratios)
+        for (final BenchSystem shmbus : compared)
         {
-            for (final BenchSystem system : systems)
-            {
-                if (system.isAeron())
-                {
-                    head.append(" shmbus ÷ ").append(system.label()).append(" |");
-                    rule.append("---:|");
-                }
-            }
+            head.append(' ').append(shmbus.ratioLabel()).append(" |");
+            rule.append("---:|");
         }
         line(head.toString());
         line(rule.toString());
@@ -282,17 +303,10 @@ final class IpcReport extends MarkdownReport
                 r.append(' ').append(Double.isNaN(median) ? "failed" : String.format(Locale.ROOT, "%.0f", median))
                     .append(" |");
             }
-            if (ratios)
+            for (final BenchSystem shmbus : compared)
             {
-                final double shmbus = median(bySystem.get(BenchSystem.SHMBUS), ThroughputRun::messagesPerSecond);
-                for (final BenchSystem system : systems)
-                {
-                    if (system.isAeron())
-                    {
-                        final double aeron = median(bySystem.get(system), ThroughputRun::messagesPerSecond);
-                        r.append(' ').append(ratio(shmbus, aeron)).append(" |");
-                    }
-                }
+                r.append(' ').append(ratio(median(bySystem.get(shmbus), ThroughputRun::messagesPerSecond),
+                    median(bySystem.get(shmbus.aeronCounterpart()), ThroughputRun::messagesPerSecond))).append(" |");
             }
             line(r.toString());
         }
@@ -336,15 +350,17 @@ final class IpcReport extends MarkdownReport
 
     private void latency()
     {
-        final List<BenchSystem> systems = systemsIn(BenchSystem.SHMBUS, BenchSystem.AERON_EXCLUSIVE,
-            BenchSystem.RAW_SHM);
+        final List<BenchSystem> systems = systemsIn(BenchSystem.SHMBUS, BenchSystem.SHMBUS_EXCLUSIVE,
+            BenchSystem.AERON_EXCLUSIVE, BenchSystem.RAW_SHM);
         line("## Round-trip latency: ping-pong, " + options.latencySize + " B, ping process ⇄ pong process");
         line();
         line("The ping process stamps each message with `System.nanoTime()`, the pong process echoes it on a second " +
             "stream, the ping records the round trip in an HdrHistogram; one message in flight; " +
             count(options.latencySamples) + " round trips recorded after " + count(options.latencyWarmup) +
             " of warmup, per run. Microseconds; each percentile is the median over " + options.runs + " run" +
-            (options.runs > 1 ? "s" : "") + ", max the largest. Aeron uses one exclusive publication per direction. " +
+            (options.runs > 1 ? "s" : "") + ", max the largest. Aeron uses one exclusive publication per direction, " +
+            "*shmbus* one shared producer per direction, *shmbus exclusive producer* one exclusive producer per " +
+            "direction. " +
             "The floor is the same ping and pong over a bare single-producer single-consumer ring in shared memory " +
             "(one cache line a message: no headers, positions, timestamps or flow-control cleaning): about the " +
             "machine's cross-core round trip; when the host moves the two CPUs, every row of that round moves " +
@@ -370,15 +386,18 @@ final class IpcReport extends MarkdownReport
             }
             line(r.toString());
         }
-        if (systems.contains(BenchSystem.SHMBUS) && systems.contains(BenchSystem.AERON_EXCLUSIVE))
+        for (final BenchSystem shmbus : BenchSystem.SHMBUS_PRODUCERS)
         {
-            final StringBuilder r = new StringBuilder("| **Aeron ÷ shmbus** |");
-            for (final String key : PERCENTILES)
+            if (systems.contains(shmbus) && systems.contains(BenchSystem.AERON_EXCLUSIVE))
             {
-                r.append(' ').append(ratio(latencyValue(BenchSystem.AERON_EXCLUSIVE, key),
-                    latencyValue(BenchSystem.SHMBUS, key))).append(" |");
+                final StringBuilder r = new StringBuilder("| **Aeron ÷ " + shmbus.label() + "** |");
+                for (final String key : PERCENTILES)
+                {
+                    r.append(' ').append(ratio(latencyValue(BenchSystem.AERON_EXCLUSIVE, key),
+                        latencyValue(shmbus, key))).append(" |");
+                }
+                line(r.toString());
             }
-            line(r.toString());
         }
         line();
         final List<String> bimodal = new ArrayList<>();
@@ -413,8 +432,7 @@ final class IpcReport extends MarkdownReport
         line();
         line("| round | system | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | samples | other % | driver % |");
         line("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        final List<BenchSystem> roundOrder = systemsIn(BenchSystem.RAW_SHM, BenchSystem.SHMBUS,
-            BenchSystem.AERON_EXCLUSIVE);
+        final List<BenchSystem> roundOrder = systemsIn(BenchSystem.LATENCY_ORDER.toArray(new BenchSystem[0]));
         for (int n = 1; n <= options.runs; n++)
         {
             for (final BenchSystem system : roundOrder)

@@ -24,16 +24,13 @@ record IpcShape(int producers, int consumers, String idle)
         return producers + " → " + consumers + ("busy-spin".equals(idle) ? "" : " (" + idle + ")");
     }
 
-    /** Whether the system takes part: several producers are measured against Aeron's concurrent publication only. */
+    /**
+     * Whether the system takes part: a system whose stream takes one producer only (Aeron's exclusive publication,
+     * shmbus's exclusive producer) runs in 1-producer shapes only.
+     */
     boolean runs(final BenchSystem system)
     {
-        return system.hasThroughput() && (1 == producers || BenchSystem.AERON_EXCLUSIVE != system);
-    }
-
-    /** The Aeron publication shmbus is held against: exclusive for one producer, concurrent for several. */
-    BenchSystem aeronReference()
-    {
-        return 1 == producers ? BenchSystem.AERON_EXCLUSIVE : BenchSystem.AERON_CONCURRENT;
+        return system.hasThroughput() && (1 == producers || !system.isSingleProducer());
     }
 
     /**

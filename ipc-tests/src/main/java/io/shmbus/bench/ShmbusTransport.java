@@ -18,17 +18,24 @@ import java.util.List;
  * shmbus as a benchmark transport, through the broker as users run it: the producer and consumer processes
  * connect to the broker process of the run's directory ({@link ShmbusBrokerRole}), register through it, then
  * exchange messages directly in shared memory. Consumers start at the earliest position so they see everything
- * sent after they joined.
+ * sent after they joined. Its publishers are shared producers ({@link ShmBus#addProducer}) or, for the system
+ * {@code shmbus-exclusive}, exclusive producers ({@link ShmBus#addExclusiveProducer}): one kind per process.
  */
 final class ShmbusTransport implements Transport
 {
     private final Path dir;
+    private final boolean exclusive;
     private final List<TopicLog> logs = new ArrayList<>();
     private ShmBus bus;
 
-    ShmbusTransport(final Path dir, final int capacity)
+    /**
+     * @param dir       the broker's directory.
+     * @param exclusive whether publishers are exclusive producers, each its topic's only producer.
+     */
+    ShmbusTransport(final Path dir, final boolean exclusive)
     {
         this.dir = dir;
+        this.exclusive = exclusive;
     }
 
     private ShmBus bus()
@@ -42,9 +49,7 @@ final class ShmbusTransport implements Transport
 
     public BenchPublisher publisher(final String stream, final int streamId)
     {
-        // -Dshmbus.bench.exclusive=true (scripts/bench ipc --jvm-opt ...) measures the exclusive producer
-        final Publisher producer = Boolean.getBoolean("shmbus.bench.exclusive") ?
-            bus().addExclusiveProducer(stream) : bus().addProducer(stream);
+        final Publisher producer = exclusive ? bus().addExclusiveProducer(stream) : bus().addProducer(stream);
         final TopicLog log = TopicLog.open(TopicLog.fileOf(dir, stream), stream, 5_000); // to see its consumers
         logs.add(log);
         return new ShmbusPublisher(new ConsumerSlots(log), producer);

@@ -17,8 +17,8 @@ import java.util.stream.Stream;
  */
 final class SuiteSummary extends MarkdownReport
 {
-    private static final String[] SYSTEMS = {"shmbus", "aeron-exclusive", "aeron-concurrent"};
-    private static final String[] LATENCY_SYSTEMS = {"raw-shm", "shmbus", "aeron-exclusive"};
+    private static final List<BenchSystem> SYSTEMS = List.of(BenchSystem.SHMBUS, BenchSystem.SHMBUS_EXCLUSIVE,
+        BenchSystem.AERON_EXCLUSIVE, BenchSystem.AERON_CONCURRENT);
 
     private final SuiteOptions options;
     private final Map<SuiteOptions.Part, ResultsFile> parts;
@@ -127,6 +127,7 @@ final class SuiteSummary extends MarkdownReport
         line();
     }
 
+    /** The first shape's rates of every system measured in it, and each shmbus producer kind ÷ its counterpart. */
     private void ipcThroughput(final ResultsFile ipc)
     {
         final String shape = ipc.meta("shapes").split(",")[0];
@@ -135,27 +136,57 @@ final class SuiteSummary extends MarkdownReport
         {
             return;
         }
+        final List<BenchSystem> systems = new ArrayList<>();
+        for (final BenchSystem system : SYSTEMS)
+        {
+            if (hasRows(ipc, "throughput", shape, system.id()))
+            {
+                systems.add(system);
+            }
+        }
+        final List<BenchSystem> compared = new ArrayList<>();
+        for (final BenchSystem system : BenchSystem.SHMBUS_PRODUCERS)
+        {
+            if (hasRows(ipc, "throughput", shape, system.ratioId()))
+            {
+                compared.add(system);
+            }
+        }
         line("## IPC throughput, " + shape + " (producer processes x consumer processes), M msg/s, median");
         line();
-        line("| size | shmbus | Aeron IPC exclusive | Aeron IPC concurrent | shmbus ÷ exclusive | " +
-            "shmbus ÷ concurrent |");
-        line("|---:|---:|---:|---:|---:|---:|");
+        final StringBuilder head = new StringBuilder("| size |");
+        final StringBuilder rule = new StringBuilder("|---:|");
+        for (final BenchSystem system : systems)
+        {
+            head.append(' ').append(system.label()).append(" |");
+            rule.append("---:|");
+        }
+        for (final BenchSystem system : compared)
+        {
+            head.append(' ').append(system.ratioLabel()).append(" |");
+            rule.append("---:|");
+        }
+        line(head.toString());
+        line(rule.toString());
         for (final long size : sizes)
         {
             final StringBuilder r = new StringBuilder("| " + mib((int)size) + " |");
-            final double[] rates = new double[SYSTEMS.length];
-            for (int i = 0; i < SYSTEMS.length; i++)
+            for (final BenchSystem system : systems)
             {
-                rates[i] = ipc.value("throughput", shape, SYSTEMS[i], size, "msgs_per_s", "median");
-                r.append(' ').append(number(rates[i] / 1e6)).append(" |");
+                r.append(' ').append(number(ipc.value("throughput", shape, system.id(), size, "msgs_per_s",
+                    "median") / 1e6)).append(" |");
             }
-            r.append(' ').append(IpcReport.ratio(rates[0], rates[1])).append(" | ")
-                .append(IpcReport.ratio(rates[0], rates[2])).append(" |");
+            for (final BenchSystem system : compared)
+            {
+                r.append(' ').append(number(ipc.value("throughput", shape, system.ratioId(), size, "ratio",
+                    "median"))).append(" |");
+            }
             line(r.toString());
         }
         line();
     }
 
+    /** Each shmbus producer kind ÷ the Aeron publication of its kind, a row per shape and kind that ran in it. */
     private void ipcShapes(final ResultsFile ipc)
     {
         final String[] shapes = ipc.meta("shapes").split(",");
@@ -172,10 +203,11 @@ final class SuiteSummary extends MarkdownReport
             return;
         }
         sizes.sort(Long::compare);
-        line("## IPC throughput, shmbus ÷ Aeron by shape (exclusive for 1 producer, concurrent for several)");
+        line("## IPC throughput, shmbus ÷ Aeron by shape (shared producer ÷ concurrent publication, exclusive " +
+            "producer ÷ exclusive publication)");
         line();
-        final StringBuilder head = new StringBuilder("| shape |");
-        final StringBuilder rule = new StringBuilder("|---|");
+        final StringBuilder head = new StringBuilder("| shape | comparison |");
+        final StringBuilder rule = new StringBuilder("|---|---|");
         for (final long size : sizes)
         {
             head.append(' ').append(mib((int)size)).append(" |");
@@ -185,26 +217,37 @@ final class SuiteSummary extends MarkdownReport
         line(rule.toString());
         for (final String shape : shapes)
         {
-            final StringBuilder r = new StringBuilder("| " + shape + " |");
-            for (final long size : sizes)
+            for (final BenchSystem system : BenchSystem.SHMBUS_PRODUCERS)
             {
-                final double ratio = ipc.value("throughput", shape, null, size, "ratio", "median");
-                r.append(' ').append(Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2f", ratio))
-                    .append(" |");
+                if (!hasRows(ipc, "throughput", shape, system.ratioId()))
+                {
+                    continue;
+                }
+                final StringBuilder r = new StringBuilder("| " + shape + " | " + system.ratioLabel() + " |");
+                for (final long size : sizes)
+                {
+                    final double ratio = ipc.value("throughput", shape, system.ratioId(), size, "ratio", "median");
+                    r.append(' ').append(Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2f", ratio))
+                        .append(" |");
+                }
+                line(r.toString());
             }
-            line(r.toString());
         }
         line();
     }
 
+    /** The median round trips of every system of the ping-pong that ran, the floor first. */
     private void latency(final ResultsFile ipc)
     {
-        boolean any = false;
-        for (final ResultsFile.Row row : ipc.rows())
+        final List<BenchSystem> systems = new ArrayList<>();
+        for (final BenchSystem system : BenchSystem.LATENCY_ORDER)
         {
-            any |= "latency".equals(row.test());
+            if (hasRows(ipc, "latency", "", system.id()))
+            {
+                systems.add(system);
+            }
         }
-        if (!any)
+        if (systems.isEmpty())
         {
             return;
         }
@@ -212,12 +255,12 @@ final class SuiteSummary extends MarkdownReport
         line();
         line("| system | p50 | p90 | p99 | p99.9 | p99.99 | max |");
         line("|---|---:|---:|---:|---:|---:|---:|");
-        for (final String system : LATENCY_SYSTEMS)
+        for (final BenchSystem system : systems)
         {
-            final StringBuilder r = new StringBuilder("| " + BenchSystem.parse(system).label() + " |");
+            final StringBuilder r = new StringBuilder("| " + system.label() + " |");
             for (final String label : IpcReport.PERCENTILE_LABELS)
             {
-                r.append(' ').append(number(ipc.value("latency", null, system, -1, label + "_us", "median")))
+                r.append(' ').append(number(ipc.value("latency", null, system.id(), -1, label + "_us", "median")))
                     .append(" |");
             }
             line(r.toString());
@@ -225,7 +268,26 @@ final class SuiteSummary extends MarkdownReport
         line();
     }
 
+<<<<<<< HEAD
     private void persist(final ResultsFile persist, final String loops)
+=======
+    /** Whether the results have a median row of the test, in the shape, for the system (or comparison) id. */
+    private static boolean hasRows(final ResultsFile results, final String test, final String shape,
+        final String system)
+    {
+        for (final ResultsFile.Row row : results.rows())
+        {
+            if (test.equals(row.test()) && shape.equals(row.shape()) && system.equals(row.system()) &&
+                "median".equals(row.stat()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void persist(final ResultsFile persist)
+>>>>>>> bench-excl
     {
         final List<Long> sizes = sizes(persist, "publish", null);
         if (sizes.isEmpty())

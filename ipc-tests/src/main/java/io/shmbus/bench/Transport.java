@@ -33,7 +33,9 @@ interface Transport extends AutoCloseable
         switch (system)
         {
             case SHMBUS:
-                return new ShmbusTransport(args.path("dir"), (int)args.size("capacity"));
+                return new ShmbusTransport(args.path("dir"), false);
+            case SHMBUS_EXCLUSIVE:
+                return new ShmbusTransport(args.path("dir"), true);
             case AERON_EXCLUSIVE:
                 return new AeronTransport(args.get("aeronDir"), true, Integer.parseInt(args.get("size", "0")));
             case AERON_CONCURRENT:

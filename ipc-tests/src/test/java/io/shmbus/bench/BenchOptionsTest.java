@@ -50,15 +50,56 @@ class BenchOptionsTest
     }
 
     @Test
-    void severalProducersMeetAeronConcurrentOnly()
+    void exclusiveSystemsRunWithOneProducerOnly()
     {
         final IpcShape many = new IpcShape(4, 1, "busy-spin");
         assertFalse(many.runs(BenchSystem.AERON_EXCLUSIVE));
+        assertFalse(many.runs(BenchSystem.SHMBUS_EXCLUSIVE));
         assertTrue(many.runs(BenchSystem.AERON_CONCURRENT));
         assertTrue(many.runs(BenchSystem.SHMBUS));
         assertFalse(many.runs(BenchSystem.RAW_SHM));
-        assertEquals(BenchSystem.AERON_CONCURRENT, many.aeronReference());
-        assertEquals(BenchSystem.AERON_EXCLUSIVE, new IpcShape(1, 4, "busy-spin").aeronReference());
+        final IpcShape fanOut = new IpcShape(1, 4, "busy-spin");
+        for (final BenchSystem system : List.of(BenchSystem.SHMBUS, BenchSystem.SHMBUS_EXCLUSIVE,
+            BenchSystem.AERON_EXCLUSIVE, BenchSystem.AERON_CONCURRENT))
+        {
+            assertTrue(fanOut.runs(system), system.id());
+        }
+    }
+
+    @Test
+    void eachShmbusProducerKindHasTheAeronPublicationOfItsKind()
+    {
+        assertEquals(BenchSystem.AERON_CONCURRENT, BenchSystem.SHMBUS.aeronCounterpart());
+        assertEquals(BenchSystem.AERON_EXCLUSIVE, BenchSystem.SHMBUS_EXCLUSIVE.aeronCounterpart());
+        assertEquals("shmbus-exclusive÷aeron-exclusive", BenchSystem.SHMBUS_EXCLUSIVE.ratioId());
+        assertEquals("shmbus ÷ Aeron IPC concurrent", BenchSystem.SHMBUS.ratioLabel());
+        assertTrue(BenchSystem.SHMBUS_EXCLUSIVE.isShmbus());
+        assertFalse(BenchSystem.RAW_SHM.isShmbus());
+    }
+
+    @Test
+    void systemsParseByTheirIds()
+    {
+        assertEquals(Set.of(BenchSystem.SHMBUS_EXCLUSIVE, BenchSystem.AERON_EXCLUSIVE),
+            BenchOptions.parse(new String[]{"--systems", "shmbus-exclusive, aeron-exclusive"}).systems);
+        assertEquals(Set.of(BenchSystem.values()), BenchOptions.parse(new String[0]).systems);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> BenchOptions.parse(new String[]{"--systems", "shmbus-exclusiv"}));
+        assertEquals("unknown system 'shmbus-exclusiv': use shmbus, shmbus-exclusive, aeron-exclusive, " +
+            "aeron-concurrent, raw-shm", ex.getMessage());
+    }
+
+    @Test
+    void plannedRunsCountEverySystemInTheShapesItRunsIn()
+    {
+        final BenchOptions quick = BenchOptions.parse(new String[]{"--quick"});
+        // 1x1, 1x4 and 1x1/yield: 4 systems, 2x1 and 4x1: 2 (neither exclusive); 1x1 at --sizes, the others at 2
+        // sizes; the ping-pong: the floor, both shmbus producers and Aeron exclusive: 52 runs of about 4 s
+        final int firstSizes = quick.sizesOf(quick.shapes.get(0)).size();
+        assertEquals(4 * firstSizes + (2 + 2 + 4 + 4) * 2 + 4, IpcBenchmark.plannedRuns(quick));
+        final BenchOptions shared = BenchOptions.parse(new String[]{"--quick", "--systems",
+            "shmbus,aeron-concurrent", "--shapes", "1x1,2x1", "--tests", "throughput", "--runs", "2"});
+        assertEquals((2 * shared.sizes.size() + 2 * 2) * 2, IpcBenchmark.plannedRuns(shared));
     }
 
     @Test

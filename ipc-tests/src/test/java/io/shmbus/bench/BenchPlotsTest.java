@@ -1,5 +1,6 @@
 package io.shmbus.bench;
 
+import org.jfree.chart.JFreeChart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,6 +37,22 @@ class BenchPlotsTest
         BenchPlots.writePng(BenchPlots.latencyByPercentile("round trip", "2 vCPUs", series), file);
 
         assertDrawing(file);
+    }
+
+    @Test
+    void aLineKeepsTheColourOfItsKeyWhateverIsDrawnBesideIt()
+    {
+        final Map<String, Map<Long, Double>> both = new LinkedHashMap<>();
+        both.put("shmbus", Map.of(32L, 14.0));
+        both.put("Aeron", Map.of(32L, 15.0));
+        final JFreeChart two = BenchPlots.bySize("throughput", "", "M msg/s", both);
+        final JFreeChart aeronOnly = BenchPlots.colourByKey(BenchPlots.bySize("throughput", "", "M msg/s",
+            Map.of("Aeron", Map.of(32L, 15.0))), List.of("shmbus", "Aeron"));
+
+        assertEquals(two.getXYPlot().getRenderer().getSeriesPaint(1),
+            aeronOnly.getXYPlot().getRenderer().getSeriesPaint(0), "Aeron's colour as the second of the keys");
+        assertNotEquals(two.getXYPlot().getRenderer().getSeriesPaint(0),
+            aeronOnly.getXYPlot().getRenderer().getSeriesPaint(0));
     }
 
     @Test
