@@ -22,15 +22,10 @@ final class SuiteOptions
         "summary.md, results.json and results.csv for the whole run: the headline figures, every goal with the",
         "ratio measured against it, the plots. Prints a progress line per run and the summary at the end.",
         "",
-<<<<<<< HEAD
-        "  --quick          every part's --quick: a few minutes on two CPUs (a full run takes about 25-30 minutes)",
+        "  --quick          every part's --quick: a few minutes on two CPUs (a full run takes about 35-40 minutes)",
         "  --parts LIST     ipc,persist,persist-yield,replay            (default all four, in that order);",
         "                   persist-yield is persist with --idle yield: producer and consumer yield when idle,",
         "                   so the archiver gets a CPU on a machine with only two",
-=======
-        "  --quick          every part's --quick: a few minutes on two CPUs (a full run takes about 30-35 minutes)",
-        "  --parts LIST     ipc,persist,replay                          (default all three, in that order)",
->>>>>>> bench-excl
         "  --runs N         rounds of every part (default each part's own: 3, quick 1)",
         "  --out-dir DIR    where the run's directory goes                (default bench-results)",
         "  --no-plots       write no .png plots",

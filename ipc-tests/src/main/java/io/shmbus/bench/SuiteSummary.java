@@ -268,9 +268,6 @@ final class SuiteSummary extends MarkdownReport
         line();
     }
 
-<<<<<<< HEAD
-    private void persist(final ResultsFile persist, final String loops)
-=======
     /** Whether the results have a median row of the test, in the shape, for the system (or comparison) id. */
     private static boolean hasRows(final ResultsFile results, final String test, final String shape,
         final String system)
@@ -286,8 +283,7 @@ final class SuiteSummary extends MarkdownReport
         return false;
     }
 
-    private void persist(final ResultsFile persist)
->>>>>>> bench-excl
+    private void persist(final ResultsFile persist, final String loops)
     {
         final List<Long> sizes = sizes(persist, "publish", null);
         if (sizes.isEmpty())
