@@ -7,6 +7,8 @@ import io.shmbus.client.Consumer;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
+import io.shmbus.client.log.ConsumerSlots;
+import io.shmbus.client.log.FlowControl;
 import io.shmbus.client.log.LogDescriptor;
 import io.shmbus.client.log.ProtocolStores;
 import io.shmbus.client.log.TopicLog;
@@ -254,6 +256,10 @@ class CrashPointTest
                 }
             }
         }
+        if (scenario.op != Op.CLEAN && scenario.op != Op.UNBLOCK)
+        {
+            settleLimitAhead(scenario);
+        }
         if (scenario.op == Op.UNBLOCK)
         {
             closeAll();
@@ -263,6 +269,26 @@ class CrashPointTest
             return null;
         }
         return consumer;
+    }
+
+    /**
+     * A producer near its limit cleans a step before it claims, and those stores would come first in the victim's
+     * list: how near depends on how far the broker's own cleaning has got, which on a loaded machine can lag. So
+     * the limit is moved far enough ahead here (everything the consumer has read freed) that the victim's step is
+     * exactly the one in the table.
+     */
+    private void settleLimitAhead(final Scenario scenario)
+    {
+        try (TopicLog log = TopicLog.open(TopicLog.fileOf(shm, TOPIC), TOPIC, 5_000))
+        {
+            final FlowControl flowControl = new FlowControl(log, new ConsumerSlots(log));
+            final int room = 2 * CrashPointMain.alignedFrameLength(); // a padding frame and the victim's
+            await(scenario + ": the producer limit more than half a ring past the victim's frame", () ->
+            {
+                flowControl.tryAdvance(); // returns at once if the broker holds the clean lock: tried again
+                return log.producerLimitVolatile() - CAPACITY / 2 >= log.tailVolatile() + room;
+            });
+        }
     }
 
     private JavaProcess runVictim(final Scenario scenario, final int store) throws IOException
