@@ -16,10 +16,13 @@ import java.nio.charset.StandardCharsets;
  * comes before the broker has work, then asks for {@code [earliest, end)} of the topic, checks the OK response,
  * reads the stream to its end (the broker closes after the END frame) into one large direct buffer and prints
  * {@code RESULT bytes=N nanos=T}: N counts everything after the response, T runs from the request to the end.
+ * With {@code go=true} it waits for the parent's go instead of pausing, so a tracer can be attached to the broker
+ * first.
  */
 final class NetSubscriberRole
 {
     private static final int RESPONSE_HEADER_LENGTH = 32;
+    private static final long GO_TIMEOUT_MS = 300_000;
 
     private NetSubscriberRole()
     {
@@ -43,7 +46,17 @@ final class NetSubscriberRole
         final ByteBuffer buffer = ByteBuffer.allocateDirect((int)args.size("buffer")).order(ByteOrder.LITTLE_ENDIAN);
 
         BenchChild.ready("");
-        Thread.sleep(200);
+        if (Boolean.parseBoolean(args.get("go", "false")))
+        {
+            if (!BenchChild.awaitGo(GO_TIMEOUT_MS))
+            {
+                return;
+            }
+        }
+        else
+        {
+            Thread.sleep(200);
+        }
         try (SocketChannel socket = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
             args.intValue("port"))))
         {

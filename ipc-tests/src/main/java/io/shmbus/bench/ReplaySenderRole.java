@@ -15,7 +15,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * Child role {@code replay-sender}: the two reference senders of the replay benchmark. Connects to the receiver
  * and sends the given segment files in order, then prints {@code RESULT bytes=N cpuNs=C nanos=T}, C being this
- * process's CPU time (all threads) over the send only, not the JVM's start-up.
+ * process's CPU time (all threads) over the send only, not the JVM's start-up. With {@code go=true} it connects,
+ * prints {@code READY}, waits for the parent's go before sending and for its stop after the result, so the parent
+ * can read the process's counters or attach a tracer around the send alone.
  * <ul>
  *   <li>{@code mode=sendfile}: {@link FileChannel#transferTo} of each whole file, looped over partial sends: the
  *   physical limit, no framing, no checks.</li>
@@ -29,6 +31,7 @@ final class ReplaySenderRole
 {
     /** A mapping is at most this long: a segment of up to 1 GiB is one mapping. */
     private static final long MAX_MAPPING = 1L << 30;
+    private static final long GO_TIMEOUT_MS = 300_000;
 
     private ReplaySenderRole()
     {
@@ -41,11 +44,22 @@ final class ReplaySenderRole
         final InetSocketAddress receiver = new InetSocketAddress(InetAddress.getLoopbackAddress(),
             args.intValue("port"));
         final ByteBuffer buffer = "copy".equals(mode) ? ByteBuffer.allocateDirect((int)args.size("buffer")) : null;
-        final ProcessCpu.Reading cpuBefore = ProcessCpu.self();
-        final long startNs = System.nanoTime();
+        final boolean go = Boolean.parseBoolean(args.get("go", "false"));
+        ProcessCpu.Reading cpuBefore = ProcessCpu.self();
+        long startNs = System.nanoTime();
         long bytes = 0;
         try (SocketChannel socket = SocketChannel.open(receiver))
         {
+            if (go)
+            {
+                BenchChild.ready("");
+                if (!BenchChild.awaitGo(GO_TIMEOUT_MS))
+                {
+                    return;
+                }
+                cpuBefore = ProcessCpu.self();
+                startNs = System.nanoTime();
+            }
             for (final String name : files)
             {
                 final Path file = Paths.get(name);
@@ -59,6 +73,10 @@ final class ReplaySenderRole
         }
         final long nanos = System.nanoTime() - startNs;
         BenchChild.result("bytes=" + bytes + " cpuNs=" + ProcessCpu.self().since(cpuBefore) + " nanos=" + nanos);
+        if (go)
+        {
+            BenchChild.awaitStop(); // a tracer detaches before the exit
+        }
     }
 
     private static long sendfile(final FileChannel file, final SocketChannel socket) throws Exception

@@ -1,0 +1,510 @@
+package io.shmbus.bench;
+
+import io.shmbus.client.log.SegmentDescriptor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code scripts/bench zero-copy}: the account of what moving the same bytes costs, path by path, in the process
+ * that moves them. Three phases, each path measured twice: once untraced (CPU time, context switches, page faults
+ * from {@code /proc}) and once under {@code strace -f -c} (system calls only, since tracing slows every call),
+ * both after a warm-up and with the mover waiting for the parent's go, so neither window holds the JVM's start.
+ * <ol>
+ *   <li>Ring: a broker without persistence, one consumer process and two producer processes (offer and
+ *   tryClaim) on one topic. Steps of half the ring: a producer publishes a step, then the consumer reads it, so
+ *   neither waits for the other inside its window.</li>
+ *   <li>Archive: a broker with a data directory; a tryClaim producer publishes and the broker's archiver copies
+ *   the ring into segment files; the broker is measured from the go to the last byte on file.</li>
+ *   <li>Segment to socket: the whole archive to a receiver process over loopback TCP by each sender.</li>
+ * </ol>
+ * Children, the shared-memory directory and the segment files are removed however it ends. Main thread only.
+ */
+public final class ZeroCopyBenchmark
+{
+    static final String TOPIC = "zero-copy";
+    static final int FRAME_LENGTH = 64 * 1024;
+    static final int PAYLOAD_LENGTH = FRAME_LENGTH - 32; // a frame of exactly 64 KiB: no alignment slack
+    private static final int WARMUP_STEPS = 8;
+    private static final long END_FRAME_LENGTH = 32;
+    private static final long READY_TIMEOUT_MS = 30_000;
+    private static final long STRACE_ATTACH_TIMEOUT_MS = 30_000;
+    private static final long STOP_TIMEOUT_MS = 10_000;
+
+    /** Everything one invocation measured. */
+    static final class Results
+    {
+        final Map<ZeroCopyPath, ZeroCopyRun> runs = new EnumMap<>(ZeroCopyPath.class);
+        final List<String> failures = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
+        long archiveBytes;
+        long segmentLength;
+        String straceMissing;
+        List<String> childCommand = List.of();
+    }
+
+    private final ZeroCopyOptions options;
+    private final PrintStream log;
+    private final Results results = new Results();
+    private final long startNs = System.nanoTime();
+    private final long stepBytes;
+    private final int steps;
+    private ChildLauncher launcher;
+    private Path work;
+    private int netPort;
+
+    private ZeroCopyBenchmark(final ZeroCopyOptions options, final PrintStream log)
+    {
+        this.options = options;
+        this.log = log;
+        this.stepBytes = ((long)options.capacityMiB << 20) / 2;
+        this.steps = (int)Math.max(1, (options.sizeMiB << 20) / stepBytes);
+    }
+
+    public static void main(final String[] args)
+    {
+        final ZeroCopyOptions options;
+        try
+        {
+            options = ZeroCopyOptions.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("bench zero-copy: " + ex.getMessage());
+            System.err.println();
+            System.err.println(ZeroCopyOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help)
+        {
+            System.out.println(ZeroCopyOptions.USAGE);
+            return;
+        }
+        final String command = System.getProperty(IpcBenchmark.COMMAND_PROP_NAME,
+            "java -cp ... " + ZeroCopyBenchmark.class.getName() + " " + String.join(" ", args));
+        System.exit(runAndReport(options, command, System.out));
+    }
+
+    /** Runs the benchmark, prints the report and writes it with its results files; returns the exit code. */
+    static int runAndReport(final ZeroCopyOptions options, final String command, final PrintStream log)
+    {
+        final LocalDateTime started = LocalDateTime.now();
+        final MachineInfo machine = MachineInfo.collect();
+        final String loadBefore = MachineInfo.loadAverage();
+        final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
+        final Path out = null != options.out ? options.out : root.resolve("bench-results")
+            .resolve("zero-copy-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        log.println("bench zero-copy: " + command);
+        log.println("machine: nproc=" + machine.nproc() + ", " + machine.cpuModel() + ", " + machine.java() +
+            ", load " + loadBefore);
+        final long startNs = System.nanoTime();
+        final Results results = run(options, log);
+        final Invocation invocation = new Invocation(machine, command, results.childCommand, started, loadBefore,
+            MachineInfo.loadAverage(), (System.nanoTime() - startNs) / 1e9);
+        final ZeroCopyReport report = new ZeroCopyReport(options, results, invocation);
+        final String text = report.render();
+        log.println();
+        log.println(text);
+        try
+        {
+            final Path parent = out.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Files.write(out, text.getBytes(StandardCharsets.UTF_8));
+            log.println("report written to " + out);
+            log.println("results written to " + report.resultsFile().writeBeside(out) + " (and .csv)");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            log.println("bench zero-copy: cannot write " + out + " or the files beside it: " + ex);
+            return 1;
+        }
+        return results.failures.isEmpty() ? 0 : 1;
+    }
+
+    /** Sets up, measures every path and cleans up; failures are collected, never thrown. */
+    static Results run(final ZeroCopyOptions options, final PrintStream log)
+    {
+        return new ZeroCopyBenchmark(options, log).run();
+    }
+
+    private Results run()
+    {
+        results.straceMissing = !options.strace ? "not asked for (--no-strace)" : StraceSession.unavailableReason();
+        final Path shmParent = null != options.shmParent ? options.shmParent : BenchDirs.shmParent();
+        final Path dataBase = null != options.dataDir ? options.dataDir :
+            null != System.getProperty(IpcBenchmark.ROOT_PROP_NAME) ?
+            Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME), "ipc-tests", "target") : Paths.get("target");
+        try (ChildLauncher launcher = new ChildLauncher(options.jvmOptions, options.verbose ? log : null))
+        {
+            this.launcher = launcher;
+            results.childCommand = launcher.baseCommand();
+            final Path shm = BenchDirs.createFresh(shmParent, "shmbus-bench-zc-");
+            launcher.addCleanup(() -> BenchDirs.deleteRecursively(shm));
+            work = BenchDirs.createFresh(dataBase, "zero-copy-bench-");
+            launcher.addCleanup(() -> BenchDirs.deleteRecursively(work));
+            try
+            {
+                ringPhase(shm.resolve("ring"));
+            }
+            catch (final BenchException ex)
+            {
+                results.failures.add("ring: " + ex.getMessage());
+                log.println("ring paths FAILED: " + ex.getMessage());
+                launcher.killAll(); // only the ring phase's children are running
+            }
+            socketPhase(archivePhase(shm.resolve("archive")), shm.resolve("archive"));
+        }
+        catch (final RuntimeException | IOException | InterruptedException ex)
+        {
+            results.failures.add("setup: " + ex.getMessage());
+            log.println("bench zero-copy: " + ex);
+        }
+        return results;
+    }
+
+    // ---- phase 1: the ring ------------------------------------------------------------------------------------
+
+    private void ringPhase(final Path dir)
+    {
+        final ChildProcess broker = startBroker(dir, Map.of());
+        final ChildProcess consumer = launcher.start("consumer", "zc-consumer", new HashMap<>(Map.of(
+            "dir", dir.toString(), "topic", TOPIC, "bytes", Long.toString(stepBytes))));
+        consumer.await("READY", READY_TIMEOUT_MS, "the consumer to join");
+        final long messages = stepBytes / FRAME_LENGTH;
+        ProcCounters pollCounters = ProcCounters.zero();
+        long pollNanos = 0;
+        long pollWaits = 0;
+        StraceSummary pollSyscalls = null;
+        long published = 0;
+        for (final ZeroCopyPath path : new ZeroCopyPath[]{ZeroCopyPath.OFFER, ZeroCopyPath.CLAIM})
+        {
+            // the second producer numbers its messages on from the first, so the consumer checks one sequence
+            final ChildProcess producer = launcher.start(path.id, "zc-producer", new HashMap<>(Map.of(
+                "dir", dir.toString(), "topic", TOPIC, "mode", ZeroCopyPath.OFFER == path ? "offer" : "claim",
+                "size", Integer.toString(PAYLOAD_LENGTH), "messages", Long.toString(messages),
+                "first", Long.toString(published))));
+            producer.await("READY", READY_TIMEOUT_MS, "the " + path.id + " producer to join");
+            for (int i = 0; i < WARMUP_STEPS; i++)
+            {
+                step(producer, null, "warm-up");
+                step(consumer, null, "warm-up");
+            }
+            final Window produced = new Window(producer.pid());
+            final Window polled = new Window(consumer.pid());
+            for (int i = 0; i < steps; i++)
+            {
+                step(producer, produced, path.id);
+                step(consumer, polled, "poll");
+            }
+            StraceSummary syscalls = null;
+            if (null == results.straceMissing)
+            {
+                final StraceSession tracedProducer = attach(producer.pid(), path.id);
+                final StraceSession tracedConsumer = ZeroCopyPath.OFFER == path ? attach(consumer.pid(), "poll") :
+                    null;
+                for (int i = 0; i < steps; i++)
+                {
+                    step(producer, null, path.id + " traced");
+                    step(consumer, null, "poll traced");
+                }
+                syscalls = tracedProducer.detach();
+                if (null != tracedConsumer)
+                {
+                    pollSyscalls = tracedConsumer.detach();
+                }
+            }
+            record(new ZeroCopyRun(path, steps * stepBytes, produced.nanos, produced.counters, produced.waits,
+                syscalls, steps * stepBytes));
+            pollCounters = pollCounters.plus(polled.counters);
+            pollNanos += polled.nanos;
+            pollWaits += polled.waits;
+            launcher.stop(producer, STOP_TIMEOUT_MS);
+            published += (WARMUP_STEPS + (null == results.straceMissing ? 2L : 1L) * steps) * messages;
+        }
+        record(new ZeroCopyRun(ZeroCopyPath.POLL, 2L * steps * stepBytes, pollNanos, pollCounters, pollWaits,
+            pollSyscalls, steps * stepBytes));
+        launcher.stop(consumer, STOP_TIMEOUT_MS);
+        launcher.stop(broker, STOP_TIMEOUT_MS);
+    }
+
+    /** Lets a ring child move one step and waits for its result, measuring it in {@code window} when given. */
+    private void step(final ChildProcess child, final Window window, final String what)
+    {
+        if (null != window)
+        {
+            window.open();
+        }
+        child.go();
+        final Map<String, String> result = child.awaitResult(stepTimeoutMs(stepBytes), child.name() + " " + what);
+        if (null != window)
+        {
+            window.close(Long.parseLong(result.get("nanos")),
+                Long.parseLong(result.getOrDefault("backPressured", result.getOrDefault("emptyPolls", "0"))));
+        }
+    }
+
+    // ---- phase 2: ring to segment -----------------------------------------------------------------------------
+
+    /** Publishes warm-up and measured steps through a persistent broker; returns the broker, still running. */
+    private ChildProcess archivePhase(final Path dir) throws IOException, InterruptedException
+    {
+        final long total = (WARMUP_STEPS + 2L * steps) * stepBytes;
+        // about eight segments or more, as a long archive has many
+        results.segmentLength = Math.max(4L << 20, Math.min(SegmentDescriptor.DEFAULT_SEGMENT_LENGTH,
+            Long.highestOneBit(Math.max(1, total / 8))));
+        final ChildProcess broker = startBroker(dir, Map.of("dataDir", work.resolve("data").toString(),
+            "segmentLength", Long.toString(results.segmentLength)));
+        final ChildProcess producer = launcher.start("archive producer", "zc-producer", new HashMap<>(Map.of(
+            "dir", dir.toString(), "topic", TOPIC, "mode", "claim", "size", Integer.toString(PAYLOAD_LENGTH),
+            "messages", Long.toString(stepBytes / FRAME_LENGTH))));
+        producer.await("READY", READY_TIMEOUT_MS, "the archive producer to join");
+        long position = 0;
+        for (int i = 0; i < WARMUP_STEPS; i++)
+        {
+            position = archiveStep(producer, position);
+        }
+        final Window archived = new Window(broker.pid());
+        archived.open();
+        final long windowStartNs = System.nanoTime();
+        for (int i = 0; i < steps; i++)
+        {
+            position = archiveStep(producer, position);
+        }
+        archived.close(System.nanoTime() - windowStartNs, -1);
+        StraceSummary syscalls = null;
+        if (null == results.straceMissing)
+        {
+            final StraceSession traced = attach(broker.pid(), "archive");
+            for (int i = 0; i < steps; i++)
+            {
+                position = archiveStep(producer, position);
+            }
+            syscalls = traced.detach();
+        }
+        else
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                position = archiveStep(producer, position); // the socket paths send the same archive either way
+            }
+        }
+        record(new ZeroCopyRun(ZeroCopyPath.ARCHIVE, steps * stepBytes, archived.nanos, archived.counters, -1,
+            syscalls, steps * stepBytes));
+        launcher.stop(producer, STOP_TIMEOUT_MS);
+        results.archiveBytes = position;
+        return broker;
+    }
+
+    /** One step published, then waits until the archive holds it; returns the position after it. */
+    private long archiveStep(final ChildProcess producer, final long from) throws IOException, InterruptedException
+    {
+        producer.go();
+        final long position = Long.parseLong(producer.awaitResult(stepTimeoutMs(stepBytes), "the archive " +
+            "producer").get("position"));
+        final long deadline = System.nanoTime() + stepTimeoutMs(stepBytes) * 1_000_000L;
+        while (archivedBytes() < position)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new BenchException("the archive holds " + archivedBytes() + " of " + position + " bytes");
+            }
+            Thread.sleep(1);
+        }
+        return position;
+    }
+
+    private long archivedBytes() throws IOException
+    {
+        long total = 0;
+        for (final String file : segmentFiles())
+        {
+            total += Files.size(Paths.get(file));
+        }
+        return total;
+    }
+
+    private List<String> segmentFiles() throws IOException
+    {
+        final Path topicDir = work.resolve("data").resolve(TOPIC);
+        if (!Files.isDirectory(topicDir))
+        {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(topicDir))
+        {
+            return files.filter(p -> p.toString().endsWith(SegmentDescriptor.SUFFIX)).sorted().map(Path::toString)
+                .collect(Collectors.toList());
+        }
+    }
+
+    // ---- phase 3: segment to socket ---------------------------------------------------------------------------
+
+    private void socketPhase(final ChildProcess broker, final Path dir) throws IOException
+    {
+        final ChildProcess receiver = launcher.start("receiver", "replay-receiver", new HashMap<>(Map.of(
+            "buffer", "4m", "port", Integer.toString(options.port))));
+        final int port = Integer.parseInt(ChildProcess.parseFields(
+            receiver.await("READY", READY_TIMEOUT_MS, "the receiver to listen")).get("port"));
+        final String files = String.join(",", segmentFiles());
+        for (final ZeroCopyPath path : new ZeroCopyPath[]{ZeroCopyPath.COPY_LOOP, ZeroCopyPath.MMAP_WRITE,
+            ZeroCopyPath.SENDFILE, ZeroCopyPath.NET_SERVER, ZeroCopyPath.REPLAY})
+        {
+            try
+            {
+                final ZeroCopyRun run = send(path, false, broker, receiver, port, dir, files);
+                record(null != results.straceMissing ? run : run.withSyscalls(
+                    send(path, true, broker, receiver, port, dir, files).syscalls(), results.archiveBytes));
+            }
+            catch (final BenchException ex)
+            {
+                results.failures.add(path.id + ": " + ex.getMessage());
+                log.println(path.id + " FAILED: " + ex.getMessage());
+            }
+        }
+        launcher.kill(receiver); // blocked in accept: nothing to finish
+        launcher.stop(broker, STOP_TIMEOUT_MS);
+    }
+
+    /** One send of the whole archive to the receiver; traced windows count system calls only. */
+    private ZeroCopyRun send(final ZeroCopyPath path, final boolean traced, final ChildProcess broker,
+        final ChildProcess receiver, final int port, final Path dir, final String files)
+    {
+        final String what = path.id + (traced ? " traced" : "");
+        final Map<String, String> args = new HashMap<>(Map.of("go", "true", "port", Integer.toString(port)));
+        final ChildProcess child;
+        if (ZeroCopyPath.NET_SERVER == path)
+        {
+            args.putAll(Map.of("port", Integer.toString(netPort), "topic", TOPIC,
+                "end", Long.toString(results.archiveBytes), "buffer", "4m"));
+            child = launcher.start(what, "net-subscriber", args);
+        }
+        else if (ZeroCopyPath.REPLAY == path)
+        {
+            args.putAll(Map.of("dir", dir.toString(), "topic", TOPIC));
+            child = launcher.start(what, "replay-cli", args);
+        }
+        else
+        {
+            args.putAll(Map.of("mode", ZeroCopyPath.SENDFILE == path ? "sendfile" :
+                ZeroCopyPath.MMAP_WRITE == path ? "mmap" : "copy", "buffer", Integer.toString(256 * 1024),
+                "files", files));
+            child = launcher.start(what, "replay-sender", args);
+        }
+        StraceSession strace = null;
+        boolean ok = false;
+        try
+        {
+            child.await("READY", READY_TIMEOUT_MS, what + " to start");
+            final long mover = ZeroCopyPath.NET_SERVER == path ? broker.pid() : child.pid();
+            strace = traced ? attach(mover, path.id) : null;
+            final Window window = new Window(mover);
+            window.open();
+            child.go();
+            final long timeoutMs = stepTimeoutMs(results.archiveBytes);
+            // the mover's own clock starts at the go (the receiver's would include the wait for it)
+            final Map<String, String> moved = child.awaitResult(timeoutMs, what);
+            final Map<String, String> received = ZeroCopyPath.NET_SERVER == path ? moved :
+                receiver.awaitResult(timeoutMs, "the receiver, " + what);
+            window.close(Long.parseLong(moved.get("nanos")), -1);
+            final StraceSummary syscalls = traced ? strace.detach() : null;
+            strace = null;
+            final long expected = results.archiveBytes + (ZeroCopyPath.NET_SERVER == path ? END_FRAME_LENGTH : 0);
+            final long bytes = Long.parseLong(received.get("bytes"));
+            if (bytes != expected)
+            {
+                throw new BenchException(what + ": the receiver got " + bytes + " bytes, expected " + expected);
+            }
+            ok = true;
+            return new ZeroCopyRun(path, bytes, window.nanos, window.counters, -1, syscalls, bytes);
+        }
+        finally
+        {
+            if (null != strace)
+            {
+                strace.kill();
+            }
+            launcher.finish(ok, STOP_TIMEOUT_MS, child);
+        }
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------------------
+
+    private ChildProcess startBroker(final Path dir, final Map<String, String> extra)
+    {
+        final Map<String, String> args = new HashMap<>(Map.of("dir", dir.toString(),
+            "capacity", Long.toString((long)options.capacityMiB << 20)));
+        args.putAll(extra);
+        if (extra.containsKey("dataDir"))
+        {
+            args.put("netPort", Integer.toString(0 == options.port ? 0 : options.port + 1));
+        }
+        final ChildProcess broker = launcher.start("broker " + dir.getFileName(), "shmbus-broker", args);
+        final Map<String, String> ready = ChildProcess.parseFields(broker.await("READY", READY_TIMEOUT_MS,
+            "the broker to start"));
+        if (extra.containsKey("dataDir"))
+        {
+            netPort = Integer.parseInt(ready.get("netPort"));
+        }
+        return broker;
+    }
+
+    private StraceSession attach(final long pid, final String what)
+    {
+        return StraceSession.attach(pid, work.resolve("strace-" + what.replaceAll("[^A-Za-z0-9]", "_") + "-" +
+            pid + ".txt"), STRACE_ATTACH_TIMEOUT_MS);
+    }
+
+    private void record(final ZeroCopyRun run)
+    {
+        results.runs.put(run.path(), run);
+        log.printf("[%6.1fs] %-24s %5d MiB  %6.2f GiB/s  CPU %.3f s/GiB  %s%n", (System.nanoTime() - startNs) / 1e9,
+            run.path().id, run.bytes() >> 20, run.gibPerSecond(), run.cpuSecondsPerGib(), null == run.syscalls() ?
+            "" : String.format("%.0f syscalls/GiB", run.syscallsPerGib(null)));
+    }
+
+    private long stepTimeoutMs(final long bytes)
+    {
+        return 60_000 + (bytes >> 20) * 100; // 10 MiB/s at worst
+    }
+
+    /** The counters of one mover process summed over one or more measured windows. */
+    private static final class Window
+    {
+        private final long pid;
+        private ProcCounters opened;
+        ProcCounters counters = ProcCounters.zero();
+        long nanos;
+        long waits;
+
+        Window(final long pid)
+        {
+            this.pid = pid;
+        }
+
+        void open()
+        {
+            opened = ProcCounters.read(pid);
+        }
+
+        void close(final long windowNanos, final long windowWaits)
+        {
+            counters = counters.plus(ProcCounters.read(pid).minus(opened));
+            nanos += windowNanos;
+            waits += windowWaits;
+        }
+    }
+}
