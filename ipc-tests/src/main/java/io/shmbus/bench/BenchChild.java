@@ -7,6 +7,8 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -126,6 +128,23 @@ public final class BenchChild
             throw new IllegalStateException("no go from the parent within " + timeoutMs + " ms");
         }
         return !stopRequested;
+    }
+
+    /**
+     * The kernel's id of the calling thread ({@code /proc/thread-self} is {@code PID/task/TID}), so the parent can
+     * trace this thread alone; -1 where there is no such link.
+     */
+    static long threadId()
+    {
+        try
+        {
+            final String link = Files.readSymbolicLink(Paths.get("/proc/thread-self")).toString();
+            return Long.parseLong(link.substring(link.lastIndexOf('/') + 1));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
     }
 
     static void ready(final String details)

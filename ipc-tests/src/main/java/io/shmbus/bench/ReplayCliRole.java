@@ -34,7 +34,7 @@ final class ReplayCliRole
         }
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        BenchChild.ready(""); // the parent starts watching the broker's CPU here
+        BenchChild.ready("tid=" + BenchChild.threadId()); // the parent starts watching the broker's CPU here
         final boolean go = Boolean.parseBoolean(args.get("go", "false"));
         if (go && !BenchChild.awaitGo(GO_TIMEOUT_MS))
         {

@@ -52,7 +52,7 @@ final class ReplaySenderRole
         {
             if (go)
             {
-                BenchChild.ready("");
+                BenchChild.ready("tid=" + BenchChild.threadId());
                 if (!BenchChild.awaitGo(GO_TIMEOUT_MS))
                 {
                     return;

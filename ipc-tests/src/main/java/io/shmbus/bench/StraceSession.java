@@ -11,8 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code strace -f -c -o FILE -p PID} attached to a running process (every thread, and any it starts) for one
- * window: {@link #attach} returns once strace says it is attached, {@link #detach} ends it with SIGTERM, on which
+ * {@code strace -f -c -o FILE -p PID} attached to a running process (every thread, and any it starts), or
+ * {@code strace -c -o FILE -p TID} to one of its threads alone, for one window: {@link #attach} returns once strace says it is attached, {@link #detach} ends it with SIGTERM, on which
  * strace detaches and writes its summary table, and parses that table. Tracing stops the tracee at every system
  * call, so a traced window measures calls, never time.
  * <p>
@@ -55,17 +55,36 @@ final class StraceSession
     }
 
     /**
-     * Attaches to every thread of {@code pid}, writing the summary to {@code output} at detach.
+     * Attaches to every thread of {@code pid} ({@code strace -f -c -p PID}), writing the summary to {@code output}
+     * at detach.
      *
      * @throws BenchException when strace cannot start or does not attach within the timeout.
      */
     static StraceSession attach(final long pid, final Path output, final long timeoutMs)
     {
+        return start(List.of("strace", "-f", "-c", "-o", output.toString(), "-p", Long.toString(pid)), pid, output,
+            timeoutMs);
+    }
+
+    /**
+     * Attaches to the one thread {@code tid} alone ({@code strace -c -p TID}, no {@code -f}): the calls that
+     * thread makes, none of its process's other threads'.
+     *
+     * @throws BenchException when strace cannot start or does not attach within the timeout.
+     */
+    static StraceSession attachThread(final long tid, final Path output, final long timeoutMs)
+    {
+        return start(List.of("strace", "-c", "-o", output.toString(), "-p", Long.toString(tid)), tid, output,
+            timeoutMs);
+    }
+
+    private static StraceSession start(final List<String> command, final long pid, final Path output,
+        final long timeoutMs)
+    {
         final Process process;
         try
         {
-            process = new ProcessBuilder(List.of("strace", "-f", "-c", "-o", output.toString(), "-p",
-                Long.toString(pid))).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         }
         catch (final IOException ex)
         {

@@ -43,6 +43,15 @@ public final class ZeroCopyBenchmark
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final long STRACE_ATTACH_TIMEOUT_MS = 30_000;
     private static final long STOP_TIMEOUT_MS = 10_000;
+    /** The broker's threads, by their agents' role names: the archiver copies on the conductor's. */
+    static final String CONDUCTOR_THREAD = "shmbus-broker-conductor";
+    static final String NET_THREAD = "shmbus-broker-net";
+
+    /** What a window traces. */
+    private enum Trace
+    {
+        NONE, PROCESS, THREAD
+    }
 
     /** Everything one invocation measured. */
     static final class Results
@@ -183,12 +192,10 @@ public final class ZeroCopyBenchmark
         final ChildProcess broker = startBroker(dir, Map.of());
         final ChildProcess consumer = launcher.start("consumer", "zc-consumer", new HashMap<>(Map.of(
             "dir", dir.toString(), "topic", TOPIC, "bytes", Long.toString(stepBytes))));
-        consumer.await("READY", READY_TIMEOUT_MS, "the consumer to join");
+        final long consumerTid = tid(consumer.await("READY", READY_TIMEOUT_MS, "the consumer to join"));
         final long messages = stepBytes / FRAME_LENGTH;
-        ProcCounters pollCounters = ProcCounters.zero();
-        long pollNanos = 0;
-        long pollWaits = 0;
-        StraceSummary pollSyscalls = null;
+        final Window polled = new Window(consumer.pid());
+        final StraceSummary[] pollCalls = new StraceSummary[2];
         long published = 0;
         for (final ZeroCopyPath path : new ZeroCopyPath[]{ZeroCopyPath.OFFER, ZeroCopyPath.CLAIM})
         {
@@ -197,46 +204,45 @@ public final class ZeroCopyBenchmark
                 "dir", dir.toString(), "topic", TOPIC, "mode", ZeroCopyPath.OFFER == path ? "offer" : "claim",
                 "size", Integer.toString(PAYLOAD_LENGTH), "messages", Long.toString(messages),
                 "first", Long.toString(published))));
-            producer.await("READY", READY_TIMEOUT_MS, "the " + path.id + " producer to join");
+            final long producerTid = tid(producer.await("READY", READY_TIMEOUT_MS, "the " + path.id +
+                " producer to join"));
             for (int i = 0; i < WARMUP_STEPS; i++)
             {
                 step(producer, null, "warm-up");
                 step(consumer, null, "warm-up");
             }
             final Window produced = new Window(producer.pid());
-            final Window polled = new Window(consumer.pid());
             for (int i = 0; i < steps; i++)
             {
                 step(producer, produced, path.id);
                 step(consumer, polled, "poll");
             }
-            StraceSummary syscalls = null;
-            if (null == results.straceMissing)
+            final StraceSummary[] calls = new StraceSummary[2];
+            for (int t = 0; t < tracedWindows(); t++)
             {
-                final StraceSession tracedProducer = attach(producer.pid(), path.id);
-                final StraceSession tracedConsumer = ZeroCopyPath.OFFER == path ? attach(consumer.pid(), "poll") :
-                    null;
+                final boolean thread = 1 == t;
+                final StraceSession tracedProducer = trace(producer.pid(), producerTid, thread, path.id);
+                // the consumer is traced in the first producer's steps only: it does the same either way
+                final StraceSession tracedConsumer = ZeroCopyPath.OFFER == path ?
+                    trace(consumer.pid(), consumerTid, thread, "poll") : null;
                 for (int i = 0; i < steps; i++)
                 {
                     step(producer, null, path.id + " traced");
                     step(consumer, null, "poll traced");
                 }
-                syscalls = tracedProducer.detach();
+                calls[t] = tracedProducer.detach();
                 if (null != tracedConsumer)
                 {
-                    pollSyscalls = tracedConsumer.detach();
+                    pollCalls[t] = tracedConsumer.detach();
                 }
             }
             record(new ZeroCopyRun(path, steps * stepBytes, produced.nanos, produced.counters, produced.waits,
-                syscalls, steps * stepBytes));
-            pollCounters = pollCounters.plus(polled.counters);
-            pollNanos += polled.nanos;
-            pollWaits += polled.waits;
+                calls[0], calls[1], "main", steps * stepBytes));
             launcher.stop(producer, STOP_TIMEOUT_MS);
-            published += (WARMUP_STEPS + (null == results.straceMissing ? 2L : 1L) * steps) * messages;
+            published += (WARMUP_STEPS + (1L + tracedWindows()) * steps) * messages;
         }
-        record(new ZeroCopyRun(ZeroCopyPath.POLL, 2L * steps * stepBytes, pollNanos, pollCounters, pollWaits,
-            pollSyscalls, steps * stepBytes));
+        record(new ZeroCopyRun(ZeroCopyPath.POLL, 2L * steps * stepBytes, polled.nanos, polled.counters,
+            polled.waits, pollCalls[0], pollCalls[1], "main", steps * stepBytes));
         launcher.stop(consumer, STOP_TIMEOUT_MS);
         launcher.stop(broker, STOP_TIMEOUT_MS);
     }
@@ -262,7 +268,7 @@ public final class ZeroCopyBenchmark
     /** Publishes warm-up and measured steps through a persistent broker; returns the broker, still running. */
     private ChildProcess archivePhase(final Path dir) throws IOException, InterruptedException
     {
-        final long total = (WARMUP_STEPS + 2L * steps) * stepBytes;
+        final long total = (WARMUP_STEPS + (1L + tracedWindows()) * steps) * stepBytes;
         // about eight segments or more, as a long archive has many
         results.segmentLength = Math.max(4L << 20, Math.min(SegmentDescriptor.DEFAULT_SEGMENT_LENGTH,
             Long.highestOneBit(Math.max(1, total / 8))));
@@ -285,25 +291,20 @@ public final class ZeroCopyBenchmark
             position = archiveStep(producer, position);
         }
         archived.close(System.nanoTime() - windowStartNs, -1);
-        StraceSummary syscalls = null;
-        if (null == results.straceMissing)
+        // the archiver copies on the conductor's thread
+        final long conductorTid = threadNamed(broker.pid(), CONDUCTOR_THREAD);
+        final StraceSummary[] calls = new StraceSummary[2];
+        for (int t = 0; t < tracedWindows(); t++)
         {
-            final StraceSession traced = attach(broker.pid(), "archive");
+            final StraceSession traced = trace(broker.pid(), conductorTid, 1 == t, "archive");
             for (int i = 0; i < steps; i++)
             {
                 position = archiveStep(producer, position);
             }
-            syscalls = traced.detach();
-        }
-        else
-        {
-            for (int i = 0; i < steps; i++)
-            {
-                position = archiveStep(producer, position); // the socket paths send the same archive either way
-            }
+            calls[t] = traced.detach();
         }
         record(new ZeroCopyRun(ZeroCopyPath.ARCHIVE, steps * stepBytes, archived.nanos, archived.counters, -1,
-            syscalls, steps * stepBytes));
+            calls[0], calls[1], CONDUCTOR_THREAD, steps * stepBytes));
         launcher.stop(producer, STOP_TIMEOUT_MS);
         results.archiveBytes = position;
         return broker;
@@ -365,9 +366,14 @@ public final class ZeroCopyBenchmark
         {
             try
             {
-                final ZeroCopyRun run = send(path, false, broker, receiver, port, dir, files);
-                record(null != results.straceMissing ? run : run.withSyscalls(
-                    send(path, true, broker, receiver, port, dir, files).syscalls(), results.archiveBytes));
+                final ZeroCopyRun run = send(path, Trace.NONE, broker, receiver, port, dir, files);
+                final ZeroCopyRun process = tracedWindows() > 0 ?
+                    send(path, Trace.PROCESS, broker, receiver, port, dir, files) : null;
+                final ZeroCopyRun thread = tracedWindows() > 1 ?
+                    send(path, Trace.THREAD, broker, receiver, port, dir, files) : null;
+                record(new ZeroCopyRun(path, run.bytes(), run.nanos(), run.counters(), -1,
+                    null == process ? null : process.syscalls(), null == thread ? null : thread.threadSyscalls(),
+                    ZeroCopyPath.NET_SERVER == path ? NET_THREAD : "main", run.bytes()));
             }
             catch (final BenchException ex)
             {
@@ -380,10 +386,10 @@ public final class ZeroCopyBenchmark
     }
 
     /** One send of the whole archive to the receiver; traced windows count system calls only. */
-    private ZeroCopyRun send(final ZeroCopyPath path, final boolean traced, final ChildProcess broker,
+    private ZeroCopyRun send(final ZeroCopyPath path, final Trace trace, final ChildProcess broker,
         final ChildProcess receiver, final int port, final Path dir, final String files)
     {
-        final String what = path.id + (traced ? " traced" : "");
+        final String what = path.id + (Trace.NONE == trace ? "" : " traced (" + trace.name().toLowerCase() + ")");
         final Map<String, String> args = new HashMap<>(Map.of("go", "true", "port", Integer.toString(port)));
         final ChildProcess child;
         if (ZeroCopyPath.NET_SERVER == path)
@@ -408,9 +414,14 @@ public final class ZeroCopyBenchmark
         boolean ok = false;
         try
         {
-            child.await("READY", READY_TIMEOUT_MS, what + " to start");
+            final String ready = child.await("READY", READY_TIMEOUT_MS, what + " to start");
             final long mover = ZeroCopyPath.NET_SERVER == path ? broker.pid() : child.pid();
-            strace = traced ? attach(mover, path.id) : null;
+            if (Trace.NONE != trace)
+            {
+                final long tid = Trace.PROCESS == trace ? -1 : ZeroCopyPath.NET_SERVER == path ?
+                    threadNamed(broker.pid(), NET_THREAD) : tid(ready);
+                strace = trace(mover, tid, Trace.THREAD == trace, path.id);
+            }
             final Window window = new Window(mover);
             window.open();
             child.go();
@@ -420,7 +431,7 @@ public final class ZeroCopyBenchmark
             final Map<String, String> received = ZeroCopyPath.NET_SERVER == path ? moved :
                 receiver.awaitResult(timeoutMs, "the receiver, " + what);
             window.close(Long.parseLong(moved.get("nanos")), -1);
-            final StraceSummary syscalls = traced ? strace.detach() : null;
+            final StraceSummary syscalls = null == strace ? null : strace.detach();
             strace = null;
             final long expected = results.archiveBytes + (ZeroCopyPath.NET_SERVER == path ? END_FRAME_LENGTH : 0);
             final long bytes = Long.parseLong(received.get("bytes"));
@@ -429,7 +440,8 @@ public final class ZeroCopyBenchmark
                 throw new BenchException(what + ": the receiver got " + bytes + " bytes, expected " + expected);
             }
             ok = true;
-            return new ZeroCopyRun(path, bytes, window.nanos, window.counters, -1, syscalls, bytes);
+            return new ZeroCopyRun(path, bytes, window.nanos, window.counters, -1,
+                Trace.PROCESS == trace ? syscalls : null, Trace.THREAD == trace ? syscalls : null, null, bytes);
         }
         finally
         {
@@ -462,10 +474,61 @@ public final class ZeroCopyBenchmark
         return broker;
     }
 
-    private StraceSession attach(final long pid, final String what)
+    /** The traced windows per path: the whole process, then the moving thread alone; none without strace. */
+    private int tracedWindows()
     {
-        return StraceSession.attach(pid, work.resolve("strace-" + what.replaceAll("[^A-Za-z0-9]", "_") + "-" +
-            pid + ".txt"), STRACE_ATTACH_TIMEOUT_MS);
+        return null == results.straceMissing ? 2 : 0;
+    }
+
+    /** strace on the whole process {@code pid}, or with {@code thread} on its thread {@code tid} alone. */
+    private StraceSession trace(final long pid, final long tid, final boolean thread, final String what)
+    {
+        if (thread && tid <= 0)
+        {
+            throw new BenchException("no thread id to trace for " + what);
+        }
+        final Path out = work.resolve("strace-" + what.replaceAll("[^A-Za-z0-9]", "_") + "-" +
+            (thread ? "thread-" + tid : "process-" + pid) + ".txt");
+        return thread ? StraceSession.attachThread(tid, out, STRACE_ATTACH_TIMEOUT_MS) :
+            StraceSession.attach(pid, out, STRACE_ATTACH_TIMEOUT_MS);
+    }
+
+    /** The {@code tid=} of a child's READY line. */
+    private static long tid(final String ready)
+    {
+        return Long.parseLong(ChildProcess.parseFields(ready).getOrDefault("tid", "-1"));
+    }
+
+    /**
+     * The id of the thread of {@code pid} whose name starts with {@code name} (Linux keeps 15 characters of it).
+     *
+     * @throws BenchException when there is none.
+     */
+    private static long threadNamed(final long pid, final String name)
+    {
+        final String prefix = name.substring(0, Math.min(15, name.length()));
+        try (Stream<Path> tasks = Files.list(Paths.get("/proc", Long.toString(pid), "task")))
+        {
+            for (final Path task : (Iterable<Path>)tasks::iterator)
+            {
+                try
+                {
+                    if (Files.readString(task.resolve("comm")).trim().startsWith(prefix))
+                    {
+                        return Long.parseLong(task.getFileName().toString());
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // the thread exited while we looked
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchException("cannot list the threads of process " + pid + ": " + ex.getMessage(), ex);
+        }
+        throw new BenchException("process " + pid + " has no thread named " + name);
     }
 
     private void record(final ZeroCopyRun run)
@@ -473,7 +536,8 @@ public final class ZeroCopyBenchmark
         results.runs.put(run.path(), run);
         log.printf("[%6.1fs] %-24s %5d MiB  %6.2f GiB/s  CPU %.3f s/GiB  %s%n", (System.nanoTime() - startNs) / 1e9,
             run.path().id, run.bytes() >> 20, run.gibPerSecond(), run.cpuSecondsPerGib(), null == run.syscalls() ?
-            "" : String.format("%.0f syscalls/GiB", run.syscallsPerGib(null)));
+            "" : String.format("%.0f syscalls/GiB, %.0f on the moving thread",
+            run.perTracedGib(run.syscalls(), null), run.perTracedGib(run.threadSyscalls(), null)));
     }
 
     private long stepTimeoutMs(final long bytes)

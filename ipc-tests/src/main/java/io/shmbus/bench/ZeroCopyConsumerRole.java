@@ -43,7 +43,7 @@ final class ZeroCopyConsumerRole
         try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(args.path("dir"))))
         {
             final Consumer consumer = bus.addConsumer(args.get("topic"), StartPosition.EARLIEST);
-            BenchChild.ready("");
+            BenchChild.ready("tid=" + BenchChild.threadId());
             while (BenchChild.awaitGo(GO_TIMEOUT_MS))
             {
                 final long startNs = System.nanoTime();

@@ -50,7 +50,7 @@ final class ZeroCopyProducerRole
         try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(args.path("dir"))))
         {
             final Producer producer = bus.addProducer(args.get("topic"));
-            BenchChild.ready("");
+            BenchChild.ready("tid=" + BenchChild.threadId());
             while (BenchChild.awaitGo(GO_TIMEOUT_MS))
             {
                 final long startNs = System.nanoTime();

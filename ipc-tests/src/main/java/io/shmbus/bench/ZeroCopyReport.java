@@ -40,13 +40,14 @@ final class ZeroCopyReport
             .append("send the whole archive, ").append(results.archiveBytes >> 20).append(" MiB in segments of ")
             .append(results.segmentLength >> 20).append(" MiB\n");
         sb.append("- system calls: ").append(null == results.straceMissing ?
-            "`strace -f -c -p PID` attached to the mover after warm-up, in a separate window of the same size" :
+            "`strace -f -c -p PID` (the process) and `strace -c -p TID` (the moving thread) attached to the " +
+            "mover after warm-up, each in a window of its own of the same size" :
             "not counted: " + results.straceMissing).append('\n');
         sb.append('\n');
-        sb.append("| stage | path | mover | CPU copies of the payload (mover) | system calls /GiB | top calls /GiB ")
-            .append("| voluntary switches /GiB | involuntary switches /GiB | CPU s /GiB | of it in the kernel ")
-            .append("| minor faults /GiB | GiB/s |\n");
-        sb.append("|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| stage | path | mover | CPU copies of the payload (mover) | system calls /GiB: process ")
+            .append("| moving thread | the moving thread's calls /GiB | voluntary switches /GiB ")
+            .append("| involuntary switches /GiB | CPU s /GiB | of it in the kernel | minor faults /GiB | GiB/s |\n");
+        sb.append("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (final ZeroCopyPath path : ZeroCopyPath.values())
         {
             final ZeroCopyRun run = results.runs.get(path);
@@ -54,18 +55,27 @@ final class ZeroCopyReport
                 .append(" | ").append(path.cpuCopies).append(path.toSocket() ? " (+1 in the receiver)" : "");
             if (null == run)
             {
-                sb.append(" | not measured | | | | | | | |\n");
+                sb.append(" | not measured | | | | | | | | |\n");
                 continue;
             }
             final ProcCounters c = run.counters();
-            sb.append(" | ").append(fmt("%.0f", run.syscallsPerGib(null)))
-                .append(" | ").append(topCalls(run))
+            sb.append(" | ").append(fmt("%.0f", run.perTracedGib(run.syscalls(), null)))
+                .append(" | ").append(fmt("%.0f", run.perTracedGib(run.threadSyscalls(), null)))
+                .append(" | ").append(topCalls(run, run.threadSyscalls()))
                 .append(" | ").append(fmt("%.0f", run.perGib(c.voluntarySwitches())))
                 .append(" | ").append(fmt("%.0f", run.perGib(c.involuntarySwitches())))
                 .append(" | ").append(fmt("%.3f", run.cpuSecondsPerGib()))
                 .append(" | ").append(Double.isNaN(c.systemShare()) ? "?" : fmt("%.0f%%", 100 * c.systemShare()))
                 .append(" | ").append(fmt("%.0f", run.perGib(c.minorFaults())))
                 .append(" | ").append(fmt("%.2f", run.gibPerSecond())).append(" |\n");
+        }
+        sb.append("\nThe whole process's most frequent calls, per GiB (the moving thread's and every other thread's: ")
+            .append("the JVM's own, the benchmark's go and result lines, the broker's other duties):\n\n");
+        sb.append("| path | moving thread | the process's calls /GiB |\n|---|---|---|\n");
+        for (final ZeroCopyRun run : results.runs.values())
+        {
+            sb.append("| ").append(run.path().id).append(" | ").append(run.thread()).append(" | ")
+                .append(topCalls(run, run.syscalls())).append(" |\n");
         }
         sb.append('\n');
         sb.append("Why each copy count (CPU copies of the payload made by the mover, from the code path):\n\n");
@@ -83,8 +93,9 @@ final class ZeroCopyReport
             .append(" the kernel's share from `utime`/`stime` of `/proc/PID/stat` (10 ms ticks)\n");
         sb.append("- switches: `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches` summed over ")
             .append("`/proc/PID/task/*/status`, same window; minor faults: `minflt` of `/proc/PID/stat`\n");
-        sb.append("- system calls: `strace -f -c` over a second window of the same size (tracing slows every call, ")
-            .append("so no time is taken from it); every thread of the JVM is counted, idle ones too\n");
+        sb.append("- system calls: `strace -f -c -p PID` over a second window of the same size, every thread of the ")
+            .append("process (idle ones too), and `strace -c -p TID` over a third, the moving thread alone; tracing ")
+            .append("slows every call, so no time or CPU is taken from a traced window\n");
         sb.append("- windows: the mover waits for a go from the parent after warm-up; the ring paths in steps ")
             .append("(producer, then consumer: neither waits inside its window), the archive from the go until the ")
             .append("segment files hold the bytes, the socket paths from the go until the mover's last byte\n");
@@ -133,16 +144,23 @@ final class ZeroCopyReport
             {
                 row(file, p, "spins", "count", run.waits());
             }
-            if (null != run.syscalls())
-            {
-                row(file, p, "syscalls_per_gib", "1/GiB", run.syscallsPerGib(null));
-                for (final StraceSummary.Entry e : run.syscalls().entries())
-                {
-                    row(file, p, "syscalls_per_gib." + e.syscall(), "1/GiB", run.syscallsPerGib(e.syscall()));
-                }
-            }
+            syscallRows(file, run, run.syscalls(), "syscalls_per_gib");
+            syscallRows(file, run, run.threadSyscalls(), "thread_syscalls_per_gib");
         }
         return file;
+    }
+
+    private static void syscallRows(final ResultsFile file, final ZeroCopyRun run, final StraceSummary summary,
+        final String metric)
+    {
+        if (null != summary)
+        {
+            row(file, run.path(), metric, "1/GiB", run.perTracedGib(summary, null));
+            for (final StraceSummary.Entry e : summary.entries())
+            {
+                row(file, run.path(), metric + "." + e.syscall(), "1/GiB", run.perTracedGib(summary, e.syscall()));
+            }
+        }
     }
 
     private static void row(final ResultsFile file, final ZeroCopyPath path, final String metric, final String unit,
@@ -152,14 +170,18 @@ final class ZeroCopyReport
             metric, unit, "run 1", value));
     }
 
-    private static String topCalls(final ZeroCopyRun run)
+    private static String topCalls(final ZeroCopyRun run, final StraceSummary summary)
     {
-        if (null == run.syscalls())
+        if (null == summary)
         {
             return "";
         }
-        return run.syscalls().top(TOP_SYSCALLS).stream()
-            .map(e -> e.syscall() + " " + fmt("%.0f", run.syscallsPerGib(e.syscall())))
+        if (summary.entries().isEmpty())
+        {
+            return "none";
+        }
+        return summary.top(TOP_SYSCALLS).stream()
+            .map(e -> e.syscall() + " " + fmt("%.0f", run.perTracedGib(summary, e.syscall())))
             .collect(Collectors.joining(", "));
     }
 
