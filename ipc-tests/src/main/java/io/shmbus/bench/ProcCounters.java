@@ -5,55 +5,87 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * What the kernel counts for one process, read from {@code /proc} by another process: CPU time as the scheduler
- * accounts it (the sum of every thread's {@code schedstat}, in nanoseconds), the user and system split
- * ({@code utime}, {@code stime} of {@code /proc/PID/stat}, in 10 ms ticks), page faults, and voluntary and
- * involuntary context switches summed over the threads ({@code /proc/PID/status} alone counts only the thread the
- * pid names, which in a JVM is the launcher thread that waits for {@code main}).
+ * What the kernel counted for one process over a window, from two {@link Snapshot}s of {@code /proc} taken by
+ * another process: CPU time ({@code cpuNs}), its user and system split ({@code utime}, {@code stime} of
+ * {@code /proc/PID/stat}, 10 ms ticks), page faults, and voluntary and involuntary context switches summed over the
+ * threads ({@code /proc/PID/status} alone counts only the thread the pid names, which in a JVM is the launcher
+ * thread that waits for {@code main}).
  * <p>
- * A reading is subtracted from a later one ({@link #minus}); a thread that exits between them takes its switches
- * and schedstat time with it. Immutable; the parsers are pure and any thread may call them.
+ * Per thread, the window's counts are the difference of its {@code schedstat} and {@code status} between the two
+ * snapshots (a thread started inside the window counts from zero). A thread that exits inside the window takes its
+ * switches with it: those are then a lower bound, and {@code exitedThreads} says how many threads seen at the start
+ * were gone at the end. The process's {@code utime + stime} keeps the time of exited threads, so the CPU time is
+ * the larger of the threads' schedstat sum (nanoseconds) and those ticks. Immutable; the parsers are pure and any
+ * thread may call them.
  */
 record ProcCounters(long cpuNs, long userTicks, long systemTicks, long minorFaults, long majorFaults,
-    long voluntarySwitches, long involuntarySwitches)
+    long voluntarySwitches, long involuntarySwitches, int exitedThreads)
 {
     /** Linux reports utime and stime in USER_HZ ticks, 100 a second. */
     static final long NANOS_PER_TICK = 10_000_000L;
 
+    /** One reading of a process: its own counters and each live thread's. */
+    record Snapshot(long userTicks, long systemTicks, long minorFaults, long majorFaults, Map<Long, long[]> threads)
+    {
+        /** The counts from {@code earlier} to this snapshot. */
+        ProcCounters since(final Snapshot earlier)
+        {
+            long schedNs = 0;
+            long voluntary = 0;
+            long involuntary = 0;
+            for (final Map.Entry<Long, long[]> thread : threads.entrySet())
+            {
+                final long[] now = thread.getValue();
+                final long[] then = earlier.threads.getOrDefault(thread.getKey(), new long[3]);
+                schedNs += now[0] - then[0];
+                voluntary += now[1] - then[1];
+                involuntary += now[2] - then[2];
+            }
+            int exited = 0;
+            for (final Long tid : earlier.threads.keySet())
+            {
+                exited += threads.containsKey(tid) ? 0 : 1;
+            }
+            final long user = userTicks - earlier.userTicks;
+            final long system = systemTicks - earlier.systemTicks;
+            return new ProcCounters(Math.max(schedNs, (user + system) * NANOS_PER_TICK), user, system,
+                minorFaults - earlier.minorFaults, majorFaults - earlier.majorFaults, voluntary, involuntary, exited);
+        }
+    }
+
     /**
-     * Reads the counters of a live process.
+     * Reads a live process: {@code /proc/PID/stat}, and {@code schedstat} and {@code status} of every thread.
      *
      * @throws BenchException when the process is gone or its files cannot be read.
      */
-    static ProcCounters read(final long pid)
+    static Snapshot read(final long pid)
     {
         final Path proc = Paths.get("/proc", Long.toString(pid));
         try
         {
             final long[] stat = parseStat(Files.readString(proc.resolve("stat")));
-            long cpuNs = 0;
-            long voluntary = 0;
-            long involuntary = 0;
+            final Map<Long, long[]> threads = new HashMap<>();
             try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve("task")))
             {
                 for (final Path task : tasks)
                 {
                     try
                     {
-                        cpuNs += parseSchedstatNs(Files.readString(task.resolve("schedstat")));
                         final long[] switches = parseSwitches(Files.readString(task.resolve("status")));
-                        voluntary += switches[0];
-                        involuntary += switches[1];
+                        threads.put(Long.parseLong(task.getFileName().toString()), new long[]{
+                            parseSchedstatNs(Files.readString(task.resolve("schedstat"))), switches[0], switches[1]});
                     }
                     catch (final IOException ex)
                     {
-                        // the thread exited while we read: its counts are gone with it
+                        // the thread exited while we read: as if it had exited just before
                     }
                 }
             }
-            return new ProcCounters(cpuNs, stat[0], stat[1], stat[2], stat[3], voluntary, involuntary);
+            return new Snapshot(stat[0], stat[1], stat[2], stat[3], threads);
         }
         catch (final IOException | IllegalArgumentException ex)
         {
@@ -61,25 +93,18 @@ record ProcCounters(long cpuNs, long userTicks, long systemTicks, long minorFaul
         }
     }
 
-    /** The counts between {@code earlier} and this reading. */
-    ProcCounters minus(final ProcCounters earlier)
-    {
-        return new ProcCounters(cpuNs - earlier.cpuNs, userTicks - earlier.userTicks,
-            systemTicks - earlier.systemTicks, minorFaults - earlier.minorFaults, majorFaults - earlier.majorFaults,
-            voluntarySwitches - earlier.voluntarySwitches, involuntarySwitches - earlier.involuntarySwitches);
-    }
-
     /** The sum of two windows' counts. */
     ProcCounters plus(final ProcCounters other)
     {
         return new ProcCounters(cpuNs + other.cpuNs, userTicks + other.userTicks, systemTicks + other.systemTicks,
             minorFaults + other.minorFaults, majorFaults + other.majorFaults,
-            voluntarySwitches + other.voluntarySwitches, involuntarySwitches + other.involuntarySwitches);
+            voluntarySwitches + other.voluntarySwitches, involuntarySwitches + other.involuntarySwitches,
+            exitedThreads + other.exitedThreads);
     }
 
     static ProcCounters zero()
     {
-        return new ProcCounters(0, 0, 0, 0, 0, 0, 0);
+        return new ProcCounters(0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /** The system share of the ticks, 0 to 1; NaN when no tick fell in the window. */

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  *   neither waits for the other inside its window.</li>
  *   <li>Archive: a broker with a data directory; a tryClaim producer publishes and the broker's archiver copies
  *   the ring into segment files; the broker is measured from the go to the last byte on file.</li>
- *   <li>Segment to socket: the whole archive to a receiver process over loopback TCP by each sender.</li>
+ *   <li>Segment to socket: the archive's first segments (the size asked for, in whole segments, warm in the page
+ *   cache) to a receiver process over loopback TCP by each sender, after a warm-up send of one segment.</li>
  * </ol>
  * Children, the shared-memory directory and the segment files are removed however it ends. Main thread only.
  */
@@ -60,6 +61,7 @@ public final class ZeroCopyBenchmark
         final List<String> failures = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         long archiveBytes;
+        long socketBytes;
         long segmentLength;
         String straceMissing;
         List<String> childCommand = List.of();
@@ -360,7 +362,12 @@ public final class ZeroCopyBenchmark
             "buffer", "4m", "port", Integer.toString(options.port))));
         final int port = Integer.parseInt(ChildProcess.parseFields(
             receiver.await("READY", READY_TIMEOUT_MS, "the receiver to listen")).get("port"));
-        final String files = String.join(",", segmentFiles());
+        // the first whole segments that hold the size asked for: every sender sends the same range, from position 0
+        final List<String> segments = segmentFiles();
+        final int count = (int)Math.min(segments.size(),
+            ((options.sizeMiB << 20) + results.segmentLength - 1) / results.segmentLength);
+        results.socketBytes = Math.min(results.archiveBytes, count * results.segmentLength);
+        final String files = String.join(",", segments.subList(0, count));
         for (final ZeroCopyPath path : new ZeroCopyPath[]{ZeroCopyPath.COPY_LOOP, ZeroCopyPath.MMAP_WRITE,
             ZeroCopyPath.SENDFILE, ZeroCopyPath.NET_SERVER, ZeroCopyPath.REPLAY})
         {
@@ -395,19 +402,21 @@ public final class ZeroCopyBenchmark
         if (ZeroCopyPath.NET_SERVER == path)
         {
             args.putAll(Map.of("port", Integer.toString(netPort), "topic", TOPIC,
-                "end", Long.toString(results.archiveBytes), "buffer", "4m"));
+                "end", Long.toString(results.socketBytes), "buffer", "4m",
+                "warmupEnd", Long.toString(results.segmentLength)));
             child = launcher.start(what, "net-subscriber", args);
         }
         else if (ZeroCopyPath.REPLAY == path)
         {
-            args.putAll(Map.of("dir", dir.toString(), "topic", TOPIC));
+            args.putAll(Map.of("dir", dir.toString(), "topic", TOPIC, "to", Long.toString(results.socketBytes),
+                "warmupTo", Long.toString(results.segmentLength)));
             child = launcher.start(what, "replay-cli", args);
         }
         else
         {
             args.putAll(Map.of("mode", ZeroCopyPath.SENDFILE == path ? "sendfile" :
                 ZeroCopyPath.MMAP_WRITE == path ? "mmap" : "copy", "buffer", Integer.toString(256 * 1024),
-                "files", files));
+                "files", files, "warmup", "true"));
             child = launcher.start(what, "replay-sender", args);
         }
         StraceSession strace = null;
@@ -415,6 +424,17 @@ public final class ZeroCopyBenchmark
         try
         {
             final String ready = child.await("READY", READY_TIMEOUT_MS, what + " to start");
+            if (ZeroCopyPath.NET_SERVER != path)
+            {
+                // the warm-up: one segment's worth over a connection of its own, before the measured one
+                final long warm = Long.parseLong(receiver.awaitResult(READY_TIMEOUT_MS, "the receiver, " + what +
+                    " warm-up").get("bytes"));
+                if (warm != results.segmentLength)
+                {
+                    throw new BenchException(what + ": the warm-up sent " + warm + " bytes, expected " +
+                        results.segmentLength);
+                }
+            }
             final long mover = ZeroCopyPath.NET_SERVER == path ? broker.pid() : child.pid();
             if (Trace.NONE != trace)
             {
@@ -425,7 +445,7 @@ public final class ZeroCopyBenchmark
             final Window window = new Window(mover);
             window.open();
             child.go();
-            final long timeoutMs = stepTimeoutMs(results.archiveBytes);
+            final long timeoutMs = stepTimeoutMs(results.socketBytes);
             // the mover's own clock starts at the go (the receiver's would include the wait for it)
             final Map<String, String> moved = child.awaitResult(timeoutMs, what);
             final Map<String, String> received = ZeroCopyPath.NET_SERVER == path ? moved :
@@ -433,7 +453,7 @@ public final class ZeroCopyBenchmark
             window.close(Long.parseLong(moved.get("nanos")), -1);
             final StraceSummary syscalls = null == strace ? null : strace.detach();
             strace = null;
-            final long expected = results.archiveBytes + (ZeroCopyPath.NET_SERVER == path ? END_FRAME_LENGTH : 0);
+            final long expected = results.socketBytes + (ZeroCopyPath.NET_SERVER == path ? END_FRAME_LENGTH : 0);
             final long bytes = Long.parseLong(received.get("bytes"));
             if (bytes != expected)
             {
@@ -549,7 +569,7 @@ public final class ZeroCopyBenchmark
     private static final class Window
     {
         private final long pid;
-        private ProcCounters opened;
+        private ProcCounters.Snapshot opened;
         ProcCounters counters = ProcCounters.zero();
         long nanos;
         long waits;
@@ -566,7 +586,7 @@ public final class ZeroCopyBenchmark
 
         void close(final long windowNanos, final long windowWaits)
         {
-            counters = counters.plus(ProcCounters.read(pid).minus(opened));
+            counters = counters.plus(ProcCounters.read(pid).since(opened));
             nanos += windowNanos;
             waits += windowWaits;
         }

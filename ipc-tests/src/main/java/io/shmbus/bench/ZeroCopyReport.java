@@ -9,7 +9,9 @@ import java.util.stream.Collectors;
  */
 final class ZeroCopyReport
 {
-    private static final int TOP_SYSCALLS = 4;
+    private static final int TOP_SYSCALLS = 6;
+    /** Fewer ticks than this in a window say too little about the user/system split to print it. */
+    private static final long MIN_TICKS_FOR_SPLIT = 10;
 
     private final ZeroCopyOptions options;
     private final ZeroCopyBenchmark.Results results;
@@ -37,8 +39,9 @@ final class ZeroCopyReport
             .append("times are noisy: counts (copies, system calls) are the stable part\n");
         sb.append("- moved per path and window: ").append(options.sizeMiB).append(" MiB in 64 KiB frames; ring of ")
             .append(options.capacityMiB).append(" MiB (the ring paths in steps of half of it); the socket paths ")
-            .append("send the whole archive, ").append(results.archiveBytes >> 20).append(" MiB in segments of ")
-            .append(results.segmentLength >> 20).append(" MiB\n");
+            .append("send the archive's first ").append(results.socketBytes >> 20).append(" MiB, segments of ")
+            .append(results.segmentLength >> 20).append(" MiB warm in the page cache (the archive, ")
+            .append(results.archiveBytes >> 20).append(" MiB, was written just before)\n");
         sb.append("- system calls: ").append(null == results.straceMissing ?
             "`strace -f -c -p PID` (the process) and `strace -c -p TID` (the moving thread) attached to the " +
             "mover after warm-up, each in a window of its own of the same size" :
@@ -65,7 +68,8 @@ final class ZeroCopyReport
                 .append(" | ").append(fmt("%.0f", run.perGib(c.voluntarySwitches())))
                 .append(" | ").append(fmt("%.0f", run.perGib(c.involuntarySwitches())))
                 .append(" | ").append(fmt("%.3f", run.cpuSecondsPerGib()))
-                .append(" | ").append(Double.isNaN(c.systemShare()) ? "?" : fmt("%.0f%%", 100 * c.systemShare()))
+                .append(" | ").append(c.userTicks() + c.systemTicks() < MIN_TICKS_FOR_SPLIT ? "?" :
+                    fmt("%.0f%%", 100 * c.systemShare()))
                 .append(" | ").append(fmt("%.0f", run.perGib(c.minorFaults())))
                 .append(" | ").append(fmt("%.2f", run.gibPerSecond())).append(" |\n");
         }
@@ -89,9 +93,12 @@ final class ZeroCopyReport
         sb.append("How it is counted:\n\n");
         sb.append("- the mover is the process that moves the bytes: the producer, the consumer, the broker (archive,")
             .append(" network server), the sending process, the `shmbus replay` command\n");
-        sb.append("- CPU s: the sum of the mover's threads' `/proc/PID/task/TID/schedstat` over an untraced window;")
-            .append(" the kernel's share from `utime`/`stime` of `/proc/PID/stat` (10 ms ticks)\n");
-        sb.append("- switches: `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches` summed over ")
+        sb.append("- CPU s: the sum of the mover's threads' `/proc/PID/task/TID/schedstat` deltas over an untraced ")
+            .append("window, or `utime + stime` of `/proc/PID/stat` when larger (it keeps exited threads' time); ")
+            .append("the kernel's share from `utime`/`stime` (10 ms ticks)\n");
+        sb.append("- the kernel's share is `?` where the window held fewer than ").append(MIN_TICKS_FOR_SPLIT)
+            .append(" ticks\n");
+        sb.append("- switches: `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches` deltas summed over ")
             .append("`/proc/PID/task/*/status`, same window; minor faults: `minflt` of `/proc/PID/stat`\n");
         sb.append("- system calls: `strace -f -c -p PID` over a second window of the same size, every thread of the ")
             .append("process (idle ones too), and `strace -c -p TID` over a third, the moving thread alone; tracing ")
@@ -107,6 +114,16 @@ final class ZeroCopyReport
             sb.append("- spins inside the windows: offer ").append(offer.waits()).append(", tryClaim ")
                 .append(claim.waits()).append(" back-pressured attempts; poll ").append(poll.waits())
                 .append(" empty polls\n");
+        }
+        for (final ZeroCopyRun run : results.runs.values())
+        {
+            if (run.counters().exitedThreads() > 0)
+            {
+                sb.append("- ").append(run.path().id).append(": ").append(run.counters().exitedThreads())
+                    .append(" of the mover's threads exited inside the window, taking their context switches with ")
+                    .append("them: its switch counts are a lower bound (threads that start and end inside the ")
+                    .append("window are not seen at all)\n");
+            }
         }
         if (!results.failures.isEmpty())
         {
@@ -126,6 +143,7 @@ final class ZeroCopyReport
             .meta("kernel", invocation.machine().kernel()).meta("java", invocation.machine().java())
             .meta("sizeMiB", Long.toString(options.sizeMiB)).meta("capacityMiB", Integer.toString(options.capacityMiB))
             .meta("archiveBytes", Long.toString(results.archiveBytes))
+            .meta("socketBytes", Long.toString(results.socketBytes))
             .meta("strace", null == results.straceMissing ? "yes" : results.straceMissing)
             .meta("failures", String.join("; ", results.failures));
         for (final ZeroCopyRun run : results.runs.values())

@@ -3,6 +3,7 @@ package io.shmbus.bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -62,6 +63,30 @@ class ProcCountersTest
     }
 
     @Test
+    void aThreadThatExitsInTheWindowIsCountedAsExitedAndNeverNegative()
+    {
+        final Map<Long, long[]> atStart = Map.of(1L, new long[]{1_000, 10, 1}, 2L, new long[]{5_000, 50, 5});
+        final Map<Long, long[]> atEnd = Map.of(1L, new long[]{3_000, 12, 1}, 3L, new long[]{700, 4, 2});
+        final ProcCounters window = new ProcCounters.Snapshot(10, 10, 100, 0, atEnd)
+            .since(new ProcCounters.Snapshot(10, 10, 90, 0, atStart));
+        assertEquals(2_000 + 700, window.cpuNs()); // thread 1's delta and the new thread 3 from zero
+        assertEquals(2 + 4, window.voluntarySwitches());
+        assertEquals(0 + 2, window.involuntarySwitches());
+        assertEquals(1, window.exitedThreads()); // thread 2
+        assertEquals(10, window.minorFaults());
+    }
+
+    @Test
+    void ticksOfExitedThreadsRaiseTheCpuTime()
+    {
+        final Map<Long, long[]> one = Map.of(1L, new long[]{0, 0, 0});
+        final ProcCounters window = new ProcCounters.Snapshot(13, 5, 0, 0, one)
+            .since(new ProcCounters.Snapshot(10, 4, 0, 0, Map.of(1L, new long[]{0, 0, 0}, 2L, new long[]{0, 0, 0})));
+        assertEquals(4 * ProcCounters.NANOS_PER_TICK, window.cpuNs()); // 3 user + 1 system tick, no schedstat
+        assertEquals(0.25, window.systemShare(), 1e-9);
+    }
+
+    @Test
     void notAStatLineIsAClearError()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
@@ -75,7 +100,7 @@ class ProcCountersTest
         final long pid = ProcessHandle.current().pid();
         final CountDownLatch slept = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        final ProcCounters before = ProcCounters.read(pid);
+        final ProcCounters.Snapshot before = ProcCounters.read(pid);
         final Thread sleeper = new Thread(() ->
         {
             try
@@ -101,10 +126,11 @@ class ProcCountersTest
             {
                 spin++;
             }
-            final ProcCounters delta = ProcCounters.read(pid).minus(before);
+            final ProcCounters delta = ProcCounters.read(pid).since(before);
             assertTrue(spin > 0);
             assertTrue(delta.cpuNs() >= 10_000_000L, delta.toString()); // 20 ms of spinning, on a busy machine
             assertTrue(delta.voluntarySwitches() >= 5, delta.toString());
+            assertEquals(0, delta.exitedThreads(), delta.toString());
         }
         finally
         {
