@@ -364,9 +364,14 @@ public final class ZeroCopyBenchmark
             receiver.await("READY", READY_TIMEOUT_MS, "the receiver to listen")).get("port"));
         // the first whole segments that hold the size asked for: every sender sends the same range, from position 0
         final List<String> segments = segmentFiles();
-        final int count = (int)Math.min(segments.size(),
-            ((options.sizeMiB << 20) + results.segmentLength - 1) / results.segmentLength);
-        results.socketBytes = Math.min(results.archiveBytes, count * results.segmentLength);
+        int count = 0;
+        long bytes = 0;
+        while (count < segments.size() && bytes < options.sizeMiB << 20)
+        {
+            bytes += Files.size(Paths.get(segments.get(count++)));
+        }
+        results.socketBytes = bytes;
+        results.segmentLength = Files.size(Paths.get(segments.get(0))); // the broker may round the length asked for
         final String files = String.join(",", segments.subList(0, count));
         for (final ZeroCopyPath path : new ZeroCopyPath[]{ZeroCopyPath.COPY_LOOP, ZeroCopyPath.MMAP_WRITE,
             ZeroCopyPath.SENDFILE, ZeroCopyPath.NET_SERVER, ZeroCopyPath.REPLAY})
