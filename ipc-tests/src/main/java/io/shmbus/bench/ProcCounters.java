@@ -31,6 +31,13 @@ record ProcCounters(long cpuNs, long userTicks, long systemTicks, long minorFaul
     /** One reading of a process: its own counters and each live thread's. */
     record Snapshot(long userTicks, long systemTicks, long minorFaults, long majorFaults, Map<Long, long[]> threads)
     {
+        /** The CPU time of one thread so far, from its schedstat; 0 when it is not (or no longer) there. */
+        long threadCpuNs(final long tid)
+        {
+            final long[] thread = threads.get(tid);
+            return null == thread ? 0 : thread[0];
+        }
+
         /** The counts from {@code earlier} to this snapshot. */
         ProcCounters since(final Snapshot earlier)
         {

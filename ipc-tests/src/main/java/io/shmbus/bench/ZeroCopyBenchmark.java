@@ -196,7 +196,7 @@ public final class ZeroCopyBenchmark
             "dir", dir.toString(), "topic", TOPIC, "bytes", Long.toString(stepBytes))));
         final long consumerTid = tid(consumer.await("READY", READY_TIMEOUT_MS, "the consumer to join"));
         final long messages = stepBytes / FRAME_LENGTH;
-        final Window polled = new Window(consumer.pid());
+        final Window polled = new Window(consumer.pid(), consumerTid);
         final StraceSummary[] pollCalls = new StraceSummary[2];
         long published = 0;
         for (final ZeroCopyPath path : new ZeroCopyPath[]{ZeroCopyPath.OFFER, ZeroCopyPath.CLAIM})
@@ -213,7 +213,7 @@ public final class ZeroCopyBenchmark
                 step(producer, null, "warm-up");
                 step(consumer, null, "warm-up");
             }
-            final Window produced = new Window(producer.pid());
+            final Window produced = new Window(producer.pid(), producerTid);
             for (int i = 0; i < steps; i++)
             {
                 step(producer, produced, path.id);
@@ -238,12 +238,14 @@ public final class ZeroCopyBenchmark
                     pollCalls[t] = tracedConsumer.detach();
                 }
             }
-            record(new ZeroCopyRun(path, steps * stepBytes, produced.nanos, produced.counters, produced.waits,
+            record(new ZeroCopyRun(path, steps * stepBytes, produced.nanos, produced.counters, produced.threadCpuNs,
+                produced.waits,
                 calls[0], calls[1], "main", steps * stepBytes));
             launcher.stop(producer, STOP_TIMEOUT_MS);
             published += (WARMUP_STEPS + (1L + tracedWindows()) * steps) * messages;
         }
         record(new ZeroCopyRun(ZeroCopyPath.POLL, 2L * steps * stepBytes, polled.nanos, polled.counters,
+            polled.threadCpuNs,
             polled.waits, pollCalls[0], pollCalls[1], "main", steps * stepBytes));
         launcher.stop(consumer, STOP_TIMEOUT_MS);
         launcher.stop(broker, STOP_TIMEOUT_MS);
@@ -285,7 +287,9 @@ public final class ZeroCopyBenchmark
         {
             position = archiveStep(producer, position);
         }
-        final Window archived = new Window(broker.pid());
+        // the archiver copies on the conductor's thread
+        final long conductorTid = threadNamed(broker.pid(), CONDUCTOR_THREAD);
+        final Window archived = new Window(broker.pid(), conductorTid);
         archived.open();
         final long windowStartNs = System.nanoTime();
         for (int i = 0; i < steps; i++)
@@ -293,8 +297,6 @@ public final class ZeroCopyBenchmark
             position = archiveStep(producer, position);
         }
         archived.close(System.nanoTime() - windowStartNs, -1);
-        // the archiver copies on the conductor's thread
-        final long conductorTid = threadNamed(broker.pid(), CONDUCTOR_THREAD);
         final StraceSummary[] calls = new StraceSummary[2];
         for (int t = 0; t < tracedWindows(); t++)
         {
@@ -305,7 +307,8 @@ public final class ZeroCopyBenchmark
             }
             calls[t] = traced.detach();
         }
-        record(new ZeroCopyRun(ZeroCopyPath.ARCHIVE, steps * stepBytes, archived.nanos, archived.counters, -1,
+        record(new ZeroCopyRun(ZeroCopyPath.ARCHIVE, steps * stepBytes, archived.nanos, archived.counters,
+            archived.threadCpuNs, -1,
             calls[0], calls[1], CONDUCTOR_THREAD, steps * stepBytes));
         launcher.stop(producer, STOP_TIMEOUT_MS);
         results.archiveBytes = position;
@@ -383,7 +386,7 @@ public final class ZeroCopyBenchmark
                     send(path, Trace.PROCESS, broker, receiver, port, dir, files) : null;
                 final ZeroCopyRun thread = tracedWindows() > 1 ?
                     send(path, Trace.THREAD, broker, receiver, port, dir, files) : null;
-                record(new ZeroCopyRun(path, run.bytes(), run.nanos(), run.counters(), -1,
+                record(new ZeroCopyRun(path, run.bytes(), run.nanos(), run.counters(), run.threadCpuNs(), -1,
                     null == process ? null : process.syscalls(), null == thread ? null : thread.threadSyscalls(),
                     ZeroCopyPath.NET_SERVER == path ? NET_THREAD : "main", run.bytes()));
             }
@@ -441,13 +444,12 @@ public final class ZeroCopyBenchmark
                 }
             }
             final long mover = ZeroCopyPath.NET_SERVER == path ? broker.pid() : child.pid();
+            final long tid = ZeroCopyPath.NET_SERVER == path ? threadNamed(broker.pid(), NET_THREAD) : tid(ready);
             if (Trace.NONE != trace)
             {
-                final long tid = Trace.PROCESS == trace ? -1 : ZeroCopyPath.NET_SERVER == path ?
-                    threadNamed(broker.pid(), NET_THREAD) : tid(ready);
                 strace = trace(mover, tid, Trace.THREAD == trace, path.id);
             }
-            final Window window = new Window(mover);
+            final Window window = new Window(mover, tid);
             window.open();
             child.go();
             final long timeoutMs = stepTimeoutMs(results.socketBytes);
@@ -465,7 +467,7 @@ public final class ZeroCopyBenchmark
                 throw new BenchException(what + ": the receiver got " + bytes + " bytes, expected " + expected);
             }
             ok = true;
-            return new ZeroCopyRun(path, bytes, window.nanos, window.counters, -1,
+            return new ZeroCopyRun(path, bytes, window.nanos, window.counters, window.threadCpuNs, -1,
                 Trace.PROCESS == trace ? syscalls : null, Trace.THREAD == trace ? syscalls : null, null, bytes);
         }
         finally
@@ -570,18 +572,21 @@ public final class ZeroCopyBenchmark
         return 60_000 + (bytes >> 20) * 100; // 10 MiB/s at worst
     }
 
-    /** The counters of one mover process summed over one or more measured windows. */
+    /** The counters of one mover process, and the CPU time of its moving thread, summed over measured windows. */
     private static final class Window
     {
         private final long pid;
+        private final long tid;
         private ProcCounters.Snapshot opened;
         ProcCounters counters = ProcCounters.zero();
+        long threadCpuNs;
         long nanos;
         long waits;
 
-        Window(final long pid)
+        Window(final long pid, final long tid)
         {
             this.pid = pid;
+            this.tid = tid;
         }
 
         void open()
@@ -591,7 +596,9 @@ public final class ZeroCopyBenchmark
 
         void close(final long windowNanos, final long windowWaits)
         {
-            counters = counters.plus(ProcCounters.read(pid).since(opened));
+            final ProcCounters.Snapshot closed = ProcCounters.read(pid);
+            counters = counters.plus(closed.since(opened));
+            threadCpuNs += closed.threadCpuNs(tid) - opened.threadCpuNs(tid);
             nanos += windowNanos;
             waits += windowWaits;
         }

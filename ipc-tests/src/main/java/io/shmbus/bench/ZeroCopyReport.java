@@ -49,8 +49,9 @@ final class ZeroCopyReport
         sb.append('\n');
         sb.append("| stage | path | mover | CPU copies of the payload (mover) | system calls /GiB: process ")
             .append("| moving thread | the moving thread's calls /GiB | voluntary switches /GiB ")
-            .append("| involuntary switches /GiB | CPU s /GiB | of it in the kernel | minor faults /GiB | GiB/s |\n");
-        sb.append("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+            .append("| involuntary switches /GiB | CPU s /GiB: process | moving thread | of it in the kernel ")
+            .append("| minor faults /GiB | GiB/s |\n");
+        sb.append("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (final ZeroCopyPath path : ZeroCopyPath.values())
         {
             final ZeroCopyRun run = results.runs.get(path);
@@ -58,7 +59,7 @@ final class ZeroCopyReport
                 .append(" | ").append(path.cpuCopies).append(path.toSocket() ? " (+1 in the receiver)" : "");
             if (null == run)
             {
-                sb.append(" | not measured | | | | | | | | |\n");
+                sb.append(" | not measured | | | | | | | | | |\n");
                 continue;
             }
             final ProcCounters c = run.counters();
@@ -68,6 +69,7 @@ final class ZeroCopyReport
                 .append(" | ").append(fmt("%.0f", run.perGib(c.voluntarySwitches())))
                 .append(" | ").append(fmt("%.0f", run.perGib(c.involuntarySwitches())))
                 .append(" | ").append(fmt("%.3f", run.cpuSecondsPerGib()))
+                .append(" | ").append(fmt("%.3f", run.threadCpuSecondsPerGib()))
                 .append(" | ").append(c.userTicks() + c.systemTicks() < MIN_TICKS_FOR_SPLIT ? "?" :
                     fmt("%.0f%%", 100 * c.systemShare()))
                 .append(" | ").append(fmt("%.0f", run.perGib(c.minorFaults())))
@@ -95,7 +97,8 @@ final class ZeroCopyReport
             .append(" network server), the sending process, the `shmbus replay` command\n");
         sb.append("- CPU s: the sum of the mover's threads' `/proc/PID/task/TID/schedstat` deltas over an untraced ")
             .append("window, or `utime + stime` of `/proc/PID/stat` when larger (it keeps exited threads' time); ")
-            .append("the kernel's share from `utime`/`stime` (10 ms ticks)\n");
+            .append("the kernel's share from `utime`/`stime` (10 ms ticks); the moving thread's from its own ")
+            .append("schedstat\n");
         sb.append("- the kernel's share is `?` where the window held fewer than ").append(MIN_TICKS_FOR_SPLIT)
             .append(" ticks\n");
         sb.append("- switches: `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches` deltas summed over ")
@@ -153,6 +156,7 @@ final class ZeroCopyReport
             row(file, p, "bytes", "B", run.bytes());
             row(file, p, "cpu_copies", "copies", p.cpuCopies);
             row(file, p, "cpu_seconds_per_gib", "s/GiB", run.cpuSecondsPerGib());
+            row(file, p, "thread_cpu_seconds_per_gib", "s/GiB", run.threadCpuSecondsPerGib());
             row(file, p, "system_share", "fraction", c.systemShare());
             row(file, p, "voluntary_switches_per_gib", "1/GiB", run.perGib(c.voluntarySwitches()));
             row(file, p, "involuntary_switches_per_gib", "1/GiB", run.perGib(c.involuntarySwitches()));

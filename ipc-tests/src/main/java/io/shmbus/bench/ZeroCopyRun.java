@@ -2,12 +2,12 @@ package io.shmbus.bench;
 
 /**
  * One path's figures: the bytes it moved and the mover's counters over an untraced window ({@code counters},
- * {@code nanos}); the system calls of the whole mover process ({@code syscalls}) and of its moving thread alone
+ * {@code nanos}, and the CPU time of its moving thread alone, {@code threadCpuNs}); the system calls of the whole mover process ({@code syscalls}) and of its moving thread alone
  * ({@code threadSyscalls}, the thread named {@code thread}), each from a traced window of its own over
  * {@code tracedBytes} (null when not traced). {@code waits} counts the mover's own spins (back pressure, empty
  * polls) in the untraced window, -1 when the mover does not report them.
  */
-record ZeroCopyRun(ZeroCopyPath path, long bytes, long nanos, ProcCounters counters, long waits,
+record ZeroCopyRun(ZeroCopyPath path, long bytes, long nanos, ProcCounters counters, long threadCpuNs, long waits,
     StraceSummary syscalls, StraceSummary threadSyscalls, String thread, long tracedBytes)
 {
     static final double GIB = 1024.0 * 1024 * 1024;
@@ -26,6 +26,11 @@ record ZeroCopyRun(ZeroCopyPath path, long bytes, long nanos, ProcCounters count
     double cpuSecondsPerGib()
     {
         return perGib(counters.cpuNs() / 1e9);
+    }
+
+    double threadCpuSecondsPerGib()
+    {
+        return perGib(threadCpuNs / 1e9);
     }
 
     /** Calls of one name (or all, for null) in a traced window, per GiB moved in it; NaN when not traced. */
