@@ -20,9 +20,10 @@ import java.util.stream.Stream;
 
 /**
  * {@code scripts/bench zero-copy}: the account of what moving the same bytes costs, path by path, in the process
- * that moves them. Three phases, each path measured twice: once untraced (CPU time, context switches, page faults
- * from {@code /proc}) and once under {@code strace -f -c} (system calls only, since tracing slows every call),
- * both after a warm-up and with the mover waiting for the parent's go, so neither window holds the JVM's start.
+ * that moves them. Three phases, each path measured in three windows of the same size: untraced (CPU time,
+ * context switches, page faults from {@code /proc}), the whole process under {@code strace -f -c} and its moving
+ * thread alone under {@code strace -c} (system calls only, since tracing slows every call), all after a warm-up and
+ * with the mover waiting for the parent's go, so no window holds the JVM's start.
  * <ol>
  *   <li>Ring: a broker without persistence, one consumer process and two producer processes (offer and
  *   tryClaim) on one topic. Steps of half the ring: a producer publishes a step, then the consumer reads it, so
@@ -59,7 +60,6 @@ public final class ZeroCopyBenchmark
     {
         final Map<ZeroCopyPath, ZeroCopyRun> runs = new EnumMap<>(ZeroCopyPath.class);
         final List<String> failures = new ArrayList<>();
-        final List<String> notes = new ArrayList<>();
         long archiveBytes;
         long socketBytes;
         long segmentLength;
