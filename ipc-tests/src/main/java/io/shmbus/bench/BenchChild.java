@@ -7,6 +7,9 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -16,12 +19,15 @@ import java.util.function.BooleanSupplier;
  * Protocol with the parent, one line each on stdout: {@code READY ...} once the child is attached and the parent
  * may start the next process, {@code RESULT key=value ...} with its measurements, {@code ERROR message} when it
  * fails. The parent asks a child to stop by closing its stdin; a child whose parent dies sees the same end of
- * file, so no child outlives the benchmark. Each child also has a hard runtime limit of its own.
+ * file, so no child outlives the benchmark. A newline on stdin is a "go" for a child waiting in {@link #awaitGo}:
+ * it blocks without polling, so a window measured around the step holds no idle wake-ups. Each child also has a
+ * hard runtime limit of its own.
  */
 public final class BenchChild
 {
     private static final long STOP_GRACE_MS = 10_000;
 
+    private static final Semaphore GO = new Semaphore(0);
     private static volatile boolean stopRequested;
 
     private BenchChild()
@@ -33,7 +39,7 @@ public final class BenchChild
         if (args.length < 1)
         {
             System.err.println("usage: BenchChild aeron-driver|shmbus-broker|tp-consumer|tp-producer|ping|pong|" +
-                "replay-receiver|replay-sender|replay-cli|net-subscriber key=value...");
+                "replay-receiver|replay-sender|replay-cli|net-subscriber|zc-producer|zc-consumer key=value...");
             System.exit(2);
         }
         final String role = args[0];
@@ -73,6 +79,12 @@ public final class BenchChild
                 case "net-subscriber":
                     NetSubscriberRole.run(childArgs);
                     break;
+                case "zc-producer":
+                    ZeroCopyProducerRole.run(childArgs);
+                    break;
+                case "zc-consumer":
+                    ZeroCopyConsumerRole.run(childArgs);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown role '" + role + "'");
             }
@@ -100,6 +112,38 @@ public final class BenchChild
         while (!stopRequested)
         {
             Thread.sleep(5);
+        }
+    }
+
+    /**
+     * Blocks until the parent says go (a newline on stdin) or stop, at most {@code timeoutMs}.
+     *
+     * @return true to go, false when the parent asks to stop.
+     * @throws IllegalStateException when the timeout passes first.
+     */
+    static boolean awaitGo(final long timeoutMs) throws InterruptedException
+    {
+        if (!GO.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            throw new IllegalStateException("no go from the parent within " + timeoutMs + " ms");
+        }
+        return !stopRequested;
+    }
+
+    /**
+     * The kernel's id of the calling thread ({@code /proc/thread-self} is {@code PID/task/TID}), so the parent can
+     * trace this thread alone; -1 where there is no such link.
+     */
+    static long threadId()
+    {
+        try
+        {
+            final String link = Files.readSymbolicLink(Paths.get("/proc/thread-self")).toString();
+            return Long.parseLong(link.substring(link.lastIndexOf('/') + 1));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
         }
     }
 
@@ -162,9 +206,16 @@ public final class BenchChild
             final byte[] discard = new byte[256];
             try
             {
-                while (in.read(discard) >= 0)
+                int read;
+                while ((read = in.read(discard)) >= 0)
                 {
-                    // the parent sends nothing: only the end of file matters
+                    for (int i = 0; i < read; i++)
+                    {
+                        if ('\n' == discard[i])
+                        {
+                            GO.release();
+                        }
+                    }
                 }
             }
             catch (final IOException ignore)
@@ -172,6 +223,7 @@ public final class BenchChild
                 // treated as end of file
             }
             stopRequested = true;
+            GO.release(); // a child waiting to go sees the stop at once
             sleepQuietly(STOP_GRACE_MS);
             System.err.println(role + ": did not stop within " + STOP_GRACE_MS + " ms of the stop request");
             Runtime.getRuntime().halt(3);

@@ -118,6 +118,25 @@ final class ChildProcess
         return fields;
     }
 
+    /**
+     * Lets a child waiting in {@link BenchChild#awaitGo} start its next measured step: one newline on its stdin, so
+     * the parent can read the child's counters or attach a tracer first.
+     *
+     * @throws BenchException when the child's stdin is closed (it exited).
+     */
+    void go()
+    {
+        try
+        {
+            process.getOutputStream().write('\n');
+            process.getOutputStream().flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new BenchException("cannot signal " + name + " to go: " + ex.getMessage() + tailText());
+        }
+    }
+
     /** Asks the child to finish: it sees the end of its stdin. */
     void requestStop()
     {

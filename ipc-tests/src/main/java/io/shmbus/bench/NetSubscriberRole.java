@@ -16,10 +16,13 @@ import java.nio.charset.StandardCharsets;
  * comes before the broker has work, then asks for {@code [earliest, end)} of the topic, checks the OK response,
  * reads the stream to its end (the broker closes after the END frame) into one large direct buffer and prints
  * {@code RESULT bytes=N nanos=T}: N counts everything after the response, T runs from the request to the end.
+ * With {@code go=true} it waits for the parent's go instead of pausing, so a tracer can be attached to the broker
+ * first; with {@code warmupEnd=POSITION} as well it first subscribes to {@code [earliest, POSITION)} once.
  */
 final class NetSubscriberRole
 {
     private static final int RESPONSE_HEADER_LENGTH = 32;
+    private static final long GO_TIMEOUT_MS = 300_000;
 
     private NetSubscriberRole()
     {
@@ -42,12 +45,40 @@ final class NetSubscriberRole
         request.put(topic).flip();
         final ByteBuffer buffer = ByteBuffer.allocateDirect((int)args.size("buffer")).order(ByteOrder.LITTLE_ENDIAN);
 
-        BenchChild.ready("");
-        Thread.sleep(200);
-        try (SocketChannel socket = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-            args.intValue("port"))))
+        final InetSocketAddress broker = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+            args.intValue("port"));
+        final boolean go = Boolean.parseBoolean(args.get("go", "false"));
+        if (go && null != args.get("warmupEnd", null))
         {
-            final long startNs = System.nanoTime();
+            // the same request for a shorter range first, so the broker's sending code is warm when measured
+            request.putLong(SubscribeRequestDescriptor.END_POSITION_OFFSET, Long.parseLong(args.get("warmupEnd")));
+            subscribe(broker, request, buffer);
+            request.putLong(SubscribeRequestDescriptor.END_POSITION_OFFSET, Long.parseLong(args.get("end")))
+                .rewind();
+        }
+        BenchChild.ready("");
+        if (go)
+        {
+            if (!BenchChild.awaitGo(GO_TIMEOUT_MS))
+            {
+                return;
+            }
+        }
+        else
+        {
+            Thread.sleep(200);
+        }
+        final long startNs = System.nanoTime();
+        final long bytes = subscribe(broker, request, buffer);
+        BenchChild.result("bytes=" + bytes + " nanos=" + (System.nanoTime() - startNs));
+    }
+
+    /** Sends the request, checks the response and reads the stream to its end; returns the bytes after it. */
+    private static long subscribe(final InetSocketAddress broker, final ByteBuffer request, final ByteBuffer buffer)
+        throws Exception
+    {
+        try (SocketChannel socket = SocketChannel.open(broker))
+        {
             while (request.hasRemaining())
             {
                 socket.write(request);
@@ -59,7 +90,7 @@ final class NetSubscriberRole
                 bytes += read;
                 buffer.clear();
             }
-            BenchChild.result("bytes=" + bytes + " nanos=" + (System.nanoTime() - startNs));
+            return bytes;
         }
     }
 

@@ -7,8 +7,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 /**
- * Child role {@code replay-receiver}: the receiving end of every replay run. Listens on an ephemeral loopback port
- * ({@code READY port=P}), then for each connection reads and discards everything into one large direct buffer and
+ * Child role {@code replay-receiver}: the receiving end of every replay run. Listens on a loopback port, {@code port}
+ * or an ephemeral one ({@code READY port=P}), then for each connection reads and discards everything into one large direct buffer and
  * prints {@code RESULT bytes=N nanos=T}, T from the accept to the end of the stream. Runs until the parent says stop.
  */
 final class ReplayReceiverRole
@@ -22,7 +22,8 @@ final class ReplayReceiverRole
         final ByteBuffer buffer = ByteBuffer.allocateDirect((int)args.size("buffer"));
         try (ServerSocketChannel server = ServerSocketChannel.open())
         {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args.get("port", "0"))),
+                4);
             BenchChild.ready("port=" + ((InetSocketAddress)server.getLocalAddress()).getPort());
             while (!BenchChild.stopRequested())
             {
