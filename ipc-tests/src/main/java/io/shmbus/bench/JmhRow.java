@@ -1,0 +1,63 @@
+package io.shmbus.bench;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One benchmark with one set of parameters as the {@code scripts/bench jmh} report shows it: the score (time per
+ * operation), the half-width of its 99.9% confidence interval (NaN with a single measured iteration) and the bytes
+ * allocated per operation ({@code gc.alloc.rate.norm}, NaN without the GC profiler).
+ *
+ * @param benchmark the class's simple name and the method, as {@code PublishBenchmark.offer}.
+ * @param params    the JMH parameters in declaration order.
+ */
+record JmhRow(String benchmark, Map<String, String> params, double score, double error, String unit,
+    double allocatedBytesPerOp, long measuredIterations)
+{
+    static final String ALLOCATION = "gc.alloc.rate.norm";
+
+    static JmhRow of(final RunResult run)
+    {
+        final BenchmarkParams params = run.getParams();
+        final String name = params.getBenchmark();
+        final int method = name.lastIndexOf('.');
+        final int type = name.lastIndexOf('.', method - 1);
+        final Map<String, String> values = new LinkedHashMap<>();
+        for (final Object key : params.getParamsKeys())
+        {
+            values.put((String)key, params.getParam((String)key));
+        }
+        final Result<?> primary = run.getPrimaryResult();
+        final Result<?> allocation = run.getSecondaryResults().get(ALLOCATION);
+        return new JmhRow(name.substring(type + 1), values, primary.getScore(), primary.getScoreError(),
+            primary.getScoreUnit(), null == allocation ? Double.NaN : allocation.getScore(),
+            primary.getSampleCount());
+    }
+
+    /** The method alone: {@code offer} of {@code PublishBenchmark.offer}. */
+    String method()
+    {
+        return benchmark.substring(benchmark.lastIndexOf('.') + 1);
+    }
+
+    /** True when this row is {@code benchmark} with every one of {@code params} (others may differ). */
+    boolean matches(final String benchmark, final Map<String, String> params)
+    {
+        if (!this.benchmark.equals(benchmark))
+        {
+            return false;
+        }
+        for (final Map.Entry<String, String> e : params.entrySet())
+        {
+            if (!e.getValue().equals(this.params.get(e.getKey())))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
