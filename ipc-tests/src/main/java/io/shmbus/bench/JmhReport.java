@@ -60,37 +60,51 @@ final class JmhReport extends MarkdownReport
         line("## Time and allocation per operation");
         line();
         line("Time per operation (a message; a frame for StoredFrameBenchmark) with the half-width of its 99.9% " +
-            "confidence interval over the measured iterations of every fork (? when there are too few); bytes allocated per operation from " +
-            "`-prof gc` (`gc.alloc.rate.norm`): the hot path allocates nothing, so anything above 0 is JMH's own " +
-            "bookkeeping spread over the operations (and, for poll, re-adding the consumer once per lap).");
+            "confidence interval over the measured iterations of every fork (? when there are too few); bytes " +
+            "allocated per operation from `-prof gc` (`gc.alloc.rate.norm`): the hot path allocates nothing, so " +
+            "anything above 0 is JMH's own bookkeeping spread over the operations (and, for poll, re-adding the " +
+            "consumer once per lap).");
         line();
-        final Set<String> keys = new LinkedHashSet<>();
+        final Set<String> classes = new LinkedHashSet<>();
         for (final JmhRow r : rows)
         {
-            keys.addAll(r.params().keySet());
+            classes.add(r.benchmarkClass());
         }
-        final StringBuilder head = new StringBuilder("| benchmark |");
-        final StringBuilder rule = new StringBuilder("|---|");
-        for (final String key : keys)
+        for (final String benchmarkClass : classes)
         {
-            head.append(' ').append(key).append(" |");
-            rule.append("---|");
-        }
-        line(head + " time/op | ± (99.9%) | B/op |");
-        line(rule + "---:|---:|---:|");
-        for (final JmhRow r : rows)
-        {
-            final StringBuilder text = new StringBuilder("| " + r.benchmark() + " |");
+            final List<JmhRow> ofClass = new ArrayList<>();
+            final Set<String> keys = new LinkedHashSet<>();
+            for (final JmhRow r : rows)
+            {
+                if (r.benchmarkClass().equals(benchmarkClass))
+                {
+                    ofClass.add(r);
+                    keys.addAll(r.params().keySet());
+                }
+            }
+            final StringBuilder head = new StringBuilder("| " + benchmarkClass + " |");
+            final StringBuilder rule = new StringBuilder("|---|");
             for (final String key : keys)
             {
-                text.append(' ').append(r.params().getOrDefault(key, "")).append(" |");
+                head.append(' ').append(key).append(" |");
+                rule.append("---:|");
             }
-            text.append(' ').append(time(r.score(), r.unit())).append(" | ")
-                .append(Double.isNaN(r.error()) ? "?" : time(r.error(), r.unit())).append(" | ")
-                .append(bytes(r.allocatedBytesPerOp())).append(" |");
-            line(text.toString());
+            line(head + " time/op | ± (99.9%) | B/op |");
+            line(rule + "---:|---:|---:|");
+            for (final JmhRow r : ofClass)
+            {
+                final StringBuilder text = new StringBuilder("| " + r.method() + " |");
+                for (final String key : keys)
+                {
+                    text.append(' ').append(r.params().getOrDefault(key, "")).append(" |");
+                }
+                text.append(' ').append(time(r.score(), r.unit())).append(" | ")
+                    .append(Double.isNaN(r.error()) ? "?" : time(r.error(), r.unit())).append(" | ")
+                    .append(bytes(r.allocatedBytesPerOp())).append(" |");
+                line(text.toString());
+            }
+            line();
         }
-        line();
     }
 
     /** What a feature costs: one row over another measured in the same run, where both ran. */

@@ -4,7 +4,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +22,8 @@ record JmhRow(String benchmark, Map<String, String> params, double score, double
     double allocatedBytesPerOp, long measuredIterations)
 {
     static final String ALLOCATION = "gc.alloc.rate.norm";
+    /** Parameters in this order first (JMH sorts them by name), then any other. */
+    private static final List<String> PARAM_ORDER = List.of("producer", "size", "checksums");
 
     static JmhRow of(final RunResult run)
     {
@@ -26,16 +31,26 @@ record JmhRow(String benchmark, Map<String, String> params, double score, double
         final String name = params.getBenchmark();
         final int method = name.lastIndexOf('.');
         final int type = name.lastIndexOf('.', method - 1);
-        final Map<String, String> values = new LinkedHashMap<>();
+        final List<String> keys = new ArrayList<>();
         for (final Object key : params.getParamsKeys())
         {
-            values.put((String)key, params.getParam((String)key));
+            keys.add((String)key);
         }
+        keys.sort(Comparator.comparingInt(key -> PARAM_ORDER.contains(key) ? PARAM_ORDER.indexOf(key) :
+            PARAM_ORDER.size()));
+        final Map<String, String> values = new LinkedHashMap<>();
+        keys.forEach(key -> values.put(key, params.getParam(key)));
         final Result<?> primary = run.getPrimaryResult();
         final Result<?> allocation = run.getSecondaryResults().get(ALLOCATION);
         return new JmhRow(name.substring(type + 1), values, primary.getScore(), primary.getScoreError(),
             primary.getScoreUnit(), null == allocation ? Double.NaN : allocation.getScore(),
             primary.getSampleCount());
+    }
+
+    /** The class alone: {@code PublishBenchmark} of {@code PublishBenchmark.offer}. */
+    String benchmarkClass()
+    {
+        return benchmark.substring(0, benchmark.lastIndexOf('.'));
     }
 
     /** The method alone: {@code offer} of {@code PublishBenchmark.offer}. */

@@ -58,7 +58,7 @@ class JmhOptionsTest
     }
 
     @Test
-    void aFullRunHasTwoForksOfSevenSecondsAndTheGcProfiler()
+    void aFullRunHasTwoForksOfTenHalfSecondsAndTheGcProfiler()
     {
         final JmhOptions options = JmhOptions.parse(new String[0]);
         final Options jmh = options.toJmh(REPORT);
@@ -68,8 +68,8 @@ class JmhOptionsTest
         assertEquals(2, jmh.getForkCount().get());
         assertEquals(3, jmh.getWarmupIterations().get());
         assertEquals(TimeValue.seconds(1), jmh.getWarmupTime().get());
-        assertEquals(7, jmh.getMeasurementIterations().get());
-        assertEquals(TimeValue.seconds(1), jmh.getMeasurementTime().get());
+        assertEquals(10, jmh.getMeasurementIterations().get());
+        assertEquals(TimeValue.milliseconds(500), jmh.getMeasurementTime().get());
         assertEquals(1, jmh.getProfilers().size());
         assertEquals(GCProfiler.class.getName(), jmh.getProfilers().get(0).getKlass());
         assertEquals(ResultFormatType.JSON, jmh.getResultFormat().get());
@@ -82,10 +82,10 @@ class JmhOptionsTest
         final Options jmh = JmhOptions.parse(new String[]{"--quick"}).toJmh(REPORT);
 
         assertEquals(1, jmh.getForkCount().get());
-        assertEquals(3, jmh.getWarmupIterations().get());
-        assertEquals(TimeValue.milliseconds(500), jmh.getWarmupTime().get());
-        assertEquals(3, jmh.getMeasurementIterations().get());
-        assertEquals(TimeValue.milliseconds(500), jmh.getMeasurementTime().get());
+        assertEquals(4, jmh.getWarmupIterations().get());
+        assertEquals(TimeValue.milliseconds(400), jmh.getWarmupTime().get());
+        assertEquals(8, jmh.getMeasurementIterations().get());
+        assertEquals(TimeValue.milliseconds(200), jmh.getMeasurementTime().get());
     }
 
     @Test
@@ -99,7 +99,7 @@ class JmhOptionsTest
         assertEquals(List.of("PublishBenchmark.offer"), jmh.getIncludes());
         assertEquals(3, jmh.getForkCount().get());
         assertEquals(20, jmh.getMeasurementIterations().get());
-        assertEquals(TimeValue.milliseconds(500), jmh.getMeasurementTime().get());
+        assertEquals(TimeValue.milliseconds(200), jmh.getMeasurementTime().get());
         assertEquals(1, jmh.getProfilers().size(), () -> "gc given once: " + jmh.getProfilers());
         assertEquals(ResultFormatType.CSV, jmh.getResultFormat().get());
         assertEquals(Path.of("bench-results", "jmh-20261206-120000.csv").toString(), jmh.getResult().get());
@@ -133,10 +133,11 @@ class JmhOptionsTest
         final String text = new JmhReport(invocation, "forks 1", Path.of("jmh.json"), rows,
             List.of("PollBenchmark.other produced no result")).render();
 
-        assertTrue(text.contains("| benchmark | producer | size | checksums | time/op | ± (99.9%) | B/op |"), text);
-        assertTrue(text.contains("| PublishBenchmark.offer | exclusive | 32 | true | 30.0 ns/op | 1.50 ns/op | " +
-            "0.000 |"), text);
-        assertTrue(text.contains("| PollBenchmark.pollOne |  | 32 |  | 8.00 ns/op | ? | 0.004 |"), text);
+        assertTrue(text.contains("| PublishBenchmark | producer | size | checksums | time/op | ± (99.9%) | B/op |"),
+            text);
+        assertTrue(text.contains("| offer | exclusive | 32 | true | 30.0 ns/op | 1.50 ns/op | 0.000 |"), text);
+        assertTrue(text.contains("| PollBenchmark | size | time/op | ± (99.9%) | B/op |"), text);
+        assertTrue(text.contains("| pollOne | 32 | 8.00 ns/op | ? | 0.004 |"), text);
         assertTrue(text.contains("| CRC32C on ÷ off, exclusive offer, 32 B | 1.50 |"), text);
         assertTrue(text.contains("| shared ÷ exclusive producer, offer, 32 B, no CRC | 1.25 |"), text);
         assertTrue(text.contains("| poll of one ÷ poll of a batch, per message, 32 B | 4.00 |"), text);
