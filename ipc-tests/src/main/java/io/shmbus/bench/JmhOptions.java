@@ -1,5 +1,6 @@
 package io.shmbus.bench;
 
+import io.shmbus.bench.jmh.ThreadCpuProfiler;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
@@ -17,7 +18,9 @@ import java.util.Locale;
 /**
  * Command-line options of {@code scripts/bench jmh}: {@code --quick}, {@code --help}, and any JMH options, which
  * JMH parses itself and which win over the defaults of a full run (about 10 minutes) or of {@code --quick} (about
- * 2 minutes). The GC profiler always runs: its {@code gc.alloc.rate.norm} is the report's bytes per operation.
+ * 2 minutes). Two profilers always run: JMH's GC profiler, whose {@code gc.alloc.rate.norm} is the report's bytes
+ * per operation, and {@link ThreadCpuProfiler}, the CPU time per operation, which a shared machine disturbs less
+ * than the wall-clock score.
  */
 final class JmhOptions
 {
@@ -30,8 +33,9 @@ final class JmhOptions
         "JMH benchmarks of the in-process hot path, each on a real topic log in /dev/shm: shared and exclusive",
         "producer offer and tryClaim+commit at 32 B and 1 KiB with and without CRC32C (PublishBenchmark), a",
         "consumer's poll of one message and of a batch (PollBenchmark), the stored frame walk and header check over",
-        "a segment in memory (StoredFrameBenchmark). Writes the JMH results as JSON and a report with ns/op, its",
-        "99.9% error and the bytes allocated per op (-prof gc) to bench-results/jmh-<timestamp>.md and .json.",
+        "a segment in memory (StoredFrameBenchmark). Writes the JMH results as JSON and a report with ns/op and",
+        "CPU ns/op (the worker threads' CPU time), each with its 99.9% error, and the bytes allocated per op",
+        "(-prof gc) to bench-results/jmh-<timestamp>.md and .json.",
         "About 10 minutes; --quick for about 2.",
         "",
         "  --quick          1 fork, 4 warmup iterations of 400 ms and 8 measured of 200 ms",
@@ -133,6 +137,10 @@ final class JmhOptions
             .contains(p.getKlass())))
         {
             b.addProfiler(GCProfiler.class);
+        }
+        if (jmh.getProfilers().stream().noneMatch(p -> ThreadCpuProfiler.class.getName().equals(p.getKlass())))
+        {
+            b.addProfiler(ThreadCpuProfiler.class);
         }
         final ResultFormatType format = jmh.getResultFormat().orElse(ResultFormatType.JSON);
         b.resultFormat(format);

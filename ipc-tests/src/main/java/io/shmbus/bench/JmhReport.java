@@ -1,5 +1,7 @@
 package io.shmbus.bench;
 
+import io.shmbus.bench.jmh.ThreadCpuProfiler;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -59,11 +61,13 @@ final class JmhReport extends MarkdownReport
     {
         line("## Time and allocation per operation");
         line();
-        line("Time per operation (a message; a frame for StoredFrameBenchmark) with the half-width of its 99.9% " +
-            "confidence interval over the measured iterations of every fork (? when there are too few); bytes " +
-            "allocated per operation from `-prof gc` (`gc.alloc.rate.norm`): the hot path allocates nothing, so " +
-            "anything above 0 is JMH's own bookkeeping spread over the operations (and, for poll, re-adding the " +
-            "consumer once per lap).");
+        line("Per operation (a message; a frame for StoredFrameBenchmark): JMH's score, wall-clock time, and the " +
+            "CPU time of the benchmark thread (`" + ThreadCpuProfiler.RESULT + "`), each with the half-width of " +
+            "its 99.9% confidence interval over the measured iterations of every fork (? when there are too " +
+            "few). On a machine where other processes run, a thread waiting for a CPU adds wall-clock time but " +
+            "no CPU time: compare CPU times there. Bytes allocated per operation from `-prof gc` " +
+            "(`gc.alloc.rate.norm`): the hot path allocates nothing, so anything above 0 is JMH's own " +
+            "bookkeeping spread over the operations (and, for poll, re-adding the consumer once per lap).");
         line();
         final Set<String> classes = new LinkedHashSet<>();
         for (final JmhRow r : rows)
@@ -89,8 +93,8 @@ final class JmhReport extends MarkdownReport
                 head.append(' ').append(key).append(" |");
                 rule.append("---:|");
             }
-            line(head + " time/op | ± (99.9%) | B/op |");
-            line(rule + "---:|---:|---:|");
+            line(head + " time/op | ± | CPU/op | ± | B/op |");
+            line(rule + "---:|---:|---:|---:|---:|");
             for (final JmhRow r : ofClass)
             {
                 final StringBuilder text = new StringBuilder("| " + r.method() + " |");
@@ -99,7 +103,9 @@ final class JmhReport extends MarkdownReport
                     text.append(' ').append(r.params().getOrDefault(key, "")).append(" |");
                 }
                 text.append(' ').append(time(r.score(), r.unit())).append(" | ")
-                    .append(Double.isNaN(r.error()) ? "?" : time(r.error(), r.unit())).append(" | ")
+                    .append(time(r.error(), r.unit())).append(" | ")
+                    .append(time(r.cpuNsPerOp(), "ns/op")).append(" | ")
+                    .append(time(r.cpuError(), "ns/op")).append(" | ")
                     .append(bytes(r.allocatedBytesPerOp())).append(" |");
                 line(text.toString());
             }
@@ -152,6 +158,8 @@ final class JmhReport extends MarkdownReport
         {
             line("## Ratios within this run");
             line();
+            line("Of the CPU times per operation where they were measured, else of the times.");
+            line();
             line("| ratio | value |");
             line("|---|---:|");
             lines.forEach(this::line);
@@ -166,7 +174,7 @@ final class JmhReport extends MarkdownReport
         final JmhRow b = find(benchmark, denominator);
         if (null != a && null != b)
         {
-            lines.add("| " + label + " | " + String.format(Locale.ROOT, "%.2f", a.score() / b.score()) + " |");
+            lines.add("| " + label + " | " + String.format(Locale.ROOT, "%.2f", a.cost() / b.cost()) + " |");
         }
     }
 
@@ -177,7 +185,7 @@ final class JmhReport extends MarkdownReport
         final JmhRow b = find(denominator, params);
         if (null != a && null != b)
         {
-            lines.add("| " + label + " | " + String.format(Locale.ROOT, "%.2f", a.score() / b.score()) + " |");
+            lines.add("| " + label + " | " + String.format(Locale.ROOT, "%.2f", a.cost() / b.cost()) + " |");
         }
     }
 
@@ -195,6 +203,10 @@ final class JmhReport extends MarkdownReport
 
     static String time(final double value, final String unit)
     {
+        if (Double.isNaN(value))
+        {
+            return "?";
+        }
         return String.format(Locale.ROOT, value >= 100 ? "%.0f %s" : value >= 10 ? "%.1f %s" : "%.2f %s", value,
             unit);
     }

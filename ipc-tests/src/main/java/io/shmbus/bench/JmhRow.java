@@ -1,5 +1,6 @@
 package io.shmbus.bench;
 
+import io.shmbus.bench.jmh.ThreadCpuProfiler;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -12,14 +13,15 @@ import java.util.Map;
 
 /**
  * One benchmark with one set of parameters as the {@code scripts/bench jmh} report shows it: the score (time per
- * operation), the half-width of its 99.9% confidence interval (NaN with a single measured iteration) and the bytes
- * allocated per operation ({@code gc.alloc.rate.norm}, NaN without the GC profiler).
+ * operation) and the worker threads' CPU time per operation ({@link ThreadCpuProfiler}, NaN without it), each with
+ * the half-width of its 99.9% confidence interval (NaN with too few iterations), and the bytes allocated per
+ * operation ({@code gc.alloc.rate.norm}, NaN without the GC profiler).
  *
  * @param benchmark the class's simple name and the method, as {@code PublishBenchmark.offer}.
  * @param params    the JMH parameters in declaration order.
  */
 record JmhRow(String benchmark, Map<String, String> params, double score, double error, String unit,
-    double allocatedBytesPerOp, long measuredIterations)
+    double cpuNsPerOp, double cpuError, double allocatedBytesPerOp)
 {
     static final String ALLOCATION = "gc.alloc.rate.norm";
     /** Parameters in this order first (JMH sorts them by name), then any other. */
@@ -42,9 +44,10 @@ record JmhRow(String benchmark, Map<String, String> params, double score, double
         keys.forEach(key -> values.put(key, params.getParam(key)));
         final Result<?> primary = run.getPrimaryResult();
         final Result<?> allocation = run.getSecondaryResults().get(ALLOCATION);
+        final Result<?> cpu = run.getSecondaryResults().get(ThreadCpuProfiler.RESULT);
         return new JmhRow(name.substring(type + 1), values, primary.getScore(), primary.getScoreError(),
-            primary.getScoreUnit(), null == allocation ? Double.NaN : allocation.getScore(),
-            primary.getSampleCount());
+            primary.getScoreUnit(), null == cpu ? Double.NaN : cpu.getScore(),
+            null == cpu ? Double.NaN : cpu.getScoreError(), null == allocation ? Double.NaN : allocation.getScore());
     }
 
     /** The class alone: {@code PublishBenchmark} of {@code PublishBenchmark.offer}. */
@@ -57,6 +60,12 @@ record JmhRow(String benchmark, Map<String, String> params, double score, double
     String method()
     {
         return benchmark.substring(benchmark.lastIndexOf('.') + 1);
+    }
+
+    /** The CPU time per operation where it was measured, else the time: what ratios are taken of. */
+    double cost()
+    {
+        return Double.isNaN(cpuNsPerOp) ? score : cpuNsPerOp;
     }
 
     /** True when this row is {@code benchmark} with every one of {@code params} (others may differ). */

@@ -1,5 +1,6 @@
 package io.shmbus.bench;
 
+import io.shmbus.bench.jmh.ThreadCpuProfiler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every JMH benchmark of {@code scripts/bench jmh} runs: each method with each parameter set for one short measured
  * iteration in this JVM (no fork, no warmup), failing on any exception, such as a refused publication or a poll that
- * delivers less than asked. Each must report a finite time per operation; no time is asserted.
+ * delivers less than asked. Each must report a finite time and CPU time ({@link ThreadCpuProfiler}) per operation;
+ * no time is asserted.
  */
 class JmhBenchmarkSmokeTest
 {
@@ -58,6 +60,7 @@ class JmhBenchmarkSmokeTest
             .warmupIterations(0)
             .measurementIterations(1)
             .measurementTime(TimeValue.milliseconds(100))
+            .addProfiler(ThreadCpuProfiler.class)
             .shouldFailOnError(true)
             .verbosity(VerboseMode.SILENT)
             .build()).run();
@@ -67,6 +70,8 @@ class JmhBenchmarkSmokeTest
         {
             final double score = result.getPrimaryResult().getScore();
             assertTrue(score > 0 && Double.isFinite(score), () -> result.getParams().id() + ": " + score);
+            final double cpu = result.getSecondaryResults().get(ThreadCpuProfiler.RESULT).getScore();
+            assertTrue(cpu > 0 && Double.isFinite(cpu), () -> result.getParams().id() + ": CPU " + cpu);
             methods.add(result.getParams().getBenchmark().replace("io.shmbus.bench.jmh.", ""));
         }
         assertEquals(Set.of("PublishBenchmark.offer", "PublishBenchmark.claimCommit", "PollBenchmark.pollOne",

@@ -1,5 +1,6 @@
 package io.shmbus.bench;
 
+import io.shmbus.bench.jmh.ThreadCpuProfiler;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -7,6 +8,7 @@ import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ProfilerConfig;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
@@ -70,8 +72,8 @@ class JmhOptionsTest
         assertEquals(TimeValue.seconds(1), jmh.getWarmupTime().get());
         assertEquals(10, jmh.getMeasurementIterations().get());
         assertEquals(TimeValue.milliseconds(500), jmh.getMeasurementTime().get());
-        assertEquals(1, jmh.getProfilers().size());
-        assertEquals(GCProfiler.class.getName(), jmh.getProfilers().get(0).getKlass());
+        assertEquals(List.of(GCProfiler.class.getName(), ThreadCpuProfiler.class.getName()),
+            jmh.getProfilers().stream().map(ProfilerConfig::getKlass).toList());
         assertEquals(ResultFormatType.JSON, jmh.getResultFormat().get());
         assertEquals(Path.of("bench-results", "jmh-20261206-120000.json").toString(), jmh.getResult().get());
     }
@@ -100,7 +102,8 @@ class JmhOptionsTest
         assertEquals(3, jmh.getForkCount().get());
         assertEquals(20, jmh.getMeasurementIterations().get());
         assertEquals(TimeValue.milliseconds(200), jmh.getMeasurementTime().get());
-        assertEquals(1, jmh.getProfilers().size(), () -> "gc given once: " + jmh.getProfilers());
+        assertEquals(List.of("gc", ThreadCpuProfiler.class.getName()),
+            jmh.getProfilers().stream().map(ProfilerConfig::getKlass).sorted().toList(), "gc given once");
         assertEquals(ResultFormatType.CSV, jmh.getResultFormat().get());
         assertEquals(Path.of("bench-results", "jmh-20261206-120000.csv").toString(), jmh.getResult().get());
         assertEquals(List.of("32"), List.copyOf(jmh.getParameter("size").get()));
@@ -124,8 +127,10 @@ class JmhOptionsTest
             publish("offer", "exclusive", "false", 20.0, 0.000_1),
             publish("offer", "exclusive", "true", 30.0, 0.000_2),
             publish("offer", "shared", "false", 25.0, 0.0),
-            new JmhRow("PollBenchmark.pollOne", Map.of("size", "32"), 8.0, Double.NaN, "ns/op", 0.004, 1),
-            new JmhRow("PollBenchmark.pollBatch", Map.of("size", "32"), 2.0, 0.25, "ns/op", 0.001, 3));
+            new JmhRow("PollBenchmark.pollOne", Map.of("size", "32"), 8.0, Double.NaN, "ns/op", 6.0, Double.NaN,
+                0.004),
+            new JmhRow("PollBenchmark.pollBatch", Map.of("size", "32"), 2.0, 0.25, "ns/op", Double.NaN, Double.NaN,
+                0.001));
         final Invocation invocation = new Invocation(new MachineInfo(2, "cpu", "6.1", "tsc", "1 kB", "java 17"),
             "scripts/bench jmh --quick", List.of("java", "-cp", "x", "org.openjdk.jmh.runner.ForkedMain"),
             LocalDateTime.of(2026, 12, 6, 12, 0), "0.1 0.1 0.1", "0.2 0.2 0.2", 90);
@@ -133,14 +138,16 @@ class JmhOptionsTest
         final String text = new JmhReport(invocation, "forks 1", Path.of("jmh.json"), rows,
             List.of("PollBenchmark.other produced no result")).render();
 
-        assertTrue(text.contains("| PublishBenchmark | producer | size | checksums | time/op | ± (99.9%) | B/op |"),
-            text);
-        assertTrue(text.contains("| offer | exclusive | 32 | true | 30.0 ns/op | 1.50 ns/op | 0.000 |"), text);
-        assertTrue(text.contains("| PollBenchmark | size | time/op | ± (99.9%) | B/op |"), text);
-        assertTrue(text.contains("| pollOne | 32 | 8.00 ns/op | ? | 0.004 |"), text);
+        assertTrue(text.contains("| PublishBenchmark | producer | size | checksums | time/op | ± | CPU/op | ± | " +
+            "B/op |"), text);
+        assertTrue(text.contains("| offer | exclusive | 32 | true | 30.0 ns/op | 1.50 ns/op | 15.0 ns/op | " +
+            "0.30 ns/op | 0.000 |"), text);
+        assertTrue(text.contains("| PollBenchmark | size | time/op | ± | CPU/op | ± | B/op |"), text);
+        assertTrue(text.contains("| pollOne | 32 | 8.00 ns/op | ? | 6.00 ns/op | ? | 0.004 |"), text);
         assertTrue(text.contains("| CRC32C on ÷ off, exclusive offer, 32 B | 1.50 |"), text);
         assertTrue(text.contains("| shared ÷ exclusive producer, offer, 32 B, no CRC | 1.25 |"), text);
-        assertTrue(text.contains("| poll of one ÷ poll of a batch, per message, 32 B | 4.00 |"), text);
+        assertTrue(text.contains("| poll of one ÷ poll of a batch, per message, 32 B | 3.00 |"),
+            "CPU time where measured, else the time: " + text);
         assertFalse(text.contains("CRC32C on ÷ off, shared"), "no ratio without both rows: " + text);
         assertTrue(text.contains("- PollBenchmark.other produced no result"), text);
     }
@@ -152,6 +159,6 @@ class JmhOptionsTest
         params.put("producer", producer);
         params.put("size", "32");
         params.put("checksums", checksums);
-        return new JmhRow("PublishBenchmark." + method, params, ns, ns * 0.05, "ns/op", bytes, 3);
+        return new JmhRow("PublishBenchmark." + method, params, ns, ns * 0.05, "ns/op", ns / 2, ns / 100, bytes);
     }
 }
