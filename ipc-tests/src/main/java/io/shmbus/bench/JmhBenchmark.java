@@ -30,7 +30,7 @@ import java.util.TreeSet;
 public final class JmhBenchmark
 {
     /** The report's tables in the order a message meets them; JMH sorts by name. */
-    private static final List<String> CLASS_ORDER = List.of("PublishBenchmark", "PollBenchmark",
+    private static final List<String> CLASS_ORDER = List.of("PublishBenchmark", "ClockBenchmark", "PollBenchmark",
         "StoredFrameBenchmark");
 
     private final JmhOptions options;

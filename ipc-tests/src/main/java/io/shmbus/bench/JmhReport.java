@@ -49,7 +49,7 @@ final class JmhReport extends MarkdownReport
         row("topics", "real topic logs in /dev/shm opened as the client opens one without a broker " +
             "(`Topic.open`, pre-touched); publish: default 4 MiB ring, a consumer slot kept just behind the " +
             "producer so it never meets back-pressure; poll: 32 MiB of frames in a 64 MiB ring read lap after " +
-            "lap; stored frames: a segment file of 16384 frames in /dev/shm (see each class's javadoc)");
+            "lap; clock: the producer's timestamp source without a broker (the system clock, what the publish figures include) and through one; stored frames: a segment file of 16384 frames in /dev/shm (see each class's javadoc)");
         line();
         table();
         ratios();
@@ -147,6 +147,8 @@ final class JmhReport extends MarkdownReport
                     Map.of("producer", producer, "size", size, "checksums", "false"));
             }
         }
+        ratio(lines, "system clock ÷ broker clock, per frame timestamp", "ClockBenchmark.systemClock",
+            "ClockBenchmark.brokerClock", Map.of());
         for (final String size : List.of("32", "1024"))
         {
             ratio(lines, "poll of one ÷ poll of a batch, per message, " + size + " B", "PollBenchmark.pollOne",

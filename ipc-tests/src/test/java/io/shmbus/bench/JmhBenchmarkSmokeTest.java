@@ -75,7 +75,8 @@ class JmhBenchmarkSmokeTest
             methods.add(result.getParams().getBenchmark().replace("io.shmbus.bench.jmh.", ""));
         }
         assertEquals(Set.of("PublishBenchmark.offer", "PublishBenchmark.claimCommit", "PollBenchmark.pollOne",
-            "PollBenchmark.pollBatch", "StoredFrameBenchmark.walk", "StoredFrameBenchmark.check"), methods);
-        assertEquals(2 * 8 + 2 * 2 + 2 * 2, results.size());
+            "PollBenchmark.pollBatch", "StoredFrameBenchmark.walk", "StoredFrameBenchmark.check",
+            "ClockBenchmark.systemClock", "ClockBenchmark.brokerClock"), methods);
+        assertEquals(2 * 8 + 2 * 2 + 2 * 2 + 2, results.size());
     }
 }

@@ -56,7 +56,9 @@ class JmhOptionsTest
             "PollBenchmark.pollOne", new TreeMap<>(sized),
             "PollBenchmark.pollBatch", new TreeMap<>(sized),
             "StoredFrameBenchmark.walk", new TreeMap<>(sized),
-            "StoredFrameBenchmark.check", new TreeMap<>(sized))), found);
+            "StoredFrameBenchmark.check", new TreeMap<>(sized),
+            "ClockBenchmark.systemClock", new TreeMap<>(),
+            "ClockBenchmark.brokerClock", new TreeMap<>())), found);
     }
 
     @Test

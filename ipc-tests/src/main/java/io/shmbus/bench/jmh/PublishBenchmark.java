@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * two differ only in the API), for a shared {@link Producer} (a CAS of the tail per claim) and an
  * {@code ExclusiveProducer} (plain stores and one release of the tail), payloads of 32 B and 1 KiB, with and without
  * a CRC32C of the payload in each frame. Each call includes what a producer pays on average besides its frame: the
- * read of the clock for the timestamp and, every 1/16 of the ring, the flow-control step that zeroes the space
- * consumers have read. The ring is the default 4 MiB.
+ * read of the system clock for the timestamp (a topic opened without a broker; through a broker a producer reads
+ * the broker's clock instead, see {@link ClockBenchmark}) and, every 1/16 of the ring, the flow-control step that
+ * zeroes the space consumers have read. The ring is the default 4 MiB.
  * <p>
  * How the producer never meets back-pressure: the topic has a consumer, registered in a slot of the log as every
  * consumer is, and the measured call moves that consumer's position to the new tail once every 1/8 of the ring (one
