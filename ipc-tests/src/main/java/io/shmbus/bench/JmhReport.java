@@ -66,8 +66,9 @@ final class JmhReport extends MarkdownReport
             "its 99.9% confidence interval over the measured iterations of every fork (? when there are too " +
             "few). On a machine where other processes run, a thread waiting for a CPU adds wall-clock time but " +
             "no CPU time: compare CPU times there. Bytes allocated per operation from `-prof gc` " +
-            "(`gc.alloc.rate.norm`): the hot path allocates nothing, so anything above 0 is JMH's own " +
-            "bookkeeping spread over the operations (and, for poll, re-adding the consumer once per lap).");
+            "(`gc.alloc.rate.norm`): one object per operation would show as 16 B or more; fractions of a byte " +
+            "are JMH's own bookkeeping spread over the operations (and, for poll, re-adding the consumer once per " +
+            "lap).");
         line();
         final Set<String> classes = new LinkedHashSet<>();
         for (final JmhRow r : rows)

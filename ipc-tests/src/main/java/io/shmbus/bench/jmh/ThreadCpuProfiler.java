@@ -61,6 +61,7 @@ public final class ThreadCpuProfiler implements InternalProfiler
         }
     }
 
+    @SuppressWarnings("rawtypes") // InternalProfiler declares the raw type
     public Collection<? extends Result> afterIteration(
         final BenchmarkParams benchmarkParams, final IterationParams iterationParams, final IterationResult result)
     {
