@@ -14,14 +14,14 @@ import java.util.stream.Stream;
  * The benchmarks' scratch directories: each named after the benchmark's pid, so that one left behind by a benchmark
  * killed with SIGKILL is recognised and removed by the next.
  */
-final class BenchDirs
+public final class BenchDirs
 {
     private BenchDirs()
     {
     }
 
     /** {@code /dev/shm} where it exists and is writable, else the temp directory. */
-    static Path shmParent()
+    public static Path shmParent()
     {
         final Path devShm = Paths.get("/dev/shm");
         return Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm :
@@ -29,7 +29,7 @@ final class BenchDirs
     }
 
     /** A new directory {@code <prefix><pid>-<random>} in {@code parent}, after removing stale ones. */
-    static Path createFresh(final Path parent, final String prefix)
+    public static Path createFresh(final Path parent, final String prefix)
     {
         try
         {
@@ -65,7 +65,7 @@ final class BenchDirs
         }
     }
 
-    static void deleteRecursively(final Path dir)
+    public static void deleteRecursively(final Path dir)
     {
         if (null == dir || dir.toString().isEmpty() || !Files.exists(dir))
         {
