@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 public final class StartupBenchmark
 {
     static final String USAGE = String.join("\n",
-        "usage: scripts/bench startup [--runs N] [--quick] [--out FILE]",
+        "usage: scripts/bench startup [--runs N] [--quick] [--before DIR] [--out FILE]",
         "",
         "Runs each short command of scripts/shmbus (publish, subscribe --count, stat, topics, verify, replay to a",
         "local receiver) against a broker of its own, started three ways: the default JVM without an archive, the",
@@ -39,6 +39,9 @@ public final class StartupBenchmark
         "",
         "  --runs N     rounds; medians are reported (default 15; quick 5)",
         "  --quick      5 rounds, about half a minute",
+        "  --before DIR also start each command from an earlier build: DIR holds that code with its broker",
+        "               packaged, e.g. git archive REV | tar -x -C DIR; (cd DIR && mvn -B -o -q -DskipTests",
+        "               package -pl broker -am); its default JVM is then the anchor of the ratios",
         "  --out FILE   write the report here instead",
         "  --help       this text");
 
@@ -54,6 +57,7 @@ public final class StartupBenchmark
     {
         int runs = 15;
         Path out = null;
+        Path before = null;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -66,6 +70,7 @@ public final class StartupBenchmark
                 case "--quick" -> runs = 5;
                 case "--runs" -> runs = Integer.parseInt(value(args, ++i, "--runs"));
                 case "--out" -> out = Paths.get(value(args, ++i, "--out"));
+                case "--before" -> before = Paths.get(value(args, ++i, "--before")).toAbsolutePath();
                 default ->
                 {
                     System.err.println("bench startup: unknown option '" + args[i] + "'\n\n" + USAGE);
@@ -82,9 +87,14 @@ public final class StartupBenchmark
         final LocalDateTime started = LocalDateTime.now();
         final Path report = null != out ? out : root.resolve("bench-results").resolve("startup-" +
             started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        if (null != before && !Files.isRegularFile(jar(before)))
+        {
+            System.err.println("bench startup: --before " + before + ": no " + jar(before) + " (build it first)");
+            System.exit(2);
+        }
         try
         {
-            run(root, runs, started, report);
+            run(root, before, runs, started, report);
         }
         catch (final BenchException ex)
         {
@@ -103,7 +113,13 @@ public final class StartupBenchmark
         return args[i];
     }
 
-    private static void run(final Path root, final int runs, final LocalDateTime started, final Path reportFile)
+    private static Path jar(final Path root)
+    {
+        return root.resolve("broker").resolve("target").resolve("shmbus-broker-0.1.0-SNAPSHOT.jar");
+    }
+
+    private static void run(
+        final Path root, final Path before, final int runs, final LocalDateTime started, final Path reportFile)
         throws IOException, InterruptedException
     {
         final String loadBefore = MachineInfo.loadAverage();
@@ -133,21 +149,26 @@ public final class StartupBenchmark
                 System.out.printf(Locale.ROOT, "%-20s first run (writes the archive): CPU %.3f s, wall %.3f s%n",
                     command.getKey(), first.cpuS(), first.wallS());
             }
-            final StartupReport.Start[] starts = StartupReport.Start.values();
+            final List<StartupReport.Start> starts = new ArrayList<>(List.of(StartupReport.Start.values()));
+            if (null == before)
+            {
+                starts.remove(StartupReport.Start.BEFORE_DEFAULT_JVM);
+                starts.remove(StartupReport.Start.BEFORE_SCRIPT);
+            }
             for (int round = 0; round < runs; round++)
             {
                 for (final Map.Entry<String, List<String>> command : commands.entrySet())
                 {
-                    for (int i = 0; i < starts.length; i++)
+                    for (int i = 0; i < starts.size(); i++)
                     {
-                        final StartupReport.Start start = starts[(i + round) % starts.length];
-                        report.add(command.getKey(), start, timed.run(startCommand(root, script, start,
+                        final StartupReport.Start start = starts.get((i + round) % starts.size());
+                        report.add(command.getKey(), start, timed.run(startCommand(root, before, start,
                             command.getValue()), environment(start), lines));
                     }
                 }
-                System.out.printf(Locale.ROOT, "round %d of %d: replay CPU %.3f s (default JVM) vs %.3f s " +
-                    "(script), medians so far%n", round + 1, runs,
-                    report.medianCpuS("replay", StartupReport.Start.DEFAULT_JVM),
+                System.out.printf(Locale.ROOT, "round %d of %d: replay CPU %.3f s (%s) vs %.3f s " +
+                    "(script), medians so far%n", round + 1, runs, report.medianCpuS("replay", report.anchor()),
+                    report.anchor().title,
                     report.medianCpuS("replay", StartupReport.Start.SCRIPT));
             }
             final Map<String, String> settings = new LinkedHashMap<>();
@@ -163,6 +184,10 @@ public final class StartupBenchmark
                 " (1/5/15 min)" + (MachineInfo.isBusy(loadBefore, machine.nproc()) ?
                 " — **other processes were running: compare the ratios, not the seconds**" : ""));
             settings.put("java", machine.java());
+            if (null != before)
+            {
+                settings.put("earlier code", "`" + before + "` (--before)");
+            }
             settings.put("rounds", runs + "; per run bash's `time` of the command to its end (JVM exit included)");
             settings.put("workload", "a broker (`scripts/shmbus broker`, not measured) on /dev/shm with a data " +
                 "directory; topic `" + TOPIC + "` of " + MESSAGES + "-message publishes; publish sends " + MESSAGES +
@@ -207,17 +232,28 @@ public final class StartupBenchmark
     }
 
     private static List<String> startCommand(
-        final Path root, final Path script, final StartupReport.Start start, final List<String> args)
+        final Path root, final Path before, final StartupReport.Start start, final List<String> args)
     {
-        if (StartupReport.Start.DEFAULT_JVM != start)
+        switch (start)
         {
-            return scriptCommand(script, args);
+            case BEFORE_DEFAULT_JVM:
+                return defaultJvmCommand(before, args);
+            case BEFORE_SCRIPT:
+                return scriptCommand(before.resolve("scripts").resolve("shmbus"), args);
+            case DEFAULT_JVM:
+                return defaultJvmCommand(root, args);
+            default:
+                return scriptCommand(root.resolve("scripts").resolve("shmbus"), args);
         }
-        final Path target = root.resolve("broker").resolve("target");
+    }
+
+    /** What scripts/shmbus ran before it chose JVM options: the JVM's defaults, no archive. */
+    private static List<String> defaultJvmCommand(final Path root, final List<String> args)
+    {
         final List<String> command = new ArrayList<>(List.of(
             Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp",
-            target.resolve("shmbus-broker-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*",
+            jar(root) + ":" + root.resolve("broker").resolve("target").resolve("lib") + "/*",
             "io.shmbus.broker.cli.Main"));
         command.addAll(args);
         return command;
