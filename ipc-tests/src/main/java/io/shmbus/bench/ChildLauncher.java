@@ -38,10 +38,11 @@ final class ChildLauncher implements AutoCloseable
 
     /**
      * What {@code scripts/shmbus} gives its short-lived commands ({@code replay}, {@code verify}, {@code topics},
-     * {@code stat}): the client compiler only and the serial collector. The {@code replay-cli} role gets them too,
-     * so the benchmark measures the command as users run it.
+     * {@code stat}): the client compiler only, compiling methods ten times hotter than by default, and the serial
+     * collector. The {@code replay-cli} role gets them too, so the benchmark measures the command as users run it.
      */
-    static final List<String> CLI_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    static final List<String> CLI_JVM_OPTIONS =
+        List.of("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=10", "-XX:+UseSerialGC");
 
     private final List<String> baseCommand = new ArrayList<>();
     private final Set<ChildProcess> live = ConcurrentHashMap.newKeySet();

@@ -6,9 +6,7 @@ import io.shmbus.client.ShmbusException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Entry point of {@code scripts/shmbus}: dispatches to a subcommand; user mistakes get a message and exit code 2,
@@ -20,27 +18,41 @@ public final class Main
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
 
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
-
-    static
-    {
-        register(new BrokerCommand());
-        register(new DemoCommand());
-        register(new PublishCommand());
-        register(new SubscribeCommand());
-        register(new TopicsCommand());
-        register(new StatCommand());
-        register(new VerifyCommand());
-        register(new ReplayCommand());
-    }
+    /** Every command's name, in the order of the command list. */
+    static final List<String> COMMAND_NAMES =
+        List.of("broker", "demo", "publish", "subscribe", "topics", "stat", "verify", "replay");
 
     private Main()
     {
     }
 
-    private static void register(final Command command)
+    /**
+     * The command of that name, or null. Only the command that runs is loaded: a short command such as {@code stat}
+     * starts without the classes of the broker and the demo.
+     */
+    static Command command(final String name)
     {
-        COMMANDS.put(command.name(), command);
+        switch (name)
+        {
+            case "broker":
+                return new BrokerCommand();
+            case "demo":
+                return new DemoCommand();
+            case "publish":
+                return new PublishCommand();
+            case "subscribe":
+                return new SubscribeCommand();
+            case "topics":
+                return new TopicsCommand();
+            case "stat":
+                return new StatCommand();
+            case "verify":
+                return new VerifyCommand();
+            case "replay":
+                return new ReplayCommand();
+            default:
+                return null;
+        }
     }
 
     public static void main(final String[] args)
@@ -53,15 +65,16 @@ public final class Main
     {
         if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0]) || "help".equals(args[0]))
         {
-            if (args.length > 1 && COMMANDS.containsKey(args[1]))
+            final Command asked = args.length > 1 ? command(args[1]) : null;
+            if (null != asked)
             {
-                out.println(COMMANDS.get(args[1]).usage());
+                out.println(asked.usage());
                 return EXIT_OK;
             }
             out.println(usage());
             return args.length == 0 ? EXIT_USAGE : EXIT_OK;
         }
-        final Command command = COMMANDS.get(args[0]);
+        final Command command = command(args[0]);
         if (null == command)
         {
             err.println("shmbus: unknown command '" + args[0] + "'");
@@ -107,8 +120,9 @@ public final class Main
     {
         final StringBuilder sb = new StringBuilder();
         sb.append("usage: shmbus <command> [options]\n\ncommands:\n");
-        for (final Command command : COMMANDS.values())
+        for (final String name : COMMAND_NAMES)
         {
+            final Command command = command(name);
             sb.append(String.format("  %-10s %s%n", command.name(), command.summary()));
         }
         sb.append("\n'shmbus <command> --help' describes a command's options.");

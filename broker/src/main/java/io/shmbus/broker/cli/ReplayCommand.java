@@ -173,9 +173,9 @@ final class ReplayCommand implements Command
                 err.println();
             }
             final double seconds = Math.max(1, System.nanoTime() - startNs) / 1e9;
-            out.printf("replayed %d bytes of frames (positions %d to %d) of topic %s to %s with sendfile " +
-                "(%.1f MiB/s)%n", end - start, start, end, topic, destination.description(),
-                (end - start) / seconds / (1 << 20));
+            out.println("replayed " + (end - start) + " bytes of frames (positions " + start + " to " + end +
+                ") of topic " + topic + " to " + destination.description() + " with sendfile (" +
+                PlainFormat.oneDecimal((end - start) / seconds / (1 << 20)) + " MiB/s)");
             return Main.EXIT_OK;
         }
     }

@@ -90,11 +90,12 @@ final class StatCommand implements Command
     {
         final long now = System.currentTimeMillis();
         final long heartbeat = cnc.brokerHeartbeatMs();
-        out.printf("broker pid %d, %s, up %d s, heartbeat %s%n", cnc.brokerPid(),
-            cnc.isBrokerProcessAlive() ? "running" : "NOT RUNNING", (now - cnc.startTimestampMs()) / 1000,
-            heartbeat == 0 ? "stopped" : (now - heartbeat) + " ms ago");
+        out.println("broker pid " + cnc.brokerPid() + ", " + (cnc.isBrokerProcessAlive() ? "running" : "NOT RUNNING") +
+            ", up " + (now - cnc.startTimestampMs()) / 1000 + " s, heartbeat " +
+            (heartbeat == 0 ? "stopped" : (now - heartbeat) + " ms ago"));
         final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
         reader.forEach((id, typeId, key, label) ->
-            out.printf("%4d: %,20d - %s%n", id, reader.getCounterValue(id), label));
+            out.println(PlainFormat.right(id, 4) + ": " + PlainFormat.right(PlainFormat.grouped(
+                reader.getCounterValue(id)), 20) + " - " + label));
     }
 }

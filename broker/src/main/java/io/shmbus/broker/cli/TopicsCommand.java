@@ -62,7 +62,7 @@ final class TopicsCommand implements Command
         }
         Collections.sort(files);
         final Map<String, String> damage = archiveDamage(dir);
-        out.printf("%-24s %10s %16s %16s %16s %9s%n", "TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS");
+        out.println(row("TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS"));
         for (final Path file : files)
         {
             final String name = file.getFileName().toString();
@@ -78,14 +78,14 @@ final class TopicsCommand implements Command
                         state == LogDescriptor.SLOT_DETACHED)
                     {
                         final long position = log.slotPositionVolatile(i);
-                        consumers.add(String.format("    consumer slot=%d pid=%d position=%d lag=%d%s", i,
-                            log.slotOwnerPid(i), position, tail - position,
+                        consumers.add("    consumer slot=" + i + " pid=" + log.slotOwnerPid(i) + " position=" +
+                            position + " lag=" + (tail - position) + (
                             state == LogDescriptor.SLOT_DETACHED ? " (slow: reading the archive)" :
                             state == LogDescriptor.SLOT_DETACHING ? " (slow: moving to the archive)" : ""));
                     }
                 }
-                out.printf("%-24s %10d %16d %16d %16d %9d%n", topic, log.capacity(), tail,
-                    log.producerLimitVolatile(), log.earliestPosition(), consumers.size());
+                out.println(row(topic, log.capacity(), tail, log.producerLimitVolatile(), log.earliestPosition(),
+                    consumers.size()));
                 consumers.forEach(out::println);
                 final String damaged = damage.get(topic);
                 if (null != damaged)
@@ -95,10 +95,20 @@ final class TopicsCommand implements Command
             }
             catch (final ShmbusException ex)
             {
-                out.printf("%-24s unreadable: %s%n", topic, ex.getMessage());
+                out.println(PlainFormat.left(topic, 24) + " unreadable: " + ex.getMessage());
             }
         }
         return Main.EXIT_OK;
+    }
+
+    /** One line of the table: the topic, then its columns right-aligned. */
+    private static String row(
+        final String topic, final Object capacity, final Object tail, final Object limit, final Object earliest,
+        final Object consumers)
+    {
+        return PlainFormat.left(topic, 24) + " " + PlainFormat.right(capacity, 10) + " " + PlainFormat.right(tail, 16) +
+            " " + PlainFormat.right(limit, 16) + " " + PlainFormat.right(earliest, 16) + " " +
+            PlainFormat.right(consumers, 9);
     }
 
     /**

@@ -84,18 +84,18 @@ final class VerifyCommand implements Command
             out.println(topicDir + ": no segment files");
             return Main.EXIT_FAILURE;
         }
-        out.printf("%s: %d segment(s), positions %d..%d, %d frames (%d messages, %d with checksums), %d archiving " +
-            "steps checked against the checksum index%n", topicDir, result.segments.size(),
-            Math.max(0, result.startPosition), result.endPosition, result.frames, result.messages, result.checksummed,
-            result.checkedSteps);
+        out.println(topicDir + ": " + result.segments.size() + " segment(s), positions " +
+            Math.max(0, result.startPosition) + ".." + result.endPosition + ", " + result.frames + " frames (" +
+            result.messages + " messages, " + result.checksummed + " with checksums), " + result.checkedSteps +
+            " archiving steps checked against the checksum index");
         for (final SegmentScanner.Damage damage : result.damage)
         {
             out.println("CORRUPT in " + damage);
         }
         if (null != result.tornTail)
         {
-            out.printf("TORN TAIL in %s at position %d: %s; no sound frame after it: the broker cuts it when it " +
-                "starts%n", result.tornTailFile.getFileName(), result.endPosition, result.tornTail);
+            out.println("TORN TAIL in " + result.tornTailFile.getFileName() + " at position " + result.endPosition +
+                ": " + result.tornTail + "; no sound frame after it: the broker cuts it when it starts");
         }
         for (final String problem : result.indexProblems)
         {

@@ -55,6 +55,20 @@ class CliTest
     }
 
     @Test
+    void everyCommandIsFoundByItsNameAndListed()
+    {
+        assertEquals(0, run("", "--help"));
+        for (final String name : Main.COMMAND_NAMES)
+        {
+            final Command command = Main.command(name);
+            assertNotNull(command, name);
+            assertEquals(name, command.name());
+            assertTrue(stdout.contains("  " + name + " "), stdout);
+        }
+        assertNull(Main.command("Stat"));
+    }
+
+    @Test
     void publishThenSubscribeFromEarliest()
     {
         final String d = dir.resolve("shm").toString();

@@ -24,7 +24,9 @@ public final class SegmentDescriptor
 
     public static String fileName(final long basePosition)
     {
-        return String.format("%0" + BASE_DIGITS + "d%s", basePosition, SUFFIX);
+        // not String.format: its first use loads the locale data, a fifth of the start of a short command
+        final String digits = Long.toString(basePosition);
+        return "0".repeat(Math.max(0, BASE_DIGITS - digits.length())) + digits + SUFFIX;
     }
 
     public static Path file(final Path topicDir, final long basePosition)
