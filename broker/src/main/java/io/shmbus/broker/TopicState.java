@@ -50,6 +50,8 @@ final class TopicState implements AutoCloseable
     private final long[] detachRequestedNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] reservationStamp = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] reservedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    /** Slots a client session of the broker holds, marked afresh for each check of exited processes. */
+    private final boolean[] heldBySession = new boolean[LogDescriptor.CONSUMER_SLOT_COUNT];
     private long watchedCleanerPid;
     private long watchedCleanerLimit;
     private long cleanerWatchedSinceNs;
@@ -224,6 +226,21 @@ final class TopicState implements AutoCloseable
             }
         }
         return work;
+    }
+
+    void clearHeldBySession()
+    {
+        Arrays.fill(heldBySession, false);
+    }
+
+    void heldBySession(final int slot)
+    {
+        heldBySession[slot] = true;
+    }
+
+    boolean isHeldBySession(final int slot)
+    {
+        return heldBySession[slot];
     }
 
     void updateCounters()
