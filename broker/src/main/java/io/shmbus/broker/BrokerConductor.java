@@ -48,6 +48,8 @@ final class BrokerConductor implements Agent
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long PROCESS_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long FLOW_CONTROL_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long the broker has to have had nothing to do before {@link #isQuiet()} (and its idle strategy parks longer). */
+    static final long QUIET_AFTER_NS = TimeUnit.SECONDS.toNanos(1);
     /** A join holds its slot reserved for at most about a second (a frame-boundary check): well past that. */
     private static final long MIN_RESERVATION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
@@ -78,6 +80,9 @@ final class BrokerConductor implements Agent
     private long nextRegistrationId = 1;
     private long nextHousekeepingNs;
     private long nextFlowControlNs;
+    private long dutyCycleNs;
+    private long lastActiveNs;
+    private boolean commandActivity;
     private long nextProcessCheckNs;
 
     BrokerConductor(
@@ -173,10 +178,18 @@ final class BrokerConductor implements Agent
     public int doWork()
     {
         final long nowNs = nanoClock.nanoTime();
+        dutyCycleNs = nowNs;
+        commandActivity = false;
         int work = toBroker.read(commandHandler, 32);
+        int archived = 0;
         for (int i = 0, n = topicList.size(); i < n; i++)
         {
-            work += topicList.get(i).archive();
+            archived += topicList.get(i).archive();
+        }
+        work += archived;
+        if (archived > 0 || commandActivity)
+        {
+            lastActiveNs = nowNs;
         }
         if (nowNs - nextFlowControlNs >= 0)
         {
@@ -187,6 +200,10 @@ final class BrokerConductor implements Agent
             for (int i = 0, n = topicList.size(); i < n; i++)
             {
                 final TopicState topic = topicList.get(i);
+                if (topic.tailMoved())
+                {
+                    lastActiveNs = nowNs;
+                }
                 topic.advanceLimit(epochNs);
                 work += topic.detachSlowConsumers(nowNs);
             }
@@ -197,6 +214,15 @@ final class BrokerConductor implements Agent
             work += housekeeping(nowNs);
         }
         return work;
+    }
+
+    /**
+     * True once, for {@link #QUIET_AFTER_NS}, no topic's tail has moved, nothing was archived and no command came but
+     * keepalives: the idle strategy may then park longer. As of the last duty cycle.
+     */
+    boolean isQuiet()
+    {
+        return dutyCycleNs - lastActiveNs >= QUIET_AFTER_NS;
     }
 
     public void onClose()
@@ -372,6 +398,7 @@ final class BrokerConductor implements Agent
     private void onCommand(final int type, final DirectBuffer buffer, final int index, final int length)
     {
         counters.commandsReceived.increment();
+        commandActivity |= ControlProtocol.CLIENT_KEEPALIVE != type;
         if (length < CommandFlyweight.MIN_LENGTH || length > CommandFlyweight.MAX_LENGTH)
         {
             final long correlationId = length >= 8 ? buffer.getLong(index) : 0;

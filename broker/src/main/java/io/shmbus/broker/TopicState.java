@@ -52,6 +52,7 @@ final class TopicState implements AutoCloseable
     private final long[] reservedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     /** Slots a client session of the broker holds, marked afresh for each check of exited processes. */
     private final boolean[] heldBySession = new boolean[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private long lastSeenTail = -1;
     private long watchedCleanerPid;
     private long watchedCleanerLimit;
     private long cleanerWatchedSinceNs;
@@ -226,6 +227,18 @@ final class TopicState implements AutoCloseable
             }
         }
         return work;
+    }
+
+    /** True when the tail moved since the last call: producers are publishing. */
+    boolean tailMoved()
+    {
+        final long tail = log.tailVolatile();
+        if (tail != lastSeenTail)
+        {
+            lastSeenTail = tail;
+            return true;
+        }
+        return false;
     }
 
     void clearHeldBySession()

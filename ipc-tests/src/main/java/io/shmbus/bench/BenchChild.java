@@ -7,6 +7,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -23,6 +24,7 @@ public final class BenchChild
     private static final long STOP_GRACE_MS = 10_000;
 
     private static volatile boolean stopRequested;
+    private static final CountDownLatch STOP = new CountDownLatch(1);
 
     private BenchChild()
     {
@@ -33,7 +35,7 @@ public final class BenchChild
         if (args.length < 1)
         {
             System.err.println("usage: BenchChild aeron-driver|shmbus-broker|tp-consumer|tp-producer|ping|pong|" +
-                "replay-receiver|replay-sender|replay-cli|net-subscriber key=value...");
+                "replay-receiver|replay-sender|replay-cli|net-subscriber|idle-client key=value...");
             System.exit(2);
         }
         final String role = args[0];
@@ -73,6 +75,9 @@ public final class BenchChild
                 case "net-subscriber":
                     NetSubscriberRole.run(childArgs);
                     break;
+                case "idle-client":
+                    IdleClientRole.run(childArgs);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown role '" + role + "'");
             }
@@ -94,13 +99,10 @@ public final class BenchChild
         return stopRequested;
     }
 
-    /** Blocks until the parent asks this child to stop. */
+    /** Blocks until the parent asks this child to stop, without waking up meanwhile (the idle benchmark counts). */
     static void awaitStop() throws InterruptedException
     {
-        while (!stopRequested)
-        {
-            Thread.sleep(5);
-        }
+        STOP.await();
     }
 
     static void ready(final String details)
@@ -172,6 +174,7 @@ public final class BenchChild
                 // treated as end of file
             }
             stopRequested = true;
+            STOP.countDown();
             sleepQuietly(STOP_GRACE_MS);
             System.err.println(role + ": did not stop within " + STOP_GRACE_MS + " ms of the stop request");
             Runtime.getRuntime().halt(3);

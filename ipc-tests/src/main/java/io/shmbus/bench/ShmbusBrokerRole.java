@@ -11,7 +11,7 @@ import java.nio.file.Paths;
 
 /**
  * Child role {@code shmbus-broker}: the shmbus broker in its own process, as {@code scripts/shmbus broker} runs it,
- * with its default idle strategy. Topics get the benchmark's ring capacity through a config file. With
+ * with its default idle strategy (BrokerIdleStrategy). Topics get the benchmark's ring capacity through a config file. With
  * {@code dataDir=DIR} (and optionally {@code segmentLength}) it archives every topic there with the
  * {@code durability} given (default none), as {@code shmbus broker --data-dir} does; with {@code netPort=N} it
  * serves network subscribers too (0: any free port, reported as {@code netPort=} in its READY line). Prints
@@ -51,7 +51,7 @@ final class ShmbusBrokerRole
         try (Broker broker = Broker.launch(context))
         {
             BenchChild.ready("dir=" + broker.dir() + " netPort=" + broker.netPort() +
-                " idle=BackoffIdleStrategy(maxParkNs=1000000) capacity=" + args.size("capacity") +
+                " idle=broker-backoff(maxParkNs=1000000, quietParkNs=5000000) capacity=" + args.size("capacity") +
                 (dataDir.isEmpty() ? "" : " dataDir=" + dataDir + " durability=" + durability));
             BenchChild.awaitStop();
         }
