@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * and a client process with a producer and a consumer open on each of a few topics send nothing; after a warm-up
  * each process's CPU time over a window is read from {@code /proc} (utime+stime of {@code /proc/PID/stat}, and the
  * scheduler's schedstat), as a share of one core, with the threads it went to. Goal: under 2% of a core each.
+ * The anchor, measured in the same run after it: the same pair with the broker's conductor idling on Agrona's
+ * {@code BackoffIdleStrategy} parking up to 1 ms (the broker's default before it parked longer when quiet).
  * <p>
  * The benchmark's main thread only.
  */
@@ -26,8 +28,16 @@ public final class IdleBenchmark
     private static final long START_TIMEOUT_MS = 60_000;
     private static final long STOP_TIMEOUT_MS = 15_000;
 
-    /** What one idle process used over the window; the threads by name, busiest first, in ns. */
-    record IdleProcess(String name, long pid, double wallS, long ticksNs, long schedstatNs,
+    /** The broker and the client measured with the broker's default idle strategy. */
+    static final String DEFAULT = "default";
+    /** The same with the conductor on Agrona's BackoffIdleStrategy, parking up to 1 ms. */
+    static final String ANCHOR = "agrona-backoff";
+
+    /**
+     * What one idle process used over the window; {@code setup} is {@link #DEFAULT} or {@link #ANCHOR}; the threads
+     * by name, busiest first, in ns.
+     */
+    record IdleProcess(String setup, String name, long pid, double wallS, long ticksNs, long schedstatNs,
         List<Map.Entry<String, Long>> threads)
     {
         /** utime+stime as a percentage of one core. */
@@ -126,7 +136,11 @@ public final class IdleBenchmark
             launcher.addCleanup(() -> BenchDirs.deleteRecursively(shmBase));
             final Path dataBase = BenchDirs.createFresh(root.resolve("target").resolve("bench-data"), "idle-");
             launcher.addCleanup(() -> BenchDirs.deleteRecursively(dataBase));
-            measure(launcher, startNs, shmBase.resolve("shm"), dataBase.resolve("data"));
+            measure(launcher, startNs, DEFAULT, shmBase.resolve("shm"), dataBase.resolve("data"));
+            if (options.anchor)
+            {
+                measure(launcher, startNs, ANCHOR, shmBase.resolve("shm-anchor"), dataBase.resolve("data-anchor"));
+            }
         }
         catch (final BenchException ex)
         {
@@ -141,10 +155,11 @@ public final class IdleBenchmark
         {
             return 1;
         }
-        return failures.isEmpty() && measured.size() == 2 ? 0 : 1;
+        return failures.isEmpty() && measured.size() == (options.anchor ? 4 : 2) ? 0 : 1;
     }
 
-    private void measure(final ChildLauncher launcher, final long startNs, final Path shm, final Path data)
+    private void measure(
+        final ChildLauncher launcher, final long startNs, final String setup, final Path shm, final Path data)
     {
         ChildProcess broker = null;
         ChildProcess client = null;
@@ -156,6 +171,7 @@ public final class IdleBenchmark
             brokerArgs.put("capacity", "1m");
             brokerArgs.put("dataDir", data.toString());
             brokerArgs.put("netPort", Integer.toString(options.netPort));
+            brokerArgs.put("idle", setup);
             broker = launcher.start("broker", "shmbus-broker", brokerArgs);
             BenchConsole.progress(startNs, "broker: " + broker.await("READY", START_TIMEOUT_MS, "the broker"));
             client = launcher.start("client", "idle-client", Map.of("dir", shm.toString(),
@@ -184,12 +200,12 @@ public final class IdleBenchmark
                     throw new BenchException(children[i].name() + " exited during the window: " +
                         children[i].tailText());
                 }
-                final IdleProcess process = new IdleProcess(children[i].name(), children[i].pid(), wallS,
+                final IdleProcess process = new IdleProcess(setup, children[i].name(), children[i].pid(), wallS,
                     after.ticksNs() - before[i].ticksNs(), after.schedstatNs() - before[i].schedstatNs(),
                     threadsAfter.since(threadsBefore[i]));
                 measured.add(process);
                 BenchConsole.progress(startNs, String.format(java.util.Locale.ROOT,
-                    "%s (pid %d): %.2f%% of a core (utime+stime), %.2f%% (schedstat)", process.name(), process.pid(),
+                    "%s, %s (pid %d): %.2f%% of a core (utime+stime), %.2f%% (schedstat)", setup, process.name(), process.pid(),
                     process.ticksPct(), process.schedstatPct()));
             }
             ok = true;
@@ -223,10 +239,15 @@ public final class IdleBenchmark
         for (final IdleProcess process : measured)
         {
             final String shape = options.topics + " topics";
-            results.add(new ResultsFile.Row("idle", "idle-cpu", shape, process.name(), 0, "utime+stime",
+            final String system = process.name() + (DEFAULT.equals(process.setup()) ? "" : " (" + ANCHOR + ")");
+            results.add(new ResultsFile.Row("idle", "idle-cpu", shape, system, 0, "utime+stime",
                 "% of one core", "run 1", process.ticksPct()));
-            results.add(new ResultsFile.Row("idle", "idle-cpu", shape, process.name(), 0, "schedstat",
+            results.add(new ResultsFile.Row("idle", "idle-cpu", shape, system, 0, "schedstat",
                 "% of one core", "run 1", process.schedstatPct()));
+            if (!DEFAULT.equals(process.setup()))
+            {
+                continue;
+            }
             results.goal(new ResultsFile.Goal("idle", "idle " + process.name() + " under " + GOAL_PCT_OF_CORE +
                 "% of a core", shape, process.pct(), GOAL_PCT_OF_CORE, false));
         }

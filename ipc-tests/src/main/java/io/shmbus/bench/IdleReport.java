@@ -35,7 +35,10 @@ final class IdleReport extends MarkdownReport
             options.seconds + " s, from utime+stime of `/proc/PID/stat` (10 ms ticks) and from the scheduler's " +
             "`/proc/PID/task/*/schedstat` (ns), as a share of one core. The goal holds the larger of the two " +
             "against " + fmt(IdleBenchmark.GOAL_PCT_OF_CORE) + "%. The machine may be shared: other processes " +
-            "do not add to these figures, but can delay the processes' wake-ups.");
+            "do not add to these figures, but can delay the processes' wake-ups." + (options.anchor ? " The anchor, " +
+            "measured after it in the same run: the same pair with the broker's conductor on Agrona's " +
+            "`BackoffIdleStrategy` parking up to 1 ms (the broker's default before it parked longer when quiet)." :
+            ""));
         line();
         line("| setting | value |");
         line("|---|---|");
@@ -47,20 +50,41 @@ final class IdleReport extends MarkdownReport
         line();
         line("## CPU while idle");
         line();
-        line("| process | utime+stime, % of a core | schedstat, % of a core | goal | verdict | busiest threads " +
-            "(ms over the window) |");
-        line("|---|---:|---:|---:|---|---|");
+        line("| broker idle strategy | process | utime+stime, % of a core | schedstat, % of a core | goal | verdict | " +
+            "busiest threads (ms over the window) |");
+        line("|---|---|---:|---:|---:|---|---|");
         for (final IdleBenchmark.IdleProcess process : measured)
         {
+            final boolean anchor = IdleBenchmark.ANCHOR.equals(process.setup());
             final ResultsFile.Goal goal = new ResultsFile.Goal("idle", "", "", process.pct(),
                 IdleBenchmark.GOAL_PCT_OF_CORE, false);
-            line("| " + process.name() + " | " + fmt(process.ticksPct()) + " | " +
-                (Double.isNaN(process.schedstatPct()) ? "?" : fmt(process.schedstatPct())) + " | < " +
-                fmt(IdleBenchmark.GOAL_PCT_OF_CORE) + " | " + goal.verdict() + " | " + threads(process) + " |");
+            line("| " + (anchor ? "anchor: Agrona backoff, 1 ms" : "default") + " | " + process.name() + " | " +
+                fmt(process.ticksPct()) + " | " +
+                (Double.isNaN(process.schedstatPct()) ? "?" : fmt(process.schedstatPct())) + " | " +
+                (anchor ? "" : "< " + fmt(IdleBenchmark.GOAL_PCT_OF_CORE)) + " | " + (anchor ? "" : goal.verdict()) +
+                " | " + threads(process) + " |");
         }
         line();
+        final double ratio = brokerPct(IdleBenchmark.DEFAULT) / brokerPct(IdleBenchmark.ANCHOR);
+        if (!Double.isNaN(ratio))
+        {
+            line("The idle broker with its default idle strategy used " + fmt(ratio) + "x the CPU of the anchor.");
+            line();
+        }
         failures(failures);
         return text();
+    }
+
+    private double brokerPct(final String setup)
+    {
+        for (final IdleBenchmark.IdleProcess process : measured)
+        {
+            if (setup.equals(process.setup()) && "broker".equals(process.name()))
+            {
+                return process.pct();
+            }
+        }
+        return Double.NaN;
     }
 
     private static String threads(final IdleBenchmark.IdleProcess process)

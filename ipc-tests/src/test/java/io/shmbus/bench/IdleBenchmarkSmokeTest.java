@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code scripts/bench idle} end to end with a short window: a real broker and a real idle client are measured,
- * each with the time of its own shmbus thread among its threads, and the report and results files are written.
+ * {@code scripts/bench idle} end to end with short windows: a real broker and a real idle client are measured,
+ * each with the time of its own shmbus thread among its threads, then the anchor's pair, and the report and results files are written.
  * The figures themselves are the benchmark's to judge, not this test's.
  */
 class IdleBenchmarkSmokeTest
@@ -31,11 +31,15 @@ class IdleBenchmarkSmokeTest
 
         assertEquals(0, benchmark.run(), () -> "failures: " + benchmark.failures());
 
-        assertEquals(2, benchmark.measured().size());
+        assertEquals(4, benchmark.measured().size(), "the broker and the client, then the anchor's");
         assertThread(benchmark.measured().get(0), "broker", "shmbus-broker-c");
         assertThread(benchmark.measured().get(1), "client", "shmbus-client-c");
+        assertThread(benchmark.measured().get(2), "broker", "shmbus-broker-c");
+        assertEquals(IdleBenchmark.ANCHOR, benchmark.measured().get(2).setup());
         final String text = Files.readString(report, StandardCharsets.UTF_8);
-        assertTrue(text.contains("## CPU while idle") && text.contains("| broker |") && text.contains("| client |"),
+        assertTrue(text.contains("## CPU while idle") && text.contains("| default | broker |") &&
+            text.contains("| default | client |") && text.contains("| anchor: Agrona backoff, 1 ms | broker |") &&
+            text.contains("x the CPU of the anchor"),
             text);
         final String json = Files.readString(ResultsFile.sibling(report, ".json"), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"utime+stime\"") && json.contains("idle broker under 2.0% of a core"), json);
