@@ -65,7 +65,8 @@ public final class Broker implements AutoCloseable
         final ArchiveViews archiveViews = new ArchiveViews();
         final BrokerConductor conductor = new BrokerConductor(ctx, cnc, countersManager, counters, errorHandler,
             archiveViews);
-        this.runner = new AgentRunner(ctx.idleStrategy(), errorHandler, null, conductor);
+        this.runner = new AgentRunner(null != ctx.idleStrategy() ? ctx.idleStrategy() :
+            new BrokerIdleStrategy(conductor::isQuiet), errorHandler, null, conductor);
         if (ctx.netPort() >= 0)
         {
             // counters are allocated here, before any broker thread runs: the counters manager is not thread-safe

@@ -16,8 +16,10 @@ import io.shmbus.client.log.LogDescriptor;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.broadcast.BroadcastTransmitter;
@@ -27,25 +29,27 @@ import org.agrona.concurrent.status.CountersManager;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 
 /**
  * The broker's single agent: serves client commands from the CnC ring, answers on the broadcast, advances every
  * topic's producer limit (cleaning the ring ahead of producers), and keeps the directory healthy: heartbeats,
  * client liveness, freeing the slots of dead consumers, unblocking abandoned claims, counters.
  * <p>
- * Runs on one thread; every duty is driven by {@link #doWork()} with injected clocks so tests can step it.
+ * Runs on one thread; every duty is driven by {@link #doWork()} with injected clocks so tests can step it. Once
+ * its clients and topics are registered, a duty cycle allocates nothing ({@code SteadyStateAllocationTest}).
  */
 final class BrokerConductor implements Agent
 {
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long PROCESS_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long FLOW_CONTROL_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long the broker has to have had nothing to do before {@link #isQuiet()} (and its idle strategy parks longer). */
+    static final long QUIET_AFTER_NS = TimeUnit.SECONDS.toNanos(1);
     /** A join holds its slot reserved for at most about a second (a frame-boundary check): well past that. */
     private static final long MIN_RESERVATION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
@@ -66,13 +70,19 @@ final class BrokerConductor implements Agent
 
     private final Map<String, TopicState> topics = new HashMap<>();
     private final List<TopicState> topicList = new ArrayList<>();
-    private final Map<Long, ClientSession> clients = new HashMap<>();
+    private final Long2ObjectHashMap<ClientSession> clients = new Long2ObjectHashMap<>();
+    private final ProcessLiveness liveness = new ProcessLiveness();
+    private final LongPredicate isProcessAlive = liveness::isAlive;
+    private final MessageHandler commandHandler = this::onCommand;
     private final CommandFlyweight command = new CommandFlyweight();
     private final UnsafeBuffer responseBuffer = new UnsafeBuffer(new byte[2048]);
     private final ResponseFlyweight response = new ResponseFlyweight();
     private long nextRegistrationId = 1;
     private long nextHousekeepingNs;
     private long nextFlowControlNs;
+    private long dutyCycleNs;
+    private long lastActiveNs;
+    private boolean commandActivity;
     private long nextProcessCheckNs;
 
     BrokerConductor(
@@ -168,10 +178,18 @@ final class BrokerConductor implements Agent
     public int doWork()
     {
         final long nowNs = nanoClock.nanoTime();
-        int work = toBroker.read(this::onCommand, 32);
+        dutyCycleNs = nowNs;
+        commandActivity = false;
+        int work = toBroker.read(commandHandler, 32);
+        int archived = 0;
         for (int i = 0, n = topicList.size(); i < n; i++)
         {
-            work += topicList.get(i).archive();
+            archived += topicList.get(i).archive();
+        }
+        work += archived;
+        if (archived > 0 || commandActivity)
+        {
+            lastActiveNs = nowNs;
         }
         if (nowNs - nextFlowControlNs >= 0)
         {
@@ -182,6 +200,10 @@ final class BrokerConductor implements Agent
             for (int i = 0, n = topicList.size(); i < n; i++)
             {
                 final TopicState topic = topicList.get(i);
+                if (topic.tailMoved())
+                {
+                    lastActiveNs = nowNs;
+                }
                 topic.advanceLimit(epochNs);
                 work += topic.detachSlowConsumers(nowNs);
             }
@@ -192,6 +214,15 @@ final class BrokerConductor implements Agent
             work += housekeeping(nowNs);
         }
         return work;
+    }
+
+    /**
+     * True once, for {@link #QUIET_AFTER_NS}, no topic's tail has moved, nothing was archived and no command came but
+     * keepalives: the idle strategy may then park longer. As of the last duty cycle.
+     */
+    boolean isQuiet()
+    {
+        return dutyCycleNs - lastActiveNs >= QUIET_AFTER_NS;
     }
 
     public void onClose()
@@ -218,8 +249,9 @@ final class BrokerConductor implements Agent
             work++;
         }
         work += checkClientLiveness(nowNs);
-        for (final TopicState topic : topicList)
+        for (int i = 0, n = topicList.size(); i < n; i++)
         {
+            final TopicState topic = topicList.get(i);
             final int unblocked = topic.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
             if (unblocked > 0)
             {
@@ -230,7 +262,7 @@ final class BrokerConductor implements Agent
                 work += unblocked;
             }
             final int recovered = topic.recoverAbandonedCleaning(nowNs, ctx.unblockTimeoutNs(),
-                BrokerConductor::isAlive);
+                isProcessAlive);
             counters.cleaningsRecovered.getAndAdd(recovered);
             work += recovered;
             final int reclaimed = topic.reclaimAbandonedReservations(nowNs, reservationTimeoutNs);
@@ -242,9 +274,9 @@ final class BrokerConductor implements Agent
         {
             nextProcessCheckNs = nowNs + PROCESS_CHECK_INTERVAL_NS;
             work += freeSlotsOfDeadProcesses();
-            for (final TopicState topic : topicList)
+            for (int i = 0, n = topicList.size(); i < n; i++)
             {
-                work += topic.recoverDeadExclusiveProducer(BrokerConductor::isAlive);
+                work += topicList.get(i).recoverDeadExclusiveProducer(isProcessAlive);
             }
         }
         counters.clients.setRelease(clients.size());
@@ -261,7 +293,7 @@ final class BrokerConductor implements Agent
             final ClientSession session = it.next();
             String reason = null;
             boolean processAlive = true;
-            if (checkProcesses && !isAlive(session.pid))
+            if (checkProcesses && !liveness.isAlive(session.pid))
             {
                 reason = "its process exited";
                 processAlive = false;
@@ -270,7 +302,7 @@ final class BrokerConductor implements Agent
             {
                 reason = "sent no keepalive for " +
                     TimeUnit.NANOSECONDS.toMillis(nowNs - session.lastKeepaliveNs) + " ms";
-                processAlive = isAlive(session.pid);
+                processAlive = liveness.isAlive(session.pid);
             }
             if (null != reason)
             {
@@ -293,22 +325,26 @@ final class BrokerConductor implements Agent
     /** Frees active slots whose owner process is gone and that no live session holds (e.g. clients without a broker). */
     private int freeSlotsOfDeadProcesses()
     {
-        final Set<Long> held = new HashSet<>();
+        for (int i = 0, n = topicList.size(); i < n; i++)
+        {
+            topicList.get(i).clearHeldBySession();
+        }
         for (final ClientSession session : clients.values())
         {
             for (final ClientSession.ConsumerRegistration registration : session.consumers.values())
             {
-                held.add(slotKey(registration.topic, registration.slot));
+                registration.topic.heldBySession(registration.slot);
             }
         }
         int freed = 0;
-        for (final TopicState topic : topicList)
+        for (int i = 0, n = topicList.size(); i < n; i++)
         {
+            final TopicState topic = topicList.get(i);
             for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
             {
                 final int state = topic.log.slotStateVolatile(slot);
                 if (state != LogDescriptor.SLOT_FREE && state != LogDescriptor.SLOT_RESERVED &&
-                    !held.contains(slotKey(topic, slot)) && !isAlive(topic.log.slotOwnerPid(slot)))
+                    !topic.isHeldBySession(slot) && !liveness.isAlive(topic.log.slotOwnerPid(slot)))
                 {
                     topic.slots.release(slot);
                     freed++;
@@ -319,11 +355,6 @@ final class BrokerConductor implements Agent
         }
         counters.consumersFreed.getAndAdd(freed);
         return freed;
-    }
-
-    private long slotKey(final TopicState topic, final int slot)
-    {
-        return ((long)topicList.indexOf(topic) << 32) | slot;
     }
 
     static boolean isAlive(final long pid)
@@ -341,7 +372,7 @@ final class BrokerConductor implements Agent
             {
                 // a silent but live process keeps the topic until it exits: it may still write past the tail
                 topic.exclusiveRegistration = 0;
-                if (!isAlive(session.pid))
+                if (!liveness.isAlive(session.pid))
                 {
                     topic.releaseExclusive(session.pid, true);
                 }
@@ -367,6 +398,7 @@ final class BrokerConductor implements Agent
     private void onCommand(final int type, final DirectBuffer buffer, final int index, final int length)
     {
         counters.commandsReceived.increment();
+        commandActivity |= ControlProtocol.CLIENT_KEEPALIVE != type;
         if (length < CommandFlyweight.MIN_LENGTH || length > CommandFlyweight.MAX_LENGTH)
         {
             final long correlationId = length >= 8 ? buffer.getLong(index) : 0;
@@ -463,7 +495,7 @@ final class BrokerConductor implements Agent
         final String name = topicName(length);
         final ClientSession session = session();
         final TopicState topic = topic(name);
-        final String conflict = topic.producerConflict(exclusive, BrokerConductor::isAlive);
+        final String conflict = topic.producerConflict(exclusive, isProcessAlive);
         if (null != conflict)
         {
             reject(correlationId, ControlProtocol.ERROR_PRODUCER_CONFLICT, conflict);

@@ -6,7 +6,6 @@ import io.shmbus.broker.config.Durations;
 import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.ShmDirectory;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
@@ -129,12 +128,6 @@ public final class BrokerContext
         concludeNet();
         filePermissionSet = ShmDirectory.parseFilePermissions(filePermissions);
         directoryPermissionSet = ShmDirectory.directoryPermissionsFor(filePermissions);
-        if (null == idleStrategy)
-        {
-            // spins briefly, then parks up to 1 ms: an idle broker costs ~1000 wakeups a second, not a core
-            idleStrategy = new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1));
-        }
         if (null == errorHandler)
         {
             final PrintStream out = log;
@@ -440,12 +433,17 @@ public final class BrokerContext
         return directoryPermissionSet;
     }
 
+    /**
+     * The conductor's idle strategy; by default (null) the broker's own, which backs off to parking 1 ms while the
+     * broker is busy and parks longer once it has been quiet for a second ({@code BrokerIdleStrategy}).
+     */
     public BrokerContext idleStrategy(final IdleStrategy idleStrategy)
     {
         this.idleStrategy = idleStrategy;
         return this;
     }
 
+    /** The idle strategy given, or null for the broker's own. */
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;

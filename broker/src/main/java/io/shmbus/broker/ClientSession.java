@@ -1,7 +1,6 @@
 package io.shmbus.broker;
 
-import java.util.HashMap;
-import java.util.Map;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * What the broker knows of one connected client: its process, when it last showed signs of life, and its
@@ -25,8 +24,9 @@ final class ClientSession
     final long clientId;
     final long pid;
     long lastKeepaliveNs;
-    final Map<Long, TopicState> producers = new HashMap<>();
-    final Map<Long, ConsumerRegistration> consumers = new HashMap<>();
+    /** By registration id; iterating them allocates nothing (the maps reuse their iterators). */
+    final Long2ObjectHashMap<TopicState> producers = new Long2ObjectHashMap<>();
+    final Long2ObjectHashMap<ConsumerRegistration> consumers = new Long2ObjectHashMap<>();
 
     ClientSession(final long clientId, final long pid, final long nowNs)
     {

@@ -50,6 +50,9 @@ final class TopicState implements AutoCloseable
     private final long[] detachRequestedNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] reservationStamp = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] reservedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    /** Slots a client session of the broker holds, marked afresh for each check of exited processes. */
+    private final boolean[] heldBySession = new boolean[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private long lastSeenTail = -1;
     private long watchedCleanerPid;
     private long watchedCleanerLimit;
     private long cleanerWatchedSinceNs;
@@ -224,6 +227,33 @@ final class TopicState implements AutoCloseable
             }
         }
         return work;
+    }
+
+    /** True when the tail moved since the last call: producers are publishing. */
+    boolean tailMoved()
+    {
+        final long tail = log.tailVolatile();
+        if (tail != lastSeenTail)
+        {
+            lastSeenTail = tail;
+            return true;
+        }
+        return false;
+    }
+
+    void clearHeldBySession()
+    {
+        Arrays.fill(heldBySession, false);
+    }
+
+    void heldBySession(final int slot)
+    {
+        heldBySession[slot] = true;
+    }
+
+    boolean isHeldBySession(final int slot)
+    {
+        return heldBySession[slot];
     }
 
     void updateCounters()

@@ -4,6 +4,7 @@ import io.shmbus.client.cnc.CncFile;
 import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.cnc.ResponseFlyweight;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.broadcast.BroadcastReceiver;
 import org.agrona.concurrent.broadcast.CopyBroadcastReceiver;
 
@@ -14,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The background thread of a {@link ShmBus}: reads the broker's responses and completes pending requests, sends
- * keepalives, and notices when the broker dies or stops heart-beating. Owns the broadcast receiver.
+ * keepalives, and notices when the broker dies or stops heart-beating. Owns the broadcast receiver. Allocates
+ * nothing while no request is pending and the broker lives.
  */
 final class ClientConductor implements Runnable
 {
@@ -44,6 +46,7 @@ final class ClientConductor implements Runnable
     private final ShmBus.Context ctx;
     private final ConcurrentHashMap<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
     private final ResponseFlyweight response = new ResponseFlyweight();
+    private final MessageHandler responseHandler = this::onResponse;
     private final Thread thread;
     private CopyBroadcastReceiver receiver;
     private volatile boolean running = true;
@@ -126,7 +129,7 @@ final class ClientConductor implements Runnable
             int work = 0;
             try
             {
-                work = receiver.receive(this::onResponse);
+                work = receiver.receive(responseHandler);
             }
             catch (final IllegalStateException lapped)
             {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -29,6 +30,7 @@ public final class BenchChild
 
     private static final Semaphore GO = new Semaphore(0);
     private static volatile boolean stopRequested;
+    private static final CountDownLatch STOP = new CountDownLatch(1);
 
     private BenchChild()
     {
@@ -39,7 +41,8 @@ public final class BenchChild
         if (args.length < 1)
         {
             System.err.println("usage: BenchChild aeron-driver|shmbus-broker|tp-consumer|tp-producer|ping|pong|" +
-                "replay-receiver|replay-sender|replay-cli|net-subscriber|zc-producer|zc-consumer key=value...");
+                "replay-receiver|replay-sender|replay-cli|net-subscriber|zc-producer|zc-consumer|idle-client " +
+                "key=value...");
             System.exit(2);
         }
         final String role = args[0];
@@ -85,6 +88,9 @@ public final class BenchChild
                 case "zc-consumer":
                     ZeroCopyConsumerRole.run(childArgs);
                     break;
+                case "idle-client":
+                    IdleClientRole.run(childArgs);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown role '" + role + "'");
             }
@@ -106,13 +112,10 @@ public final class BenchChild
         return stopRequested;
     }
 
-    /** Blocks until the parent asks this child to stop. */
+    /** Blocks until the parent asks this child to stop, without waking up meanwhile (the idle benchmark counts). */
     static void awaitStop() throws InterruptedException
     {
-        while (!stopRequested)
-        {
-            Thread.sleep(5);
-        }
+        STOP.await();
     }
 
     /**
@@ -224,6 +227,7 @@ public final class BenchChild
             }
             stopRequested = true;
             GO.release(); // a child waiting to go sees the stop at once
+            STOP.countDown();
             sleepQuietly(STOP_GRACE_MS);
             System.err.println(role + ": did not stop within " + STOP_GRACE_MS + " ms of the stop request");
             Runtime.getRuntime().halt(3);

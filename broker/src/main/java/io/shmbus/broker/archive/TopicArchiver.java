@@ -317,7 +317,7 @@ public final class TopicArchiver implements AutoCloseable
         {
             durability.onSegmentComplete(writer);
             writer.open(segmentEnd);
-            afterRetention(retention.apply(writer.base()));
+            afterRetention(retention.apply(writer.base(), archivedPosition));
         }
         return 1 + housekeeping();
     }
@@ -336,7 +336,7 @@ public final class TopicArchiver implements AutoCloseable
     {
         final long nowNs = System.nanoTime();
         final int synced = durability.onDutyCycle(nowNs, writer);
-        return synced + afterRetention(retention.applyIfDue(nowNs, writer.base()));
+        return synced + afterRetention(retention.applyIfDue(nowNs, writer.base(), archivedPosition));
     }
 
     /** Moves the first position past the segments retention just deleted; returns how many it deleted. */

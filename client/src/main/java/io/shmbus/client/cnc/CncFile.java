@@ -30,6 +30,8 @@ public final class CncFile implements AutoCloseable
     private final UnsafeBuffer countersMetadata;
     private final UnsafeBuffer countersValues;
     private boolean closed;
+    /** The broker's process as last seen alive: later checks of the same pid allocate nothing. */
+    private volatile ProcessHandle brokerProcess;
 
     private CncFile(final Path file, final MappedByteBuffer mapped)
     {
@@ -175,10 +177,25 @@ public final class CncFile implements AutoCloseable
         return header.getLong(START_TIMESTAMP_OFFSET);
     }
 
-    /** True when the broker process that wrote this file is still running. */
+    /**
+     * True while the process named as the broker runs. Any thread; allocates nothing while that process lives (its
+     * handle is kept, and the handle also tells a reused pid from the broker).
+     */
     public boolean isBrokerProcessAlive()
     {
-        return ProcessHandle.of(brokerPid()).map(ProcessHandle::isAlive).orElse(false);
+        final long pid = brokerPid();
+        final ProcessHandle known = brokerProcess;
+        if (null != known && known.pid() == pid && known.isAlive())
+        {
+            return true;
+        }
+        final ProcessHandle current = ProcessHandle.of(pid).orElse(null);
+        if (null == current)
+        {
+            return false;
+        }
+        brokerProcess = current;
+        return current.isAlive();
     }
 
     public void close()
