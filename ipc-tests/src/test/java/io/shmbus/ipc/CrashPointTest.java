@@ -58,7 +58,12 @@ class CrashPointTest
     private static final int AFTER = 20;
     private static final long PRODUCER_TAG = 0x50524f44L;
     private static final long VICTIM_VALUE = 1_000;
-    private static final long UNBLOCK_TIMEOUT_MS = 200;
+    /**
+     * Long enough that a live process descheduled between its claim and its commit on a loaded machine is not
+     * taken for a dead one (its claim padded under it, and its stores no longer the table's), short enough to keep
+     * the test quick: every claim a victim abandons waits this long.
+     */
+    private static final long UNBLOCK_TIMEOUT_MS = 500;
     private static final Duration DEADLINE = Duration.ofSeconds(15);
 
     /** One protocol step run by the crashing process, and the state it needs first. */
