@@ -27,6 +27,8 @@ final class PingRole
     private static final long CONNECT_TIMEOUT_MS = 20_000;
     private static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(10);
 
+    static final String WINDOW_FILE_PROP_NAME = "shmbus.bench.windowFile";
+
     private PingRole()
     {
     }
@@ -57,6 +59,7 @@ final class PingRole
             BenchChild.ready("");
 
             final long total = warmup + samples;
+            long recordingStartNs = 0;
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
             boolean capped = false;
             for (long sequence = 0; sequence < total; sequence++)
@@ -65,6 +68,10 @@ final class PingRole
                 {
                     capped = true; // a busy machine: report what was recorded rather than run for ever
                     break;
+                }
+                if (sequence == warmup)
+                {
+                    recordingStartNs = System.nanoTime();
                 }
                 roundTrips.recording = sequence >= warmup;
                 roundTrips.expected = sequence;
@@ -90,6 +97,7 @@ final class PingRole
                 }
             }
 
+            writeWindow(recordingStartNs, System.nanoTime());
             BenchChild.result("count=" + histogram.getTotalCount() +
                 " capped=" + capped +
                 " errors=" + roundTrips.errors +
@@ -102,6 +110,27 @@ final class PingRole
                 " maxNs=" + histogram.getMaxValue() +
                 " meanNs=" + Math.round(histogram.getMean()) +
                 " histogram=" + encode(histogram));
+        }
+    }
+
+    /**
+     * With {@value #WINDOW_FILE_PROP_NAME} set (by {@code scripts/bench tail}), writes the recorded window as
+     * {@code START_NS END_NS} of {@link System#nanoTime()}, CLOCK_MONOTONIC on Linux, the clock of a
+     * {@code perf record -k CLOCK_MONOTONIC} trace, so the trace can be cut to the round trips measured.
+     */
+    private static void writeWindow(final long startNs, final long endNs)
+    {
+        final String file = System.getProperty(WINDOW_FILE_PROP_NAME);
+        if (null != file && 0 != startNs)
+        {
+            try
+            {
+                java.nio.file.Files.writeString(java.nio.file.Paths.get(file), startNs + " " + endNs + "\n");
+            }
+            catch (final java.io.IOException ex)
+            {
+                System.err.println("ping: could not write the recorded window to " + file + ": " + ex);
+            }
         }
     }
 

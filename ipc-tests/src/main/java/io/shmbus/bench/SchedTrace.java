@@ -68,6 +68,13 @@ final class SchedTrace
         {
             return lastSeconds - firstSeconds;
         }
+
+        /** The seconds the counted switches come from: the window where there is one, else the thread's life. */
+        double countedSeconds(final SchedTrace trace)
+        {
+            return trace.hasWindow() ? Math.min(trace.windowEnd, lastSeconds) - Math.max(trace.windowStart,
+                firstSeconds) : spanSeconds();
+        }
     }
 
     private final Map<Long, String> roleByPid;
@@ -85,10 +92,32 @@ final class SchedTrace
     private final Map<Long, String> outByComm = new HashMap<>();
     private long lines;
     private long unparsed;
+    private double windowStart = Double.NEGATIVE_INFINITY;
+    private double windowEnd = Double.POSITIVE_INFINITY;
 
     SchedTrace(final Map<Long, String> roleByPid)
     {
         this.roleByPid = roleByPid;
+    }
+
+    /**
+     * Counts only the switches inside this window, in the trace's seconds (a trace recorded with
+     * {@code -k CLOCK_MONOTONIC} shares its clock with {@link System#nanoTime()}).
+     */
+    SchedTrace window(final double startSeconds, final double endSeconds)
+    {
+        if (!(endSeconds > startSeconds))
+        {
+            throw new IllegalArgumentException("empty window: " + startSeconds + " to " + endSeconds);
+        }
+        this.windowStart = startSeconds;
+        this.windowEnd = endSeconds;
+        return this;
+    }
+
+    boolean hasWindow()
+    {
+        return windowStart != Double.NEGATIVE_INFINITY;
     }
 
     /** Reads {@code PID ROLE} lines; later lines win, blank and malformed lines are skipped. */
@@ -218,7 +247,13 @@ final class SchedTrace
             final long tid = e.getValue();
             final Spinner spinner = new Spinner(roleByPid.get(e.getKey()), e.getKey(), tid, onCpuByTid.get(tid),
                 firstSeen.get(tid), lastSeen.get(tid));
-            spinner.preemptions.addAll(pending.getOrDefault(tid, List.of()));
+            for (final Preemption p : pending.getOrDefault(tid, List.of()))
+            {
+                if (p.atSeconds() >= windowStart && p.atSeconds() <= windowEnd)
+                {
+                    spinner.preemptions.add(p);
+                }
+            }
             spinner.voluntary = voluntaryByTid.getOrDefault(tid, 0);
             spinners.add(spinner);
         }
@@ -248,7 +283,16 @@ final class SchedTrace
                 .append(unparsed).append(" not scheduler switches).\n\n");
             return out.toString();
         }
-        out.append("| thread | on CPU (s) | span (s) | involuntary switches | per second | off CPU total (ms) | " +
+        if (hasWindow())
+        {
+            out.append(String.format(Locale.ROOT, "Switches counted in the recorded window only (%.3f s of round " +
+                "trips after the warm-up); on CPU is the thread's whole life.%n%n", windowEnd - windowStart));
+        }
+        else
+        {
+            out.append("Switches counted over each thread's whole life, JVM start and warm-up included.\n\n");
+        }
+        out.append("| thread | on CPU (s) | counted (s) | involuntary switches | per second | off CPU total (ms) | " +
             "off CPU p50 / p99 / max (µs) | voluntary switches |\n|---|---:|---:|---:|---:|---:|---|---:|\n");
         final Map<String, double[]> byCause = new LinkedHashMap<>();
         for (final Spinner s : spinners)
@@ -256,8 +300,8 @@ final class SchedTrace
             final double[] off = s.preemptions.stream().mapToDouble(Preemption::offCpuMicros).sorted().toArray();
             final double total = Arrays.stream(off).sum();
             out.append(String.format(Locale.ROOT, "| %s (pid %d, tid %d) | %.2f | %.2f | %d | %.0f | %.1f | %s | %d |%n",
-                s.role, s.pid, s.tid, s.onCpuSeconds, s.spanSeconds(), off.length,
-                s.spanSeconds() > 0 ? off.length / s.spanSeconds() : 0.0, total / 1e3,
+                s.role, s.pid, s.tid, s.onCpuSeconds, s.countedSeconds(this), off.length,
+                s.countedSeconds(this) > 0 ? off.length / s.countedSeconds(this) : 0.0, total / 1e3,
                 off.length == 0 ? "-" : String.format(Locale.ROOT, "%.0f / %.0f / %.0f", percentile(off, 50),
                     percentile(off, 99), off[off.length - 1]), s.voluntary));
             for (final Preemption p : s.preemptions)
@@ -289,16 +333,25 @@ final class SchedTrace
     }
 
     /**
-     * {@code SchedTrace ROLES TITLE}: reads {@code perf script} text on standard input, prints the Markdown section.
+     * {@code SchedTrace ROLES TITLE [WINDOW]}: reads {@code perf script} text on standard input, prints the Markdown
+     * section. WINDOW is a file holding {@code START_NS END_NS}; a missing or empty file counts everything.
      */
     public static void main(final String[] args) throws IOException
     {
-        if (args.length != 2)
+        if (args.length != 2 && args.length != 3)
         {
-            System.err.println("usage: SchedTrace ROLES-FILE TITLE < perf-script-output");
+            System.err.println("usage: SchedTrace ROLES-FILE TITLE [WINDOW-FILE] < perf-script-output");
             System.exit(2);
         }
         final SchedTrace trace = new SchedTrace(readRoles(Path.of(args[0])));
+        if (3 == args.length && Files.isRegularFile(Path.of(args[2])))
+        {
+            final String[] window = Files.readString(Path.of(args[2])).trim().split("\\s+");
+            if (2 == window.length)
+            {
+                trace.window(Long.parseLong(window[0]) / 1e9, Long.parseLong(window[1]) / 1e9);
+            }
+        }
         trace.read(new BufferedReader(new java.io.InputStreamReader(System.in)));
         System.out.print(trace.report(args[1]));
     }

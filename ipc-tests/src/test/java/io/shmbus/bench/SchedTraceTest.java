@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SchedTraceTest
@@ -59,6 +60,23 @@ class SchedTraceTest
         final String report = trace.report("test");
         assertTrue(report.contains("| ping (pid 100, tid 104) |"), report);
         assertTrue(report.contains("| other: C2 CompilerThre | 1 | 2.00 | 2000.0 |"), report);
+    }
+
+    @Test
+    void aWindowKeepsOnlyTheSwitchesInsideIt()
+    {
+        final SchedTrace trace = new SchedTrace(Map.of(100L, "ping", 200L, "shmbus-broker", 300L, "pong"))
+            .window(10.15, 10.35); // after the broker's switch of ping, around both of pong's
+        for (final String line : TRACE)
+        {
+            trace.accept(line);
+        }
+        final List<SchedTrace.Spinner> spinners = trace.spinners();
+        assertEquals(0, spinners.get(0).preemptions.size());
+        assertEquals(2, spinners.get(1).preemptions.size());
+        assertEquals(0.2, spinners.get(1).countedSeconds(trace), 1e-9);
+        assertTrue(trace.report("windowed").contains("recorded window only"));
+        assertThrows(IllegalArgumentException.class, () -> new SchedTrace(Map.of()).window(2, 1));
     }
 
     @Test
