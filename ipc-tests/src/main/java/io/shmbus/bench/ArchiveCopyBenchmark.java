@@ -31,7 +31,8 @@ import java.util.zip.CRC32C;
  * <ul>
  *     <li>how a step is copied: {@code transferTo} (in-kernel, the first archiver), {@code write} of a slice of the
  *     mapped ring (one copy by the kernel from the mapping), the same with the CRC32C of each step that the
- *     archiver records in its checksum index, a put from the mapped ring into a mapped segment (a copy in user
+ *     archiver records in its checksum index (over the whole step before one write, or per piece right before
+ *     each piece's write, as the archiver does), a put from the mapped ring into a mapped segment (a copy in user
  *     space, the kernel only faulting pages in), and a read into a direct or a heap buffer then a write;</li>
  *     <li>where it goes: a new file that grows as it is written, a new file set to its full length first (sparse),
  *     a new file written with zeros to its full length first (that write is timed too), or a retired segment
@@ -50,8 +51,8 @@ public final class ArchiveCopyBenchmark
     private static final int RING = 64 * 1024 * 1024;
     private static final int SEGMENT = 128 * 1024 * 1024;
     private static final List<String> METHOD_IDS = List.of("transfer-to", "write", "write-crc", "write-crc-128k",
-        "write-crc-256k", "sparse", "zero-filled", "recycled", "mapped-sparse", "mapped-recycled", "read-write-direct",
-        "read-write-heap");
+        "write-crc-256k", "sparse", "zero-filled", "recycled", "recycled-128k", "recycled-write", "mapped-sparse",
+        "mapped-recycled", "read-write-direct", "read-write-heap");
     /** Retired segments a recycling run renames in turn: the pages of one written two segments ago. */
     private static final int POOL = 2;
 
@@ -135,9 +136,9 @@ public final class ArchiveCopyBenchmark
             new Method("transfer-to", SegmentFiles.GROWING, false, ArchiveCopyBenchmark::transferTo));
         methods.put("write(mapped ring slice), growing file",
             new Method("write", SegmentFiles.GROWING, false, (t, r, s) -> write(t, r, s, false)));
-        methods.put("write + CRC32C, growing file (the archiver)",
+        methods.put("write + CRC32C, growing file (the archiver before)",
             new Method("write-crc", SegmentFiles.GROWING, false, (t, r, s) -> write(t, r, s, true)));
-        methods.put("write + CRC32C per 128 KiB piece, growing file",
+        methods.put("write + CRC32C per 128 KiB piece, growing file (the archiver)",
             new Method("write-crc-128k", SegmentFiles.GROWING, false, (t, r, s) -> writeInPieces(t, r, s, 128 << 10)));
         methods.put("write + CRC32C per 256 KiB piece, growing file",
             new Method("write-crc-256k", SegmentFiles.GROWING, false, (t, r, s) -> writeInPieces(t, r, s, 256 << 10)));
@@ -147,6 +148,10 @@ public final class ArchiveCopyBenchmark
             new Method("zero-filled", SegmentFiles.ZERO_FILLED, false, (t, r, s) -> write(t, r, s, true)));
         methods.put("write + CRC32C, recycled segment (renamed, cached)",
             new Method("recycled", SegmentFiles.RECYCLED, false, (t, r, s) -> write(t, r, s, true)));
+        methods.put("write + CRC32C per 128 KiB piece, recycled segment",
+            new Method("recycled-128k", SegmentFiles.RECYCLED, false, (t, r, s) -> writeInPieces(t, r, s, 128 << 10)));
+        methods.put("write without CRC32C, recycled segment",
+            new Method("recycled-write", SegmentFiles.RECYCLED, false, (t, r, s) -> write(t, r, s, false)));
         methods.put("put into mapped segment + CRC32C, sparse file",
             new Method("mapped-sparse", SegmentFiles.SPARSE, true, ArchiveCopyBenchmark::putMapped));
         methods.put("put into mapped segment + CRC32C, recycled segment",
@@ -344,8 +349,8 @@ public final class ArchiveCopyBenchmark
     }
 
     /**
-     * The step in pieces, each checksummed right before it is written, so that the write copies bytes the checksum
-     * has just brought into the CPU's cache; one CRC32C over the whole step, as the checksum index records it.
+     * The step in pieces, each added to the step's CRC32C right before it is written (the archiver's way); one
+     * checksum over the whole step, as the checksum index records it.
      */
     private static void writeInPieces(
         final Target target, final int ringOffset, final long segmentOffset, final int piece) throws IOException

@@ -31,9 +31,10 @@ final class SegmentWriter implements AutoCloseable
     private static final Set<StandardOpenOption> CREATE_WRITE =
         Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     /**
-     * Bytes checksummed and then written at a time: small enough to stay in the CPU's cache between the two. In
-     * 1 MiB steps into growing segments, 128 KiB pieces cost 0.88x the CPU per GiB of one checksum over the step
-     * followed by one write ({@code scripts/bench archive-copy}).
+     * Bytes checksummed and then written at a time. In 1 MiB steps into growing segments, 128 KiB pieces cost
+     * 0.88-0.90x the CPU per GiB of one checksum over the step followed by one write, in three runs of
+     * {@code scripts/bench archive-copy} (256 KiB pieces about the same); the cache alone does not explain it, since
+     * into a file whose pages are cached already the pieces were not cheaper.
      */
     private static final int PIECE = 128 * 1024;
 
@@ -112,8 +113,8 @@ final class SegmentWriter implements AutoCloseable
      * the mapped pages into the segment's page cache; measured against {@code transferTo} from the shm file
      * (sendfile between files), a put into a mapped segment and read/write loops with
      * {@code scripts/bench archive-copy}, it was the fastest and the cheapest in CPU. Each piece is added to the
-     * CRC32C of the range right before it is written, so the write copies bytes the checksum has just brought into
-     * the CPU's cache; the checksum of the whole range goes to the checksum index once every piece is written.
+     * CRC32C of the range right before it is written; the checksum of the whole range goes to the checksum index
+     * once every piece is written.
      */
     void copy(final long from, final long to)
     {
