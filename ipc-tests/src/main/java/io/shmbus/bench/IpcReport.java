@@ -203,7 +203,8 @@ final class IpcReport extends MarkdownReport
             "own JVM process " +
             "(started by this benchmark, none pinned to a core); results come back as `RESULT` lines on stdout");
         row("shmbus", "topic ring " + mib(options.capacity) + " per topic in " + baseDir + " (removed at the " +
-            "end); through the broker: a `shmbus broker` process per run (default idle strategy, parks up to 1 ms), " +
+            "end); through the broker: a `shmbus broker` process per run (default idle strategy: parks up to " +
+            "1 ms, 5 ms after a quiet second), " +
             "producer and consumer processes connect with `ShmBus` and register through it, then exchange " +
             "messages directly in shared memory; frames stamped with the broker's clock (client defaults); " +
             "`offer` (copy) → `Consumer.poll` in place, consumer from EARLIEST, joined before the " +

@@ -89,10 +89,12 @@ final class PersistReport extends MarkdownReport
             "writes land in the page cache and the kernel writes them back (vm.dirty_background_ratio " +
             MachineInfo.sysctl("vm/dirty_background_ratio") + "%, vm.dirty_ratio " +
             MachineInfo.sysctl("vm/dirty_ratio") + "% of RAM)");
-        row("shmbus", "a `shmbus broker` process per run (default idle strategy, parks up to 1 ms), ring " +
+        row("shmbus", "a `shmbus broker` process per run (default idle strategy: parks up to 1 ms, 5 ms after a " +
+            "quiet second), ring " +
             mib(options.capacity) + " in /dev/shm; persistent runs start it with a data directory and " +
             "`persistent = true`, `durability = none` (or `segment`): its archiver, on the broker's one thread, " +
-            "copies committed frames from the ring to 128 MiB segment files with `FileChannel.transferTo`, and " +
+            "copies committed frames from the ring to 128 MiB segment files (a positional write from the ring's " +
+            "mapping per step of at most 1 MiB), and " +
             "holds producers back from overwriting what it has not copied. `Producer.offer` (copy) → " +
             "`Consumer.poll` in place, consumer from EARLIEST, joined before the producer starts");
         row("Chronicle Queue", "net.openhft:chronicle-queue " + chronicleVersion + ", `SingleChronicleQueueBuilder" +

