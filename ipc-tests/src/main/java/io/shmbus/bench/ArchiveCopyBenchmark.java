@@ -98,32 +98,40 @@ public final class ArchiveCopyBenchmark
         long total = 1L << 30;
         List<String> only = null;
         Path dataDir = Paths.get(System.getProperty("shmbus.bench.root", "."), "ipc-tests", "target", "bench-copy");
-        for (int i = 0; i < args.length; i++)
+        try
         {
-            switch (args[i])
+            for (int i = 0; i < args.length; i++)
             {
-                case "--runs":
-                    runs = Integer.parseInt(value(args, ++i, "--runs"));
-                    break;
-                case "--size-mib":
-                    total = Long.parseLong(value(args, ++i, "--size-mib")) << 20;
-                    break;
-                case "--methods":
-                    only = List.of(value(args, ++i, "--methods").split(","));
-                    break;
-                case "--data-dir":
-                    dataDir = Paths.get(value(args, ++i, "--data-dir"));
-                    break;
-                case "-h":
-                case "--help":
-                    System.out.println("usage: scripts/bench archive-copy [--runs N (5)] [--size-mib M (1024)] " +
-                        "[--data-dir DIR (ipc-tests/target/bench-copy)] [--methods ID,... (all)]\n" +
-                        "methods: " + String.join(", ", METHOD_IDS));
-                    return;
-                default:
-                    System.err.println("bench archive-copy: unknown option '" + args[i] + "' (see --help)");
-                    System.exit(2);
+                switch (args[i])
+                {
+                    case "--runs":
+                        runs = BenchOptions.positiveInt("--runs", BenchOptions.value(args, ++i, "--runs"));
+                        break;
+                    case "--size-mib":
+                        total = BenchOptions.wholeNumber("--size-mib", BenchOptions.value(args, ++i, "--size-mib"),
+                            1 << 20) << 20;
+                        break;
+                    case "--methods":
+                        only = List.of(BenchOptions.value(args, ++i, "--methods").split(","));
+                        break;
+                    case "--data-dir":
+                        dataDir = Paths.get(BenchOptions.value(args, ++i, "--data-dir"));
+                        break;
+                    case "-h":
+                    case "--help":
+                        System.out.println("usage: scripts/bench archive-copy [--runs N (5)] [--size-mib M (1024)] " +
+                            "[--data-dir DIR (ipc-tests/target/bench-copy)] [--methods ID,... (all)]\n" +
+                            "methods: " + String.join(", ", METHOD_IDS));
+                        return;
+                    default:
+                        throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
+                }
             }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("bench archive-copy: " + ex.getMessage());
+            System.exit(2);
         }
         if (runs < 1 || total < STEP)
         {
@@ -456,15 +464,6 @@ public final class ArchiveCopyBenchmark
         return (n & 1) == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static String value(final String[] args, final int index, final String option)
-    {
-        if (index >= args.length)
-        {
-            System.err.println("bench archive-copy: " + option + " needs a value");
-            System.exit(2);
-        }
-        return args[index];
-    }
 
     private ArchiveCopyBenchmark()
     {

@@ -422,6 +422,28 @@ final class BenchOptions
         throw new IllegalArgumentException(what + " must be a positive integer: '" + text + "'");
     }
 
+    /**
+     * A whole number from 1 to {@code max}.
+     *
+     * @throws IllegalArgumentException with a message meant for the user.
+     */
+    static long wholeNumber(final String option, final String value, final long max)
+    {
+        try
+        {
+            final long n = Long.parseLong(value.trim());
+            if (n >= 1 && n <= max)
+            {
+                return n;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a whole number from 1 to " + max + ": '" + value + "'");
+    }
+
     static String value(final String[] args, final int i, final String option)
     {
         if (i >= args.length)

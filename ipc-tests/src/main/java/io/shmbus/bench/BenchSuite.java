@@ -34,26 +34,13 @@ public final class BenchSuite
 
     public static void main(final String[] args)
     {
-        final SuiteOptions options;
-        try
+        final SuiteOptions options = BenchMain.options("bench all", args, SuiteOptions::parse, o -> o.help,
+            SuiteOptions.USAGE);
+        if (null == options)
         {
-            options = SuiteOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("bench all: " + ex.getMessage());
-            System.err.println();
-            System.err.println(SuiteOptions.USAGE);
-            System.exit(2);
             return;
         }
-        if (options.help)
-        {
-            System.out.println(SuiteOptions.USAGE);
-            return;
-        }
-        final String command = System.getProperty(IpcBenchmark.COMMAND_PROP_NAME,
-            "java -cp ... " + BenchSuite.class.getName() + " " + String.join(" ", args));
+        final String command = BenchMain.commandLine(BenchSuite.class, args);
         System.exit(new BenchSuite(options, command).run());
     }
 

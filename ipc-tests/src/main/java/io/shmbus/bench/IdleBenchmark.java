@@ -73,26 +73,13 @@ public final class IdleBenchmark
 
     public static void main(final String[] args)
     {
-        final IdleOptions options;
-        try
+        final IdleOptions options = BenchMain.options("bench idle", args, IdleOptions::parse, o -> o.help,
+            IdleOptions.USAGE);
+        if (null == options)
         {
-            options = IdleOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("bench idle: " + ex.getMessage());
-            System.err.println();
-            System.err.println(IdleOptions.USAGE);
-            System.exit(2);
             return;
         }
-        if (options.help)
-        {
-            System.out.println(IdleOptions.USAGE);
-            return;
-        }
-        final String command = System.getProperty(IpcBenchmark.COMMAND_PROP_NAME,
-            "java -cp ... " + IdleBenchmark.class.getName() + " " + String.join(" ", args));
+        final String command = BenchMain.commandLine(IdleBenchmark.class, args);
         System.exit(new IdleBenchmark(options, command).run());
     }
 

@@ -47,16 +47,16 @@ final class IdleOptions
                     options.help = true;
                     break;
                 case "--seconds":
-                    options.seconds = positive(arg, value(args, ++i, arg), 1);
+                    options.seconds = positive(arg, BenchOptions.value(args, ++i, arg), 1);
                     break;
                 case "--warmup":
-                    options.warmupSeconds = positive(arg, value(args, ++i, arg), 0);
+                    options.warmupSeconds = positive(arg, BenchOptions.value(args, ++i, arg), 0);
                     break;
                 case "--topics":
-                    options.topics = positive(arg, value(args, ++i, arg), 1);
+                    options.topics = positive(arg, BenchOptions.value(args, ++i, arg), 1);
                     break;
                 case "--net-port":
-                    options.netPort = positive(arg, value(args, ++i, arg), 0);
+                    options.netPort = positive(arg, BenchOptions.value(args, ++i, arg), 0);
                     if (options.netPort > 65535)
                     {
                         throw new IllegalArgumentException("--net-port must be a port number, not " + options.netPort);
@@ -66,7 +66,7 @@ final class IdleOptions
                     options.anchor = false;
                     break;
                 case "--out":
-                    options.out = Paths.get(value(args, ++i, arg));
+                    options.out = Paths.get(BenchOptions.value(args, ++i, arg));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -75,14 +75,6 @@ final class IdleOptions
         return options;
     }
 
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
 
     private static int positive(final String option, final String text, final int min)
     {

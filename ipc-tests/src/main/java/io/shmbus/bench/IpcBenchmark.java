@@ -59,26 +59,13 @@ public final class IpcBenchmark
 
     public static void main(final String[] args)
     {
-        final BenchOptions options;
-        try
+        final BenchOptions options = BenchMain.options("bench ipc", args, BenchOptions::parse, o -> o.help,
+            BenchOptions.USAGE);
+        if (null == options)
         {
-            options = BenchOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("bench ipc: " + ex.getMessage());
-            System.err.println();
-            System.err.println(BenchOptions.USAGE);
-            System.exit(2);
             return;
         }
-        if (options.help)
-        {
-            System.out.println(BenchOptions.USAGE);
-            return;
-        }
-        final String command = System.getProperty(COMMAND_PROP_NAME,
-            "java -cp ... " + IpcBenchmark.class.getName() + " " + String.join(" ", args));
+        final String command = BenchMain.commandLine(IpcBenchmark.class, args);
         System.exit(new IpcBenchmark(options, command).run());
     }
 

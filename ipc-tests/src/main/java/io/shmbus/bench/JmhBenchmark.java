@@ -44,22 +44,10 @@ public final class JmhBenchmark
 
     public static void main(final String[] args) throws Exception
     {
-        final JmhOptions options;
-        try
+        final JmhOptions options = BenchMain.options("bench jmh", args, JmhOptions::parse, o -> o.help,
+            JmhOptions.USAGE);
+        if (null == options)
         {
-            options = JmhOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("bench jmh: " + ex.getMessage());
-            System.err.println();
-            System.err.println(JmhOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help)
-        {
-            System.out.println(JmhOptions.USAGE);
             return;
         }
         if (options.jmhOnlyLists())
@@ -67,8 +55,7 @@ public final class JmhBenchmark
             org.openjdk.jmh.Main.main(options.jmhArgs.toArray(new String[0]));
             return;
         }
-        final String command = System.getProperty(IpcBenchmark.COMMAND_PROP_NAME,
-            "java -cp ... " + JmhBenchmark.class.getName() + " " + String.join(" ", args));
+        final String command = BenchMain.commandLine(JmhBenchmark.class, args);
         System.exit(new JmhBenchmark(options, command).run());
     }
 

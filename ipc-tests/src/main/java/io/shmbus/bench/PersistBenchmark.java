@@ -54,26 +54,13 @@ public final class PersistBenchmark
 
     public static void main(final String[] args)
     {
-        final PersistOptions options;
-        try
+        final PersistOptions options = BenchMain.options("bench persist", args, PersistOptions::parse, o -> o.help,
+            PersistOptions.USAGE);
+        if (null == options)
         {
-            options = PersistOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("bench persist: " + ex.getMessage());
-            System.err.println();
-            System.err.println(PersistOptions.USAGE);
-            System.exit(2);
             return;
         }
-        if (options.help)
-        {
-            System.out.println(PersistOptions.USAGE);
-            return;
-        }
-        final String command = System.getProperty(IpcBenchmark.COMMAND_PROP_NAME,
-            "java -cp ... " + PersistBenchmark.class.getName() + " " + String.join(" ", args));
+        final String command = BenchMain.commandLine(PersistBenchmark.class, args);
         System.exit(new PersistBenchmark(options, command).run());
     }
 

@@ -69,22 +69,22 @@ final class ReplayBenchOptions
                     options.plots = false;
                     break;
                 case "--runs":
-                    runs = (int)positive(arg, value(args, ++i, arg), 1000);
+                    runs = (int)BenchOptions.wholeNumber(arg, BenchOptions.value(args, ++i, arg), 1000);
                     break;
                 case "--size-mib":
-                    sizeMiB = positive(arg, value(args, ++i, arg), 1 << 20);
+                    sizeMiB = BenchOptions.wholeNumber(arg, BenchOptions.value(args, ++i, arg), 1 << 20);
                     break;
                 case "--buffer-kib":
-                    options.bufferKiB = (int)positive(arg, value(args, ++i, arg), 64 * 1024);
+                    options.bufferKiB = (int)BenchOptions.wholeNumber(arg, BenchOptions.value(args, ++i, arg), 64 * 1024);
                     break;
                 case "--data-dir":
-                    options.dataDir = Paths.get(value(args, ++i, arg));
+                    options.dataDir = Paths.get(BenchOptions.value(args, ++i, arg));
                     break;
                 case "--jvm-opt":
-                    options.jvmOptions.add(value(args, ++i, arg));
+                    options.jvmOptions.add(BenchOptions.value(args, ++i, arg));
                     break;
                 case "--out":
-                    options.out = Paths.get(value(args, ++i, arg));
+                    options.out = Paths.get(BenchOptions.value(args, ++i, arg));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -96,29 +96,5 @@ final class ReplayBenchOptions
         return options;
     }
 
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
 
-    private static long positive(final String option, final String value, final long max)
-    {
-        try
-        {
-            final long n = Long.parseLong(value);
-            if (n >= 1 && n <= max)
-            {
-                return n;
-            }
-        }
-        catch (final NumberFormatException ex)
-        {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + " needs a whole number from 1 to " + max + ": '" + value + "'");
-    }
 }

@@ -70,26 +70,13 @@ public final class ReplayBenchmark
 
     public static void main(final String[] args)
     {
-        final ReplayBenchOptions options;
-        try
+        final ReplayBenchOptions options = BenchMain.options("bench replay", args, ReplayBenchOptions::parse, o -> o.help,
+            ReplayBenchOptions.USAGE);
+        if (null == options)
         {
-            options = ReplayBenchOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("bench replay: " + ex.getMessage());
-            System.err.println();
-            System.err.println(ReplayBenchOptions.USAGE);
-            System.exit(2);
             return;
         }
-        if (options.help)
-        {
-            System.out.println(ReplayBenchOptions.USAGE);
-            return;
-        }
-        final String command = System.getProperty(IpcBenchmark.COMMAND_PROP_NAME,
-            "java -cp ... " + ReplayBenchmark.class.getName() + " " + String.join(" ", args));
+        final String command = BenchMain.commandLine(ReplayBenchmark.class, args);
         System.exit(runAndReport(options, command, System.out));
     }
 

@@ -58,25 +58,29 @@ public final class StartupBenchmark
         int runs = 15;
         Path out = null;
         Path before = null;
-        for (int i = 0; i < args.length; i++)
+        try
         {
-            switch (args[i])
+            for (int i = 0; i < args.length; i++)
             {
-                case "--help", "-h" ->
+                switch (args[i])
                 {
-                    System.out.println(USAGE);
-                    return;
-                }
-                case "--quick" -> runs = 5;
-                case "--runs" -> runs = Integer.parseInt(value(args, ++i, "--runs"));
-                case "--out" -> out = Paths.get(value(args, ++i, "--out"));
-                case "--before" -> before = Paths.get(value(args, ++i, "--before")).toAbsolutePath();
-                default ->
-                {
-                    System.err.println("bench startup: unknown option '" + args[i] + "'\n\n" + USAGE);
-                    System.exit(2);
+                    case "--help", "-h" ->
+                    {
+                        System.out.println(USAGE);
+                        return;
+                    }
+                    case "--quick" -> runs = 5;
+                    case "--runs" -> runs = BenchOptions.positiveInt("--runs", BenchOptions.value(args, ++i, "--runs"));
+                    case "--out" -> out = Paths.get(BenchOptions.value(args, ++i, "--out"));
+                    case "--before" -> before = Paths.get(BenchOptions.value(args, ++i, "--before")).toAbsolutePath();
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("bench startup: " + ex.getMessage() + "\n\n" + USAGE);
+            System.exit(2);
         }
         if (runs < 1)
         {
@@ -103,15 +107,6 @@ public final class StartupBenchmark
         }
     }
 
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            System.err.println("bench startup: " + option + " needs a value");
-            System.exit(2);
-        }
-        return args[i];
-    }
 
     private static Path jar(final Path root)
     {

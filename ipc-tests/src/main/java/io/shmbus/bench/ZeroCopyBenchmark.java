@@ -87,26 +87,13 @@ public final class ZeroCopyBenchmark
 
     public static void main(final String[] args)
     {
-        final ZeroCopyOptions options;
-        try
+        final ZeroCopyOptions options = BenchMain.options("bench zero-copy", args, ZeroCopyOptions::parse, o -> o.help,
+            ZeroCopyOptions.USAGE);
+        if (null == options)
         {
-            options = ZeroCopyOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("bench zero-copy: " + ex.getMessage());
-            System.err.println();
-            System.err.println(ZeroCopyOptions.USAGE);
-            System.exit(2);
             return;
         }
-        if (options.help)
-        {
-            System.out.println(ZeroCopyOptions.USAGE);
-            return;
-        }
-        final String command = System.getProperty(IpcBenchmark.COMMAND_PROP_NAME,
-            "java -cp ... " + ZeroCopyBenchmark.class.getName() + " " + String.join(" ", args));
+        final String command = BenchMain.commandLine(ZeroCopyBenchmark.class, args);
         System.exit(runAndReport(options, command, System.out));
     }
 

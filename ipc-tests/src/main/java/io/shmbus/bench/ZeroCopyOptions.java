@@ -70,10 +70,10 @@ final class ZeroCopyOptions
                     options.verbose = true;
                     break;
                 case "--size-mib":
-                    sizeMiB = positive(arg, value(args, ++i, arg), 1 << 16);
+                    sizeMiB = BenchOptions.wholeNumber(arg, BenchOptions.value(args, ++i, arg), 1 << 16);
                     break;
                 case "--capacity-mib":
-                    final long capacity = positive(arg, value(args, ++i, arg), 1024);
+                    final long capacity = BenchOptions.wholeNumber(arg, BenchOptions.value(args, ++i, arg), 1024);
                     if (Long.bitCount(capacity) != 1)
                     {
                         throw new IllegalArgumentException(arg + " needs a power of two: " + capacity);
@@ -81,19 +81,19 @@ final class ZeroCopyOptions
                     options.capacityMiB = (int)capacity;
                     break;
                 case "--port":
-                    options.port = (int)positive(arg, value(args, ++i, arg), 65534);
+                    options.port = (int)BenchOptions.wholeNumber(arg, BenchOptions.value(args, ++i, arg), 65534);
                     break;
                 case "--shm-parent":
-                    options.shmParent = Paths.get(value(args, ++i, arg));
+                    options.shmParent = Paths.get(BenchOptions.value(args, ++i, arg));
                     break;
                 case "--data-dir":
-                    options.dataDir = Paths.get(value(args, ++i, arg));
+                    options.dataDir = Paths.get(BenchOptions.value(args, ++i, arg));
                     break;
                 case "--jvm-opt":
-                    options.jvmOptions.add(value(args, ++i, arg));
+                    options.jvmOptions.add(BenchOptions.value(args, ++i, arg));
                     break;
                 case "--out":
-                    options.out = Paths.get(value(args, ++i, arg));
+                    options.out = Paths.get(BenchOptions.value(args, ++i, arg));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -108,29 +108,5 @@ final class ZeroCopyOptions
         return options;
     }
 
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
 
-    private static long positive(final String option, final String value, final long max)
-    {
-        try
-        {
-            final long n = Long.parseLong(value);
-            if (n >= 1 && n <= max)
-            {
-                return n;
-            }
-        }
-        catch (final NumberFormatException ex)
-        {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + " needs a whole number from 1 to " + max + ": '" + value + "'");
-    }
 }
