@@ -60,6 +60,7 @@ final class PingRole
 
             final long total = warmup + samples;
             long recordingStartNs = 0;
+            long[] statAtStart = null;
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
             boolean capped = false;
             for (long sequence = 0; sequence < total; sequence++)
@@ -71,6 +72,7 @@ final class PingRole
                 }
                 if (sequence == warmup)
                 {
+                    statAtStart = null == System.getProperty(WINDOW_FILE_PROP_NAME) ? null : selfStat();
                     recordingStartNs = System.nanoTime();
                 }
                 roundTrips.recording = sequence >= warmup;
@@ -97,7 +99,7 @@ final class PingRole
                 }
             }
 
-            writeWindow(recordingStartNs, System.nanoTime());
+            writeWindow(recordingStartNs, System.nanoTime(), statAtStart);
             BenchChild.result("count=" + histogram.getTotalCount() +
                 " capped=" + capped +
                 " errors=" + roundTrips.errors +
@@ -115,22 +117,40 @@ final class PingRole
 
     /**
      * With {@value #WINDOW_FILE_PROP_NAME} set (by {@code scripts/bench tail}), writes the recorded window as
-     * {@code START_NS END_NS} of {@link System#nanoTime()}, CLOCK_MONOTONIC on Linux, the clock of a
-     * {@code perf record -k CLOCK_MONOTONIC} trace, so the trace can be cut to the round trips measured.
+     * {@code START_NS END_NS MINOR_FAULTS MAJOR_FAULTS}: the times of {@link System#nanoTime()}, CLOCK_MONOTONIC on
+     * Linux, the clock of a {@code perf record -k CLOCK_MONOTONIC} trace, so the trace can be cut to the round trips
+     * measured; the faults this process took in the window, from {@code /proc/self/stat}.
      */
-    private static void writeWindow(final long startNs, final long endNs)
+    private static void writeWindow(final long startNs, final long endNs, final long[] statAtStart)
     {
         final String file = System.getProperty(WINDOW_FILE_PROP_NAME);
         if (null != file && 0 != startNs)
         {
+            final long[] statAtEnd = selfStat();
+            final String faults = null == statAtStart || null == statAtEnd ? "-1 -1" :
+                (statAtEnd[2] - statAtStart[2]) + " " + (statAtEnd[3] - statAtStart[3]);
             try
             {
-                java.nio.file.Files.writeString(java.nio.file.Paths.get(file), startNs + " " + endNs + "\n");
+                java.nio.file.Files.writeString(java.nio.file.Paths.get(file), startNs + " " + endNs + " " + faults +
+                    "\n");
             }
             catch (final java.io.IOException ex)
             {
                 System.err.println("ping: could not write the recorded window to " + file + ": " + ex);
             }
+        }
+    }
+
+    /** utime, stime, minflt, majflt of this process; null where there is no /proc. */
+    private static long[] selfStat()
+    {
+        try
+        {
+            return ProcCounters.parseStat(java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/self/stat")));
+        }
+        catch (final java.io.IOException | IllegalArgumentException ex)
+        {
+            return null;
         }
     }
 

@@ -94,6 +94,8 @@ final class SchedTrace
     private long unparsed;
     private double windowStart = Double.NEGATIVE_INFINITY;
     private double windowEnd = Double.POSITIVE_INFINITY;
+    private long pingMinorFaults = -1;
+    private long pingMajorFaults = -1;
 
     SchedTrace(final Map<Long, String> roleByPid)
     {
@@ -112,6 +114,14 @@ final class SchedTrace
         }
         this.windowStart = startSeconds;
         this.windowEnd = endSeconds;
+        return this;
+    }
+
+    /** The page faults the ping process took in the window, as it counted them itself; -1 where unknown. */
+    SchedTrace pingFaults(final long minor, final long major)
+    {
+        this.pingMinorFaults = minor;
+        this.pingMajorFaults = major;
         return this;
     }
 
@@ -287,6 +297,11 @@ final class SchedTrace
         {
             out.append(String.format(Locale.ROOT, "Switches counted in the recorded window only (%.3f s of round " +
                 "trips after the warm-up); on CPU is the thread's whole life.%n%n", windowEnd - windowStart));
+            if (pingMinorFaults >= 0)
+            {
+                out.append("Page faults of the ping process in the window: ").append(pingMinorFaults)
+                    .append(" minor, ").append(pingMajorFaults).append(" major.\n\n");
+            }
         }
         else
         {
@@ -334,7 +349,8 @@ final class SchedTrace
 
     /**
      * {@code SchedTrace ROLES TITLE [WINDOW]}: reads {@code perf script} text on standard input, prints the Markdown
-     * section. WINDOW is a file holding {@code START_NS END_NS}; a missing or empty file counts everything.
+     * section. WINDOW is a file holding {@code START_NS END_NS [MINOR_FAULTS MAJOR_FAULTS]}; a missing or empty file
+     * counts everything.
      */
     public static void main(final String[] args) throws IOException
     {
@@ -347,9 +363,13 @@ final class SchedTrace
         if (3 == args.length && Files.isRegularFile(Path.of(args[2])))
         {
             final String[] window = Files.readString(Path.of(args[2])).trim().split("\\s+");
-            if (2 == window.length)
+            if (window.length >= 2)
             {
                 trace.window(Long.parseLong(window[0]) / 1e9, Long.parseLong(window[1]) / 1e9);
+            }
+            if (window.length >= 4)
+            {
+                trace.pingFaults(Long.parseLong(window[2]), Long.parseLong(window[3]));
             }
         }
         trace.read(new BufferedReader(new java.io.InputStreamReader(System.in)));

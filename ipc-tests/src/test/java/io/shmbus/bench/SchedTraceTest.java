@@ -66,7 +66,8 @@ class SchedTraceTest
     void aWindowKeepsOnlyTheSwitchesInsideIt()
     {
         final SchedTrace trace = new SchedTrace(Map.of(100L, "ping", 200L, "shmbus-broker", 300L, "pong"))
-            .window(10.15, 10.35); // after the broker's switch of ping, around both of pong's
+            .window(10.15, 10.35) // after the broker's switch of ping, around both of pong's
+            .pingFaults(12, 0);
         for (final String line : TRACE)
         {
             trace.accept(line);
@@ -75,7 +76,9 @@ class SchedTraceTest
         assertEquals(0, spinners.get(0).preemptions.size());
         assertEquals(2, spinners.get(1).preemptions.size());
         assertEquals(0.2, spinners.get(1).countedSeconds(trace), 1e-9);
-        assertTrue(trace.report("windowed").contains("recorded window only"));
+        final String report = trace.report("windowed");
+        assertTrue(report.contains("recorded window only"), report);
+        assertTrue(report.contains("Page faults of the ping process in the window: 12 minor, 0 major."), report);
         assertThrows(IllegalArgumentException.class, () -> new SchedTrace(Map.of()).window(2, 1));
     }
 
