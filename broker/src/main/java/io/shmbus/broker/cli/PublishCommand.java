@@ -6,11 +6,10 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -31,46 +30,51 @@ final class PublishCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus publish --topic T [--dir DIR]\n\n" +
-            "Reads standard input and publishes each line (without its line end) as one message.\n" +
-            "Needs a running broker. Waits while consumers hold the ring. Prints how many messages it sent.\n\n" + TopicOptions.HELP;
+        return "usage: shmbus publish --topic T [--dir DIR] [--crlf]\n\n" +
+            "Reads standard input and publishes each line as one message: the bytes up to each newline (\\n),\n" +
+            "exactly as read (no character decoding; a lone \\r is part of the line). With --crlf a \\r right\n" +
+            "before the newline is dropped too. Empty lines are skipped (a message needs at least one byte).\n" +
+            "Needs a running broker. Waits while consumers hold the ring. Prints how many messages it sent,\n" +
+            "also when it stops on an error.\n\n" + TopicOptions.HELP;
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws Exception
     {
-        final Args args = Args.parse(name(), argList, TopicOptions.WITH_VALUE, Set.of());
+        final Args args = Args.parse(name(), argList, TopicOptions.WITH_VALUE, Set.of("--crlf"));
+        final boolean crlf = args.has("--crlf");
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
-        long sent = 0;
         final String topic = args.require("--topic");
-        try (ShmBus bus = TopicOptions.connect(args, err, name());
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)))
+        long sent = 0;
+        try (ShmBus bus = TopicOptions.connect(args, err, name()))
         {
             final Producer producer = bus.addProducer(topic);
+            final LineReader lines = new LineReader(in, producer.maxMessageLength(), crlf);
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
-            String line;
-            while (null != (line = reader.readLine()))
+            while (lines.next())
             {
-                final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-                if (bytes.length == 0)
+                if (lines.length() == 0)
                 {
-                    err.println("shmbus publish: skipped empty line " + (sent + 1) + ": messages need >= 1 byte");
+                    err.println("shmbus publish: skipped empty line " + lines.number() +
+                        ": messages need >= 1 byte");
                     continue;
                 }
-                if (bytes.length > producer.maxMessageLength())
+                if (lines.tooLong())
                 {
-                    out.println("sent " + sent + " messages to topic " + topic);
-                    err.println("shmbus publish: error: line " + (sent + 1) + " is " + bytes.length +
+                    out.println(sentText(sent, topic));
+                    err.println("shmbus publish: error: line " + lines.number() + " is " + lines.length() +
                         " bytes, more than the topic's max message length " + producer.maxMessageLength());
                     return Main.EXIT_FAILURE;
                 }
-                buffer.wrap(bytes);
+                buffer.wrap(lines.bytes(), 0, lines.length());
                 long result;
-                while ((result = producer.offer(buffer, 0, bytes.length)) < 0)
+                while ((result = producer.offer(buffer, 0, lines.length())) < 0)
                 {
                     if (Producer.BACK_PRESSURED != result && Producer.ADMIN_ACTION != result)
                     {
-                        err.println("shmbus publish: error: " + Producer.resultName(result));
+                        out.println(sentText(sent, topic));
+                        err.println("shmbus publish: error: " + Producer.resultName(result) + " at line " +
+                            lines.number());
                         return Main.EXIT_FAILURE;
                     }
                     idle.idle();
@@ -78,8 +82,111 @@ final class PublishCommand implements Command
                 idle.reset();
                 sent++;
             }
-            out.println("sent " + sent + " messages to topic " + topic);
+            out.println(sentText(sent, topic));
         }
         return Main.EXIT_OK;
+    }
+
+    static String sentText(final long sent, final String topic)
+    {
+        return "sent " + sent + (1 == sent ? " message" : " messages") + " to topic " + topic;
+    }
+
+    /**
+     * The lines of a byte stream, as bytes: up to each {@code \n}, nothing decoded; a line longer than the limit is
+     * counted to its end but kept only up to the limit. Not thread-safe.
+     */
+    static final class LineReader
+    {
+        private final InputStream in;
+        private final int limit;
+        private final boolean crlf;
+        private final byte[] chunk = new byte[64 * 1024];
+        private int chunkPosition;
+        private int chunkLength;
+        private byte[] line = new byte[256];
+        private int length;
+        private long number;
+        private boolean ended;
+
+        LineReader(final InputStream in, final int limit, final boolean crlf)
+        {
+            this.in = in;
+            this.limit = limit;
+            this.crlf = crlf;
+        }
+
+        /** Reads the next line; false at the end of the stream (a last line without a newline still counts). */
+        boolean next() throws IOException
+        {
+            length = 0;
+            boolean any = false;
+            while (true)
+            {
+                if (chunkPosition == chunkLength)
+                {
+                    chunkLength = ended ? -1 : in.read(chunk);
+                    chunkPosition = 0;
+                    if (chunkLength <= 0)
+                    {
+                        ended = true;
+                        chunkLength = 0;
+                        if (!any)
+                        {
+                            return false;
+                        }
+                        break;
+                    }
+                }
+                any = true;
+                final byte b = chunk[chunkPosition++];
+                if ('\n' == b)
+                {
+                    break;
+                }
+                append(b);
+            }
+            if (crlf && length > 0 && length <= line.length && '\r' == line[length - 1])
+            {
+                length--;
+            }
+            number++;
+            return true;
+        }
+
+        private void append(final byte b)
+        {
+            if (length < limit + 1)
+            {
+                if (length == line.length)
+                {
+                    line = Arrays.copyOf(line, Math.min(limit + 1, line.length * 2));
+                }
+                line[length] = b;
+            }
+            length++;
+        }
+
+        /** The line's bytes, valid up to {@link #length()} unless {@link #tooLong()}. */
+        byte[] bytes()
+        {
+            return line;
+        }
+
+        int length()
+        {
+            return length;
+        }
+
+        boolean tooLong()
+        {
+            return length > limit;
+        }
+
+        /** The line's number in the input, from 1. */
+        long number()
+        {
+            return number;
+        }
     }
 }

@@ -24,9 +24,15 @@ public final class CliRun
     /** Runs {@code shmbus ARGS...} with {@code stdin} as its standard input. */
     public static CliRun run(final String stdin, final String... args)
     {
+        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    /** Runs {@code shmbus ARGS...} with these bytes as its standard input. */
+    public static CliRun run(final byte[] stdin, final String... args)
+    {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int code = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        final int code = Main.run(args, new ByteArrayInputStream(stdin),
             new PrintStream(out, true), new PrintStream(err, true));
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -2,6 +2,9 @@ package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
 import io.shmbus.broker.BrokerContext;
+import io.shmbus.client.Consumer;
+import io.shmbus.client.ShmBus;
+import io.shmbus.client.StartPosition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,10 +13,14 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -88,6 +95,62 @@ class CliTest
     }
 
     @Test
+    void publishSendsTheBytesOfEachLineAsTheyAre()
+    {
+        final String d = dir.resolve("shm").toString();
+        // not UTF-8, a lone \r inside a line, a last line without its newline
+        final byte[] input = {'c', 'a', 'f', (byte)0xe9, '\n', 'A', '\r', 'B', '\n', (byte)0xff, 0, 'z'};
+        final CliRun sent = CliRun.run(input, "publish", "--dir", d, "--topic", "bytes");
+        assertEquals(0, sent.code, sent.stderr);
+        assertEquals("sent 3 messages to topic bytes\n", sent.stdout);
+        assertEquals(List.of("63 61 66 e9", "41 0d 42", "ff 00 7a"), payloads(d, "bytes", 3));
+
+        final CliRun windows = CliRun.run("one\r\ntwo\r\n".getBytes(StandardCharsets.UTF_8), "publish", "--dir", d,
+            "--topic", "crlf", "--crlf");
+        assertEquals(0, windows.code, windows.stderr);
+        assertEquals(List.of("6f 6e 65", "74 77 6f"), payloads(d, "crlf", 2));
+    }
+
+    @Test
+    void publishNamesLinesByTheirNumberInTheInput()
+    {
+        final String d = dir.resolve("shm").toString();
+        // topic 'small' has a 64 KiB ring: its largest message is 8160 bytes
+        final String input = "\n\n\nfirst\n" + "x".repeat(9_000) + "\n";
+        assertEquals(1, run(input, "publish", "--dir", d, "--topic", "small"));
+        assertTrue(stderr.contains("skipped empty line 1:") && stderr.contains("skipped empty line 2:") &&
+            stderr.contains("skipped empty line 3:"), stderr);
+        assertTrue(stderr.contains("line 5 is 9000 bytes"), stderr);
+        assertEquals("sent 1 message to topic small\n", stdout);
+    }
+
+    /** The first {@code count} payloads of a topic from the earliest position, as hex. */
+    private List<String> payloads(final String shmDir, final String topic, final int count)
+    {
+        final List<String> found = new ArrayList<>();
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(Paths.get(shmDir))))
+        {
+            final Consumer consumer = bus.addConsumer(topic, StartPosition.EARLIEST);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (found.size() < count)
+            {
+                assertTrue(System.nanoTime() < deadline, "payloads of " + topic + " within 10 s: " + found);
+                consumer.poll((buffer, offset, length, header) ->
+                {
+                    final StringBuilder hex = new StringBuilder();
+                    for (int i = 0; i < length; i++)
+                    {
+                        hex.append(i == 0 ? "" : " ").append(String.format("%02x", buffer.getByte(offset + i)));
+                    }
+                    found.add(hex.toString());
+                }, 10);
+                Thread.yield();
+            }
+        }
+        return found;
+    }
+
+    @Test
     void userMistakesGetMessagesAndExitCodes()
     {
         final String d = dir.resolve("shm").toString();
@@ -134,7 +197,7 @@ class CliTest
         final String d = dir.resolve("shm").toString();
         final String longLine = "x".repeat(65536 / 8);
         assertEquals(1, run("ok\n" + longLine + "\n", "publish", "--dir", d, "--topic", "small"));
-        assertTrue(stdout.contains("sent 1 messages"), stdout);
+        assertTrue(stdout.contains("sent 1 message to topic small"), stdout);
         assertTrue(stderr.contains("more than the topic's max message length"), stderr);
     }
 
