@@ -16,7 +16,6 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +96,7 @@ public final class ArchiveCopyBenchmark
         int runs = 5;
         long total = 1L << 30;
         List<String> only = null;
-        Path dataDir = Paths.get(System.getProperty("shmbus.bench.root", "."), "ipc-tests", "target", "bench-copy");
+        Path dataDir = BenchMain.root().resolve("ipc-tests").resolve("target").resolve("bench-copy");
         try
         {
             for (int i = 0; i < args.length; i++)
@@ -450,10 +449,8 @@ public final class ArchiveCopyBenchmark
             .append(", load average ").append(MachineInfo.loadAverage()).append('\n');
         final PrintStream out = System.out;
         out.print(md);
-        final Path dir = Paths.get(System.getProperty("shmbus.bench.root", "."), "bench-results");
-        Files.createDirectories(dir);
-        final Path file = dir.resolve("archive-copy-" +
-            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        final Path file = BenchMain.reportFile(null, "archive-copy", LocalDateTime.now());
+        Files.createDirectories(file.getParent());
         Files.write(file, md.toString().getBytes(StandardCharsets.UTF_8));
         out.println("\nreport: " + file);
     }

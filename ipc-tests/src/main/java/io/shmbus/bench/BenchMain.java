@@ -1,5 +1,9 @@
 package io.shmbus.bench;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -42,6 +46,24 @@ final class BenchMain
             return null;
         }
         return options;
+    }
+
+    /** The project's root directory, as {@code scripts/bench} passes it; else the working directory. */
+    static Path root()
+    {
+        return Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
+    }
+
+    /** {@code yyyyMMdd-HHmmss}: the time in the names of a run's files. */
+    static String stamp(final LocalDateTime started)
+    {
+        return started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    }
+
+    /** The report file given with {@code --out}, else {@code bench-results/<name>-<stamp>.md} under the root. */
+    static Path reportFile(final Path given, final String name, final LocalDateTime started)
+    {
+        return null != given ? given : root().resolve("bench-results").resolve(name + "-" + stamp(started) + ".md");
     }
 
     /** The command line as the user typed it ({@code scripts/bench} passes it), else the Java one. */

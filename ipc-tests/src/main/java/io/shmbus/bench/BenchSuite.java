@@ -2,9 +2,7 @@ package io.shmbus.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,9 +66,8 @@ public final class BenchSuite
     int run()
     {
         final LocalDateTime started = LocalDateTime.now();
-        final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
-        final Path parent = null != options.outDir ? options.outDir : root.resolve("bench-results");
-        dir = parent.resolve("all-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        final Path parent = null != options.outDir ? options.outDir : BenchMain.root().resolve("bench-results");
+        dir = parent.resolve("all-" + BenchMain.stamp(started));
         final MachineInfo machine = MachineInfo.collect();
         final String loadBefore = MachineInfo.loadAverage();
         BenchConsole.opening("bench all", commandLine, machine, loadBefore, "parts " + partIds() + (options.quick ?

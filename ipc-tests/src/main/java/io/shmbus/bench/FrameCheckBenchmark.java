@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -27,7 +26,7 @@ public final class FrameCheckBenchmark
     public static void main(final String[] args) throws Exception
     {
         final int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        final Path dir = Paths.get(System.getProperty("shmbus.bench.root", "."), "ipc-tests", "target",
+        final Path dir = BenchMain.root().resolve("ipc-tests").resolve("target").resolve(
             "bench-frame-check");
         Files.createDirectories(dir);
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();

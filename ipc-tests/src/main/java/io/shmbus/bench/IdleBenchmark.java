@@ -1,9 +1,7 @@
 package io.shmbus.bench;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,9 +107,8 @@ public final class IdleBenchmark
         final LocalDateTime started = LocalDateTime.now();
         final MachineInfo machine = MachineInfo.collect();
         final String loadBefore = MachineInfo.loadAverage();
-        final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
-        reportFile = null != options.out ? options.out : root.resolve("bench-results").resolve("idle-" +
-            started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        final Path root = BenchMain.root();
+        reportFile = BenchMain.reportFile(options.out, "idle", started);
         BenchConsole.opening("bench idle", commandLine, machine, loadBefore, options.topics + " topic(s), warm-up " +
             options.warmupSeconds + " s, window " + options.seconds + " s");
 

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -96,9 +95,7 @@ public final class IpcBenchmark
         final LocalDateTime started = LocalDateTime.now();
         final MachineInfo machine = MachineInfo.collect();
         final String loadBefore = MachineInfo.loadAverage();
-        reportFile = null != options.out ? options.out : Paths.get(System.getProperty(ROOT_PROP_NAME, "."))
-            .resolve("bench-results").resolve("ipc-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) +
-            ".md");
+        reportFile = BenchMain.reportFile(options.out, "ipc", started);
         runsPlanned = plannedRuns(options);
         final List<String> childJvmOptions = new ArrayList<>(options.jvmOptions);
 

@@ -12,9 +12,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -70,9 +68,7 @@ public final class JmhBenchmark
         final long startNs = System.nanoTime();
         final MachineInfo machine = MachineInfo.collect();
         final String loadBefore = MachineInfo.loadAverage();
-        final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
-        final Path report = root.resolve("bench-results").resolve("jmh-" +
-            started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        final Path report = BenchMain.reportFile(null, "jmh", started);
         final Options jmh = options.toJmh(report);
         final String settings = settings(jmh);
         BenchConsole.opening("bench jmh", commandLine, machine, loadBefore, settings);

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -90,9 +88,8 @@ public final class PersistBenchmark
         final LocalDateTime started = LocalDateTime.now();
         final MachineInfo machine = MachineInfo.collect();
         final String loadBefore = MachineInfo.loadAverage();
-        final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
-        reportFile = null != options.out ? options.out : root.resolve("bench-results").resolve("persist-" +
-            started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        final Path root = BenchMain.root();
+        reportFile = BenchMain.reportFile(options.out, "persist", started);
         final Path dataParent = null != options.dataDir ? options.dataDir :
             root.resolve("target").resolve("bench-data");
 

@@ -87,10 +87,9 @@ public final class StartupBenchmark
             System.err.println("bench startup: --runs must be at least 1");
             System.exit(2);
         }
-        final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, ".")).toAbsolutePath();
+        final Path root = BenchMain.root().toAbsolutePath();
         final LocalDateTime started = LocalDateTime.now();
-        final Path report = null != out ? out : root.resolve("bench-results").resolve("startup-" +
-            started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        final Path report = BenchMain.reportFile(out, "startup", started);
         if (null != before && !Files.isRegularFile(jar(before)))
         {
             System.err.println("bench startup: --before " + before + ": no " + jar(before) + " (build it first)");

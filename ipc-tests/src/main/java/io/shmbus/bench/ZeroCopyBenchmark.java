@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -103,9 +102,7 @@ public final class ZeroCopyBenchmark
         final LocalDateTime started = LocalDateTime.now();
         final MachineInfo machine = MachineInfo.collect();
         final String loadBefore = MachineInfo.loadAverage();
-        final Path root = Paths.get(System.getProperty(IpcBenchmark.ROOT_PROP_NAME, "."));
-        final Path out = null != options.out ? options.out : root.resolve("bench-results")
-            .resolve("zero-copy-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        final Path out = BenchMain.reportFile(options.out, "zero-copy", started);
         log.println("bench zero-copy: " + command);
         log.println("machine: nproc=" + machine.nproc() + ", " + machine.cpuModel() + ", " + machine.java() +
             ", load " + loadBefore);
