@@ -5,7 +5,6 @@ import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
 import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.JvmRequirements;
-import io.shmbus.client.LogVersionMismatchException;
 import io.shmbus.client.ShmDirectory;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.cnc.CncDescriptor;
@@ -16,14 +15,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,8 +31,7 @@ public final class Broker implements AutoCloseable
 
     private final BrokerContext ctx;
     private final CncFile cnc;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DirectoryLock directoryLock;
     private final BrokerCounters counters;
     private final AgentRunner runner;
     private final NetCounters netCounters;
@@ -48,11 +39,10 @@ public final class Broker implements AutoCloseable
     private final AgentRunner netRunner;
     private boolean closed;
 
-    private Broker(final BrokerContext ctx, final FileChannel lockChannel, final FileLock lock, final CncFile cnc)
+    private Broker(final BrokerContext ctx, final DirectoryLock directoryLock, final CncFile cnc)
     {
         this.ctx = ctx;
-        this.lockChannel = lockChannel;
-        this.lock = lock;
+        this.directoryLock = directoryLock;
         this.cnc = cnc;
         final CountersManager countersManager = new CountersManager(cnc.countersMetadata(), cnc.countersValues(),
             java.nio.charset.StandardCharsets.US_ASCII);
@@ -100,41 +90,25 @@ public final class Broker implements AutoCloseable
      *
      * @throws BrokerAlreadyRunningException when a live broker owns the directory.
      * @throws ConfigurationException        for bad settings or an unusable directory.
-     * @throws LogVersionMismatchException   when the directory holds a CnC file of another version.
+     * @throws io.shmbus.client.LogVersionMismatchException when the directory holds a CnC file of another version.
      */
     public static Broker launch(final BrokerContext ctx)
     {
         JvmRequirements.check();
         ctx.conclude();
         ShmDirectory.ensureDirectory(ctx.dir(), ctx.directoryPermissions());
-        final Path lockFile = ctx.dir().resolve(LOCK_FILE_NAME);
-        FileChannel channel = null;
+        DirectoryLock directoryLock = null;
         try
         {
-            channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(ctx.filePermissions()));
-            FileLock lock;
-            try
-            {
-                lock = channel.tryLock();
-            }
-            catch (final OverlappingFileLockException ex)
-            {
-                lock = null;
-            }
-            if (null == lock)
-            {
-                throw new BrokerAlreadyRunningException("another broker" + describeOwner(ctx.dir()) +
-                    " is running on " + ctx.dir() + ": one broker per directory (stop it, or use another --dir)");
-            }
-            ensureDataDirectory(ctx.dataDir());
-            takeOverStaleCnc(ctx);
+            directoryLock = DirectoryLock.acquire(ctx.dir(), ctx.filePermissions());
+            DataDirectory.ensureUsable(ctx.dataDir());
+            DirectoryLock.takeOverStaleCnc(ctx.dir(), ctx.log());
             final CncFile cnc = CncFile.create(ctx.dir(), ctx.filePermissions(), ctx.clientLivenessTimeoutNs(),
                 ctx.unblockTimeoutNs());
             final Broker broker;
             try
             {
-                broker = new Broker(ctx, channel, lock, cnc);
+                broker = new Broker(ctx, directoryLock, cnc);
             }
             catch (final RuntimeException ex)
             {
@@ -158,7 +132,7 @@ public final class Broker implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            CloseHelper.quietClose(channel);
+            CloseHelper.quietClose(directoryLock);
             if (ex instanceof java.nio.file.AccessDeniedException)
             {
                 throw new ConfigurationException("no permission to create files in " + ctx.dir());
@@ -167,63 +141,8 @@ public final class Broker implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(channel);
+            CloseHelper.quietClose(directoryLock);
             throw ex;
-        }
-    }
-
-    /**
-     * Creates the data directory (private) when it does not exist and checks that segments can be written there,
-     * so an unusable one fails the start with a clear message rather than a topic's first use.
-     */
-    private static void ensureDataDirectory(final Path dataDir)
-    {
-        if (null == dataDir)
-        {
-            return;
-        }
-        try
-        {
-            ShmDirectory.ensureDirectory(dataDir, ShmDirectory.PRIVATE_DIR);
-        }
-        catch (final ShmbusException ex)
-        {
-            throw new ConfigurationException("the data directory " + dataDir + " cannot hold segments: " +
-                ex.getMessage());
-        }
-    }
-
-    private static String describeOwner(final Path dir)
-    {
-        try (CncFile cnc = CncFile.map(CncFile.fileIn(dir)))
-        {
-            return " (pid " + cnc.brokerPid() + ")";
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return "";
-        }
-    }
-
-    private static void takeOverStaleCnc(final BrokerContext ctx) throws IOException
-    {
-        final Path file = CncFile.fileIn(ctx.dir());
-        if (!Files.exists(file))
-        {
-            return;
-        }
-        try (CncFile stale = CncFile.map(file))
-        {
-            ctx.log().println("shmbus broker: taking over " + file + " from broker pid " + stale.brokerPid() +
-                ", which is no longer running");
-        }
-        catch (final LogVersionMismatchException ex)
-        {
-            throw ex; // never delete a file another release may still use
-        }
-        catch (final RuntimeException ex)
-        {
-            ctx.log().println("shmbus broker: replacing unusable " + file + ": " + ex.getMessage());
         }
     }
 
@@ -271,15 +190,7 @@ public final class Broker implements AutoCloseable
         cnc.brokerHeartbeatMs(0); // tells mapped clients the broker stopped, before the file disappears
         cnc.close();
         ShmDirectory.deleteQuietly(CncFile.fileIn(ctx.dir()));
-        try
-        {
-            lock.release();
-        }
-        catch (final IOException ignore)
-        {
-            // the lock dies with the channel anyway
-        }
-        CloseHelper.quietClose(lockChannel);
+        directoryLock.close();
         ctx.log().println("shmbus broker: stopped");
     }
 }

@@ -1,8 +1,11 @@
 package io.shmbus.broker;
 
 import io.shmbus.broker.config.BrokerConfig;
+import io.shmbus.broker.config.BrokerSettings;
+import io.shmbus.broker.config.LogFormat;
+import io.shmbus.broker.config.Setting;
+import io.shmbus.broker.config.SettingValues;
 import io.shmbus.broker.net.NetSettings;
-import io.shmbus.broker.config.Durations;
 import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.ShmDirectory;
 import org.agrona.ErrorHandler;
@@ -14,40 +17,22 @@ import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Settings of a {@link Broker}. Defaults, then system properties, then the config file, then setters (CLI flags):
- * each later one wins. {@link #conclude()} (called by {@link Broker#launch}) validates them and fills in what is
- * derived. Not thread-safe: configure, then launch.
+ * Settings of a {@link Broker}. Defaults, then system properties, then the config file, then values given by
+ * {@link #settings(SettingValues)} (the command line's flags), then setters: each later one wins. The keys,
+ * properties, flags, defaults and ranges are those of {@link BrokerSettings}; {@link #conclude()} (called by
+ * {@link Broker#launch}) takes each value not set from there, checks the ones set, and fills in what is derived.
+ * Not thread-safe: configure, then launch.
  */
 public final class BrokerContext
 {
-    public static final String CLIENT_LIVENESS_TIMEOUT_PROP_NAME = "shmbus.broker.client.liveness.timeout";
-    public static final long CLIENT_LIVENESS_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
-    public static final String UNBLOCK_TIMEOUT_PROP_NAME = "shmbus.broker.unblock.timeout";
-    public static final String SEGMENT_LENGTH_PROP_NAME = "shmbus.segment.length";
-    /** Where default data directories go: {@code <home>/<name of the shared-memory directory>}. */
-    public static final String DATA_HOME_PROP_NAME = "shmbus.data.home";
-    /** Segments are mapped whole by readers, so they stay well below 2 GiB. */
-    public static final long MAX_SEGMENT_LENGTH = 1L << 30;
-    public static final long MIN_SEGMENT_LENGTH = 64 * 1024;
-    public static final long UNBLOCK_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
-    public static final String NET_PORT_PROP_NAME = "shmbus.broker.net.port";
-    public static final String NET_BIND_PROP_NAME = "shmbus.broker.net.bind";
-    public static final String NET_BIND_DEFAULT = "127.0.0.1";
-    public static final String NET_AUTH_TOKEN_PROP_NAME = "shmbus.broker.net.auth.token";
-    public static final String NET_MAX_CONNECTIONS_PROP_NAME = "shmbus.broker.net.max.connections";
-    public static final int NET_MAX_CONNECTIONS_DEFAULT = 1024;
-    public static final String NET_HANDSHAKE_TIMEOUT_PROP_NAME = "shmbus.broker.net.handshake.timeout";
-    public static final long NET_HANDSHAKE_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
-    public static final String NET_HEARTBEAT_INTERVAL_PROP_NAME = "shmbus.broker.net.heartbeat.interval";
-    public static final long NET_HEARTBEAT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final int NET_PORT_UNSET = Integer.MIN_VALUE;
-    private static final int NET_PORT_DISABLED = -1;
+    public static final long MAX_SEGMENT_LENGTH = BrokerSettings.MAX_SEGMENT_LENGTH;
+    public static final long MIN_SEGMENT_LENGTH = BrokerSettings.MIN_SEGMENT_LENGTH;
+    private static final int PORT_UNSET = Integer.MIN_VALUE;
+    private static final int PORT_NONE = -1;
 
     private Path dir;
     private Path dataDir;
@@ -56,9 +41,10 @@ public final class BrokerContext
     private boolean noDataDir;
     private Path configFile;
     private BrokerConfig config;
+    private SettingValues settings = new SettingValues();
     private long clientLivenessTimeoutNs;
     private long unblockTimeoutNs;
-    private String filePermissions = System.getProperty("shmbus.file.permissions", "rw-------");
+    private String filePermissions;
     private Set<PosixFilePermission> filePermissionSet;
     private Set<PosixFilePermission> directoryPermissionSet;
     private IdleStrategy idleStrategy;
@@ -66,68 +52,49 @@ public final class BrokerContext
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private PrintStream log = System.err;
     private ErrorHandler errorHandler;
-    private int netPort = NET_PORT_UNSET;
+    private int netPort = PORT_UNSET;
     private String netBind;
     private String netAuthToken;
     private int netMaxConnections;
     private long netHandshakeTimeoutNs;
     private long netHeartbeatIntervalNs;
+    private int metricsPort = PORT_UNSET;
+    private String metricsBind;
+    private LogFormat logFormat;
 
+    /**
+     * Reads the config file and completes every setting.
+     *
+     * @throws ConfigurationException for a mistake in the config file (each as {@code file:line: reason}), a value
+     *                                out of its range, or settings that do not go together.
+     */
     public BrokerContext conclude()
     {
         config = null == configFile ? BrokerConfig.empty() : BrokerConfig.load(configFile);
-        if (null == dir)
-        {
-            final String fromConfig = config.brokerSetting("dir");
-            dir = null != fromConfig ? Paths.get(fromConfig) : ShmDirectory.defaultDirectory();
-        }
-        if (null == dataDir && null != config.brokerSetting("data.dir"))
-        {
-            dataDir = Paths.get(config.brokerSetting("data.dir"));
-        }
-        if (null == dataDir && null != System.getProperty("shmbus.data.dir"))
-        {
-            dataDir = Paths.get(System.getProperty("shmbus.data.dir"));
-        }
+        dir = resolve(BrokerSettings.DIR, dir);
         if (noDataDir)
         {
             dataDir = null;
         }
-        else if (null == dataDir && archiveByDefault)
+        else
         {
-            dataDir = defaultDataDirectory(dir);
+            dataDir = resolve(BrokerSettings.DATA_DIR, dataDir);
+            if (null == dataDir && archiveByDefault)
+            {
+                dataDir = defaultDataDirectory(dir);
+            }
         }
-        if (0 == segmentLength)
-        {
-            final String fromConfig = config.brokerSetting("segment.length");
-            final String fromProperty = System.getProperty(SEGMENT_LENGTH_PROP_NAME);
-            segmentLength = null != fromConfig ? io.shmbus.client.Sizes.parse("segment.length", fromConfig) :
-                null != fromProperty ? io.shmbus.client.Sizes.parse(SEGMENT_LENGTH_PROP_NAME, fromProperty) :
-                io.shmbus.client.log.SegmentDescriptor.DEFAULT_SEGMENT_LENGTH;
-        }
-        if (segmentLength < MIN_SEGMENT_LENGTH || segmentLength > MAX_SEGMENT_LENGTH ||
-            Long.bitCount(segmentLength) != 1)
-        {
-            throw new ConfigurationException("segment length must be a power of two from 64k to 1g: " +
-                segmentLength);
-        }
-        if (0 == clientLivenessTimeoutNs)
-        {
-            clientLivenessTimeoutNs = duration("client.liveness.timeout", CLIENT_LIVENESS_TIMEOUT_PROP_NAME,
-                CLIENT_LIVENESS_TIMEOUT_DEFAULT_NS);
-        }
-        if (0 == unblockTimeoutNs)
-        {
-            unblockTimeoutNs = duration("unblock.timeout", UNBLOCK_TIMEOUT_PROP_NAME, UNBLOCK_TIMEOUT_DEFAULT_NS);
-        }
-        if (clientLivenessTimeoutNs < TimeUnit.MILLISECONDS.toNanos(100) ||
-            unblockTimeoutNs < TimeUnit.MILLISECONDS.toNanos(100))
-        {
-            throw new ConfigurationException("broker timeouts must be at least 100ms");
-        }
-        concludeNet();
+        segmentLength = resolve(BrokerSettings.SEGMENT_LENGTH, 0 == segmentLength ? null : segmentLength);
+        clientLivenessTimeoutNs = resolve(BrokerSettings.CLIENT_LIVENESS_TIMEOUT,
+            0 == clientLivenessTimeoutNs ? null : clientLivenessTimeoutNs);
+        unblockTimeoutNs = resolve(BrokerSettings.UNBLOCK_TIMEOUT, 0 == unblockTimeoutNs ? null : unblockTimeoutNs);
+        filePermissions = resolve(BrokerSettings.FILE_PERMISSIONS, filePermissions);
         filePermissionSet = ShmDirectory.parseFilePermissions(filePermissions);
         directoryPermissionSet = ShmDirectory.directoryPermissionsFor(filePermissions);
+        concludeNet();
+        metricsPort = resolvePort(BrokerSettings.METRICS_PORT, metricsPort);
+        metricsBind = resolve(BrokerSettings.METRICS_BIND, metricsBind);
+        logFormat = resolve(BrokerSettings.LOG_FORMAT, logFormat);
         if (null == errorHandler)
         {
             final PrintStream out = log;
@@ -138,51 +105,15 @@ public final class BrokerContext
 
     private void concludeNet()
     {
-        if (NET_PORT_UNSET == netPort)
-        {
-            final String text = setting("net.port", NET_PORT_PROP_NAME);
-            netPort = null == text ? NET_PORT_DISABLED : (int)integer("net.port", text, 0, 65535);
-        }
-        if (netPort < NET_PORT_DISABLED || netPort > 65535)
-        {
-            throw new ConfigurationException("net port must be 0 to 65535: " + netPort);
-        }
-        if (null == netBind)
-        {
-            final String text = setting("net.bind", NET_BIND_PROP_NAME);
-            netBind = null == text ? NET_BIND_DEFAULT : text;
-        }
-        if (null == netAuthToken)
-        {
-            netAuthToken = setting("net.auth.token", NET_AUTH_TOKEN_PROP_NAME);
-        }
-        if (null != netAuthToken &&
-            netAuthToken.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1024)
-        {
-            throw new ConfigurationException("net.auth.token is longer than 1024 bytes");
-        }
-        if (0 == netMaxConnections)
-        {
-            final String text = setting("net.max.connections", NET_MAX_CONNECTIONS_PROP_NAME);
-            netMaxConnections = null == text ? NET_MAX_CONNECTIONS_DEFAULT :
-                (int)integer("net.max.connections", text, 1, 1_000_000);
-        }
-        if (0 == netHandshakeTimeoutNs)
-        {
-            netHandshakeTimeoutNs = duration("net.handshake.timeout", NET_HANDSHAKE_TIMEOUT_PROP_NAME,
-                NET_HANDSHAKE_TIMEOUT_DEFAULT_NS);
-        }
-        if (0 == netHeartbeatIntervalNs)
-        {
-            netHeartbeatIntervalNs = duration("net.heartbeat.interval", NET_HEARTBEAT_INTERVAL_PROP_NAME,
-                NET_HEARTBEAT_INTERVAL_DEFAULT_NS);
-        }
-        if (netMaxConnections < 1 || netHandshakeTimeoutNs < TimeUnit.MILLISECONDS.toNanos(10) ||
-            netHeartbeatIntervalNs < TimeUnit.MILLISECONDS.toNanos(10))
-        {
-            throw new ConfigurationException("net.max.connections must be at least 1, net.handshake.timeout " +
-                "and net.heartbeat.interval at least 10ms");
-        }
+        netPort = resolvePort(BrokerSettings.NET_PORT, netPort);
+        netBind = resolve(BrokerSettings.NET_BIND, netBind);
+        netAuthToken = resolve(BrokerSettings.NET_AUTH_TOKEN, netAuthToken);
+        netMaxConnections = resolve(BrokerSettings.NET_MAX_CONNECTIONS,
+            0 == netMaxConnections ? null : netMaxConnections);
+        netHandshakeTimeoutNs = resolve(BrokerSettings.NET_HANDSHAKE_TIMEOUT,
+            0 == netHandshakeTimeoutNs ? null : netHandshakeTimeoutNs);
+        netHeartbeatIntervalNs = resolve(BrokerSettings.NET_HEARTBEAT_INTERVAL,
+            0 == netHeartbeatIntervalNs ? null : netHeartbeatIntervalNs);
         if (netPort >= 0 && null == dataDir)
         {
             throw new ConfigurationException("network subscribers (net port " + netPort + ") read the " +
@@ -190,28 +121,35 @@ public final class BrokerContext
         }
     }
 
-    private String setting(final String key, final String property)
+    /** A value set here (checked), else given by {@link #settings}, else from the config file, property, default. */
+    private <T> T resolve(final Setting<T> setting, final T set)
     {
-        final String fromConfig = config.brokerSetting(key);
-        return null != fromConfig ? fromConfig : System.getProperty(property);
+        if (null != set)
+        {
+            return setting.check(set);
+        }
+        final T given = settings.get(setting);
+        return null != given ? given : config.value(setting);
     }
 
-    private static long integer(final String what, final String text, final long min, final long max)
+    private int resolvePort(final Setting<Integer> setting, final int set)
     {
-        try
+        if (PORT_NONE == set)
         {
-            final long value = Long.parseLong(text.trim());
-            if (value >= min && value <= max)
-            {
-                return value;
-            }
+            return PORT_NONE;
         }
-        catch (final NumberFormatException ignore)
-        {
-            // reported below
-        }
-        throw new ConfigurationException(what + " must be a number from " + min + " to " + max + ": '" +
-            text + "'");
+        final Integer port = resolve(setting, PORT_UNSET == set ? null : set);
+        return null == port ? PORT_NONE : port;
+    }
+
+    /**
+     * Values of {@link BrokerSettings} given by setting, e.g. parsed from the command line: they win over the config
+     * file and the system properties; a setter wins over them.
+     */
+    public BrokerContext settings(final SettingValues settings)
+    {
+        this.settings = settings;
+        return this;
     }
 
     /** The network server's settings, once concluded. */
@@ -223,7 +161,7 @@ public final class BrokerContext
 
     /**
      * The TCP port to serve network subscribers on (docs/protocol.md); 0 picks a free one, which
-     * {@link Broker#netPort()} then tells. Not set: no network server. Needs a data directory.
+     * {@link Broker#netPort()} then tells; -1: none. Not set: the config file's, else none. Needs a data directory.
      */
     public BrokerContext netPort(final int netPort)
     {
@@ -231,9 +169,10 @@ public final class BrokerContext
         return this;
     }
 
+    /** The network port asked for, -1 when none (not concluded yet: when none was set). */
     public int netPort()
     {
-        return netPort;
+        return PORT_UNSET == netPort ? PORT_NONE : netPort;
     }
 
     /** The address the network server binds to: loopback (127.0.0.1) unless told otherwise. */
@@ -290,15 +229,44 @@ public final class BrokerContext
         return netHeartbeatIntervalNs;
     }
 
-    private long duration(final String key, final String property, final long defaultNs)
+    /**
+     * The HTTP port serving Prometheus metrics at {@code /metrics}; 0 picks a free one; -1: none. Not set: the
+     * config file's, else none.
+     */
+    public BrokerContext metricsPort(final int metricsPort)
     {
-        final String fromConfig = config.brokerSetting(key);
-        if (null != fromConfig)
-        {
-            return Durations.parseNs(key, fromConfig);
-        }
-        final String fromProperty = System.getProperty(property);
-        return null != fromProperty ? Durations.parseNs(property, fromProperty) : defaultNs;
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    /** The metrics port asked for, -1 when none (not concluded yet: when none was set). */
+    public int metricsPort()
+    {
+        return PORT_UNSET == metricsPort ? PORT_NONE : metricsPort;
+    }
+
+    /** The address the metrics server binds to: loopback (127.0.0.1) unless told otherwise. */
+    public BrokerContext metricsBind(final String metricsBind)
+    {
+        this.metricsBind = metricsBind;
+        return this;
+    }
+
+    public String metricsBind()
+    {
+        return metricsBind;
+    }
+
+    /** How log lines are written: text (the default) or one JSON object a line. */
+    public BrokerContext logFormat(final LogFormat logFormat)
+    {
+        this.logFormat = logFormat;
+        return this;
+    }
+
+    public LogFormat logFormat()
+    {
+        return logFormat;
     }
 
     public BrokerContext dir(final Path dir)
@@ -349,20 +317,15 @@ public final class BrokerContext
      */
     public static Path defaultDataDirectory(final Path dir)
     {
-        String home = System.getProperty(DATA_HOME_PROP_NAME);
-        if (null == home || home.isEmpty())
-        {
-            final String xdg = System.getenv("XDG_DATA_HOME");
-            home = null != xdg && !xdg.isEmpty() ? Paths.get(xdg, "shmbus").toString() :
-                Paths.get(System.getProperty("user.home"), ".local", "share", "shmbus").toString();
-        }
-        return Paths.get(home).resolve(dir.toAbsolutePath().normalize().getFileName().toString());
+        final Path fromProperty = BrokerSettings.DATA_HOME.fromSystemProperty();
+        final Path home = null != fromProperty ? fromProperty : BrokerSettings.DATA_HOME.defaultValue();
+        return home.resolve(dir.toAbsolutePath().normalize().getFileName().toString());
     }
 
     /**
      * Length of each segment file (a power of two from 64 KiB to 1 GiB, raised to the ring capacity when
-     * smaller; config key {@code segment.length}, system property {@value #SEGMENT_LENGTH_PROP_NAME}). 128 MiB
-     * by default: few files and long sendfile ranges, while retention can still drop old data in small units.
+     * smaller; config key {@code segment.length}). 128 MiB by default: few files and long sendfile ranges, while
+     * retention can still drop old data in small units.
      */
     public BrokerContext segmentLength(final long segmentLength)
     {

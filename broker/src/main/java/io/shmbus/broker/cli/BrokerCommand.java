@@ -2,20 +2,31 @@ package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
 import io.shmbus.broker.BrokerContext;
-import io.shmbus.broker.config.Durations;
+import io.shmbus.broker.config.BrokerSettings;
+import io.shmbus.broker.config.ConfigCheck;
+import io.shmbus.broker.config.Setting;
+import io.shmbus.broker.config.SettingValues;
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.ShmDirectory;
 
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Paths;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code shmbus broker}: the daemon, in the foreground, logging to stderr, stopped cleanly by SIGTERM or Ctrl-C.
+ * {@code shmbus broker}: the daemon, in the foreground, logging to stderr, stopped cleanly by SIGTERM or Ctrl-C;
+ * or, with {@code --check-config FILE}, a check of a config file that starts nothing. Its setting flags are those
+ * of {@link BrokerSettings}.
  */
 final class BrokerCommand implements Command
 {
+    private static final int HELP_WIDTH = 112;
+    private static final int FLAG_COLUMN = 28;
+
     public String name()
     {
         return "broker";
@@ -28,36 +39,96 @@ final class BrokerCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus broker [--dir DIR] [--data-dir DIR | --no-data-dir] [--segment-length SIZE] [--config FILE]\n" +
-            "                     [--client-timeout DURATION] [--unblock-timeout DURATION]\n" +
-            "                     [--net-port PORT [--bind ADDRESS]]\n\n" +
-            "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
-            "frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n" +
-            "Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory.\n\n" +
-            "  --dir DIR                 shared-memory directory (default " +
-            io.shmbus.client.ShmDirectory.defaultDirectory() + ")\n" +
-            "  --data-dir DIR            archive persistent topics into segment files there (every topic is\n" +
-            "                            persistent unless its config says 'persistent = false'); default: the\n" +
-            "                            config's data.dir, else " + BrokerContext.defaultDataDirectory(
-            io.shmbus.client.ShmDirectory.defaultDirectory()) + "\n" +
-            "                            ($XDG_DATA_HOME/shmbus or ~/.local/share/shmbus, then the --dir name)\n" +
-            "  --no-data-dir             persist nothing: topics live in shared memory only\n" +
-            "  --segment-length SIZE     length of each segment file, a power of two (default 128m)\n" +
-            "  --config FILE             broker and per-topic settings (see docs/configuration.md)\n" +
-            "  --client-timeout DUR      a client silent this long is declared dead (default 5s)\n" +
-            "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n" +
-            "  --net-port PORT           serve persisted topics to network subscribers over TCP (docs/protocol.md);\n" +
-            "                            0 picks a free port (printed on the log). Needs a data dir\n" +
-            "  --bind ADDRESS            address to listen on (default 127.0.0.1: this host only)\n";
+        final StringBuilder sb = new StringBuilder();
+        sb.append("usage: shmbus broker [--config FILE] [--data-dir DIR | --no-data-dir] [OPTIONS]\n")
+            .append("       shmbus broker --check-config FILE\n\n")
+            .append("Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n")
+            .append("frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n")
+            .append("Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory. A flag wins\n")
+            .append("over the config file, which wins over system properties (docs/configuration.md).\n\n");
+        option(sb, "--config FILE", "broker and per-topic settings (see docs/configuration.md)");
+        option(sb, "--check-config FILE", "check a config file and exit, starting nothing: 0 when it is sound, " +
+            "else 2 and a 'file:line: reason' line for each mistake");
+        option(sb, "--no-data-dir", "persist nothing: topics live in shared memory only");
+        for (final Setting<?> setting : BrokerSettings.ALL)
+        {
+            if (null != setting.flag())
+            {
+                option(sb, setting.flag() + " " + setting.type().metavar(),
+                    setting.description() + " (" + usageDefault(setting) + ")");
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String usageDefault(final Setting<?> setting)
+    {
+        if (setting == BrokerSettings.DIR)
+        {
+            return "default " + ShmDirectory.defaultDirectory();
+        }
+        if (setting == BrokerSettings.DATA_DIR)
+        {
+            return "default: the config's data.dir, else " +
+                BrokerContext.defaultDataDirectory(ShmDirectory.defaultDirectory()) +
+                " ($XDG_DATA_HOME/shmbus or ~/.local/share/shmbus, then the --dir name); every topic is persistent " +
+                "unless its config says 'persistent = false'";
+        }
+        final String text = setting.defaultText().replace("`", "");
+        return text.startsWith("none") ? text : "default " + text;
+    }
+
+    /** One option of the help, its description wrapped into a column. */
+    private static void option(final StringBuilder sb, final String flag, final String description)
+    {
+        final String indent = " ".repeat(FLAG_COLUMN);
+        final StringBuilder line = new StringBuilder("  ").append(flag);
+        if (line.length() >= FLAG_COLUMN)
+        {
+            sb.append(line).append('\n');
+            line.setLength(0);
+        }
+        line.append(" ".repeat(FLAG_COLUMN - line.length()));
+        int lineStart = line.length();
+        for (final String word : description.split(" "))
+        {
+            if (line.length() > lineStart && line.length() + 1 + word.length() > HELP_WIDTH)
+            {
+                sb.append(line).append('\n');
+                line.setLength(0);
+                line.append(indent);
+            }
+            if (line.length() > FLAG_COLUMN)
+            {
+                line.append(' ');
+            }
+            line.append(word);
+            lineStart = FLAG_COLUMN;
+        }
+        sb.append(line).append('\n');
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err)
         throws InterruptedException
     {
-        final Args args = Args.parse(name(), argList,
-            Set.of("--dir", "--data-dir", "--segment-length", "--config", "--client-timeout",
-                "--unblock-timeout", "--net-port", "--bind"), Set.of("--no-data-dir"));
+        final Set<String> withValue = new HashSet<>(Set.of("--config", "--check-config"));
+        for (final Setting<?> setting : BrokerSettings.ALL)
+        {
+            if (null != setting.flag())
+            {
+                withValue.add(setting.flag());
+            }
+        }
+        final Args args = Args.parse(name(), argList, withValue, Set.of("--no-data-dir"));
+        if (args.has("--check-config"))
+        {
+            if (argList.stream().anyMatch(arg -> arg.startsWith("--") && !arg.startsWith("--check-config")))
+            {
+                throw new UsageException(name(), "--check-config FILE takes no other option");
+            }
+            return checkConfig(args.require("--check-config"), out, err);
+        }
         // the daemon persists by default; an embedded Broker persists only when given a data directory
         final BrokerContext ctx = new BrokerContext().log(err).archiveByDefault(true);
         if (args.has("--no-data-dir"))
@@ -68,52 +139,11 @@ final class BrokerCommand implements Command
             }
             ctx.noDataDir(true);
         }
-        if (args.has("--dir"))
-        {
-            ctx.dir(Paths.get(args.get("--dir", null)));
-        }
-        if (args.has("--data-dir"))
-        {
-            ctx.dataDir(Paths.get(args.get("--data-dir", null)));
-        }
         if (args.has("--config"))
         {
             ctx.configFile(Paths.get(args.get("--config", null)));
         }
-        if (args.has("--net-port"))
-        {
-            final long port = args.getLong("--net-port", -1);
-            if (port < 0 || port > 65535)
-            {
-                throw new UsageException(name(), "--net-port must be 0 to 65535: " + port);
-            }
-            ctx.netPort((int)port);
-        }
-        if (args.has("--bind"))
-        {
-            ctx.netBind(args.get("--bind", null));
-        }
-        try
-        {
-            if (args.has("--client-timeout"))
-            {
-                ctx.clientLivenessTimeoutNs(
-                    Durations.parseNs("--client-timeout", args.get("--client-timeout", null)));
-            }
-            if (args.has("--segment-length"))
-            {
-                ctx.segmentLength(
-                    io.shmbus.client.Sizes.parse("--segment-length", args.get("--segment-length", null)));
-            }
-            if (args.has("--unblock-timeout"))
-            {
-                ctx.unblockTimeoutNs(Durations.parseNs("--unblock-timeout", args.get("--unblock-timeout", null)));
-            }
-        }
-        catch (final io.shmbus.client.ConfigurationException ex)
-        {
-            throw new UsageException(name(), ex.getMessage());
-        }
+        ctx.settings(flags(args));
 
         final Broker broker = Broker.launch(ctx);
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -128,5 +158,41 @@ final class BrokerCommand implements Command
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return Main.EXIT_OK;
+    }
+
+    /** The settings given as flags, each checked against its type and range. */
+    private SettingValues flags(final Args args)
+    {
+        final SettingValues flags = new SettingValues();
+        for (final Setting<?> setting : BrokerSettings.ALL)
+        {
+            if (null != setting.flag() && args.has(setting.flag()))
+            {
+                try
+                {
+                    flags.parse(setting, setting.flag(), args.get(setting.flag(), null));
+                }
+                catch (final ConfigurationException ex)
+                {
+                    throw new UsageException(name(), ex.getMessage());
+                }
+            }
+        }
+        return flags;
+    }
+
+    private static int checkConfig(final String file, final PrintStream out, final PrintStream err)
+    {
+        final ConfigCheck check = ConfigCheck.of(Paths.get(file));
+        if (check.isOk())
+        {
+            out.println(check.summary());
+            return Main.EXIT_OK;
+        }
+        for (final String error : check.errors())
+        {
+            err.println(error);
+        }
+        return Main.EXIT_USAGE;
     }
 }

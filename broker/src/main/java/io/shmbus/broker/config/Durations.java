@@ -6,10 +6,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Parses durations written as a number and a unit: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h},
- * {@code 7d}; a bare number is milliseconds.
+ * {@code 7d} (also {@code us} and {@code ns}); a bare number is milliseconds. Thread-safe (stateless).
  */
 public final class Durations
 {
+    private static final TimeUnit[] LARGEST_FIRST = { TimeUnit.DAYS, TimeUnit.HOURS, TimeUnit.MINUTES,
+        TimeUnit.SECONDS, TimeUnit.MILLISECONDS, TimeUnit.MICROSECONDS };
+
     private Durations()
     {
     }
@@ -47,6 +50,36 @@ public final class Durations
             default: throw invalid(what, text);
         }
         return timeUnit.toNanos(value);
+    }
+
+    /** A duration as written in a config file, in the largest unit that divides it exactly: {@code 5s}. */
+    public static String format(final long ns)
+    {
+        if (0 == ns)
+        {
+            return "0";
+        }
+        for (final TimeUnit unit : LARGEST_FIRST)
+        {
+            if (0 == ns % unit.toNanos(1))
+            {
+                return unit.convert(ns, TimeUnit.NANOSECONDS) + suffix(unit);
+            }
+        }
+        return ns + "ns";
+    }
+
+    private static String suffix(final TimeUnit unit)
+    {
+        switch (unit)
+        {
+            case DAYS: return "d";
+            case HOURS: return "h";
+            case MINUTES: return "m";
+            case SECONDS: return "s";
+            case MILLISECONDS: return "ms";
+            default: return "us";
+        }
     }
 
     private static int firstNonDigit(final String s)

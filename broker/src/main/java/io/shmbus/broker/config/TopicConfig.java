@@ -1,51 +1,55 @@
 package io.shmbus.broker.config;
 
-import io.shmbus.client.ConfigurationException;
-import io.shmbus.client.Sizes;
-import io.shmbus.client.Topic;
 import io.shmbus.client.log.LogDescriptor;
 
 /**
  * Per-topic settings of the broker: ring size and message size for the shared-memory log, and the storage
- * settings (persistence, durability, retention) that the archiver applies. Immutable.
+ * settings (persistence, durability, retention, slow consumers) that the archiver applies, taken from
+ * {@link TopicSettings}. Immutable.
  */
 public final class TopicConfig
 {
     /** Durability: never fsync; what the OS has is lost on power loss (a process crash loses nothing). */
-    public static final long DURABILITY_NONE = -1;
+    public static final long DURABILITY_NONE = TopicSettings.DURABILITY_NONE;
     /** Durability: fsync each segment when it is complete. */
-    public static final long DURABILITY_SEGMENT = 0;
+    public static final long DURABILITY_SEGMENT = TopicSettings.DURABILITY_SEGMENT;
 
-    /** Default time a slow consumer asked to move to the archive may take before the broker moves it. */
-    public static final long SLOW_CONSUMER_DETACH_TIMEOUT_DEFAULT_NS = 1_000_000_000L;
+    public static final TopicConfig DEFAULTS = new TopicConfig(new SettingValues());
 
-    public static final TopicConfig DEFAULTS = new TopicConfig();
+    private final SettingValues values;
+    private final int capacity;
+    private final int maxMessageLength;
+    private final boolean persistent;
+    private final long retentionBytes;
+    private final long retentionAgeNs;
+    private final long durability;
+    private final boolean slowConsumerToArchive;
+    private final long slowConsumerDetachTimeoutNs;
 
-    private int capacity = Topic.Context.CAPACITY_DEFAULT;
-    private int maxMessageLength;
-    private boolean persistent = true;
-    private long retentionBytes;
-    private long retentionAgeNs;
-    private long durability = DURABILITY_SEGMENT;
-    private boolean slowConsumerToArchive;
-    private long slowConsumerDetachTimeoutNs = SLOW_CONSUMER_DETACH_TIMEOUT_DEFAULT_NS;
-
-    private TopicConfig()
+    TopicConfig(final SettingValues values)
     {
+        this.values = values;
+        capacity = (int)(long)values.getOrDefault(TopicSettings.CAPACITY);
+        final Long maxLength = values.get(TopicSettings.MAX_MESSAGE_LENGTH);
+        maxMessageLength = null == maxLength ? LogDescriptor.defaultMaxMessageLength(capacity) : (int)(long)maxLength;
+        persistent = values.getOrDefault(TopicSettings.PERSISTENT);
+        retentionBytes = values.getOrDefault(TopicSettings.RETENTION_BYTES);
+        retentionAgeNs = values.getOrDefault(TopicSettings.RETENTION_AGE);
+        durability = values.getOrDefault(TopicSettings.DURABILITY);
+        slowConsumerToArchive = values.getOrDefault(TopicSettings.SLOW_CONSUMER) == SlowConsumerPolicy.ARCHIVE;
+        slowConsumerDetachTimeoutNs = values.getOrDefault(TopicSettings.SLOW_CONSUMER_DETACH_TIMEOUT);
     }
 
-    private TopicConfig copy()
+    /** These settings with the given ones set over them. */
+    TopicConfig with(final SettingValues more)
     {
-        final TopicConfig copy = new TopicConfig();
-        copy.capacity = capacity;
-        copy.maxMessageLength = maxMessageLength;
-        copy.persistent = persistent;
-        copy.retentionBytes = retentionBytes;
-        copy.retentionAgeNs = retentionAgeNs;
-        copy.durability = durability;
-        copy.slowConsumerToArchive = slowConsumerToArchive;
-        copy.slowConsumerDetachTimeoutNs = slowConsumerDetachTimeoutNs;
-        return copy;
+        return new TopicConfig(values.with(more));
+    }
+
+    /** Whether the setting was given (in the topic's section or in {@code [topic.defaults]}). */
+    public boolean isSet(final Setting<?> setting)
+    {
+        return values.contains(setting);
     }
 
     public int capacity()
@@ -56,7 +60,7 @@ public final class TopicConfig
     /** The configured payload limit, or the default for the capacity when none was set. */
     public int maxMessageLength()
     {
-        return 0 == maxMessageLength ? LogDescriptor.defaultMaxMessageLength(capacity) : maxMessageLength;
+        return maxMessageLength;
     }
 
     /** Archived to segment files when the broker has a data directory. */
@@ -99,116 +103,34 @@ public final class TopicConfig
         return slowConsumerDetachTimeoutNs;
     }
 
-    TopicConfig with(final String key, final String value)
-    {
-        final TopicConfig copy = copy();
-        switch (key)
-        {
-            case "capacity":
-                copy.capacity = checkedCapacity(value);
-                break;
-            case "max.message.length":
-                copy.maxMessageLength = (int)Math.min(Integer.MAX_VALUE, Sizes.parse(key, value));
-                break;
-            case "persistent":
-                copy.persistent = parseBoolean(key, value);
-                break;
-            case "retention.bytes":
-                copy.retentionBytes = Sizes.parse(key, value);
-                break;
-            case "retention.age":
-                copy.retentionAgeNs = Durations.parseNs(key, value);
-                break;
-            case "durability":
-                copy.durability = parseDurability(value);
-                break;
-            case "slow.consumer":
-                copy.slowConsumerToArchive = parseSlowConsumer(value);
-                break;
-            case "slow.consumer.detach.timeout":
-                copy.slowConsumerDetachTimeoutNs = Durations.parseNs(key, value);
-                break;
-            default:
-                throw new ConfigurationException("unknown topic setting '" + key + "' (known: capacity, " +
-                    "max.message.length, persistent, durability, retention.bytes, retention.age, slow.consumer, " +
-                    "slow.consumer.detach.timeout)");
-        }
-        return copy;
-    }
-
-    private static boolean parseSlowConsumer(final String value)
-    {
-        if ("archive".equalsIgnoreCase(value))
-        {
-            return true;
-        }
-        if ("hold".equalsIgnoreCase(value))
-        {
-            return false;
-        }
-        throw new ConfigurationException("slow.consumer must be hold (producers wait for the slowest consumer) or " +
-            "archive (a slow consumer continues from the segment files): '" + value + "'");
-    }
-
-    /** Checks the combination of settings. */
+    /**
+     * Checks the combination of settings: the message length against the capacity.
+     *
+     * @throws io.shmbus.client.ConfigurationException saying which limit it passes.
+     */
     TopicConfig validate()
     {
         LogDescriptor.checkCapacity(capacity);
-        LogDescriptor.checkMaxMessageLength(maxMessageLength(), capacity);
+        LogDescriptor.checkMaxMessageLength(maxMessageLength, capacity);
         return this;
-    }
-
-    private static long parseDurability(final String value)
-    {
-        if ("none".equalsIgnoreCase(value))
-        {
-            return DURABILITY_NONE;
-        }
-        if ("segment".equalsIgnoreCase(value))
-        {
-            return DURABILITY_SEGMENT;
-        }
-        try
-        {
-            final long intervalNs = Durations.parseNs("durability", value);
-            if (intervalNs <= 0)
-            {
-                throw new ConfigurationException("");
-            }
-            return intervalNs;
-        }
-        catch (final ConfigurationException ex)
-        {
-            throw new ConfigurationException(
-                "durability must be none, segment, or an fsync interval such as 100ms: '" + value + "'");
-        }
-    }
-
-    private static int checkedCapacity(final String value)
-    {
-        final long capacity = Sizes.parse("capacity", value);
-        LogDescriptor.checkCapacity(capacity);
-        return (int)capacity;
-    }
-
-    static boolean parseBoolean(final String key, final String value)
-    {
-        if ("true".equalsIgnoreCase(value) || "yes".equalsIgnoreCase(value))
-        {
-            return true;
-        }
-        if ("false".equalsIgnoreCase(value) || "no".equalsIgnoreCase(value))
-        {
-            return false;
-        }
-        throw new ConfigurationException(key + " must be true or false: '" + value + "'");
     }
 
     public String toString()
     {
-        return "capacity=" + capacity + " max.message.length=" + maxMessageLength() + " persistent=" + persistent +
-            " durability=" + (durability == DURABILITY_NONE ? "none" : durability == DURABILITY_SEGMENT ?
-            "segment" : durability + "ns") + " retention.bytes=" + retentionBytes + " retention.age.ns=" +
-            retentionAgeNs + " slow.consumer=" + (slowConsumerToArchive ? "archive" : "hold");
+        final StringBuilder sb = new StringBuilder();
+        for (final Setting<?> setting : TopicSettings.ALL)
+        {
+            sb.append(sb.length() == 0 ? "" : " ").append(setting.key()).append('=').append(text(setting));
+        }
+        return sb.toString();
+    }
+
+    private <T> String text(final Setting<T> setting)
+    {
+        if (setting == TopicSettings.MAX_MESSAGE_LENGTH)
+        {
+            return ValueType.formatSize(maxMessageLength);
+        }
+        return setting.type().format(values.getOrDefault(setting));
     }
 }

@@ -1,0 +1,252 @@
+package io.shmbus.broker.config;
+
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.TopicNames;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the lines of a config file against {@link BrokerSettings} and {@link TopicSettings}, and goes on after a
+ * mistake so that every one is reported, each as {@code file:line: reason}. Not thread-safe: one parse each.
+ */
+final class ConfigFileParser
+{
+    private static final String DEFAULTS_SECTION = "topic.defaults";
+
+    private final String source;
+    private final List<Error> errors = new ArrayList<>();
+    private final Section broker = new Section(null, 0);
+    private final Map<String, Section> topics = new LinkedHashMap<>();
+    private Section defaults;
+    private Section section = broker;
+    private int settingCount;
+
+    /** A mistake and the line it is on. */
+    private static final class Error
+    {
+        final int line;
+        final String reason;
+
+        Error(final int line, final String reason)
+        {
+            this.line = line;
+            this.reason = reason;
+        }
+    }
+
+    /** One section of the file: its header's line, its values, the line of each key. */
+    private static final class Section
+    {
+        final String header;
+        final int line;
+        final SettingValues values = new SettingValues();
+        final Map<String, String> texts = new LinkedHashMap<>();
+        final Map<String, Integer> keyLines = new HashMap<>();
+
+        Section(final String header, final int line)
+        {
+            this.header = header;
+            this.line = line;
+        }
+    }
+
+    private ConfigFileParser(final String source)
+    {
+        this.source = source;
+    }
+
+    static ConfigCheck parse(final String source, final List<String> lines)
+    {
+        final ConfigFileParser parser = new ConfigFileParser(source);
+        for (int i = 0; i < lines.size(); i++)
+        {
+            parser.line(i + 1, lines.get(i));
+        }
+        return parser.finish();
+    }
+
+    private void line(final int lineNo, final String text)
+    {
+        final int hash = text.indexOf('#');
+        final String line = (hash >= 0 ? text.substring(0, hash) : text).trim();
+        if (line.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            if (line.startsWith("["))
+            {
+                section = header(lineNo, line);
+            }
+            else
+            {
+                setting(lineNo, line);
+            }
+        }
+        catch (final ConfigurationException ex)
+        {
+            error(lineNo, ex.getMessage());
+        }
+    }
+
+    private Section header(final int lineNo, final String line)
+    {
+        if (!line.endsWith("]"))
+        {
+            section = null; // its settings cannot be checked against a section that is not known
+            throw new ConfigurationException("section header must end with ']': '" + line + "'");
+        }
+        final String name = line.substring(1, line.length() - 1).trim();
+        if (DEFAULTS_SECTION.equals(name))
+        {
+            if (null != defaults)
+            {
+                section = null;
+                throw new ConfigurationException("[topic.defaults] appears twice (first at line " + defaults.line + ")");
+            }
+            defaults = new Section("[topic.defaults]", lineNo);
+            return defaults;
+        }
+        if (name.startsWith("topic ") || name.startsWith("topic\t"))
+        {
+            final String topic = name.substring(6).trim();
+            final Section topicSection = new Section("[topic " + topic + "]", lineNo);
+            try
+            {
+                TopicNames.validate(topic);
+            }
+            catch (final ConfigurationException ex)
+            {
+                section = topicSection; // its settings are still checked, for the other mistakes
+                throw new ConfigurationException("bad section header [" + name + "]: " + ex.getMessage());
+            }
+            final Section first = topics.get(topic);
+            if (null != first)
+            {
+                section = topicSection;
+                throw new ConfigurationException("topic '" + topic + "' is configured twice (first at line " +
+                    first.line + ")");
+            }
+            topics.put(topic, topicSection);
+            return topicSection;
+        }
+        section = null;
+        if ("topic".equals(name))
+        {
+            throw new ConfigurationException("section [topic] needs a topic name: [topic NAME]");
+        }
+        throw new ConfigurationException("unknown section [" + name + "] (expected [topic.defaults] or [topic NAME])");
+    }
+
+    private void setting(final int lineNo, final String line)
+    {
+        final int eq = line.indexOf('=');
+        if (eq <= 0)
+        {
+            throw new ConfigurationException("expected 'key = value', got '" + line + "'");
+        }
+        final String key = line.substring(0, eq).trim();
+        final String value = line.substring(eq + 1).trim();
+        if (value.isEmpty())
+        {
+            throw new ConfigurationException("'" + key + "' has no value");
+        }
+        settingCount++;
+        if (null == section)
+        {
+            return; // the section header's error covers it
+        }
+        final boolean brokerSection = section == broker;
+        final Setting<?> setting = brokerSection ? BrokerSettings.byKey(key) : TopicSettings.byKey(key);
+        if (null == setting)
+        {
+            throw new ConfigurationException(unknownKey(key, brokerSection));
+        }
+        final Integer first = section.keyLines.putIfAbsent(key, lineNo);
+        if (null != first)
+        {
+            throw new ConfigurationException("'" + key + "' is set twice" +
+                (brokerSection ? "" : " in " + section.header) + " (first at line " + first + ")");
+        }
+        section.values.parse(setting, key, value);
+        section.texts.put(key, value);
+    }
+
+    private static String unknownKey(final String key, final boolean brokerSection)
+    {
+        final List<Setting<?>> table = brokerSection ? BrokerSettings.ALL : TopicSettings.ALL;
+        if (brokerSection && null != TopicSettings.byKey(key))
+        {
+            return "'" + key + "' is a topic setting: it goes in a [topic.defaults] or [topic NAME] section";
+        }
+        if (!brokerSection && null != BrokerSettings.byKey(key))
+        {
+            return "'" + key + "' is a broker setting: it goes before the first section";
+        }
+        final String kind = brokerSection ? "unknown setting '" : "unknown topic setting '";
+        final String closest = DidYouMean.closestKey(table, key);
+        if (null != closest)
+        {
+            return kind + key + "' (did you mean '" + closest + "'?)";
+        }
+        final StringBuilder known = new StringBuilder();
+        for (final Setting<?> setting : table)
+        {
+            if (null != setting.key())
+            {
+                known.append(known.length() == 0 ? "" : ", ").append(setting.key());
+            }
+        }
+        return kind + key + "' (known: " + known + (brokerSection ?
+            "; topic settings go in a [topic NAME] or [topic.defaults] section)" : ")");
+    }
+
+    private ConfigCheck finish()
+    {
+        TopicConfig topicDefaults = TopicConfig.DEFAULTS;
+        if (null != defaults)
+        {
+            topicDefaults = checked(TopicConfig.DEFAULTS.with(defaults.values), defaults);
+        }
+        final Map<String, TopicConfig> topicConfigs = new LinkedHashMap<>();
+        for (final Map.Entry<String, Section> entry : topics.entrySet())
+        {
+            topicConfigs.put(entry.getKey(), checked(topicDefaults.with(entry.getValue().values), entry.getValue()));
+        }
+        final BrokerConfig config = errors.isEmpty() ?
+            new BrokerConfig(broker.values, broker.texts, topicDefaults, topicConfigs) : null;
+        errors.sort(Comparator.comparingInt(e -> e.line)); // stable: a line's own mistakes stay in order
+        final List<String> messages = new ArrayList<>();
+        for (final Error e : errors)
+        {
+            messages.add(source + ":" + e.line + ": " + e.reason);
+        }
+        return new ConfigCheck(source, messages, settingCount, topics.size(), config);
+    }
+
+    /** Checks a topic's combination of settings, reported at the line of the message length or the header. */
+    private TopicConfig checked(final TopicConfig config, final Section section)
+    {
+        try
+        {
+            return config.validate();
+        }
+        catch (final ConfigurationException ex)
+        {
+            final Integer line = section.keyLines.get(TopicSettings.MAX_MESSAGE_LENGTH.key());
+            error(null != line ? line : section.line, section.header + ": " + ex.getMessage());
+            return TopicConfig.DEFAULTS;
+        }
+    }
+
+    private void error(final int lineNo, final String reason)
+    {
+        errors.add(new Error(lineNo, reason));
+    }
+}
