@@ -119,7 +119,7 @@ public final class Setting<T>
         return defaultValue.get();
     }
 
-    /** The default as the configuration page gives it. */
+    /** The default as the configuration page gives it (Markdown): in words, or the value as code. */
     public String defaultText()
     {
         if (null != defaultText)
@@ -127,7 +127,7 @@ public final class Setting<T>
             return defaultText;
         }
         final T value = defaultValue.get();
-        return null == value ? "none" : type.format(value);
+        return null == value ? "none" : "`" + type.format(value) + "`";
     }
 
     /** What a bare number means (e.g. {@code bytes}, {@code ms}), or empty. */
