@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
 final class BrokerCommand implements Command
 {
     private static final int HELP_WIDTH = 112;
-    private static final int FLAG_COLUMN = 28;
+    private static final int FLAG_COLUMN = 30;
 
     public String name()
     {
@@ -112,15 +112,7 @@ final class BrokerCommand implements Command
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err)
         throws InterruptedException
     {
-        final Set<String> withValue = new HashSet<>(Set.of("--config", "--check-config"));
-        for (final Setting<?> setting : BrokerSettings.ALL)
-        {
-            if (null != setting.flag())
-            {
-                withValue.add(setting.flag());
-            }
-        }
-        final Args args = Args.parse(name(), argList, withValue, Set.of("--no-data-dir"));
+        final Args args = args(argList);
         if (args.has("--check-config"))
         {
             if (argList.stream().anyMatch(arg -> arg.startsWith("--") && !arg.startsWith("--check-config")))
@@ -129,23 +121,8 @@ final class BrokerCommand implements Command
             }
             return checkConfig(args.require("--check-config"), out, err);
         }
-        // the daemon persists by default; an embedded Broker persists only when given a data directory
-        final BrokerContext ctx = new BrokerContext().log(err).archiveByDefault(true);
-        if (args.has("--no-data-dir"))
-        {
-            if (args.has("--data-dir"))
-            {
-                throw new UsageException(name(), "--data-dir and --no-data-dir exclude each other");
-            }
-            ctx.noDataDir(true);
-        }
-        if (args.has("--config"))
-        {
-            ctx.configFile(Paths.get(args.get("--config", null)));
-        }
-        ctx.settings(flags(args));
 
-        final Broker broker = Broker.launch(ctx);
+        final Broker broker = Broker.launch(context(args, err));
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
@@ -158,6 +135,40 @@ final class BrokerCommand implements Command
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return Main.EXIT_OK;
+    }
+
+    /** The command line, checked against the options: the table's flags and the command's own. */
+    Args args(final List<String> argList)
+    {
+        final Set<String> withValue = new HashSet<>(Set.of("--config", "--check-config"));
+        for (final Setting<?> setting : BrokerSettings.ALL)
+        {
+            if (null != setting.flag())
+            {
+                withValue.add(setting.flag());
+            }
+        }
+        return Args.parse(name(), argList, withValue, Set.of("--no-data-dir"));
+    }
+
+    /** The daemon's settings from its command line, not concluded yet. */
+    BrokerContext context(final Args args, final PrintStream log)
+    {
+        // the daemon persists by default; an embedded Broker persists only when given a data directory
+        final BrokerContext ctx = new BrokerContext().log(log).archiveByDefault(true);
+        if (args.has("--no-data-dir"))
+        {
+            if (args.has("--data-dir"))
+            {
+                throw new UsageException(name(), "--data-dir and --no-data-dir exclude each other");
+            }
+            ctx.noDataDir(true);
+        }
+        if (args.has("--config"))
+        {
+            ctx.configFile(Paths.get(args.get("--config", null)));
+        }
+        return ctx.settings(flags(args));
     }
 
     /** The settings given as flags, each checked against its type and range. */
