@@ -108,7 +108,8 @@ final class ConfigFileParser
             if (null != defaults)
             {
                 section = null;
-                throw new ConfigurationException("[topic.defaults] appears twice (first at line " + defaults.line + ")");
+                throw new ConfigurationException("[topic.defaults] appears twice (first at line " + defaults.line +
+                    ")");
             }
             defaults = new Section("[topic.defaults]", lineNo);
             return defaults;

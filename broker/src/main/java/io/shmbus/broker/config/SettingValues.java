@@ -54,14 +54,4 @@ public final class SettingValues
         final T value = get(setting);
         return null != value ? value : setting.defaultValue();
     }
-
-    public boolean contains(final Setting<?> setting)
-    {
-        return values.containsKey(setting);
-    }
-
-    public int size()
-    {
-        return values.size();
-    }
 }

@@ -46,12 +46,6 @@ public final class TopicConfig
         return new TopicConfig(values.with(more));
     }
 
-    /** Whether the setting was given (in the topic's section or in {@code [topic.defaults]}). */
-    public boolean isSet(final Setting<?> setting)
-    {
-        return values.contains(setting);
-    }
-
     public int capacity()
     {
         return capacity;
