@@ -106,13 +106,13 @@ public final class Broker implements AutoCloseable
     {
         JvmRequirements.check();
         ctx.conclude();
-        ShmDirectory.ensureDirectory(ctx.dir(), ctx.directoryPermissions());
-        final Path lockFile = ctx.dir().resolve(LOCK_FILE_NAME);
+        final StartCleanup cleanup = new StartCleanup();
         FileChannel channel = null;
         try
         {
-            channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(ctx.filePermissions()));
+            cleanup.beforeCreatingDirectory(ctx.dir());
+            ShmDirectory.ensureDirectory(ctx.dir(), ctx.directoryPermissions());
+            channel = openLockFile(ctx, cleanup);
             FileLock lock;
             try
             {
@@ -126,6 +126,11 @@ public final class Broker implements AutoCloseable
             {
                 throw new BrokerAlreadyRunningException("another broker" + describeOwner(ctx.dir()) +
                     " is running on " + ctx.dir() + ": one broker per directory (stop it, or use another --dir)");
+            }
+            cleanup.locked();
+            if (null != ctx.dataDir())
+            {
+                cleanup.beforeCreatingDirectory(ctx.dataDir());
             }
             ensureDataDirectory(ctx.dataDir());
             takeOverStaleCnc(ctx);
@@ -158,7 +163,7 @@ public final class Broker implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            CloseHelper.quietClose(channel);
+            failedStart(cleanup, channel);
             if (ex instanceof java.nio.file.AccessDeniedException)
             {
                 throw new ConfigurationException("no permission to create files in " + ctx.dir());
@@ -167,9 +172,37 @@ public final class Broker implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(channel);
+            failedStart(cleanup, channel);
             throw ex;
         }
+    }
+
+    /** Opens (creating when missing) the lock file, noting whether this start created it. */
+    private static FileChannel openLockFile(final BrokerContext ctx, final StartCleanup cleanup) throws IOException
+    {
+        final Path lockFile = ctx.dir().resolve(LOCK_FILE_NAME);
+        try
+        {
+            final FileChannel channel = FileChannel.open(lockFile,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(ctx.filePermissions()));
+            cleanup.createdFile(lockFile);
+            return channel;
+        }
+        catch (final java.nio.file.FileAlreadyExistsException ex)
+        {
+            return FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        }
+    }
+
+    /**
+     * Removes what the failed start created, then releases the lock: the lock file goes while still locked, so no
+     * other broker can take a lock on a file that is about to disappear.
+     */
+    private static void failedStart(final StartCleanup cleanup, final FileChannel channel)
+    {
+        cleanup.undo();
+        CloseHelper.quietClose(channel);
     }
 
     /**
