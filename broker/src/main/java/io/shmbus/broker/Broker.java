@@ -1,6 +1,7 @@
 package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
 import io.shmbus.client.ConfigurationException;
@@ -13,6 +14,7 @@ import io.shmbus.client.cnc.CncFile;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
@@ -36,8 +38,11 @@ import java.util.concurrent.TimeUnit;
 public final class Broker implements AutoCloseable
 {
     public static final String LOCK_FILE_NAME = "broker.lock";
+    /** Length of the distinct-error log in the CnC file (a size: {@code 1m}, {@code 4m}; default 1 MiB). */
+    public static final String ERROR_LOG_LENGTH_PROP_NAME = "shmbus.broker.error.log.length";
 
     private final BrokerContext ctx;
+    private final BrokerLogger logger;
     private final CncFile cnc;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -48,23 +53,25 @@ public final class Broker implements AutoCloseable
     private final AgentRunner netRunner;
     private boolean closed;
 
-    private Broker(final BrokerContext ctx, final FileChannel lockChannel, final FileLock lock, final CncFile cnc)
+    private Broker(
+        final BrokerContext ctx,
+        final BrokerLogger startLogger,
+        final FileChannel lockChannel,
+        final FileLock lock,
+        final CncFile cnc)
     {
         this.ctx = ctx;
+        this.logger = startLogger.withErrorLog(new DistinctErrorLog(cnc.errorLog(), ctx.epochClock()));
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.cnc = cnc;
         final CountersManager countersManager = new CountersManager(cnc.countersMetadata(), cnc.countersValues(),
             java.nio.charset.StandardCharsets.US_ASCII);
         this.counters = new BrokerCounters(countersManager);
-        final ErrorHandler errorHandler = throwable ->
-        {
-            counters.errors.increment();
-            ctx.errorHandler().onError(throwable);
-        };
+        final ErrorHandler errorHandler = errorHandler(BrokerLogger.CONDUCTOR);
         final ArchiveViews archiveViews = new ArchiveViews();
-        final BrokerConductor conductor = new BrokerConductor(ctx, cnc, countersManager, counters, errorHandler,
-            archiveViews);
+        final BrokerConductor conductor = new BrokerConductor(ctx, logger, cnc, countersManager, counters,
+            errorHandler, archiveViews);
         this.runner = new AgentRunner(null != ctx.idleStrategy() ? ctx.idleStrategy() :
             new BrokerIdleStrategy(conductor::isQuiet), errorHandler, null, conductor);
         if (ctx.netPort() >= 0)
@@ -73,8 +80,8 @@ public final class Broker implements AutoCloseable
             this.netCounters = new NetCounters(countersManager);
             try
             {
-                this.netServer = new NetServer(ctx.netSettings(), archiveViews, netCounters, ctx.log(), errorHandler,
-                    ctx.nanoClock());
+                this.netServer = new NetServer(ctx.netSettings(), archiveViews, netCounters, logger,
+                    errorHandler(BrokerLogger.NET), ctx.nanoClock());
             }
             catch (final RuntimeException ex)
             {
@@ -83,7 +90,8 @@ public final class Broker implements AutoCloseable
                 counters.close();
                 throw ex;
             }
-            this.netRunner = new AgentRunner(netServer.idleStrategy(), errorHandler, null, netServer);
+            this.netRunner = new AgentRunner(netServer.idleStrategy(), errorHandler(BrokerLogger.NET), null,
+                netServer);
         }
         else
         {
@@ -93,6 +101,24 @@ public final class Broker implements AutoCloseable
         }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
         CncDescriptor.signalReady(cnc.header());
+    }
+
+    /**
+     * The handler of a broker thread's unexpected errors: counted, logged and recorded in the CnC file's error log,
+     * then passed to {@link BrokerContext#errorHandler()} when one was given. The broker keeps running.
+     */
+    private ErrorHandler errorHandler(final String component)
+    {
+        final ErrorHandler given = ctx.errorHandler();
+        return throwable ->
+        {
+            counters.errors.increment();
+            logger.error(component, throwable);
+            if (null != given)
+            {
+                given.onError(throwable);
+            }
+        };
     }
 
     /**
@@ -106,6 +132,8 @@ public final class Broker implements AutoCloseable
     {
         JvmRequirements.check();
         ctx.conclude();
+        final int errorLogLength = errorLogLength();
+        final BrokerLogger logger = new BrokerLogger(ctx.log(), ctx.logFormat(), ctx.epochClock(), null);
         final StartCleanup cleanup = new StartCleanup();
         FileChannel channel = null;
         try
@@ -133,13 +161,13 @@ public final class Broker implements AutoCloseable
                 cleanup.beforeCreatingDirectory(ctx.dataDir());
             }
             ensureDataDirectory(ctx.dataDir());
-            takeOverStaleCnc(ctx);
+            takeOverStaleCnc(ctx, logger);
             final CncFile cnc = CncFile.create(ctx.dir(), ctx.filePermissions(), ctx.clientLivenessTimeoutNs(),
-                ctx.unblockTimeoutNs());
+                ctx.unblockTimeoutNs(), errorLogLength);
             final Broker broker;
             try
             {
-                broker = new Broker(ctx, channel, lock, cnc);
+                broker = new Broker(ctx, logger, channel, lock, cnc);
             }
             catch (final RuntimeException ex)
             {
@@ -150,13 +178,13 @@ public final class Broker implements AutoCloseable
                 throw ex;
             }
             AgentRunner.startOnThread(broker.runner);
-            ctx.log().println("shmbus broker: pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
+            broker.logger.info(BrokerLogger.BROKER, "pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
                 " (client timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.clientLivenessTimeoutNs()) +
                 " ms, unblock timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) + " ms)");
             if (null != broker.netRunner)
             {
                 AgentRunner.startOnThread(broker.netRunner);
-                ctx.log().println("shmbus broker: serving network subscribers on " +
+                broker.logger.info(BrokerLogger.BROKER, "serving network subscribers on " +
                     broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
             }
             return broker;
@@ -238,7 +266,26 @@ public final class Broker implements AutoCloseable
         }
     }
 
-    private static void takeOverStaleCnc(final BrokerContext ctx) throws IOException
+    private static int errorLogLength()
+    {
+        final String text = System.getProperty(ERROR_LOG_LENGTH_PROP_NAME);
+        if (null == text)
+        {
+            return CncDescriptor.ERROR_LOG_DEFAULT_LENGTH;
+        }
+        final long length = io.shmbus.client.Sizes.parse(ERROR_LOG_LENGTH_PROP_NAME, text);
+        try
+        {
+            CncDescriptor.checkErrorLogLength(length);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigurationException(ERROR_LOG_LENGTH_PROP_NAME + ": " + ex.getMessage());
+        }
+        return (int)length;
+    }
+
+    private static void takeOverStaleCnc(final BrokerContext ctx, final BrokerLogger logger) throws IOException
     {
         final Path file = CncFile.fileIn(ctx.dir());
         if (!Files.exists(file))
@@ -247,7 +294,7 @@ public final class Broker implements AutoCloseable
         }
         try (CncFile stale = CncFile.map(file))
         {
-            ctx.log().println("shmbus broker: taking over " + file + " from broker pid " + stale.brokerPid() +
+            logger.info(BrokerLogger.BROKER, "taking over " + file + " from broker pid " + stale.brokerPid() +
                 ", which is no longer running");
         }
         catch (final LogVersionMismatchException ex)
@@ -256,13 +303,19 @@ public final class Broker implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            ctx.log().println("shmbus broker: replacing unusable " + file + ": " + ex.getMessage());
+            logger.warn(BrokerLogger.BROKER, "replacing unusable " + file + ": " + ex.getMessage());
         }
     }
 
     public BrokerContext context()
     {
         return ctx;
+    }
+
+    /** The broker's log (which also records errors in the CnC file's error log). */
+    public BrokerLogger logger()
+    {
+        return logger;
     }
 
     public Path dir()
@@ -313,6 +366,6 @@ public final class Broker implements AutoCloseable
             // the lock dies with the channel anyway
         }
         CloseHelper.quietClose(lockChannel);
-        ctx.log().println("shmbus broker: stopped");
+        logger.info(BrokerLogger.BROKER, "stopped");
     }
 }

@@ -1,6 +1,7 @@
 package io.shmbus.broker;
 
 import io.shmbus.broker.config.BrokerConfig;
+import io.shmbus.broker.config.LogFormat;
 import io.shmbus.broker.net.NetSettings;
 import io.shmbus.broker.config.Durations;
 import io.shmbus.client.ConfigurationException;
@@ -66,6 +67,7 @@ public final class BrokerContext
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private PrintStream log = System.err;
     private ErrorHandler errorHandler;
+    private LogFormat logFormat;
     private int netPort = NET_PORT_UNSET;
     private String netBind;
     private String netAuthToken;
@@ -128,10 +130,10 @@ public final class BrokerContext
         concludeNet();
         filePermissionSet = ShmDirectory.parseFilePermissions(filePermissions);
         directoryPermissionSet = ShmDirectory.directoryPermissionsFor(filePermissions);
-        if (null == errorHandler)
+        if (null == logFormat)
         {
-            final PrintStream out = log;
-            errorHandler = t -> out.println("shmbus broker: error: " + t);
+            final String text = setting("log.format", "shmbus.broker.log.format");
+            logFormat = null == text ? LogFormat.TEXT : logFormat("log.format", text);
         }
         return this;
     }
@@ -483,7 +485,35 @@ public final class BrokerContext
         return log;
     }
 
-    /** Receives unexpected errors; the broker counts them and keeps running. */
+    static LogFormat logFormat(final String what, final String text)
+    {
+        switch (text.trim())
+        {
+            case "text":
+                return LogFormat.TEXT;
+            case "json":
+                return LogFormat.JSON;
+            default:
+                throw new ConfigurationException(what + " must be text or json: '" + text + "'");
+        }
+    }
+
+    /** How log lines are written: text (default) or one JSON object a line. */
+    public BrokerContext logFormat(final LogFormat logFormat)
+    {
+        this.logFormat = logFormat;
+        return this;
+    }
+
+    public LogFormat logFormat()
+    {
+        return logFormat;
+    }
+
+    /**
+     * Also receives the unexpected errors the broker logs, counts and records in its error log (it keeps running);
+     * none by default.
+     */
     public BrokerContext errorHandler(final ErrorHandler errorHandler)
     {
         this.errorHandler = errorHandler;

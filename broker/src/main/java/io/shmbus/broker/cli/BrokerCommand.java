@@ -30,7 +30,7 @@ final class BrokerCommand implements Command
     {
         return "usage: shmbus broker [--dir DIR] [--data-dir DIR | --no-data-dir] [--segment-length SIZE] [--config FILE]\n" +
             "                     [--client-timeout DURATION] [--unblock-timeout DURATION]\n" +
-            "                     [--net-port PORT [--bind ADDRESS]]\n\n" +
+            "                     [--net-port PORT [--bind ADDRESS]] [--log-format text|json]\n\n" +
             "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
             "frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n" +
             "Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory.\n\n" +
@@ -48,7 +48,8 @@ final class BrokerCommand implements Command
             "  --unblock-timeout DUR     a claim uncommitted this long becomes padding (default 10s)\n" +
             "  --net-port PORT           serve persisted topics to network subscribers over TCP (docs/protocol.md);\n" +
             "                            0 picks a free port (printed on the log). Needs a data dir\n" +
-            "  --bind ADDRESS            address to listen on (default 127.0.0.1: this host only)\n";
+            "  --bind ADDRESS            address to listen on (default 127.0.0.1: this host only)\n" +
+            "  --log-format FORMAT       text (default) or json: one JSON object a line, for log shippers\n";
     }
 
     public int run(
@@ -57,7 +58,7 @@ final class BrokerCommand implements Command
     {
         final Args args = Args.parse(name(), argList,
             Set.of("--dir", "--data-dir", "--segment-length", "--config", "--client-timeout",
-                "--unblock-timeout", "--net-port", "--bind"), Set.of("--no-data-dir"));
+                "--unblock-timeout", "--net-port", "--bind", "--log-format"), Set.of("--no-data-dir"));
         // the daemon persists by default; an embedded Broker persists only when given a data directory
         final BrokerContext ctx = new BrokerContext().log(err).archiveByDefault(true);
         if (args.has("--no-data-dir"))
@@ -93,6 +94,16 @@ final class BrokerCommand implements Command
         {
             ctx.netBind(args.get("--bind", null));
         }
+        if (args.has("--log-format"))
+        {
+            final String format = args.get("--log-format", null);
+            if (!"text".equals(format) && !"json".equals(format))
+            {
+                throw new UsageException(name(), "--log-format must be text or json: '" + format + "'");
+            }
+            ctx.logFormat("json".equals(format) ? io.shmbus.broker.config.LogFormat.JSON :
+                io.shmbus.broker.config.LogFormat.TEXT);
+        }
         try
         {
             if (args.has("--client-timeout"))
@@ -119,7 +130,7 @@ final class BrokerCommand implements Command
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
-            err.println("shmbus broker: stopping (signal)");
+            broker.logger().info(io.shmbus.broker.logging.BrokerLogger.BROKER, "stopping (signal)");
             broker.close();
             stopped.countDown();
             err.flush();

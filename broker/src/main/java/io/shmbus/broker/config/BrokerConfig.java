@@ -195,6 +195,7 @@ public final class BrokerConfig
             case "data.dir":
             case "net.bind":
             case "net.auth.token":
+            case "log.format":
                 break;
             case "net.port":
             case "net.max.connections":
