@@ -690,13 +690,14 @@ final class BrokerConductor implements Agent
     private void reject(final long correlationId, final int errorCode, final String message)
     {
         counters.commandErrors.increment();
-        response.wrap(responseBuffer, 0).correlationId(correlationId).errorCode(errorCode).message(message);
-        transmit(ControlProtocol.ON_ERROR);
         log.warn(BrokerLogger.CONDUCTOR, "rejected command " + correlationId + ": " +
             ControlProtocol.errorCodeName(errorCode) + ": " + message);
-        // without the correlation id: the same mistake made again is one entry with a growing count
+        // without the correlation id: the same mistake made again is one entry with a growing count; recorded before
+        // the client hears of it, so a client that saw the error finds it in the error log
         log.record(BrokerLogger.CONDUCTOR, "rejected command: " + ControlProtocol.errorCodeName(errorCode) + ": " +
             message);
+        response.wrap(responseBuffer, 0).correlationId(correlationId).errorCode(errorCode).message(message);
+        transmit(ControlProtocol.ON_ERROR);
     }
 
     private void transmit(final int type)

@@ -20,7 +20,7 @@ public final class Main
 
     /** Every command's name, in the order of the command list. */
     static final List<String> COMMAND_NAMES =
-        List.of("broker", "demo", "publish", "subscribe", "topics", "stat", "verify", "replay");
+        List.of("broker", "demo", "publish", "subscribe", "topics", "stat", "errors", "verify", "replay");
 
     private Main()
     {
@@ -46,6 +46,8 @@ public final class Main
                 return new TopicsCommand();
             case "stat":
                 return new StatCommand();
+            case "errors":
+                return new ErrorsCommand();
             case "verify":
                 return new VerifyCommand();
             case "replay":
