@@ -60,12 +60,14 @@ class BrokerErrorLogProcessTest
         final JavaProcess broker = BrokerDaemon.cli(children, "broker-json", "broker", "--dir", dir.toString(),
             "--no-data-dir", "--log-format", "json");
         final String ready = broker.awaitErrLine("{\"ts\":\"", TIMEOUT);
-        assertTrue(ready.matches("\\{\"ts\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\",\"level\":\"INFO\"," +
-            "\"component\":\"broker\",\"message\":\"pid " + broker.pid() + " serving .*\"}"), ready);
+        assertTrue(ready.matches("\\{\"ts\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\"," +
+            "\"level\":\"INFO\",\"component\":\"broker\",\"message\":\"pid " + broker.pid() + " serving .*\"}"),
+            ready);
         // a signal before the daemon's shutdown hook is registered (just after this line) ends it with 128 + 15
         final int status = broker.terminate(TIMEOUT);
         assertTrue(0 == status || 143 == status, "exit status " + status);
-        assertTrue(broker.stderrLines().stream().allMatch(line -> line.startsWith("{\"ts\":\"") && line.endsWith("}")),
+        assertTrue(broker.stderrLines().stream()
+            .allMatch(line -> line.startsWith("{\"ts\":\"") && line.endsWith("}")),
             "every line is a JSON object: " + broker.stderrLines());
         if (0 == status)
         {

@@ -2,8 +2,9 @@ package io.shmbus.broker.logging;
 
 /**
  * JSON string literals (RFC 8259) in plain ASCII: quotes, backslashes and control characters escaped, and every
- * non-ASCII character as a backslash-u escape of four hex digits (a surrogate pair as two), so a line survives any stream encoding (the
- * broker's stderr may be ASCII under a POSIX locale) and a lone surrogate cannot make it invalid UTF-8. Thread-safe.
+ * non-ASCII character as a backslash-u escape of four hex digits (a surrogate pair as two), so a line survives
+ * any stream encoding (the broker's stderr may be ASCII under a POSIX locale) and a lone surrogate cannot make it
+ * invalid UTF-8. Thread-safe.
  */
 final class JsonStrings
 {

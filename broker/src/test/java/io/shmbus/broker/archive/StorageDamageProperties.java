@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class StorageDamageProperties
 {
-    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+    private static final io.shmbus.broker.logging.BrokerLogger QUIET =
+        io.shmbus.broker.logging.BrokerLogger.text(new PrintStream(OutputStream.nullOutputStream()));
     private static Path root;
     private static Path topicDir;
 
@@ -77,7 +78,7 @@ class StorageDamageProperties
         throws IOException
     {
         final Path segment = write(c, c.damaged);
-        final ArchiveRecovery.Recovered recovered = ArchiveRecovery.recover(topicDir, io.shmbus.broker.logging.BrokerLogger.text(QUIET));
+        final ArchiveRecovery.Recovered recovered = ArchiveRecovery.recover(topicDir, QUIET);
         final byte[] after = Files.readAllBytes(segment);
 
         final long intact = c.intactEnd();
@@ -159,7 +160,7 @@ class StorageDamageProperties
             {
                 whole = e <= length ? e : whole;
             }
-            final ArchiveRecovery.Recovered recovered = ArchiveRecovery.recover(topicDir, io.shmbus.broker.logging.BrokerLogger.text(QUIET));
+            final ArchiveRecovery.Recovered recovered = ArchiveRecovery.recover(topicDir, QUIET);
             assertEquals(whole, Math.max(0, recovered.resumePosition), "truncated to " + length);
             assertEquals(whole, Files.size(segment), "cut to the last whole frame, truncated to " + length);
             assertTrue(recovered.damage.isEmpty(), "a torn tail is no damage, truncated to " + length);
