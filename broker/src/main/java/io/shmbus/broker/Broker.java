@@ -155,12 +155,16 @@ public final class Broker implements AutoCloseable
                 throw new BrokerAlreadyRunningException("another broker" + describeOwner(ctx.dir()) +
                     " is running on " + ctx.dir() + ": one broker per directory (stop it, or use another --dir)");
             }
-            cleanup.locked();
+            cleanup.locked(ctx.dir());
             if (null != ctx.dataDir())
             {
                 cleanup.beforeCreatingDirectory(ctx.dataDir());
             }
             ensureDataDirectory(ctx.dataDir());
+            if (null != ctx.dataDir())
+            {
+                cleanup.beforeOpeningArchives(ctx.dataDir());
+            }
             takeOverStaleCnc(ctx, logger);
             final CncFile cnc = CncFile.create(ctx.dir(), ctx.filePermissions(), ctx.clientLivenessTimeoutNs(),
                 ctx.unblockTimeoutNs(), errorLogLength);

@@ -79,6 +79,45 @@ class BrokerFailedStartTest
     }
 
     @Test
+    void theTopicLogsOfConfiguredTopicsGoToo() throws IOException
+    {
+        final Path shm = root.resolve("shm");
+        final Path config = Files.writeString(root.resolve("broker.conf"),
+            "[topic orders]\ncapacity = 64k\n[topic prices]\ncapacity = 64k\n");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            assertEquals(1, run("broker", "--dir", shm.toString(), "--config", config.toString(),
+                "--data-dir", root.resolve("data").toString(), "--net-port", Integer.toString(taken.getLocalPort())),
+                stderr);
+        }
+        assertFalse(Files.exists(shm), "the failed start left " + shm + " behind");
+        assertFalse(Files.exists(root.resolve("data")), "and the data directory it made, with the empty archives");
+    }
+
+    @Test
+    void aTopicLogThatWasThereBeforeIsKept() throws IOException
+    {
+        final Path shm = Files.createDirectory(root.resolve("shm"));
+        final Path config = Files.writeString(root.resolve("broker.conf"),
+            "[topic orders]\ncapacity = 64k\n[topic prices]\ncapacity = 64k\n");
+        try (io.shmbus.client.Topic orders = io.shmbus.client.Topic.open(new io.shmbus.client.Topic.Context()
+            .dir(shm).topic("orders").capacity(64 * 1024)))
+        {
+            assertNotNull(orders);
+        }
+        Files.createDirectories(root.resolve("data").resolve("orders"));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            assertEquals(1, run("broker", "--dir", shm.toString(), "--config", config.toString(),
+                "--data-dir", root.resolve("data").toString(), "--net-port", Integer.toString(taken.getLocalPort())),
+                stderr);
+        }
+        assertTrue(Files.exists(io.shmbus.client.log.TopicLog.fileOf(shm, "orders")), "made before the start");
+        assertTrue(Files.isDirectory(root.resolve("data").resolve("orders")), "an archive that was there is kept");
+        assertFalse(Files.exists(io.shmbus.client.log.TopicLog.fileOf(shm, "prices")), "made by the failed start");
+    }
+
+    @Test
     void aFailedStartInAnExistingDirectoryKeepsTheDirectoryAndWhatWasInIt() throws IOException
     {
         final Path shm = Files.createDirectory(root.resolve("shm"));
