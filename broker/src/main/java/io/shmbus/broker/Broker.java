@@ -1,6 +1,7 @@
 package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
 import io.shmbus.client.ConfigurationException;
@@ -12,6 +13,7 @@ import io.shmbus.client.cnc.CncFile;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
@@ -30,6 +32,7 @@ public final class Broker implements AutoCloseable
     public static final String LOCK_FILE_NAME = "broker.lock";
 
     private final BrokerContext ctx;
+    private final BrokerLogger logger;
     private final CncFile cnc;
     private final DirectoryLock directoryLock;
     private final BrokerCounters counters;
@@ -39,22 +42,23 @@ public final class Broker implements AutoCloseable
     private final AgentRunner netRunner;
     private boolean closed;
 
-    private Broker(final BrokerContext ctx, final DirectoryLock directoryLock, final CncFile cnc)
+    private Broker(
+        final BrokerContext ctx,
+        final BrokerLogger startLogger,
+        final DirectoryLock directoryLock,
+        final CncFile cnc)
     {
         this.ctx = ctx;
+        this.logger = startLogger.withErrorLog(new DistinctErrorLog(cnc.errorLog(), ctx.epochClock()));
         this.directoryLock = directoryLock;
         this.cnc = cnc;
         final CountersManager countersManager = new CountersManager(cnc.countersMetadata(), cnc.countersValues(),
             java.nio.charset.StandardCharsets.US_ASCII);
         this.counters = new BrokerCounters(countersManager);
-        final ErrorHandler errorHandler = throwable ->
-        {
-            counters.errors.increment();
-            ctx.errorHandler().onError(throwable);
-        };
+        final ErrorHandler errorHandler = errorHandler(BrokerLogger.CONDUCTOR);
         final ArchiveViews archiveViews = new ArchiveViews();
-        final BrokerConductor conductor = new BrokerConductor(ctx, cnc, countersManager, counters, errorHandler,
-            archiveViews);
+        final BrokerConductor conductor = new BrokerConductor(ctx, logger, cnc, countersManager, counters,
+            errorHandler, archiveViews);
         this.runner = new AgentRunner(null != ctx.idleStrategy() ? ctx.idleStrategy() :
             new BrokerIdleStrategy(conductor::isQuiet), errorHandler, null, conductor);
         if (ctx.netPort() >= 0)
@@ -63,8 +67,8 @@ public final class Broker implements AutoCloseable
             this.netCounters = new NetCounters(countersManager);
             try
             {
-                this.netServer = new NetServer(ctx.netSettings(), archiveViews, netCounters, ctx.log(), errorHandler,
-                    ctx.nanoClock());
+                this.netServer = new NetServer(ctx.netSettings(), archiveViews, netCounters, logger,
+                    errorHandler(BrokerLogger.NET), ctx.nanoClock());
             }
             catch (final RuntimeException ex)
             {
@@ -73,7 +77,8 @@ public final class Broker implements AutoCloseable
                 counters.close();
                 throw ex;
             }
-            this.netRunner = new AgentRunner(netServer.idleStrategy(), errorHandler, null, netServer);
+            this.netRunner = new AgentRunner(netServer.idleStrategy(), errorHandler(BrokerLogger.NET), null,
+                netServer);
         }
         else
         {
@@ -83,6 +88,24 @@ public final class Broker implements AutoCloseable
         }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
         CncDescriptor.signalReady(cnc.header());
+    }
+
+    /**
+     * The handler of a broker thread's unexpected errors: counted, logged and recorded in the CnC file's error log,
+     * then passed to {@link BrokerContext#errorHandler()} when one was given. The broker keeps running.
+     */
+    private ErrorHandler errorHandler(final String component)
+    {
+        final ErrorHandler given = ctx.errorHandler();
+        return throwable ->
+        {
+            counters.errors.increment();
+            logger.error(component, throwable);
+            if (null != given)
+            {
+                given.onError(throwable);
+            }
+        };
     }
 
     /**
@@ -96,19 +119,31 @@ public final class Broker implements AutoCloseable
     {
         JvmRequirements.check();
         ctx.conclude();
-        ShmDirectory.ensureDirectory(ctx.dir(), ctx.directoryPermissions());
+        final BrokerLogger logger = new BrokerLogger(ctx.log(), ctx.logFormat(), ctx.epochClock(), null);
+        final StartCleanup cleanup = new StartCleanup();
         DirectoryLock directoryLock = null;
         try
         {
-            directoryLock = DirectoryLock.acquire(ctx.dir(), ctx.filePermissions());
+            cleanup.beforeCreatingDirectory(ctx.dir());
+            ShmDirectory.ensureDirectory(ctx.dir(), ctx.directoryPermissions());
+            directoryLock = DirectoryLock.acquire(ctx.dir(), ctx.filePermissions(), cleanup);
+            cleanup.locked(ctx.dir());
+            if (null != ctx.dataDir())
+            {
+                cleanup.beforeCreatingDirectory(ctx.dataDir());
+            }
             DataDirectory.ensureUsable(ctx.dataDir());
-            DirectoryLock.takeOverStaleCnc(ctx.dir(), ctx.log());
+            if (null != ctx.dataDir())
+            {
+                cleanup.beforeOpeningArchives(ctx.dataDir());
+            }
+            DirectoryLock.takeOverStaleCnc(ctx.dir(), logger);
             final CncFile cnc = CncFile.create(ctx.dir(), ctx.filePermissions(), ctx.clientLivenessTimeoutNs(),
-                ctx.unblockTimeoutNs());
+                ctx.unblockTimeoutNs(), (int)ctx.errorLogLength());
             final Broker broker;
             try
             {
-                broker = new Broker(ctx, directoryLock, cnc);
+                broker = new Broker(ctx, logger, directoryLock, cnc);
             }
             catch (final RuntimeException ex)
             {
@@ -119,20 +154,20 @@ public final class Broker implements AutoCloseable
                 throw ex;
             }
             AgentRunner.startOnThread(broker.runner);
-            ctx.log().println("shmbus broker: pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
+            broker.logger.info(BrokerLogger.BROKER, "pid " + ProcessHandle.current().pid() + " serving " + ctx.dir() +
                 " (client timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.clientLivenessTimeoutNs()) +
                 " ms, unblock timeout " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) + " ms)");
             if (null != broker.netRunner)
             {
                 AgentRunner.startOnThread(broker.netRunner);
-                ctx.log().println("shmbus broker: serving network subscribers on " +
+                broker.logger.info(BrokerLogger.BROKER, "serving network subscribers on " +
                     broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
             }
             return broker;
         }
         catch (final IOException ex)
         {
-            CloseHelper.quietClose(directoryLock);
+            failedStart(cleanup, directoryLock);
             if (ex instanceof java.nio.file.AccessDeniedException)
             {
                 throw new ConfigurationException("no permission to create files in " + ctx.dir());
@@ -141,14 +176,30 @@ public final class Broker implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(directoryLock);
+            failedStart(cleanup, directoryLock);
             throw ex;
         }
+    }
+
+    /**
+     * Removes what the failed start created, then releases the lock: the lock file goes while still locked, so no
+     * other broker can take a lock on a file that is about to disappear.
+     */
+    private static void failedStart(final StartCleanup cleanup, final DirectoryLock directoryLock)
+    {
+        cleanup.undo();
+        CloseHelper.quietClose(directoryLock);
     }
 
     public BrokerContext context()
     {
         return ctx;
+    }
+
+    /** The broker's log (which also records errors in the CnC file's error log). */
+    public BrokerLogger logger()
+    {
+        return logger;
     }
 
     public Path dir()
@@ -191,6 +242,6 @@ public final class Broker implements AutoCloseable
         cnc.close();
         ShmDirectory.deleteQuietly(CncFile.fileIn(ctx.dir()));
         directoryLock.close();
-        ctx.log().println("shmbus broker: stopped");
+        logger.info(BrokerLogger.BROKER, "stopped");
     }
 }

@@ -2,6 +2,7 @@ package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveRecovery;
 import io.shmbus.broker.config.TopicConfig;
+import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.client.InsufficientStorageException;
 import io.shmbus.client.InvalidTopicNameException;
 import io.shmbus.client.PositionUnavailableException;
@@ -26,7 +27,6 @@ import org.agrona.concurrent.broadcast.BroadcastTransmitter;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.status.CountersManager;
 
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -65,7 +65,7 @@ final class BrokerConductor implements Agent
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
     private final org.agrona.concurrent.EpochNanoClock epochNanoClock = new org.agrona.concurrent.OffsetEpochNanoClock();
-    private final PrintStream log;
+    private final BrokerLogger log;
     private final io.shmbus.broker.archive.ArchiveViews archiveViews;
 
     private final Map<String, TopicState> topics = new HashMap<>();
@@ -87,6 +87,7 @@ final class BrokerConductor implements Agent
 
     BrokerConductor(
         final BrokerContext ctx,
+        final BrokerLogger log,
         final CncFile cnc,
         final CountersManager countersManager,
         final BrokerCounters counters,
@@ -107,7 +108,7 @@ final class BrokerConductor implements Agent
         this.errorHandler = errorHandler;
         this.nanoClock = ctx.nanoClock();
         this.epochClock = ctx.epochClock();
-        this.log = ctx.log();
+        this.log = log;
         removeAbandonedTemporaryFiles();
         for (final Map.Entry<String, TopicConfig> entry : ctx.config().configuredTopics().entrySet())
         {
@@ -126,14 +127,14 @@ final class BrokerConductor implements Agent
                 final long owner = TopicLog.temporaryFileOwner(file.getFileName().toString());
                 if (owner > 0 && !isAlive(owner) && java.nio.file.Files.deleteIfExists(file))
                 {
-                    log.println("shmbus broker: removed " + file + ", left by process " + owner +
+                    log.info(BrokerLogger.CONDUCTOR, "removed " + file + ", left by process " + owner +
                         " that died while creating a topic's log");
                 }
             }
         }
         catch (final java.io.IOException ex)
         {
-            log.println("shmbus broker: cannot list " + ctx.dir() + ": " + ex.getMessage());
+            log.error(BrokerLogger.CONDUCTOR, "cannot list " + ctx.dir() + ": " + ex.getMessage());
         }
     }
 
@@ -159,14 +160,14 @@ final class BrokerConductor implements Agent
                 }
                 catch (final ShmbusException | java.io.IOException ex)
                 {
-                    log.println("shmbus broker: topic '" + name + "' not recovered: " + ex.getMessage());
+                    log.error(BrokerLogger.ARCHIVER, "topic '" + name + "' not recovered: " + ex.getMessage());
                     counters.errors.increment();
                 }
             }
         }
         catch (final java.io.IOException ex)
         {
-            log.println("shmbus broker: cannot list " + ctx.dataDir() + ": " + ex.getMessage());
+            log.error(BrokerLogger.ARCHIVER, "cannot list " + ctx.dataDir() + ": " + ex.getMessage());
         }
     }
 
@@ -243,7 +244,7 @@ final class BrokerConductor implements Agent
         if (commandRingUnblocker.check(nowNs))
         {
             counters.commandsUnblocked.increment();
-            log.println("shmbus broker: a command left half-written by a client (dead, or stalled for " +
+            log.warn(BrokerLogger.CONDUCTOR, "a command left half-written by a client (dead, or stalled for " +
                 TimeUnit.NANOSECONDS.toMillis(Math.min(ctx.unblockTimeoutNs(), ctx.clientLivenessTimeoutNs() / 2)) +
                 " ms) blocked the command ring: skipped it");
             work++;
@@ -255,7 +256,7 @@ final class BrokerConductor implements Agent
             final int unblocked = topic.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
             if (unblocked > 0)
             {
-                log.println("shmbus broker: topic '" + topic.name + "': turned " + unblocked +
+                log.warn(BrokerLogger.CONDUCTOR, "topic '" + topic.name + "': turned " + unblocked +
                     " abandoned claim(s) into padding after " + TimeUnit.NANOSECONDS.toMillis(ctx.unblockTimeoutNs()) +
                     " ms");
                 counters.claimsUnblocked.getAndAdd(unblocked);
@@ -312,7 +313,7 @@ final class BrokerConductor implements Agent
                 final int freed = removeRegistrations(session, processAlive);
                 counters.clientsTimedOut.increment();
                 counters.consumersFreed.getAndAdd(freed);
-                log.println("shmbus broker: client " + session.clientId + " (pid " + session.pid + ") " + reason +
+                log.info(BrokerLogger.CONDUCTOR, "client " + session.clientId + " (pid " + session.pid + ") " + reason +
                     ": freed " + freed + " consumer(s) and " + session.producers.size() + " producer(s)");
                 response.wrap(responseBuffer, 0).registrationId(session.clientId);
                 transmit(ControlProtocol.ON_CLIENT_TIMEOUT);
@@ -348,7 +349,7 @@ final class BrokerConductor implements Agent
                 {
                     topic.slots.release(slot);
                     freed++;
-                    log.println("shmbus broker: topic '" + topic.name + "': freed consumer slot " + slot +
+                    log.info(BrokerLogger.CONDUCTOR, "topic '" + topic.name + "': freed consumer slot " + slot +
                         " of exited process " + topic.log.slotOwnerPid(slot));
                 }
             }
@@ -678,7 +679,7 @@ final class BrokerConductor implements Agent
             topicLog.brokerEpochNsRelease(epochNanoClock.nanoTime()); // before any producer is told it is ready
             topics.put(name, topic);
             topicList.add(topic);
-            log.println("shmbus broker: topic '" + name + "' ready (" + topicLog.file() + ", capacity " +
+            log.info(BrokerLogger.CONDUCTOR, "topic '" + name + "' ready (" + topicLog.file() + ", capacity " +
                 topicLog.capacity() + ", max message " + topicLog.maxMessageLength() +
                 (null != topic.archiver ? ", archived to " + topic.archiver.topicDir() + " from position " +
                 topic.archiver.archivedPosition() : ", not persistent") + ")");
@@ -689,10 +690,14 @@ final class BrokerConductor implements Agent
     private void reject(final long correlationId, final int errorCode, final String message)
     {
         counters.commandErrors.increment();
+        log.warn(BrokerLogger.CONDUCTOR, "rejected command " + correlationId + ": " +
+            ControlProtocol.errorCodeName(errorCode) + ": " + message);
+        // without the correlation id: the same mistake made again is one entry with a growing count; recorded before
+        // the client hears of it, so a client that saw the error finds it in the error log
+        log.record(BrokerLogger.CONDUCTOR, "rejected command: " + ControlProtocol.errorCodeName(errorCode) + ": " +
+            message);
         response.wrap(responseBuffer, 0).correlationId(correlationId).errorCode(errorCode).message(message);
         transmit(ControlProtocol.ON_ERROR);
-        log.println("shmbus broker: rejected command " + correlationId + ": " +
-            ControlProtocol.errorCodeName(errorCode) + ": " + message);
     }
 
     private void transmit(final int type)

@@ -61,6 +61,7 @@ public final class BrokerContext
     private int metricsPort = PORT_UNSET;
     private String metricsBind;
     private LogFormat logFormat;
+    private long errorLogLength;
 
     /**
      * Reads the config file and completes every setting.
@@ -95,11 +96,7 @@ public final class BrokerContext
         metricsPort = resolvePort(BrokerSettings.METRICS_PORT, metricsPort);
         metricsBind = resolve(BrokerSettings.METRICS_BIND, metricsBind);
         logFormat = resolve(BrokerSettings.LOG_FORMAT, logFormat);
-        if (null == errorHandler)
-        {
-            final PrintStream out = log;
-            errorHandler = t -> out.println("shmbus broker: error: " + t);
-        }
+        errorLogLength = resolve(BrokerSettings.ERROR_LOG_LENGTH, 0 == errorLogLength ? null : errorLogLength);
         return this;
     }
 
@@ -446,7 +443,22 @@ public final class BrokerContext
         return log;
     }
 
-    /** Receives unexpected errors; the broker counts them and keeps running. */
+    /** Bytes of the CnC file's distinct-error log. */
+    public BrokerContext errorLogLength(final long errorLogLength)
+    {
+        this.errorLogLength = errorLogLength;
+        return this;
+    }
+
+    public long errorLogLength()
+    {
+        return errorLogLength;
+    }
+
+    /**
+     * Also receives the unexpected errors the broker logs, counts and records in its error log (it keeps running);
+     * none by default.
+     */
     public BrokerContext errorHandler(final ErrorHandler errorHandler)
     {
         this.errorHandler = errorHandler;

@@ -1,14 +1,15 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.client.LogVersionMismatchException;
 import io.shmbus.client.cnc.CncFile;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,11 +39,10 @@ final class DirectoryLock implements AutoCloseable
      *
      * @throws BrokerAlreadyRunningException naming the other broker's pid when it holds the lock.
      */
-    static DirectoryLock acquire(final Path dir, final Set<PosixFilePermission> permissions) throws IOException
+    static DirectoryLock acquire(
+        final Path dir, final Set<PosixFilePermission> permissions, final StartCleanup cleanup) throws IOException
     {
-        final FileChannel channel = FileChannel.open(dir.resolve(Broker.LOCK_FILE_NAME),
-            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-            PosixFilePermissions.asFileAttribute(permissions));
+        final FileChannel channel = openLockFile(dir.resolve(Broker.LOCK_FILE_NAME), permissions, cleanup);
         try
         {
             FileLock lock;
@@ -68,6 +68,24 @@ final class DirectoryLock implements AutoCloseable
         }
     }
 
+    /** Opens (creating when missing) the lock file, telling the start's cleanup when it created it. */
+    private static FileChannel openLockFile(
+        final Path lockFile, final Set<PosixFilePermission> permissions, final StartCleanup cleanup) throws IOException
+    {
+        try
+        {
+            final FileChannel channel = FileChannel.open(lockFile,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(permissions));
+            cleanup.createdFile(lockFile);
+            return channel;
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            return FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        }
+    }
+
     /**
      * Says what happens to the CnC file a dead broker left in the directory: it is replaced. A file of another
      * layout version is never touched: another release may still use it.
@@ -75,7 +93,7 @@ final class DirectoryLock implements AutoCloseable
      * @throws LogVersionMismatchException when the file is of another version.
      * @throws IOException                 when the file cannot be opened.
      */
-    static void takeOverStaleCnc(final Path dir, final PrintStream log) throws IOException
+    static void takeOverStaleCnc(final Path dir, final BrokerLogger logger) throws IOException
     {
         final Path file = CncFile.fileIn(dir);
         if (!Files.exists(file))
@@ -84,16 +102,16 @@ final class DirectoryLock implements AutoCloseable
         }
         try (CncFile stale = CncFile.map(file))
         {
-            log.println("shmbus broker: taking over " + file + " from broker pid " + stale.brokerPid() +
+            logger.info(BrokerLogger.BROKER, "taking over " + file + " from broker pid " + stale.brokerPid() +
                 ", which is no longer running");
         }
         catch (final LogVersionMismatchException ex)
         {
-            throw ex;
+            throw ex; // never delete a file another release may still use
         }
         catch (final RuntimeException ex)
         {
-            log.println("shmbus broker: replacing unusable " + file + ": " + ex.getMessage());
+            logger.warn(BrokerLogger.BROKER, "replacing unusable " + file + ": " + ex.getMessage());
         }
     }
 

@@ -15,6 +15,8 @@ import org.agrona.concurrent.status.CountersManager;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static io.shmbus.broker.logging.BrokerLogger.CONDUCTOR;
+
 /**
  * The broker's view of one topic: its mapped log, flow control, the watch that finds abandoned claims, and the
  * topic's counters. Owned by the conductor thread.
@@ -40,7 +42,7 @@ final class TopicState implements AutoCloseable
     /** The archived range published to other threads (the network server); null when not persistent. */
     final ArchiveView archiveView;
     private final ArchiveViews archiveViews;
-    private final java.io.PrintStream out;
+    private final io.shmbus.broker.logging.BrokerLogger out;
     int producers;
     /** The registration of the topic's exclusive producer, 0 when it has none registered. */
     long exclusiveRegistration;
@@ -66,7 +68,7 @@ final class TopicState implements AutoCloseable
         final Path dataDir,
         final long segmentLength,
         final io.shmbus.broker.archive.ArchiveRecovery.Recovered recovered,
-        final java.io.PrintStream out,
+        final io.shmbus.broker.logging.BrokerLogger out,
         final ArchiveViews archiveViews)
     {
         this.name = name;
@@ -347,7 +349,7 @@ final class TopicState implements AutoCloseable
             {
                 watchedCleanerPid = 0;
                 cleaningsRecoveredCounter.increment();
-                out.println("shmbus broker: topic '" + name + "': took over the clean lock of exited process " +
+                out.info(CONDUCTOR, "topic '" + name + "': took over the clean lock of exited process " +
                     holder + " (clean position " + cleanPosition + ", producer limit " + limit +
                     ") and finished its step: producer limit now " + log.producerLimitVolatile());
                 return 1;
@@ -357,7 +359,7 @@ final class TopicState implements AutoCloseable
         if (!cleanerStallReported && nowNs - cleanerWatchedSinceNs >= stallTimeoutNs)
         {
             cleanerStallReported = true;
-            out.println("shmbus broker: topic '" + name + "': process " + holder + " has held the clean lock for " +
+            out.warn(CONDUCTOR, "topic '" + name + "': process " + holder + " has held the clean lock for " +
                 java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNs - cleanerWatchedSinceNs) +
                 " ms and is alive (stopped?): producers wait for it");
         }
@@ -390,7 +392,7 @@ final class TopicState implements AutoCloseable
             {
                 reservationStamp[slot] = -1;
                 freed++;
-                out.println("shmbus broker: topic '" + name + "': freed consumer slot " + slot + ", reserved by " +
+                out.info(CONDUCTOR, "topic '" + name + "': freed consumer slot " + slot + ", reserved by " +
                     "process " + log.slotOwnerPid(slot) + " that never activated it");
             }
         }
@@ -468,7 +470,7 @@ final class TopicState implements AutoCloseable
             return false;
         }
         exclusiveRegistration = 0;
-        out.println("shmbus broker: topic '" + name + "': the exclusive producer of exited process " + owner +
+        out.info(CONDUCTOR, "topic '" + name + "': the exclusive producer of exited process " + owner +
             " is gone: cleared what it left past the tail (" + tail + " to " + end + "); the topic takes producers");
         return true;
     }

@@ -182,7 +182,9 @@ class BrokerTest
             () -> connect(new CopyOnWriteArrayList<>()));
         assertTrue(none.getMessage().contains("no broker is running"), none.getMessage());
 
-        // a cnc.dat left by a broker killed while starting: its pid is gone
+        // a cnc.dat left by a broker killed while starting: its pid is gone (the failed start removed the directory
+        // it had created)
+        Files.createDirectories(dir);
         try (CncFile starting = CncFile.create(dir, java.nio.file.attribute.PosixFilePermissions.fromString(
             "rw-------"), 1_000_000_000L, 1_000_000_000L))
         {

@@ -24,7 +24,7 @@ import java.util.function.LongPredicate;
 public final class BrokerDaemon
 {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-    public static final String READY_PREFIX = "shmbus broker: pid ";
+    public static final String READY_PREFIX = "broker: pid ";
 
     public static final String CLIENTS_GONE = "broker: clients timed out or exited";
     public static final String CONSUMERS_FREED = "broker: consumer slots freed after death";

@@ -32,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JavaProcess implements AutoCloseable
 {
+    /** The timestamp and level that begin each broker log line in the text format. */
+    private static final java.util.regex.Pattern LOG_STAMP =
+        java.util.regex.Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (INFO|WARN|ERROR) ");
+
     static final int RECENT_LINES = 60;
     private static final long DRAIN_JOIN_MS = 5_000;
     private static final String DEFAULT_EXPORTS = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
@@ -216,13 +220,22 @@ public final class JavaProcess implements AutoCloseable
     }
 
     /**
-     * Waits for the first stderr line that starts with {@code prefix}, printed at any time since the start.
+     * Waits for the first stderr line that starts with {@code prefix}, printed at any time since the start. A broker
+     * log line is matched without its timestamp and level ({@code 2026-12-06T20:01:02.345Z INFO }), so the prefix
+     * starts at its component ({@code broker: pid }), and is returned from there.
      *
      * @throws AssertionError with the child's recent output when the child exits first or the time runs out.
      */
     public String awaitErrLine(final String prefix, final Duration timeout)
     {
         return awaitLine(stderrLines, stderrDrainer, prefix, timeout);
+    }
+
+    /** A broker log line from its component on; any other line as it is. */
+    static String withoutLogStamp(final String line)
+    {
+        final java.util.regex.Matcher stamp = LOG_STAMP.matcher(line);
+        return stamp.lookingAt() ? line.substring(stamp.end()) : line;
     }
 
     private String awaitLine(
@@ -237,9 +250,11 @@ public final class JavaProcess implements AutoCloseable
             {
                 for (; checked < lines.size(); checked++)
                 {
-                    if (lines.get(checked).startsWith(prefix))
+                    final String line = lines == stderrLines ? withoutLogStamp(lines.get(checked)) :
+                        lines.get(checked);
+                    if (line.startsWith(prefix))
                     {
-                        return lines.get(checked);
+                        return line;
                     }
                 }
                 if (!process.isAlive() && !drainer.isAlive())

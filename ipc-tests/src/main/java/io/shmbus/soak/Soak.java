@@ -34,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Soak implements AutoCloseable
 {
-    static final String NET_PREFIX = "shmbus broker: serving network subscribers on ";
+    static final String NET_PREFIX = "broker: serving network subscribers on ";
     private static final long TICK_MS = 100;
     private static final long USAGE_WARMUP_MS = 10_000;
     private static final long USAGE_MIN_LIFE_MS = 20_000;

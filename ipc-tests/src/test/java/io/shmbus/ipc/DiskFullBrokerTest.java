@@ -56,7 +56,7 @@ class DiskFullBrokerTest
         producer.awaitLine("READY", TIMEOUT);
         producer.send("GO " + MESSAGES);
 
-        final String paused = broker.awaitErrLine("shmbus broker: topic '" + TOPIC + "': archiving paused", TIMEOUT);
+        final String paused = broker.awaitErrLine("archiver: topic '" + TOPIC + "': archiving paused", TIMEOUT);
         assertTrue(paused.contains("File too large") && paused.contains("retrying every second"), paused);
         BrokerDaemon.awaitCounter(broker, dir, ERRORS, value -> value >= 1, ">= 1", TIMEOUT);
         final long pausedAt = BrokerDaemon.counter(dir, ARCHIVED);
@@ -77,7 +77,7 @@ class DiskFullBrokerTest
         final Process lift = new ProcessBuilder(prlimit.toString(), "--pid", Long.toString(broker.pid()),
             "--fsize=unlimited:unlimited").inheritIO().start(); // soft up to the hard limit: no privilege needed
         assertEquals(0, waitFor(lift), "prlimit --pid");
-        broker.awaitErrLine("shmbus broker: topic '" + TOPIC + "': archiving resumed at position " + pausedAt, TIMEOUT);
+        broker.awaitErrLine("archiver: topic '" + TOPIC + "': archiving resumed at position " + pausedAt, TIMEOUT);
         final KeyValues sent = KeyValues.parseLine(producer.awaitLine("SENT", TIMEOUT));
         assertEquals(MESSAGES, sent.getInt("next"), "every message sent: " + sent);
         final long end = sent.getLong("position");

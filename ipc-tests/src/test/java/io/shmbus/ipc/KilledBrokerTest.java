@@ -100,7 +100,7 @@ class KilledBrokerTest
 
         // a new broker takes the directory over
         final JavaProcess broker2 = BrokerDaemon.start(children, "broker-2", dir, "--config", configFile.toString());
-        final String takeOver = broker2.awaitErrLine("shmbus broker: taking over", Duration.ZERO);
+        final String takeOver = broker2.awaitErrLine("broker: taking over", Duration.ZERO);
         assertTrue(takeOver.contains("pid " + broker1.pid()), takeOver);
 
         final long[] expect = ChildReports.filled(PROCESSES, MESSAGES);
@@ -123,7 +123,7 @@ class KilledBrokerTest
         // A JVM ended by a signal exits 128 + 15 even when its shutdown hook stopped everything cleanly.
         assertTrue(0 == status || SIGTERM_EXIT_STATUS == status, "broker-2 exit status " + status);
         System.out.printf("%s: broker-2 exit status after SIGTERM: %d%n", getClass().getSimpleName(), status);
-        broker2.awaitErrLine("shmbus broker: stopped", Duration.ZERO);
+        broker2.awaitErrLine("broker: stopped", Duration.ZERO);
         assertFalse(Files.exists(cncFile), "a broker stopped by SIGTERM removes its CnC file");
         final String p1Lost = p1.awaitLine("BROKER_LOST", NOTICE_TIMEOUT);
         assertTrue(p1Lost.contains("stopped"), p1Lost);

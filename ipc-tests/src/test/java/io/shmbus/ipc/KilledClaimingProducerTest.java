@@ -93,7 +93,7 @@ class KilledClaimingProducerTest
 
         assertEquals(1, BrokerDaemon.counter(dir, BrokerDaemon.CLAIMS_UNBLOCKED), "one claim unblocked");
         assertEquals(1, BrokerDaemon.counter(dir, "topic " + TOPIC + ": claims unblocked"), "one claim unblocked");
-        final String logLine = broker.awaitErrLine("shmbus broker: topic '" + TOPIC + "': turned", RUN_TIMEOUT);
+        final String logLine = broker.awaitErrLine("conductor: topic '" + TOPIC + "': turned", RUN_TIMEOUT);
         assertTrue(logLine.contains("turned 1 abandoned claim"), logLine);
         exit(producer, RUN_TIMEOUT);
     }

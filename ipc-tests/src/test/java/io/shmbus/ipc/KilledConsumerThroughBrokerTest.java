@@ -88,7 +88,7 @@ class KilledConsumerThroughBrokerTest
         BrokerDaemon.awaitCounter(broker, dir, "topic " + TOPIC + ": consumers", v -> v == 1, "1", RUN_TIMEOUT);
         BrokerDaemon.awaitCounter(broker, dir, BrokerDaemon.CLIENTS_GONE, v -> v == 1, "1", RUN_TIMEOUT);
         BrokerDaemon.awaitCounter(broker, dir, BrokerDaemon.CONSUMERS_FREED, v -> v == 1, "1", RUN_TIMEOUT);
-        final String logLine = broker.awaitErrLine("shmbus broker: client ", RUN_TIMEOUT);
+        final String logLine = broker.awaitErrLine("conductor: client ", RUN_TIMEOUT);
         assertTrue(logLine.contains("pid " + victim.pid()) && logLine.contains("freed 1 consumer"),
             "the broker says which client it freed: " + logLine);
 

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class NetSubscriberProcessTest
 {
     private static final String TOPIC = IpcTestConfig.TOPIC;
-    private static final String LISTENING = "shmbus broker: serving network subscribers on ";
+    private static final String LISTENING = "broker: serving network subscribers on ";
     private static final int PRODUCERS = 2;
     private static final int MESSAGES = 20_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);

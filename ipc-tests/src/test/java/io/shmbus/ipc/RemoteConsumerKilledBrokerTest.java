@@ -34,7 +34,7 @@ class RemoteConsumerKilledBrokerTest
 {
     private static final String TOPIC = IpcTestConfig.TOPIC;
     private static final String ARCHIVED = "topic " + TOPIC + ": archived position";
-    private static final String NET_PREFIX = "shmbus broker: serving network subscribers on ";
+    private static final String NET_PREFIX = "broker: serving network subscribers on ";
     private static final int BEFORE_KILL = 150_000;
     private static final int RECEIVED_AT_KILL = 20_000;
     private static final int AFTER_RESTART = 30_000;

@@ -1,10 +1,10 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+
+import static io.shmbus.broker.logging.BrokerLogger.ARCHIVER;
 
 /**
  * What a topic's existing segment files tell the broker when it starts: where archiving resumes (the newest
@@ -56,7 +58,7 @@ public final class ArchiveRecovery
      * @return where archiving resumes and the damage found.
      * @throws ShmbusException when the files cannot be read at all.
      */
-    public static Recovered recover(final Path topicDir, final PrintStream out)
+    public static Recovered recover(final Path topicDir, final BrokerLogger out)
     {
         try
         {
@@ -67,7 +69,7 @@ public final class ArchiveRecovery
             }
             for (final SegmentScanner.Damage damage : result.damage)
             {
-                out.println("shmbus broker: topic '" + topicDir.getFileName() + "': DAMAGED archive in " +
+                out.error(ARCHIVER, "topic '" + topicDir.getFileName() + "': DAMAGED archive in " +
                     damage.file + " at position " + damage.position + ": " + damage.reason +
                     (damage.resumesAt >= 0 ? "; sound frames again from position " + damage.resumesAt : "") +
                     "; nothing was cut; readers stop at the damage (see: shmbus verify " + topicDir + ")");
@@ -92,7 +94,7 @@ public final class ArchiveRecovery
         }
     }
 
-    private static void cutTornTail(final Path topicDir, final SegmentScanner.Result result, final PrintStream out)
+    private static void cutTornTail(final Path topicDir, final SegmentScanner.Result result, final BrokerLogger out)
         throws IOException
     {
         final Path file = result.tornTailFile;
@@ -103,13 +105,13 @@ public final class ArchiveRecovery
         {
             channel.truncate(cut - base);
         }
-        out.println("shmbus broker: cut a torn tail of " + (size - (cut - base)) + " bytes at position " + cut +
+        out.warn(ARCHIVER, "cut a torn tail of " + (size - (cut - base)) + " bytes at position " + cut +
             " from " + file + " (" + result.tornTail + "; no sound frame after it)");
         cutIndexes(topicDir, base, cut, out);
     }
 
     /** Drops the newest segment's index records that point at or past the end of its data. */
-    private static void cutIndexes(final Path topicDir, final long base, final long end, final PrintStream out)
+    private static void cutIndexes(final Path topicDir, final long base, final long end, final BrokerLogger out)
         throws IOException
     {
         final long cut = Math.max(base, end);
@@ -119,7 +121,7 @@ public final class ArchiveRecovery
             cut, true);
         if (timeRecords + sumRecords > 0)
         {
-            out.println("shmbus broker: dropped " + timeRecords + " time and " + sumRecords + " checksum index " +
+            out.warn(ARCHIVER, "dropped " + timeRecords + " time and " + sumRecords + " checksum index " +
                 "record(s) of " + SegmentDescriptor.file(topicDir, base) + " that point past the end of its data (" +
                 cut + ")");
         }

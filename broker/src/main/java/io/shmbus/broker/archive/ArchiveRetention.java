@@ -1,15 +1,17 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.log.SegmentDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import static io.shmbus.broker.logging.BrokerLogger.ARCHIVER;
 
 /**
  * Applies a topic's retention: deletes the oldest complete segments (and their time and checksum indexes) while the
@@ -32,7 +34,7 @@ final class ArchiveRetention
     private final long retentionBytes;
     private final long retentionAgeNs;
     private final AtomicCounter deletedCounter;
-    private final PrintStream out;
+    private final BrokerLogger out;
     private long nextCheckNs;
     private long oldestBase = -1;
     /** The active base at the last listing; -1 before the first, so that the first check lists. */
@@ -49,7 +51,7 @@ final class ArchiveRetention
         final Path topicDir,
         final TopicConfig config,
         final AtomicCounter deletedCounter,
-        final PrintStream out)
+        final BrokerLogger out)
     {
         this.topic = topic;
         this.topicDir = topicDir;
@@ -144,7 +146,7 @@ final class ArchiveRetention
                 Files.deleteIfExists(ChecksumIndexWriter.file(topicDir, base));
                 deleted++;
                 deletedCounter.increment();
-                out.println("shmbus broker: topic '" + topic + "': retention deleted " + file.getFileName() +
+                out.info(ARCHIVER, "topic '" + topic + "': retention deleted " + file.getFileName() +
                     (tooMuch ? " (over " + retentionBytes + " bytes)" : " (older than the retention age)"));
             }
 

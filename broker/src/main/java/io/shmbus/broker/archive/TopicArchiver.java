@@ -1,5 +1,7 @@
 package io.shmbus.broker.archive;
 
+import io.shmbus.broker.logging.BrokerLogger;
+import io.shmbus.broker.logging.LogLevel;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.ShmDirectory;
@@ -13,9 +15,10 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import static io.shmbus.broker.logging.BrokerLogger.ARCHIVER;
 
 /**
  * Archives a persistent topic: copies its committed frames from the shared-memory ring into segment files, at most
@@ -44,7 +47,7 @@ public final class TopicArchiver implements AutoCloseable
     public static final String DAMAGE_LABEL_SUFFIX = ": damaged storage found";
 
     private final TopicLog log;
-    private final PrintStream out;
+    private final BrokerLogger out;
     private final AtomicCounter archivedCounter;
     private final AtomicCounter syncCounter;
     private final AtomicCounter deletedCounter;
@@ -68,7 +71,7 @@ public final class TopicArchiver implements AutoCloseable
         final ArchiveRecovery.Recovered recovered,
         final TopicConfig config,
         final CountersManager counters,
-        final PrintStream out)
+        final BrokerLogger out)
     {
         this.log = log;
         this.out = out;
@@ -147,7 +150,7 @@ public final class TopicArchiver implements AutoCloseable
         else if (resumePosition < log.earliestPosition())
         {
             this.archivedPosition = slots.activate(slot, StartPosition.EARLIEST, pid);
-            out.println("shmbus broker: topic '" + log.topic() + "': positions " + resumePosition + " to " +
+            out.warn(ARCHIVER, "topic '" + log.topic() + "': positions " + resumePosition + " to " +
                 archivedPosition + " were overwritten in the ring before they could be archived (GAP)");
         }
         else
@@ -195,7 +198,7 @@ public final class TopicArchiver implements AutoCloseable
     private void onDamage(final DamagedStorageException ex)
     {
         damageCounter.increment();
-        out.println("shmbus broker: " + ex.getMessage());
+        out.error(ARCHIVER, ex.getMessage());
     }
 
     /** The position up to which every frame is in the segment files. */
@@ -269,7 +272,7 @@ public final class TopicArchiver implements AutoCloseable
             if (retryAtNs != 0)
             {
                 retryAtNs = 0;
-                out.println("shmbus broker: topic '" + log.topic() + "': archiving resumed at position " + from);
+                out.info(ARCHIVER, "topic '" + log.topic() + "': archiving resumed at position " + from);
             }
             return work;
         }
@@ -279,10 +282,12 @@ public final class TopicArchiver implements AutoCloseable
             errorCounter.increment();
             if (0 == retryAtNs)
             {
-                out.println("shmbus broker: topic '" + log.topic() + "': archiving paused at position " +
+                out.log(LogLevel.ERROR, ARCHIVER, "topic '" + log.topic() + "': archiving paused at position " +
                     archivedPosition + ": " + ex.getMessage() + "; producers are held back until it can go on; " +
                     "retrying every second");
             }
+            // every failed attempt: one entry in the error log whose count tells how long it has been failing
+            out.record(ARCHIVER, "topic '" + log.topic() + "': archiving failed: " + ex.getMessage());
             retryAtNs = System.nanoTime() + RETRY_INTERVAL_NS;
             return 0;
         }

@@ -126,7 +126,7 @@ final class BrokerCommand implements Command
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
-            err.println("shmbus broker: stopping (signal)");
+            broker.logger().info(io.shmbus.broker.logging.BrokerLogger.BROKER, "stopping (signal)");
             broker.close();
             stopped.countDown();
             err.flush();

@@ -20,7 +20,7 @@ public final class Main
 
     /** Every command's name, in the order of the command list. */
     static final List<String> COMMAND_NAMES =
-        List.of("broker", "demo", "publish", "subscribe", "topics", "stat", "verify", "replay");
+        List.of("broker", "demo", "publish", "subscribe", "topics", "stat", "errors", "verify", "replay");
 
     private Main()
     {
@@ -46,6 +46,8 @@ public final class Main
                 return new TopicsCommand();
             case "stat":
                 return new StatCommand();
+            case "errors":
+                return new ErrorsCommand();
             case "verify":
                 return new VerifyCommand();
             case "replay":
@@ -63,6 +65,12 @@ public final class Main
     /** Runs a command line and returns its exit code. */
     public static int run(final String[] args, final InputStream in, final PrintStream out, final PrintStream err)
     {
+        if (Arrays.asList(args).contains("--version"))
+        {
+            // on every command, before its options are checked: the answer never depends on them
+            out.println(VersionInfo.text());
+            return EXIT_OK;
+        }
         if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0]) || "help".equals(args[0]))
         {
             final Command asked = args.length > 1 ? command(args[1]) : null;
@@ -125,7 +133,8 @@ public final class Main
             final Command command = command(name);
             sb.append(String.format("  %-10s %s%n", command.name(), command.summary()));
         }
-        sb.append("\n'shmbus <command> --help' describes a command's options.");
+        sb.append("\n'shmbus <command> --help' describes a command's options; 'shmbus --version' prints the " +
+            "version.");
         return sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package io.shmbus.broker.config;
 
 import io.shmbus.client.ShmDirectory;
+import io.shmbus.client.cnc.CncDescriptor;
 import io.shmbus.client.log.SegmentDescriptor;
 
 import java.nio.file.Path;
@@ -106,10 +107,17 @@ public final class BrokerSettings
         .flag("--log-format").property("shmbus.broker.log.format")
         .defaultValue(LogFormat.TEXT);
 
+    public static final Setting<Long> ERROR_LOG_LENGTH = Setting.of("error.log.length",
+        ValueType.alignedSize(CncDescriptor.ERROR_LOG_MIN_LENGTH, CncDescriptor.ERROR_LOG_MAX_LENGTH, 64),
+        "room for the distinct-error log in the CnC file ('shmbus errors' prints it)")
+        .flag("--error-log-length").property("shmbus.broker.error.log.length")
+        .defaultValue((long)CncDescriptor.ERROR_LOG_DEFAULT_LENGTH);
+
     /** Every broker setting, in the order of the docs. */
     public static final List<Setting<?>> ALL = List.of(DIR, DATA_DIR, DATA_HOME, SEGMENT_LENGTH,
         CLIENT_LIVENESS_TIMEOUT, UNBLOCK_TIMEOUT, FILE_PERMISSIONS, NET_PORT, NET_BIND, NET_AUTH_TOKEN,
-        NET_MAX_CONNECTIONS, NET_HANDSHAKE_TIMEOUT, NET_HEARTBEAT_INTERVAL, METRICS_PORT, METRICS_BIND, LOG_FORMAT);
+        NET_MAX_CONNECTIONS, NET_HANDSHAKE_TIMEOUT, NET_HEARTBEAT_INTERVAL, METRICS_PORT, METRICS_BIND, LOG_FORMAT,
+        ERROR_LOG_LENGTH);
 
     private BrokerSettings()
     {

@@ -88,6 +88,14 @@ public final class ValueType<T>
             SettingType.SIZE.metavar(), Sizes::parse, v -> v >= min && v <= max, ValueType::formatSize);
     }
 
+    /** Bytes, a multiple of {@code alignment} from {@code min} to {@code max}. */
+    public static ValueType<Long> alignedSize(final long min, final long max, final long alignment)
+    {
+        return new ValueType<>(SettingType.SIZE, "a multiple of " + alignment + " from " + formatSize(min) + " to " +
+            formatSize(max), SettingType.SIZE.metavar(), Sizes::parse,
+            v -> v >= min && v <= max && 0 == v % alignment, ValueType::formatSize);
+    }
+
     /** Bytes, a power of two from {@code min} to {@code max}. */
     public static ValueType<Long> powerOfTwoSize(final long min, final long max)
     {

@@ -1,8 +1,8 @@
 package io.shmbus.broker.net;
 
+import io.shmbus.broker.logging.BrokerLogger;
+import io.shmbus.broker.logging.LogLevel;
 import org.agrona.concurrent.NanoClock;
-
-import java.io.PrintStream;
 
 /**
  * Prints at most a number of lines per second and says how many it left out, so that a flood of bad connections
@@ -12,14 +12,14 @@ final class LogLimiter
 {
     private static final long WINDOW_NS = 1_000_000_000L;
 
-    private final PrintStream log;
+    private final BrokerLogger log;
     private final NanoClock clock;
     private final int linesPerSecond;
     private long windowStartNs;
     private int printed;
     private long suppressed;
 
-    LogLimiter(final PrintStream log, final NanoClock clock, final int linesPerSecond)
+    LogLimiter(final BrokerLogger log, final NanoClock clock, final int linesPerSecond)
     {
         this.log = log;
         this.clock = clock;
@@ -27,7 +27,8 @@ final class LogLimiter
         this.windowStartNs = clock.nanoTime();
     }
 
-    void println(final String line)
+    /** Writes a line of the network server's component at that level, unless this second's lines are spent. */
+    void log(final LogLevel level, final String line)
     {
         final long nowNs = clock.nanoTime();
         if (nowNs - windowStartNs >= WINDOW_NS)
@@ -43,9 +44,9 @@ final class LogLimiter
         printed++;
         if (suppressed > 0)
         {
-            log.println("shmbus broker: net: (left out " + suppressed + " similar lines in the last second)");
+            log.info(BrokerLogger.NET, "(left out " + suppressed + " similar lines in the last second)");
             suppressed = 0;
         }
-        log.println(line);
+        log.log(level, BrokerLogger.NET, line);
     }
 }

@@ -1,6 +1,8 @@
 package io.shmbus.broker.net;
 
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.broker.logging.BrokerLogger;
+import io.shmbus.broker.logging.LogLevel;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.remote.RemoteProtocol;
 import org.agrona.CloseHelper;
@@ -12,7 +14,6 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -55,6 +56,7 @@ public final class NetServer implements Agent
     private final NetCounters counters;
     private final LogLimiter log;
     private final ErrorHandler errorHandler;
+    private final BrokerLogger logger;
     private final NanoClock nanoClock;
     private final EpochNanoClock epochNanoClock = new OffsetEpochNanoClock();
     private final SubscriptionResolver resolver;
@@ -79,12 +81,13 @@ public final class NetServer implements Agent
         final NetSettings settings,
         final ArchiveViews views,
         final NetCounters counters,
-        final PrintStream log,
+        final BrokerLogger log,
         final ErrorHandler errorHandler,
         final NanoClock nanoClock)
     {
         this.settings = settings;
         this.counters = counters;
+        this.logger = log;
         this.log = new LogLimiter(log, nanoClock, LOG_LINES_PER_SECOND);
         this.errorHandler = errorHandler;
         this.nanoClock = nanoClock;
@@ -264,7 +267,7 @@ public final class NetServer implements Agent
     {
         counters.connectionsRefused.increment(); // a refusal, not a handshake error: no request was read
         final String message = "the broker has reached its limit of " + settings.maxConnections() + " connections";
-        log.println("shmbus broker: net: refused " + remote + ": " +
+        log.log(LogLevel.WARN, "refused " + remote + ": " +
             RemoteProtocol.errorCodeName(RemoteProtocol.TOO_MANY_CONNECTIONS) + ": " + message);
         final ByteBuffer response = ByteBuffer.allocate(ControlFrames.MAX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         ControlFrames.errorResponse(response, RemoteProtocol.TOO_MANY_CONNECTIONS, message);
@@ -317,21 +320,25 @@ public final class NetServer implements Agent
     {
         counters.subscriptions.increment();
         counters.subscriptionsActive.increment();
-        log.println("shmbus broker: net: " + remote + " subscribed to '" + topic + "' from position " + start +
+        log.log(LogLevel.INFO, remote + " subscribed to '" + topic + "' from position " + start +
             (RemoteProtocol.END_LIVE == end ? ", live" : " to " + end));
     }
 
     void onHandshakeFailed(final String remote, final int errorCode, final String message)
     {
         counters.handshakeErrors.increment();
-        log.println("shmbus broker: net: refused " + remote + ": " + RemoteProtocol.errorCodeName(errorCode) + ": " +
+        log.log(LogLevel.WARN, "refused " + remote + ": " + RemoteProtocol.errorCodeName(errorCode) + ": " +
             message);
     }
 
     void onStreamError(final String remote, final String topic, final int errorCode, final String message)
     {
         counters.streamErrors.increment();
-        log.println("shmbus broker: net: stopped " + remote + " on '" + topic + "': " +
+        log.log(LogLevel.WARN, "stopped " + remote + " on '" + topic + "': " +
+            RemoteProtocol.errorCodeName(errorCode) + ": " + message);
+        // not rate-limited (the error log keeps each distinct error once) and without the address, so the same
+        // error met by many subscribers is one entry with a count
+        logger.record(BrokerLogger.NET, "stopped a subscriber on '" + topic + "': " +
             RemoteProtocol.errorCodeName(errorCode) + ": " + message);
     }
 

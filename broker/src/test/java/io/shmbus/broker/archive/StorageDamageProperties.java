@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class StorageDamageProperties
 {
-    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+    private static final io.shmbus.broker.logging.BrokerLogger QUIET =
+        io.shmbus.broker.logging.BrokerLogger.text(new PrintStream(OutputStream.nullOutputStream()));
     private static Path root;
     private static Path topicDir;
 

@@ -76,7 +76,8 @@ final class AgentDrivenServer implements AutoCloseable
         view.damageCounter(damage);
         clock.update(1_000_000_000L);
         server = new NetServer(new NetSettings("127.0.0.1", 0, null, 8, TimeUnit.SECONDS.toNanos(5),
-            TimeUnit.SECONDS.toNanos(1)), views, counters, new PrintStream(log, true), Throwable::printStackTrace,
+            TimeUnit.SECONDS.toNanos(1)), views, counters,
+            io.shmbus.broker.logging.BrokerLogger.text(new PrintStream(log, true)), Throwable::printStackTrace,
             clock);
     }
 

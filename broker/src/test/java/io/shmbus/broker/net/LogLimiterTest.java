@@ -1,5 +1,8 @@
 package io.shmbus.broker.net;
 
+import io.shmbus.broker.config.LogFormat;
+import io.shmbus.broker.logging.BrokerLogger;
+import io.shmbus.broker.logging.LogLevel;
 import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 
@@ -18,15 +21,17 @@ class LogLimiterTest
     {
         final CachedNanoClock clock = new CachedNanoClock();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final LogLimiter limiter = new LogLimiter(new PrintStream(out, true), clock, 3);
+        final BrokerLogger logger = new BrokerLogger(new PrintStream(out, true), LogFormat.TEXT, () -> 0L, null);
+        final LogLimiter limiter = new LogLimiter(logger, clock, 3);
         for (int i = 0; i < 10; i++)
         {
-            limiter.println("line " + i);
+            limiter.log(LogLevel.WARN, "line " + i);
         }
         clock.advance(1_000_000_000L);
-        limiter.println("later");
+        limiter.log(LogLevel.INFO, "later");
         final List<String> lines = Arrays.asList(out.toString().split("\n"));
-        assertEquals(List.of("line 0", "line 1", "line 2",
-            "shmbus broker: net: (left out 7 similar lines in the last second)", "later"), lines);
+        final String at = "1970-01-01T00:00:00.000Z ";
+        assertEquals(List.of(at + "WARN net: line 0", at + "WARN net: line 1", at + "WARN net: line 2",
+            at + "INFO net: (left out 7 similar lines in the last second)", at + "INFO net: later"), lines);
     }
 }

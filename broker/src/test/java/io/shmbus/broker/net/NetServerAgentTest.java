@@ -63,7 +63,8 @@ class NetServerAgentTest
             new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024))));
         clock.update(1_000_000_000L);
         server = new NetServer(new NetSettings("127.0.0.1", 0, null, 8, HANDSHAKE_TIMEOUT_NS, HEARTBEAT_NS), views,
-            counters, new PrintStream(log, true), Throwable::printStackTrace, clock);
+            counters, io.shmbus.broker.logging.BrokerLogger.text(new PrintStream(log, true)),
+            Throwable::printStackTrace, clock);
     }
 
     @AfterEach

@@ -20,17 +20,23 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  40      long  clientLivenessTimeoutNs   clients must send keepalives well within this
  *  48      long  brokerHeartbeatMs         epoch ms, refreshed by the broker while it runs
  *  56      long  unblockTimeoutNs
- *  64..127 reserved
+ *  64      int   errorLogLength            bytes of the distinct-error log (version 3 on)
+ *  68..127 reserved
  *  128     to-broker ring buffer
  *  ...     to-clients broadcast buffer
  *  ...     counters metadata
  *  ...     counters values
+ *  ...     distinct-error log              Agrona DistinctErrorLog records: each error once, with its count
  * </pre>
+ * Each region starts where the one before ends; every length is a multiple of 64, so each region is aligned.
+ * The error log stays readable after the broker dies (the file is left behind until the next broker takes it
+ * over), which is what {@code shmbus errors} reads.
  */
 public final class CncDescriptor
 {
     public static final String FILE_NAME = "cnc.dat";
-    public static final int VERSION = 2;
+    /** 3: the distinct-error log region after the counters (its length at {@link #ERROR_LOG_LENGTH_OFFSET}). */
+    public static final int VERSION = 3;
     public static final int MAGIC = 0x434D4853; // "SHMC" little-endian
 
     public static final int VERSION_OFFSET = 0;
@@ -44,6 +50,7 @@ public final class CncDescriptor
     public static final int CLIENT_LIVENESS_TIMEOUT_OFFSET = START_TIMESTAMP_OFFSET + 8;
     public static final int BROKER_HEARTBEAT_OFFSET = CLIENT_LIVENESS_TIMEOUT_OFFSET + 8;
     public static final int UNBLOCK_TIMEOUT_OFFSET = BROKER_HEARTBEAT_OFFSET + 8;
+    public static final int ERROR_LOG_LENGTH_OFFSET = UNBLOCK_TIMEOUT_OFFSET + 8;
     public static final int HEADER_LENGTH = 128;
 
     public static final int TO_BROKER_CAPACITY = 256 * 1024;
@@ -51,6 +58,11 @@ public final class CncDescriptor
     public static final int COUNTERS_VALUES_LENGTH = 128 * 1024;
     /** Agrona keeps 4 metadata bytes per value byte (512 per counter against 128). */
     public static final int COUNTERS_METADATA_LENGTH = COUNTERS_VALUES_LENGTH * 4;
+
+    /** The distinct-error log's default length: thousands of distinct errors with their stack traces. */
+    public static final int ERROR_LOG_DEFAULT_LENGTH = 1024 * 1024;
+    public static final int ERROR_LOG_MIN_LENGTH = 64 * 1024;
+    public static final int ERROR_LOG_MAX_LENGTH = 256 * 1024 * 1024;
 
     public static final int TO_BROKER_BUFFER_LENGTH = TO_BROKER_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
     public static final int TO_CLIENTS_BUFFER_LENGTH =
@@ -80,22 +92,51 @@ public final class CncDescriptor
         return countersMetadataOffset(header) + header.getInt(COUNTERS_METADATA_LENGTH_OFFSET);
     }
 
-    public static long fileLength(final UnsafeBuffer header)
+    public static long errorLogOffset(final UnsafeBuffer header)
     {
         return (long)countersValuesOffset(header) + header.getInt(COUNTERS_VALUES_LENGTH_OFFSET);
     }
 
-    /** Length of a file with the default buffer sizes. */
-    public static long defaultFileLength()
+    public static long fileLength(final UnsafeBuffer header)
+    {
+        return errorLogOffset(header) + header.getInt(ERROR_LOG_LENGTH_OFFSET);
+    }
+
+    /** Length of a file with the default buffer sizes and an error log of that length. */
+    public static long fileLength(final int errorLogLength)
     {
         return (long)HEADER_LENGTH + TO_BROKER_BUFFER_LENGTH + TO_CLIENTS_BUFFER_LENGTH +
-            COUNTERS_METADATA_LENGTH + COUNTERS_VALUES_LENGTH;
+            COUNTERS_METADATA_LENGTH + COUNTERS_VALUES_LENGTH + errorLogLength;
+    }
+
+    /** Length of a file with the default buffer sizes and the default error log length. */
+    public static long defaultFileLength()
+    {
+        return fileLength(ERROR_LOG_DEFAULT_LENGTH);
+    }
+
+    /**
+     * @throws IllegalArgumentException unless the length is a multiple of 64 from {@link #ERROR_LOG_MIN_LENGTH} to
+     *                                  {@link #ERROR_LOG_MAX_LENGTH}.
+     */
+    public static void checkErrorLogLength(final long length)
+    {
+        if (length < ERROR_LOG_MIN_LENGTH || length > ERROR_LOG_MAX_LENGTH || 0 != (length & 63))
+        {
+            throw new IllegalArgumentException("error log length must be a multiple of 64 from 64k to 256m: " +
+                length);
+        }
     }
 
     /** Fills the header of a new file; the version is written last by {@link #signalReady(UnsafeBuffer)}. */
     public static void fillHeader(
-        final UnsafeBuffer header, final long pid, final long clientLivenessTimeoutNs, final long unblockTimeoutNs)
+        final UnsafeBuffer header,
+        final long pid,
+        final long clientLivenessTimeoutNs,
+        final long unblockTimeoutNs,
+        final int errorLogLength)
     {
+        checkErrorLogLength(errorLogLength);
         header.putInt(MAGIC_OFFSET, MAGIC);
         header.putInt(TO_BROKER_BUFFER_LENGTH_OFFSET, TO_BROKER_BUFFER_LENGTH);
         header.putInt(TO_CLIENTS_BUFFER_LENGTH_OFFSET, TO_CLIENTS_BUFFER_LENGTH);
@@ -106,6 +147,7 @@ public final class CncDescriptor
         header.putLong(CLIENT_LIVENESS_TIMEOUT_OFFSET, clientLivenessTimeoutNs);
         header.putLong(BROKER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         header.putLong(UNBLOCK_TIMEOUT_OFFSET, unblockTimeoutNs);
+        header.putInt(ERROR_LOG_LENGTH_OFFSET, errorLogLength);
     }
 
     public static void signalReady(final UnsafeBuffer header)
@@ -127,8 +169,9 @@ public final class CncDescriptor
         if (VERSION != version)
         {
             throw new LogVersionMismatchException(fileName + " has CnC version " + version +
-                " but this shmbus uses version " + VERSION + ": it belongs to another shmbus release; stop " +
-                "the processes using it and delete it, or use another directory");
+                " but this shmbus uses version " + VERSION + (version < VERSION ? " (an older release" :
+                " (a newer release") + " made it" + (2 == version ? ", before the CnC file had an error log" : "") +
+                "): stop the processes using it and delete it, or use another directory");
         }
     }
 }

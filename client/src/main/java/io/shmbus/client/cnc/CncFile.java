@@ -29,6 +29,7 @@ public final class CncFile implements AutoCloseable
     private final UnsafeBuffer toClients;
     private final UnsafeBuffer countersMetadata;
     private final UnsafeBuffer countersValues;
+    private final UnsafeBuffer errorLog;
     private boolean closed;
     /** The broker's process as last seen alive: later checks of the same pid allocate nothing. */
     private volatile ProcessHandle brokerProcess;
@@ -45,6 +46,7 @@ public final class CncFile implements AutoCloseable
             header.getInt(COUNTERS_METADATA_LENGTH_OFFSET));
         this.countersValues = new UnsafeBuffer(mapped, countersValuesOffset(header),
             header.getInt(COUNTERS_VALUES_LENGTH_OFFSET));
+        this.errorLog = new UnsafeBuffer(mapped, (int)errorLogOffset(header), header.getInt(ERROR_LOG_LENGTH_OFFSET));
     }
 
     public static Path fileIn(final Path dir)
@@ -63,15 +65,27 @@ public final class CncFile implements AutoCloseable
         final long clientLivenessTimeoutNs,
         final long unblockTimeoutNs) throws IOException
     {
+        return create(dir, permissions, clientLivenessTimeoutNs, unblockTimeoutNs, ERROR_LOG_DEFAULT_LENGTH);
+    }
+
+    /** {@link #create(Path, Set, long, long)} with a distinct-error log of that many bytes. */
+    public static CncFile create(
+        final Path dir,
+        final Set<PosixFilePermission> permissions,
+        final long clientLivenessTimeoutNs,
+        final long unblockTimeoutNs,
+        final int errorLogLength) throws IOException
+    {
+        checkErrorLogLength(errorLogLength);
         final Path file = fileIn(dir);
-        final long length = defaultFileLength();
+        final long length = fileLength(errorLogLength);
         ShmDirectory.deleteQuietly(file);
         ShmDirectory.createPreallocated(file, length, permissions);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
             fillHeader(new UnsafeBuffer(mapped, 0, HEADER_LENGTH), ProcessHandle.current().pid(),
-                clientLivenessTimeoutNs, unblockTimeoutNs);
+                clientLivenessTimeoutNs, unblockTimeoutNs, errorLogLength);
             return new CncFile(file, mapped);
         }
     }
@@ -150,6 +164,12 @@ public final class CncFile implements AutoCloseable
     public UnsafeBuffer countersValues()
     {
         return countersValues;
+    }
+
+    /** The broker's distinct-error log (Agrona {@code DistinctErrorLog} records), read with {@code ErrorLogReader}. */
+    public UnsafeBuffer errorLog()
+    {
+        return errorLog;
     }
 
     public long brokerPid()
