@@ -1,6 +1,7 @@
 package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.broker.metrics.MetricsServer;
 import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
 import io.shmbus.client.ConfigurationException;
@@ -13,6 +14,7 @@ import io.shmbus.client.cnc.CncFile;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.status.ConcurrentCountersManager;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
@@ -46,6 +48,7 @@ public final class Broker implements AutoCloseable
     private final NetCounters netCounters;
     private final NetServer netServer;
     private final AgentRunner netRunner;
+    private final MetricsServer metricsServer;
     private boolean closed;
 
     private Broker(final BrokerContext ctx, final FileChannel lockChannel, final FileLock lock, final CncFile cnc)
@@ -54,8 +57,9 @@ public final class Broker implements AutoCloseable
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.cnc = cnc;
-        final CountersManager countersManager = new CountersManager(cnc.countersMetadata(), cnc.countersValues(),
-            java.nio.charset.StandardCharsets.US_ASCII);
+        // thread-safe: the network server allocates each subscriber's position counter while the conductor runs
+        final CountersManager countersManager = new ConcurrentCountersManager(cnc.countersMetadata(),
+            cnc.countersValues(), java.nio.charset.StandardCharsets.US_ASCII);
         this.counters = new BrokerCounters(countersManager);
         final ErrorHandler errorHandler = throwable ->
         {
@@ -90,6 +94,30 @@ public final class Broker implements AutoCloseable
             this.netCounters = null;
             this.netServer = null;
             this.netRunner = null;
+        }
+        if (ctx.metricsPort() >= 0)
+        {
+            try
+            {
+                this.metricsServer = MetricsServer.start(ctx.metricsBind(), ctx.metricsPort(),
+                    new org.agrona.concurrent.status.CountersReader(cnc.countersMetadata(), cnc.countersValues()),
+                    cnc.startTimestampMs());
+            }
+            catch (final RuntimeException ex)
+            {
+                if (null != netCounters)
+                {
+                    netServer.onClose();
+                    netCounters.close();
+                }
+                conductor.onClose();
+                counters.close();
+                throw ex;
+            }
+        }
+        else
+        {
+            this.metricsServer = null;
         }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
         CncDescriptor.signalReady(cnc.header());
@@ -153,6 +181,11 @@ public final class Broker implements AutoCloseable
                 AgentRunner.startOnThread(broker.netRunner);
                 ctx.log().println("shmbus broker: serving network subscribers on " +
                     broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
+            }
+            if (null != broker.metricsServer)
+            {
+                ctx.log().println("shmbus broker: serving metrics at http://" + ctx.metricsBind() + ":" +
+                    broker.metricsPort() + "/metrics");
             }
             return broker;
         }
@@ -246,8 +279,14 @@ public final class Broker implements AutoCloseable
         return null == netServer ? -1 : netServer.boundAddress().getPort();
     }
 
+    /** The HTTP port of the metrics endpoint (the real one when 0 asked for any), or -1 when it has none. */
+    public int metricsPort()
+    {
+        return null == metricsServer ? -1 : metricsServer.port();
+    }
+
     /**
-     * Stops the network server and the conductor, removes the CnC file (so clients see the broker is gone) and
+     * Stops the metrics server, the network server and the conductor, removes the CnC file (so clients see the broker is gone) and
      * releases the lock.
      */
     public synchronized void close()
@@ -257,6 +296,10 @@ public final class Broker implements AutoCloseable
             return;
         }
         closed = true;
+        if (null != metricsServer)
+        {
+            CloseHelper.quietClose(metricsServer); // first: each scrape reads the mapped counters
+        }
         if (null != netRunner)
         {
             netServer.wakeup();

@@ -39,6 +39,8 @@ public final class BrokerContext
     public static final String NET_PORT_PROP_NAME = "shmbus.broker.net.port";
     public static final String NET_BIND_PROP_NAME = "shmbus.broker.net.bind";
     public static final String NET_BIND_DEFAULT = "127.0.0.1";
+    public static final String METRICS_PORT_PROP_NAME = "shmbus.broker.metrics.port";
+    public static final String METRICS_BIND_PROP_NAME = "shmbus.broker.metrics.bind";
     public static final String NET_AUTH_TOKEN_PROP_NAME = "shmbus.broker.net.auth.token";
     public static final String NET_MAX_CONNECTIONS_PROP_NAME = "shmbus.broker.net.max.connections";
     public static final int NET_MAX_CONNECTIONS_DEFAULT = 1024;
@@ -67,6 +69,8 @@ public final class BrokerContext
     private PrintStream log = System.err;
     private ErrorHandler errorHandler;
     private int netPort = NET_PORT_UNSET;
+    private int metricsPort = NET_PORT_UNSET;
+    private String metricsBind;
     private String netBind;
     private String netAuthToken;
     private int netMaxConnections;
@@ -126,6 +130,7 @@ public final class BrokerContext
             throw new ConfigurationException("broker timeouts must be at least 100ms");
         }
         concludeNet();
+        concludeMetrics();
         filePermissionSet = ShmDirectory.parseFilePermissions(filePermissions);
         directoryPermissionSet = ShmDirectory.directoryPermissionsFor(filePermissions);
         if (null == errorHandler)
@@ -134,6 +139,24 @@ public final class BrokerContext
             errorHandler = t -> out.println("shmbus broker: error: " + t);
         }
         return this;
+    }
+
+    private void concludeMetrics()
+    {
+        if (NET_PORT_UNSET == metricsPort)
+        {
+            final String text = setting("metrics.port", METRICS_PORT_PROP_NAME);
+            metricsPort = null == text ? NET_PORT_DISABLED : (int)integer("metrics.port", text, 0, 65535);
+        }
+        if (metricsPort < NET_PORT_DISABLED || metricsPort > 65535)
+        {
+            throw new ConfigurationException("metrics port must be 0 to 65535: " + metricsPort);
+        }
+        if (null == metricsBind)
+        {
+            final String text = setting("metrics.bind", METRICS_BIND_PROP_NAME);
+            metricsBind = null == text ? NET_BIND_DEFAULT : text;
+        }
     }
 
     private void concludeNet()
@@ -234,6 +257,34 @@ public final class BrokerContext
     public int netPort()
     {
         return netPort;
+    }
+
+    /**
+     * The HTTP port of the metrics endpoint ({@code GET /metrics}, Prometheus text format); 0 picks a free one,
+     * which {@link Broker#metricsPort()} then tells. Not set: no metrics server.
+     */
+    public BrokerContext metricsPort(final int metricsPort)
+    {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    /** The metrics port asked for, -1 when none (after {@link #conclude()}). */
+    public int metricsPort()
+    {
+        return NET_PORT_UNSET == metricsPort ? NET_PORT_DISABLED : metricsPort;
+    }
+
+    /** The address the metrics server binds to: loopback (127.0.0.1) unless told otherwise. */
+    public BrokerContext metricsBind(final String metricsBind)
+    {
+        this.metricsBind = metricsBind;
+        return this;
+    }
+
+    public String metricsBind()
+    {
+        return metricsBind;
     }
 
     /** The address the network server binds to: loopback (127.0.0.1) unless told otherwise. */

@@ -32,6 +32,7 @@ final class ArchiveRetention
     private final long retentionBytes;
     private final long retentionAgeNs;
     private final AtomicCounter deletedCounter;
+    private final ArchiveUsage usage;
     private final PrintStream out;
     private long nextCheckNs;
     private long oldestBase = -1;
@@ -49,6 +50,7 @@ final class ArchiveRetention
         final Path topicDir,
         final TopicConfig config,
         final AtomicCounter deletedCounter,
+        final ArchiveUsage usage,
         final PrintStream out)
     {
         this.topic = topic;
@@ -56,6 +58,7 @@ final class ArchiveRetention
         this.retentionBytes = config.retentionBytes();
         this.retentionAgeNs = config.retentionAgeNs();
         this.deletedCounter = deletedCounter;
+        this.usage = usage;
         this.out = out;
     }
 
@@ -138,8 +141,10 @@ final class ArchiveRetention
                     oldestModifiedMs = modifiedMs;
                     break;
                 }
-                total -= Files.size(file);
+                final long size = Files.size(file);
+                total -= size;
                 Files.delete(file);
+                usage.onSegmentDeleted(size);
                 Files.deleteIfExists(TimeIndexWriter.file(topicDir, base));
                 Files.deleteIfExists(ChecksumIndexWriter.file(topicDir, base));
                 deleted++;

@@ -1,6 +1,8 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.broker.archive.TopicArchiver;
+import io.shmbus.broker.status.CounterKey;
+import io.shmbus.broker.status.CounterTypes;
 import io.shmbus.client.ShmDirectory;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.log.LogDescriptor;
@@ -132,13 +134,15 @@ final class TopicsCommand implements Command
             final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
             reader.forEach((id, typeId, key, label) ->
             {
-                final int end = label.indexOf(TopicArchiver.DAMAGE_LABEL_SUFFIX);
                 final long count = reader.getCounterValue(id);
-                if (TopicArchiver.COUNTER_TYPE == typeId && label.startsWith(TopicArchiver.DAMAGE_LABEL_PREFIX) &&
-                    end > 0 && count > 0)
+                final String topic = CounterTypes.ARCHIVE_DAMAGE_FOUND == typeId && count > 0 ?
+                    CounterKey.topic(key, 0, label) : null;
+                if (null != topic)
                 {
-                    damage.put(label.substring(TopicArchiver.DAMAGE_LABEL_PREFIX.length(), end), count +
-                        " report(s)" + label.substring(end + TopicArchiver.DAMAGE_LABEL_SUFFIX.length()) +
+                    // the label goes on, for people, with the first damage recovery found
+                    final int end = label.indexOf(TopicArchiver.DAMAGE_LABEL_SUFFIX);
+                    damage.put(topic, count + " report(s)" +
+                        (end < 0 ? "" : label.substring(end + TopicArchiver.DAMAGE_LABEL_SUFFIX.length())) +
                         " (see: shmbus verify)");
                 }
             });

@@ -195,8 +195,10 @@ public final class BrokerConfig
             case "data.dir":
             case "net.bind":
             case "net.auth.token":
+            case "metrics.bind":
                 break;
             case "net.port":
+            case "metrics.port":
             case "net.max.connections":
                 checkNumber(key, value);
                 break;
@@ -212,7 +214,7 @@ public final class BrokerConfig
             default:
                 throw new ConfigurationException("unknown setting '" + key +
                     "' (known: dir, data.dir, segment.length, client.liveness.timeout, unblock.timeout, net.port, " +
-                    "net.bind, net.auth.token, net.max.connections, net.handshake.timeout, net.heartbeat.interval; " +
+                    "net.bind, net.auth.token, net.max.connections, net.handshake.timeout, net.heartbeat.interval, metrics.port, metrics.bind; " +
                     "topic settings go in a [topic NAME] or [topic.defaults] section)");
         }
     }
