@@ -36,7 +36,7 @@ final class StatCommand implements Command
             "clients, dead-client recoveries, unblocked claims, per topic the tail, limit, consumers\n" +
             "and producers, and the network server's connections, subscriptions, errors and bytes sent.\n\n" +
             "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n" +
-            "  --watch            refresh in place until Ctrl-C\n" +
+            "  --watch            refresh until Ctrl-C: in place on a terminal, else block after block\n" +
             "  --interval MS      refresh interval with --watch (default 1000)\n";
     }
 
@@ -64,12 +64,20 @@ final class StatCommand implements Command
         try
         {
             final boolean watch = args.has("--watch");
+            // escapes only for a terminal: into a pipe or a file each block follows the last after an empty line
+            final boolean clear = watch && out == System.out && null != System.console();
+            boolean first = true;
             do
             {
-                if (watch)
+                if (clear)
                 {
                     out.print("\033[H\033[2J");
                 }
+                else if (!first)
+                {
+                    out.println();
+                }
+                first = false;
                 print(cnc, out);
                 out.flush();
                 if (watch)

@@ -63,7 +63,9 @@ final class TopicsCommand implements Command
             stream.forEach(files::add);
         }
         Collections.sort(files);
-        final Map<String, String> damage = archiveDamage(dir);
+        final Map<String, String> damage = new HashMap<>();
+        final Map<String, Integer> archiverSlots = new HashMap<>();
+        readBroker(dir, damage, archiverSlots);
         out.println(row("TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS"));
         for (final Path file : files)
         {
@@ -73,10 +75,12 @@ final class TopicsCommand implements Command
             {
                 final long tail = log.tailVolatile();
                 final List<String> consumers = new ArrayList<>();
+                // the archiver's slot holds producers back for it, but it is the broker's, not a user's consumer
+                final int archiverSlot = archiverSlots.getOrDefault(topic, -1);
                 for (int i = 0; i < LogDescriptor.CONSUMER_SLOT_COUNT; i++)
                 {
                     final int state = log.slotStateVolatile(i);
-                    if (state == LogDescriptor.SLOT_ACTIVE || state == LogDescriptor.SLOT_DETACHING ||
+                    if (i != archiverSlot && state == LogDescriptor.SLOT_ACTIVE || state == LogDescriptor.SLOT_DETACHING ||
                         state == LogDescriptor.SLOT_DETACHED)
                     {
                         final long position = log.slotPositionVolatile(i);
@@ -114,12 +118,12 @@ final class TopicsCommand implements Command
     }
 
     /**
-     * The damage the running broker found in each topic's archive, from its counters: the count and what the label
-     * says of the first. Empty without a broker.
+     * From the running broker's counters: the damage it found in each topic's archive (the count and what the label
+     * says of the first), and the slot of each topic's archiver. Nothing without a broker.
      */
-    private static Map<String, String> archiveDamage(final Path dir)
+    private static void readBroker(
+        final Path dir, final Map<String, String> damage, final Map<String, Integer> archiverSlots)
     {
-        final Map<String, String> damage = new HashMap<>();
         final CncFile cnc;
         try
         {
@@ -127,7 +131,7 @@ final class TopicsCommand implements Command
         }
         catch (final IOException | ShmbusException ex)
         {
-            return damage; // no broker: nothing to tell
+            return; // no broker: nothing to tell
         }
         try
         {
@@ -135,6 +139,10 @@ final class TopicsCommand implements Command
             reader.forEach((id, typeId, key, label) ->
             {
                 final long count = reader.getCounterValue(id);
+                if (CounterTypes.ARCHIVE_ARCHIVED_POSITION == typeId && null != CounterKey.topic(key, 0, label))
+                {
+                    archiverSlots.put(CounterKey.topic(key, 0, label), (int)CounterKey.consumerId(key, 0));
+                }
                 final String topic = CounterTypes.ARCHIVE_DAMAGE_FOUND == typeId && count > 0 ?
                     CounterKey.topic(key, 0, label) : null;
                 if (null != topic)
@@ -151,6 +159,5 @@ final class TopicsCommand implements Command
         {
             cnc.close();
         }
-        return damage;
     }
 }
