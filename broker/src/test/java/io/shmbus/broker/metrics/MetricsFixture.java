@@ -109,16 +109,22 @@ public final class MetricsFixture implements AutoCloseable
 
     static String get(final URI uri)
     {
+        final HttpResponse<String> response = request(uri);
+        if (200 != response.statusCode())
+        {
+            fail("GET " + uri + ": HTTP " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    /** GET {@code uri}: the response, whatever its status. */
+    static HttpResponse<String> request(final URI uri)
+    {
         try
         {
-            final HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .build().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (200 != response.statusCode())
-            {
-                fail("GET " + uri + ": HTTP " + response.statusCode() + ": " + response.body());
-            }
-            return response.body();
+            return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         }
         catch (final IOException ex)
         {
