@@ -137,7 +137,11 @@ public final class MetricsText
         {
             at++;
         }
-        final String name = checkName(line.substring(0, at));
+        if (0 == at)
+        {
+            throw new IllegalArgumentException("not a sample: no metric name");
+        }
+        final String name = line.substring(0, at);
         final Map<String, String> labels = new TreeMap<>();
         if (at < line.length() && line.charAt(at) == '{')
         {
