@@ -1,6 +1,7 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.broker.archive.TopicArchiver;
+import io.shmbus.broker.metrics.MetricsText;
 import io.shmbus.broker.status.CounterKey;
 import io.shmbus.broker.status.CounterTypes;
 import io.shmbus.client.ShmDirectory;
@@ -41,17 +42,28 @@ final class TopicsCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus topics [--dir DIR]\n\n" +
+        return "usage: shmbus topics [--dir DIR | --remote HOST:PORT]\n\n" +
             "Lists each topic with its ring capacity, tail position, producer limit, earliest position\n" +
             "still in the ring, and each consumer's position and lag; under a topic whose archive a reader\n" +
             "of the running broker found damaged, how often and the first damage recovery found.\n\n" +
-            "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n";
+            "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n" +
+            "  --remote HOST:PORT a broker on another host, read from its metrics endpoint (its --metrics-port):\n" +
+            "                     tail, limit, archived position, and each consumer (local or remote) with its lag\n";
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws IOException
     {
-        final Args args = Args.parse(name(), argList, Set.of("--dir"), Set.of());
+        final Args args = Args.parse(name(), argList, Set.of("--dir", "--remote"), Set.of());
+        if (args.has("--remote"))
+        {
+            if (args.has("--dir"))
+            {
+                throw new UsageException(name(), "--remote and --dir exclude each other");
+            }
+            printRemote(RemoteMetrics.of(name(), args.get("--remote", null)).fetch(), out);
+            return Main.EXIT_OK;
+        }
         final Path dir = args.has("--dir") ? Paths.get(args.get("--dir", null)) : ShmDirectory.defaultDirectory();
         if (!Files.isDirectory(dir))
         {
@@ -105,6 +117,39 @@ final class TopicsCommand implements Command
             }
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The topics of a broker on another host, from its metrics: tail, producer limit, archived position (- when not
+     * persisted), and each consumer, local or remote, with its position and lag.
+     */
+    private static void printRemote(final MetricsText metrics, final PrintStream out)
+    {
+        out.println(PlainFormat.left("TOPIC", 24) + " " + PlainFormat.right("TAIL", 16) + " " +
+            PlainFormat.right("LIMIT", 16) + " " + PlainFormat.right("ARCHIVED", 16) + " " +
+            PlainFormat.right("CONSUMERS", 9));
+        final List<String> topics = new ArrayList<>();
+        metrics.samples("shmbus_topic_tail_position_bytes").forEach(s -> topics.add(s.labels.get("topic")));
+        Collections.sort(topics);
+        for (final String topic : topics)
+        {
+            final List<MetricsText.Sample> consumers = new ArrayList<>();
+            metrics.samples("shmbus_consumer_position_bytes").stream()
+                .filter(s -> topic.equals(s.labels.get("topic"))).forEach(consumers::add);
+            final double archived = metrics.value("shmbus_topic_archived_position_bytes", "topic", topic);
+            out.println(PlainFormat.left(topic, 24) + " " +
+                PlainFormat.right((long)metrics.value("shmbus_topic_tail_position_bytes", "topic", topic), 16) + " " +
+                PlainFormat.right((long)metrics.value("shmbus_topic_producer_limit_position_bytes", "topic", topic),
+                    16) + " " + PlainFormat.right(Double.isNaN(archived) ? "-" : Long.toString((long)archived), 16) +
+                " " + PlainFormat.right(consumers.size(), 9));
+            for (final MetricsText.Sample consumer : consumers)
+            {
+                final String id = consumer.labels.get("consumer");
+                final String kind = consumer.labels.get("kind");
+                out.println("    consumer " + id + " (" + kind + ") position=" + (long)consumer.value + " lag=" +
+                    (long)metrics.value("shmbus_consumer_lag_bytes", "topic", topic, "consumer", id, "kind", kind));
+            }
+        }
     }
 
     /** One line of the table: the topic, then its columns right-aligned. */
