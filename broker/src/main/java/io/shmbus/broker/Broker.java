@@ -286,7 +286,8 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Stops the metrics server, the network server and the conductor, removes the CnC file (so clients see the broker is gone) and
+     * Stops the metrics server, the network server and the conductor, removes the CnC file (so clients see the broker
+     * is gone) and
      * releases the lock.
      */
     public synchronized void close()

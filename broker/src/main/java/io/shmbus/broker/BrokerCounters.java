@@ -29,11 +29,16 @@ final class BrokerCounters implements AutoCloseable
         commandErrors = counters.newCounter("broker: commands rejected", CounterTypes.BROKER_COMMANDS_REJECTED);
         errors = counters.newCounter("broker: errors", CounterTypes.BROKER_ERRORS);
         clients = counters.newCounter("broker: clients connected", CounterTypes.BROKER_CLIENTS);
-        clientsTimedOut = counters.newCounter("broker: clients timed out or exited", CounterTypes.BROKER_CLIENTS_TIMED_OUT);
-        consumersFreed = counters.newCounter("broker: consumer slots freed after death", CounterTypes.BROKER_CONSUMERS_FREED);
-        claimsUnblocked = counters.newCounter("broker: abandoned claims unblocked", CounterTypes.BROKER_CLAIMS_UNBLOCKED);
-        cleaningsRecovered = counters.newCounter("broker: cleanings of dead processes recovered", CounterTypes.BROKER_CLEANINGS_RECOVERED);
-        commandsUnblocked = counters.newCounter("broker: half-written commands skipped", CounterTypes.BROKER_COMMANDS_UNBLOCKED);
+        clientsTimedOut = counters.newCounter("broker: clients timed out or exited",
+            CounterTypes.BROKER_CLIENTS_TIMED_OUT);
+        consumersFreed = counters.newCounter("broker: consumer slots freed after death",
+            CounterTypes.BROKER_CONSUMERS_FREED);
+        claimsUnblocked = counters.newCounter("broker: abandoned claims unblocked",
+            CounterTypes.BROKER_CLAIMS_UNBLOCKED);
+        cleaningsRecovered = counters.newCounter("broker: cleanings of dead processes recovered",
+            CounterTypes.BROKER_CLEANINGS_RECOVERED);
+        commandsUnblocked = counters.newCounter("broker: half-written commands skipped",
+            CounterTypes.BROKER_COMMANDS_UNBLOCKED);
         topics = counters.newCounter("broker: topics", CounterTypes.BROKER_TOPICS);
     }
 

@@ -93,8 +93,9 @@ final class TopicState implements AutoCloseable
             CounterKey.topic(name));
         this.unblockedCounter = counters.newCounter("topic " + name + ": claims unblocked",
             CounterTypes.TOPIC_CLAIMS_UNBLOCKED, CounterKey.topic(name));
-        this.cleaningsRecoveredCounter = counters.newCounter("topic " + name + ": cleanings of dead processes recovered",
-            CounterTypes.TOPIC_CLEANINGS_RECOVERED, CounterKey.topic(name));
+        this.cleaningsRecoveredCounter = counters.newCounter(
+            "topic " + name + ": cleanings of dead processes recovered", CounterTypes.TOPIC_CLEANINGS_RECOVERED,
+            CounterKey.topic(name));
         this.detachedCounter = counters.newCounter("topic " + name + ": slow consumers moved to the archive",
             CounterTypes.TOPIC_CONSUMERS_MOVED_TO_ARCHIVE, CounterKey.topic(name));
         this.consumerPositions = new ConsumerPositionCounters(name, log, counters);

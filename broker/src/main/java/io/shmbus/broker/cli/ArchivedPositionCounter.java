@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
- * Reads a topic's archived position counter from the broker's CnC file (found by type id and key): the position up to which the
- * topic's segment files are complete and will not change. The archiver sets it with a release store after each
- * copy, so a reader that sees a value can read the segment bytes below it.
+ * Reads a topic's archived position counter from the broker's CnC file (found by type id and key): the position up
+ * to which the topic's segment files are complete and will not change. The archiver sets it with a release store
+ * after each copy, so a reader that sees a value can read the segment bytes below it.
  * <p>
  * Not thread-safe: one reading thread; close it to unmap the CnC file.
  */

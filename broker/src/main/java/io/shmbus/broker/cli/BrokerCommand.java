@@ -30,7 +30,8 @@ final class BrokerCommand implements Command
     {
         return "usage: shmbus broker [--dir DIR] [--data-dir DIR | --no-data-dir] [--segment-length SIZE] [--config FILE]\n" +
             "                     [--client-timeout DURATION] [--unblock-timeout DURATION]\n" +
-            "                     [--net-port PORT [--bind ADDRESS]] [--metrics-port PORT [--metrics-bind ADDRESS]]\n\n" +
+            "                     [--net-port PORT [--bind ADDRESS]]\n" +
+            "                     [--metrics-port PORT [--metrics-bind ADDRESS]]\n\n" +
             "Owns the shared-memory directory: creates topics, registers clients, advances flow control,\n" +
             "frees the consumers of dead processes and unblocks claims abandoned by dead producers.\n" +
             "Logs to stderr; SIGTERM or Ctrl-C stops it cleanly. One broker per directory.\n\n" +
@@ -49,7 +50,8 @@ final class BrokerCommand implements Command
             "  --net-port PORT           serve persisted topics to network subscribers over TCP (docs/protocol.md);\n" +
             "                            0 picks a free port (printed on the log). Needs a data dir\n" +
             "  --bind ADDRESS            address to listen on (default 127.0.0.1: this host only)\n" +
-            "  --metrics-port PORT       serve Prometheus metrics at http://ADDRESS:PORT/metrics; 0 picks a free port\n" +
+            "  --metrics-port PORT       serve Prometheus metrics at http://ADDRESS:PORT/metrics; 0 picks a free\n" +
+            "                            port (printed on the log)\n" +
             "  --metrics-bind ADDRESS    address the metrics server listens on (default 127.0.0.1)\n";
     }
 
@@ -59,7 +61,8 @@ final class BrokerCommand implements Command
     {
         final Args args = Args.parse(name(), argList,
             Set.of("--dir", "--data-dir", "--segment-length", "--config", "--client-timeout",
-                "--unblock-timeout", "--net-port", "--bind", "--metrics-port", "--metrics-bind"), Set.of("--no-data-dir"));
+                "--unblock-timeout", "--net-port", "--bind", "--metrics-port", "--metrics-bind"),
+            Set.of("--no-data-dir"));
         // the daemon persists by default; an embedded Broker persists only when given a data directory
         final BrokerContext ctx = new BrokerContext().log(err).archiveByDefault(true);
         if (args.has("--no-data-dir"))

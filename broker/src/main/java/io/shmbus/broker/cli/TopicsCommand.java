@@ -92,8 +92,8 @@ final class TopicsCommand implements Command
                 for (int i = 0; i < LogDescriptor.CONSUMER_SLOT_COUNT; i++)
                 {
                     final int state = log.slotStateVolatile(i);
-                    if (i != archiverSlot && state == LogDescriptor.SLOT_ACTIVE || state == LogDescriptor.SLOT_DETACHING ||
-                        state == LogDescriptor.SLOT_DETACHED)
+                    if (i != archiverSlot && (state == LogDescriptor.SLOT_ACTIVE ||
+                        state == LogDescriptor.SLOT_DETACHING || state == LogDescriptor.SLOT_DETACHED))
                     {
                         final long position = log.slotPositionVolatile(i);
                         consumers.add("    consumer slot=" + i + " pid=" + log.slotOwnerPid(i) + " position=" +

@@ -214,7 +214,8 @@ public final class BrokerConfig
             default:
                 throw new ConfigurationException("unknown setting '" + key +
                     "' (known: dir, data.dir, segment.length, client.liveness.timeout, unblock.timeout, net.port, " +
-                    "net.bind, net.auth.token, net.max.connections, net.handshake.timeout, net.heartbeat.interval, metrics.port, metrics.bind; " +
+                    "net.bind, net.auth.token, net.max.connections, net.handshake.timeout, net.heartbeat.interval, " +
+                    "metrics.port, metrics.bind; " +
                     "topic settings go in a [topic NAME] or [topic.defaults] section)");
         }
     }

@@ -34,7 +34,8 @@ public final class NetCounters implements AutoCloseable
         this.counters = counters;
         connectionsOpen = counters.newCounter("net: connections open", CounterTypes.NET_CONNECTIONS_OPEN);
         connectionsAccepted = counters.newCounter("net: connections accepted", CounterTypes.NET_CONNECTIONS_ACCEPTED);
-        connectionsRefused = counters.newCounter("net: connections refused (limit)", CounterTypes.NET_CONNECTIONS_REFUSED);
+        connectionsRefused = counters.newCounter("net: connections refused (limit)",
+            CounterTypes.NET_CONNECTIONS_REFUSED);
         subscriptions = counters.newCounter("net: subscriptions started", CounterTypes.NET_SUBSCRIPTIONS);
         subscriptionsActive = counters.newCounter("net: subscriptions active", CounterTypes.NET_SUBSCRIPTIONS_ACTIVE);
         handshakeErrors = counters.newCounter("net: handshake errors", CounterTypes.NET_HANDSHAKE_ERRORS);

@@ -198,7 +198,8 @@ class MetricsEndpointTest
             final int busy = fixture.broker.metricsPort();
             final Path dir = fixture.root.resolve("second");
             final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> Broker.launch(
-                new BrokerContext().dir(dir).metricsPort(busy).log(new PrintStream(new ByteArrayOutputStream(), true))));
+                new BrokerContext().dir(dir).metricsPort(busy)
+                    .log(new PrintStream(new ByteArrayOutputStream(), true))));
             assertTrue(ex.getMessage().startsWith("cannot serve metrics on 127.0.0.1:" + busy + ": "), ex.getMessage());
             assertFalse(Files.exists(CncFile.fileIn(dir)), "no CnC file left behind");
 
