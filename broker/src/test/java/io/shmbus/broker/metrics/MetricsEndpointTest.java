@@ -191,6 +191,33 @@ class MetricsEndpointTest
     }
 
     @Test
+    void theConfigFileAndSystemPropertiesSetThePortAndAddress() throws Exception
+    {
+        final Path dir = Files.createTempDirectory(Paths.get("/dev/shm"), "metrics-");
+        try
+        {
+            final Path config = dir.resolve("broker.conf");
+            Files.writeString(config, "metrics.port = 0\nmetrics.bind = 127.0.0.1\n");
+            try (Broker broker = Broker.launch(new BrokerContext().dir(dir.resolve("shm")).configFile(config)
+                .log(new PrintStream(new ByteArrayOutputStream(), true))))
+            {
+                assertTrue(broker.metricsPort() > 0, "a free port: " + broker.metricsPort());
+                assertTrue(MetricsText.parse(MetricsFixture.get(URI.create("http://127.0.0.1:" +
+                    broker.metricsPort() + "/metrics"))).value("shmbus_uptime_seconds") >= 0);
+            }
+            Files.writeString(config, "metrics.port = 70000\n");
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> Broker.launch(
+                new BrokerContext().dir(dir.resolve("shm")).configFile(config)
+                    .log(new PrintStream(new ByteArrayOutputStream(), true))));
+            assertTrue(ex.getMessage().contains("metrics.port"), ex.getMessage());
+        }
+        finally
+        {
+            MetricsFixture.deleteTree(dir);
+        }
+    }
+
+    @Test
     void aPortInUseFailsTheStartNamingTheAddress() throws Exception
     {
         try (MetricsFixture fixture = new MetricsFixture())

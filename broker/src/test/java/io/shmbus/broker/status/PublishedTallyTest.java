@@ -120,6 +120,28 @@ class PublishedTallyTest
         }
     }
 
+    @Test
+    void countingAllocatesNothing()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        try (PublishedTally tally = new PublishedTally(log, counters))
+        {
+            long clean = 0;
+            for (int round = 0; round < 2_000 && clean < 100; round++)
+            {
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                frame(FrameDescriptor.TYPE_DATA, 64);
+                final long from = log.tailVolatile();
+                tally.catchUp();
+                frame(FrameDescriptor.TYPE_DATA, 64);
+                tally.countCommitted(from, log.tailVolatile());
+                clean = threads.getCurrentThreadAllocatedBytes() == before ? clean + 1 : 0;
+            }
+            assertEquals(100, clean, "100 rounds in a row without allocation, once warm");
+        }
+    }
+
     /** Writes a committed frame of {@code type} with {@code payload} bytes at the tail and moves the tail past it. */
     private void frame(final short type, final int payload)
     {
