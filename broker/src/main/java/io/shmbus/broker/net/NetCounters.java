@@ -48,12 +48,20 @@ public final class NetCounters implements AutoCloseable
 
     /**
      * A new counter of what subscription {@code subscription} of {@code remote} to {@code topic} has been sent: its
-     * position, as a consumer's. Network server thread; the caller closes it when the subscription ends.
+     * position, as a consumer's; null when the CnC file has no room for another counter (the subscription goes on,
+     * unmeasured). Network server thread; the caller closes it when the subscription ends.
      */
     AtomicCounter newSubscriberPosition(final String topic, final long subscription, final String remote)
     {
-        return counters.newCounter("topic " + topic + ": network subscriber " + subscription + " (" + remote +
-            ") position", CounterTypes.CONSUMER_REMOTE_POSITION, CounterKey.consumer(topic, subscription));
+        try
+        {
+            return counters.newCounter("topic " + topic + ": network subscriber " + subscription + " (" + remote +
+                ") position", CounterTypes.CONSUMER_REMOTE_POSITION, CounterKey.consumer(topic, subscription));
+        }
+        catch (final IllegalStateException ex)
+        {
+            return null; // every counter is in use
+        }
     }
 
     public void close()

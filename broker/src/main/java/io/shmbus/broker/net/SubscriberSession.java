@@ -148,7 +148,10 @@ final class SubscriberSession
         sender = new SegmentSender(subscription.view(), subscription.start(), subscription.end());
         positionCounter = server.counters().newSubscriberPosition(subscription.view().topic(),
             server.counters().subscriptions.get() + 1, remote);
-        positionCounter.setRelease(subscription.start());
+        if (null != positionCounter)
+        {
+            positionCounter.setRelease(subscription.start());
+        }
         state = State.STREAMING;
         lastSendNs = nowNs;
         ControlFrames.okResponse(control, subscription.start(), subscription.view().maxFrameLength());
@@ -257,7 +260,10 @@ final class SubscriberSession
                 }
                 lastSendNs = nowNs;
                 server.counters().bytesSent.getAndAdd(sent);
-                positionCounter.setRelease(sender.position());
+                if (null != positionCounter)
+                {
+                    positionCounter.setRelease(sender.position());
+                }
                 work++;
             }
         }
@@ -382,7 +388,10 @@ final class SubscriberSession
         if (null != sender)
         {
             server.counters().subscriptionsActive.decrement();
-            positionCounter.close();
+            if (null != positionCounter)
+            {
+                positionCounter.close();
+            }
             sender.close();
         }
         state = State.CLOSED;

@@ -9,7 +9,8 @@ import org.agrona.concurrent.status.CountersManager;
  * One counter per local consumer of a topic: its position, copied from its slot in the topic log at each of the
  * conductor's housekeeping steps (every 100 ms), so that {@code stat} and the metrics endpoint read it from the CnC
  * file. A counter is allocated when a slot comes into use (or gets a new owner) and freed when the slot is free
- * again; the archiver's slot has none (its archived position is its counter). Key: the topic and the slot.
+ * again; the archiver's slot has none (its archived position is its counter). Key: the topic and the slot. When the
+ * CnC file has no free counter, a consumer goes unmeasured rather than fail the conductor's housekeeping.
  * <p>
  * Conductor thread only. Allocates only when consumers come or go.
  */
@@ -20,6 +21,8 @@ public final class ConsumerPositionCounters implements AutoCloseable
     private final CountersManager counters;
     private final AtomicCounter[] positions = new AtomicCounter[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] ownerPids = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    /** The owner of a slot that got no counter because none was free, so that it is not tried every 100 ms. */
+    private final long[] unmeasuredPids = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
 
     public ConsumerPositionCounters(final String topic, final TopicLog log, final CountersManager counters)
     {
@@ -38,6 +41,10 @@ public final class ConsumerPositionCounters implements AutoCloseable
                 LogDescriptor.SLOT_DETACHING == state || LogDescriptor.SLOT_DETACHED == state);
             AtomicCounter counter = positions[slot];
             final long pid = inUse ? log.slotOwnerPid(slot) : 0;
+            if (!inUse)
+            {
+                unmeasuredPids[slot] = 0;
+            }
             if (null != counter && (!inUse || pid != ownerPids[slot]))
             {
                 counter.close();
@@ -45,15 +52,34 @@ public final class ConsumerPositionCounters implements AutoCloseable
             }
             if (inUse)
             {
-                if (null == counter)
+                if (null == counter && pid != unmeasuredPids[slot])
                 {
-                    counter = counters.newCounter("topic " + topic + ": consumer slot " + slot + " (pid " + pid +
-                        ") position", CounterTypes.CONSUMER_LOCAL_POSITION, CounterKey.consumer(topic, slot));
-                    positions[slot] = counter;
-                    ownerPids[slot] = pid;
+                    counter = allocate(slot, pid);
                 }
-                counter.setRelease(log.slotPositionVolatile(slot));
+                if (null != counter)
+                {
+                    counter.setRelease(log.slotPositionVolatile(slot));
+                }
             }
+        }
+    }
+
+    /** A counter for the consumer in {@code slot}; null when every counter is in use (then not tried again). */
+    private AtomicCounter allocate(final int slot, final long pid)
+    {
+        try
+        {
+            final AtomicCounter counter = counters.newCounter("topic " + topic + ": consumer slot " + slot +
+                " (pid " + pid + ") position", CounterTypes.CONSUMER_LOCAL_POSITION, CounterKey.consumer(topic, slot));
+            positions[slot] = counter;
+            ownerPids[slot] = pid;
+            unmeasuredPids[slot] = 0;
+            return counter;
+        }
+        catch (final IllegalStateException ex)
+        {
+            unmeasuredPids[slot] = pid; // the CnC file's counters are all in use: this consumer goes unmeasured
+            return null;
         }
     }
 
