@@ -13,7 +13,8 @@ enum MetricKind
 {
     CLIENTS(CounterTypes.BROKER_CLIENTS, "shmbus_clients", "Clients connected to the broker", false, false),
     TOPICS(CounterTypes.BROKER_TOPICS, "shmbus_topics", "Topics the broker serves", false, false),
-    COMMANDS(CounterTypes.BROKER_COMMANDS_RECEIVED, "shmbus_commands", "Commands received from clients", true, false),
+    COMMANDS(CounterTypes.BROKER_COMMANDS_RECEIVED, "shmbus_commands",
+        "Commands received from clients (keepalives included)", true, false),
     COMMANDS_REJECTED(CounterTypes.BROKER_COMMANDS_REJECTED, "shmbus_commands_rejected",
         "Commands the broker rejected with an error", true, false),
     ERRORS(CounterTypes.BROKER_ERRORS, "shmbus_errors", "Errors the broker handled", true, false),
