@@ -2,6 +2,7 @@ package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.logging.BrokerLogger;
+import io.shmbus.broker.metrics.MetricsServer;
 import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
 import io.shmbus.client.ConfigurationException;
@@ -14,6 +15,7 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.status.ConcurrentCountersManager;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
@@ -40,6 +42,7 @@ public final class Broker implements AutoCloseable
     private final NetCounters netCounters;
     private final NetServer netServer;
     private final AgentRunner netRunner;
+    private final MetricsServer metricsServer;
     private boolean closed;
 
     private Broker(
@@ -52,8 +55,9 @@ public final class Broker implements AutoCloseable
         this.logger = startLogger.withErrorLog(new DistinctErrorLog(cnc.errorLog(), ctx.epochClock()));
         this.directoryLock = directoryLock;
         this.cnc = cnc;
-        final CountersManager countersManager = new CountersManager(cnc.countersMetadata(), cnc.countersValues(),
-            java.nio.charset.StandardCharsets.US_ASCII);
+        // thread-safe: the network server allocates each subscriber's position counter while the conductor runs
+        final CountersManager countersManager = new ConcurrentCountersManager(cnc.countersMetadata(),
+            cnc.countersValues(), java.nio.charset.StandardCharsets.US_ASCII);
         this.counters = new BrokerCounters(countersManager);
         final ErrorHandler errorHandler = errorHandler(BrokerLogger.CONDUCTOR);
         final ArchiveViews archiveViews = new ArchiveViews();
@@ -85,6 +89,30 @@ public final class Broker implements AutoCloseable
             this.netCounters = null;
             this.netServer = null;
             this.netRunner = null;
+        }
+        if (ctx.metricsPort() >= 0)
+        {
+            try
+            {
+                this.metricsServer = MetricsServer.start(ctx.metricsBind(), ctx.metricsPort(),
+                    new org.agrona.concurrent.status.CountersReader(cnc.countersMetadata(), cnc.countersValues()),
+                    cnc.startTimestampMs());
+            }
+            catch (final RuntimeException ex)
+            {
+                if (null != netCounters)
+                {
+                    netServer.onClose();
+                    netCounters.close();
+                }
+                conductor.onClose();
+                counters.close();
+                throw ex;
+            }
+        }
+        else
+        {
+            this.metricsServer = null;
         }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
         CncDescriptor.signalReady(cnc.header());
@@ -163,6 +191,11 @@ public final class Broker implements AutoCloseable
                 broker.logger.info(BrokerLogger.BROKER, "serving network subscribers on " +
                     broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
             }
+            if (null != broker.metricsServer)
+            {
+                broker.logger.info(BrokerLogger.BROKER, "serving metrics at http://" + ctx.metricsBind() + ":" +
+                    broker.metricsPort() + "/metrics");
+            }
             return broker;
         }
         catch (final IOException ex)
@@ -216,8 +249,15 @@ public final class Broker implements AutoCloseable
         return null == netServer ? -1 : netServer.boundAddress().getPort();
     }
 
+    /** The HTTP port of the metrics endpoint (the real one when 0 asked for any), or -1 when it has none. */
+    public int metricsPort()
+    {
+        return null == metricsServer ? -1 : metricsServer.port();
+    }
+
     /**
-     * Stops the network server and the conductor, removes the CnC file (so clients see the broker is gone) and
+     * Stops the metrics server, the network server and the conductor, removes the CnC file (so clients see the broker
+     * is gone) and
      * releases the lock.
      */
     public synchronized void close()
@@ -227,6 +267,10 @@ public final class Broker implements AutoCloseable
             return;
         }
         closed = true;
+        if (null != metricsServer)
+        {
+            CloseHelper.quietClose(metricsServer); // first: each scrape reads the mapped counters
+        }
         if (null != netRunner)
         {
             netServer.wakeup();

@@ -1,17 +1,15 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.status.CounterTypes;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
  * The broker-wide counters in the CnC file, readable by {@code shmbus stat} while the broker runs. Written by the
- * conductor thread only (and the error handler).
+ * conductor thread only (and the error handler). Each has its own type id ({@link CounterTypes}) and an empty key.
  */
 final class BrokerCounters implements AutoCloseable
 {
-    static final int TYPE_BROKER = 1;
-    static final int TYPE_TOPIC = 2;
-
     final AtomicCounter heartbeat;
     final AtomicCounter commandsReceived;
     final AtomicCounter commandErrors;
@@ -26,17 +24,22 @@ final class BrokerCounters implements AutoCloseable
 
     BrokerCounters(final CountersManager counters)
     {
-        heartbeat = counters.newCounter("broker: heartbeat (epoch ms)", TYPE_BROKER);
-        commandsReceived = counters.newCounter("broker: commands received", TYPE_BROKER);
-        commandErrors = counters.newCounter("broker: commands rejected", TYPE_BROKER);
-        errors = counters.newCounter("broker: errors", TYPE_BROKER);
-        clients = counters.newCounter("broker: clients connected", TYPE_BROKER);
-        clientsTimedOut = counters.newCounter("broker: clients timed out or exited", TYPE_BROKER);
-        consumersFreed = counters.newCounter("broker: consumer slots freed after death", TYPE_BROKER);
-        claimsUnblocked = counters.newCounter("broker: abandoned claims unblocked", TYPE_BROKER);
-        cleaningsRecovered = counters.newCounter("broker: cleanings of dead processes recovered", TYPE_BROKER);
-        commandsUnblocked = counters.newCounter("broker: half-written commands skipped", TYPE_BROKER);
-        topics = counters.newCounter("broker: topics", TYPE_BROKER);
+        heartbeat = counters.newCounter("broker: heartbeat (epoch ms)", CounterTypes.BROKER_HEARTBEAT);
+        commandsReceived = counters.newCounter("broker: commands received", CounterTypes.BROKER_COMMANDS_RECEIVED);
+        commandErrors = counters.newCounter("broker: commands rejected", CounterTypes.BROKER_COMMANDS_REJECTED);
+        errors = counters.newCounter("broker: errors", CounterTypes.BROKER_ERRORS);
+        clients = counters.newCounter("broker: clients connected", CounterTypes.BROKER_CLIENTS);
+        clientsTimedOut = counters.newCounter("broker: clients timed out or exited",
+            CounterTypes.BROKER_CLIENTS_TIMED_OUT);
+        consumersFreed = counters.newCounter("broker: consumer slots freed after death",
+            CounterTypes.BROKER_CONSUMERS_FREED);
+        claimsUnblocked = counters.newCounter("broker: abandoned claims unblocked",
+            CounterTypes.BROKER_CLAIMS_UNBLOCKED);
+        cleaningsRecovered = counters.newCounter("broker: cleanings of dead processes recovered",
+            CounterTypes.BROKER_CLEANINGS_RECOVERED);
+        commandsUnblocked = counters.newCounter("broker: half-written commands skipped",
+            CounterTypes.BROKER_COMMANDS_UNBLOCKED);
+        topics = counters.newCounter("broker: topics", CounterTypes.BROKER_TOPICS);
     }
 
     public void close()

@@ -4,6 +4,10 @@ import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.archive.TopicArchiver;
 import io.shmbus.broker.config.TopicConfig;
+import io.shmbus.broker.status.ConsumerPositionCounters;
+import io.shmbus.broker.status.CounterKey;
+import io.shmbus.broker.status.CounterTypes;
+import io.shmbus.broker.status.PublishedTally;
 import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.FlowControl;
 import io.shmbus.client.log.LogDescriptor;
@@ -39,6 +43,9 @@ final class TopicState implements AutoCloseable
     final AtomicCounter cleaningsRecoveredCounter;
     final AtomicCounter detachedCounter;
     final TopicArchiver archiver;
+    /** Counts published messages of a topic nobody archives; null when the archiver counts them. */
+    final PublishedTally tally;
+    final ConsumerPositionCounters consumerPositions;
     /** The archived range published to other threads (the network server); null when not persistent. */
     final ArchiveView archiveView;
     private final ArchiveViews archiveViews;
@@ -78,16 +85,22 @@ final class TopicState implements AutoCloseable
         this.slots = new ConsumerSlots(log);
         this.flowControl = new FlowControl(log, slots);
         this.unblocker = new LogUnblocker(log);
-        this.tailCounter = counters.newCounter("topic " + name + ": tail position", BrokerCounters.TYPE_TOPIC);
-        this.limitCounter = counters.newCounter("topic " + name + ": producer limit", BrokerCounters.TYPE_TOPIC);
-        this.consumersCounter = counters.newCounter("topic " + name + ": consumers", BrokerCounters.TYPE_TOPIC);
-        this.producersCounter = counters.newCounter("topic " + name + ": producers", BrokerCounters.TYPE_TOPIC);
+        this.tailCounter = counters.newCounter("topic " + name + ": tail position",
+            CounterTypes.TOPIC_TAIL_POSITION, CounterKey.topic(name));
+        this.limitCounter = counters.newCounter("topic " + name + ": producer limit",
+            CounterTypes.TOPIC_PRODUCER_LIMIT, CounterKey.topic(name));
+        this.consumersCounter = counters.newCounter("topic " + name + ": consumers", CounterTypes.TOPIC_CONSUMERS,
+            CounterKey.topic(name));
+        this.producersCounter = counters.newCounter("topic " + name + ": producers", CounterTypes.TOPIC_PRODUCERS,
+            CounterKey.topic(name));
         this.unblockedCounter = counters.newCounter("topic " + name + ": claims unblocked",
-            BrokerCounters.TYPE_TOPIC);
-        this.cleaningsRecoveredCounter = counters.newCounter("topic " + name + ": cleanings of dead processes recovered",
-            BrokerCounters.TYPE_TOPIC);
+            CounterTypes.TOPIC_CLAIMS_UNBLOCKED, CounterKey.topic(name));
+        this.cleaningsRecoveredCounter = counters.newCounter(
+            "topic " + name + ": cleanings of dead processes recovered", CounterTypes.TOPIC_CLEANINGS_RECOVERED,
+            CounterKey.topic(name));
         this.detachedCounter = counters.newCounter("topic " + name + ": slow consumers moved to the archive",
-            BrokerCounters.TYPE_TOPIC);
+            CounterTypes.TOPIC_CONSUMERS_MOVED_TO_ARCHIVE, CounterKey.topic(name));
+        this.consumerPositions = new ConsumerPositionCounters(name, log, counters);
         Arrays.fill(watchedPosition, -1);
         Arrays.fill(reservationStamp, -1);
         if (null != dataDir && config.persistent())
@@ -105,6 +118,7 @@ final class TopicState implements AutoCloseable
                 }
             }
             this.archiver = created;
+            this.tally = null; // the archiver counts what it archives
             this.archiveView = new ArchiveView(name, created.topicDir(), created.segmentLength(),
                 log.maxMessageLength() + io.shmbus.client.log.FrameDescriptor.HEADER_LENGTH, created.firstPosition(),
                 created.archivedPosition());
@@ -115,6 +129,19 @@ final class TopicState implements AutoCloseable
         {
             this.archiver = null;
             this.archiveView = null;
+            PublishedTally created = null;
+            try
+            {
+                created = new PublishedTally(log, counters);
+            }
+            finally
+            {
+                if (null == created)
+                {
+                    closeCounters();
+                }
+            }
+            this.tally = created;
         }
         this.archiveViews = archiveViews;
     }
@@ -178,6 +205,10 @@ final class TopicState implements AutoCloseable
      */
     int advanceLimit(final long epochNs)
     {
+        if (null != tally)
+        {
+            tally.catchUp(); // first: what the limit's advance may clean is then counted
+        }
         log.brokerEpochNsRelease(epochNs);
         flowControl.sample();
         final int capacity = log.capacity();
@@ -264,6 +295,7 @@ final class TopicState implements AutoCloseable
         limitCounter.setRelease(log.producerLimitVolatile());
         consumersCounter.setRelease(slots.activeCount() - (null != archiver ? 1 : 0)); // clients' consumers only
         producersCounter.setRelease(producers);
+        consumerPositions.update(null != archiver ? archiver.slot() : -1);
     }
 
     /**
@@ -484,6 +516,11 @@ final class TopicState implements AutoCloseable
         unblockedCounter.close();
         cleaningsRecoveredCounter.close();
         detachedCounter.close();
+        consumerPositions.close();
+        if (null != tally)
+        {
+            tally.close();
+        }
     }
 
     public void close()

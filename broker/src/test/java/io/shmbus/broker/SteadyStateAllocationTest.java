@@ -40,6 +40,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code ThreadMXBean.getThreadAllocatedBytes} around windows of seconds of that traffic: the broker's conductor
  * (which also archives), its network server, the client's conductor, and the application thread that publishes and
  * polls. Segments are 1 GiB so that no window holds a segment end (opening the next segment's files allocates).
+ * A scraper fetches the broker's {@code /metrics} five times a second throughout: a scrape reads the counters on the
+ * metrics server's own thread, which allocates per scrape and is not measured (it is on no hot path); the agents
+ * must not allocate for it.
  * <p>
  * The first windows may allocate (JIT compilation, the first retention listing, a rarely taken path's first run);
  * then {@value #CLEAN_WINDOWS_REQUIRED} windows in a row must be clean, so an allocation every duty cycle, every
@@ -77,6 +80,8 @@ class SteadyStateAllocationTest
     private long published;
     private long received;
     private long remoteReceived;
+    private Thread scraper;
+    private volatile int scrapes;
 
     @BeforeEach
     void start() throws IOException
@@ -88,8 +93,11 @@ class SteadyStateAllocationTest
         // retention is on (bytes and age), far from deleting anything: its once-a-second check runs in every window
         Files.writeString(config, "[topic.defaults]\ncapacity = 1m\nretention.bytes = 2g\nretention.age = 1h\n");
         broker = Broker.launch(new BrokerContext().dir(root.resolve("shm")).dataDir(root.resolve("data"))
-            .configFile(config).segmentLength(BrokerContext.MAX_SEGMENT_LENGTH).netPort(0)
+            .configFile(config).segmentLength(BrokerContext.MAX_SEGMENT_LENGTH).netPort(0).metricsPort(0)
             .log(new PrintStream(brokerLog, true)));
+        scraper = new Thread(this::scrape, "metrics-scraper");
+        scraper.setDaemon(true);
+        scraper.start();
         bus = ShmBus.connect(new ShmBus.Context().dir(root.resolve("shm")));
         shared = bus.addProducer("shared");
         claiming = bus.addProducer("claiming");
@@ -102,8 +110,13 @@ class SteadyStateAllocationTest
     }
 
     @AfterEach
-    void stop() throws IOException
+    void stop() throws IOException, InterruptedException
     {
+        if (null != scraper)
+        {
+            scraper.interrupt();
+            scraper.join(10_000);
+        }
         CloseHelper.quietCloseAll(remote, bus, broker);
         if (null != root)
         {
@@ -142,6 +155,7 @@ class SteadyStateAllocationTest
             assertTrue(published - publishedBefore > 3_000, "messages published in the window");
             assertTrue(received - receivedBefore > 3_000, "messages consumed in the window");
             assertTrue(remoteReceived - remoteBefore > 1_000, "messages received over TCP in the window");
+            assertTrue(scrapes > 0, "the metrics are scraped");
             boolean windowClean = 0 == selfAllocated;
             windows.append("window ").append(w).append(": application=").append(selfAllocated);
             for (int i = 0; i < ids.length; i++)
@@ -192,6 +206,33 @@ class SteadyStateAllocationTest
             exclusiveConsumer.poll(counting, 64);
             remote.poll(remoteCounting, 64);
             LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** Fetches /metrics every 200 ms until interrupted. */
+    private void scrape()
+    {
+        final java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        final java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + broker.metricsPort() + "/metrics")).build();
+        while (!Thread.currentThread().isInterrupted())
+        {
+            try
+            {
+                if (200 == client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+                {
+                    scrapes++;
+                }
+                Thread.sleep(200);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            catch (final IOException ex)
+            {
+                return; // the broker stopped
+            }
         }
     }
 

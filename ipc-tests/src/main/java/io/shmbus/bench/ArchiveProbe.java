@@ -1,6 +1,8 @@
 package io.shmbus.bench;
 
 import io.shmbus.broker.archive.SegmentScanner;
+import io.shmbus.broker.status.CounterFinder;
+import io.shmbus.broker.status.CounterTypes;
 import io.shmbus.client.cnc.CncFile;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.concurrent.status.CountersReader;
@@ -75,23 +77,15 @@ final class ArchiveProbe implements AutoCloseable
         }
         try
         {
-            final String label = "topic " + topic + ": archived position";
             final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
-            final int[] id = {-1};
-            reader.forEach((counterId, typeId, key, counterLabel) ->
+            final int id = CounterFinder.find(reader, CounterTypes.ARCHIVE_ARCHIVED_POSITION, topic);
+            if (id < 0)
             {
-                if (label.equals(counterLabel))
-                {
-                    id[0] = counterId;
-                }
-            });
-            if (id[0] < 0)
-            {
-                throw new BenchException("the broker in " + shmDir + " has no counter '" + label + "': is the topic " +
-                    "persistent?");
+                throw new BenchException("the broker in " + shmDir + " has no archived position counter for topic '" +
+                    topic + "': is the topic persistent?");
             }
             final ArchiveProbe probe = new ArchiveProbe(cnc, TopicLog.open(TopicLog.fileOf(shmDir, topic), topic,
-                5_000), id[0]);
+                5_000), id);
             probe.sampler.start();
             return probe;
         }

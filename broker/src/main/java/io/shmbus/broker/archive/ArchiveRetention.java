@@ -34,6 +34,7 @@ final class ArchiveRetention
     private final long retentionBytes;
     private final long retentionAgeNs;
     private final AtomicCounter deletedCounter;
+    private final ArchiveUsage usage;
     private final BrokerLogger out;
     private long nextCheckNs;
     private long oldestBase = -1;
@@ -51,6 +52,7 @@ final class ArchiveRetention
         final Path topicDir,
         final TopicConfig config,
         final AtomicCounter deletedCounter,
+        final ArchiveUsage usage,
         final BrokerLogger out)
     {
         this.topic = topic;
@@ -58,6 +60,7 @@ final class ArchiveRetention
         this.retentionBytes = config.retentionBytes();
         this.retentionAgeNs = config.retentionAgeNs();
         this.deletedCounter = deletedCounter;
+        this.usage = usage;
         this.out = out;
     }
 
@@ -140,8 +143,10 @@ final class ArchiveRetention
                     oldestModifiedMs = modifiedMs;
                     break;
                 }
-                total -= Files.size(file);
+                final long size = Files.size(file);
+                total -= size;
                 Files.delete(file);
+                usage.onSegmentDeleted(size);
                 Files.deleteIfExists(TimeIndexWriter.file(topicDir, base));
                 Files.deleteIfExists(ChecksumIndexWriter.file(topicDir, base));
                 deleted++;

@@ -64,8 +64,12 @@ final class SegmentWriter implements AutoCloseable
         return base;
     }
 
-    /** Closes the segment being written and opens (or creates) the one at {@code basePosition}, and its index. */
-    void open(final long basePosition)
+    /**
+     * Closes the segment being written and opens (or creates) the one at {@code basePosition}, and its index.
+     *
+     * @return true when it created the segment file.
+     */
+    boolean open(final long basePosition)
     {
         CloseHelper.quietClose(segment);
         segment = null;
@@ -85,6 +89,7 @@ final class SegmentWriter implements AutoCloseable
                     dir.force(true);
                 }
             }
+            return created;
         }
         catch (final IOException ex)
         {

@@ -3,6 +3,9 @@ package io.shmbus.broker.archive;
 import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.broker.logging.LogLevel;
 import io.shmbus.broker.config.TopicConfig;
+import io.shmbus.broker.status.CounterKey;
+import io.shmbus.broker.status.CounterTypes;
+import io.shmbus.broker.status.PublishedTally;
 import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.ShmDirectory;
 import io.shmbus.client.ShmbusException;
@@ -36,14 +39,11 @@ public final class TopicArchiver implements AutoCloseable
     private static final long MAX_BYTES_PER_STEP = 1024 * 1024;
     private static final long RETRY_INTERVAL_NS = 1_000_000_000L;
 
-    /** Counter type id of the archiver's counters (the broker's topic counters use 2). */
-    public static final int COUNTER_TYPE = 3;
-
     /**
-     * The label of the counter of damage found in a topic's archive ({@code "topic T: damaged storage found"}, then
-     * the first damage recovery found, if any): recovery and every reader in the broker count what they find.
+     * How the label of the counter of damage found in a topic's archive
+     * ({@link CounterTypes#ARCHIVE_DAMAGE_FOUND}) goes on after the topic name: then, for people, the first damage
+     * recovery found, if any. Recovery and every reader in the broker count what they find.
      */
-    public static final String DAMAGE_LABEL_PREFIX = "topic ";
     public static final String DAMAGE_LABEL_SUFFIX = ": damaged storage found";
 
     private final TopicLog log;
@@ -53,6 +53,8 @@ public final class TopicArchiver implements AutoCloseable
     private final AtomicCounter deletedCounter;
     private final AtomicCounter errorCounter;
     private final AtomicCounter damageCounter;
+    private final PublishedTally tally;
+    private final ArchiveUsage usage;
     private final ConsumerSlots slots;
     private final Path topicDir;
     private final long segmentLength;
@@ -76,12 +78,18 @@ public final class TopicArchiver implements AutoCloseable
         this.log = log;
         this.out = out;
         final String topic = log.topic();
-        this.archivedCounter = counters.newCounter("topic " + topic + ": archived position", COUNTER_TYPE);
-        this.syncCounter = counters.newCounter("topic " + topic + ": segment syncs", COUNTER_TYPE);
+        this.archivedCounter = counters.newCounter("topic " + topic + ": archived position",
+            CounterTypes.ARCHIVE_ARCHIVED_POSITION, CounterKey.topic(topic));
+        this.syncCounter = counters.newCounter("topic " + topic + ": segment syncs",
+            CounterTypes.ARCHIVE_SEGMENT_SYNCS, CounterKey.topic(topic));
         this.deletedCounter = counters.newCounter("topic " + topic + ": segments deleted by retention",
-            COUNTER_TYPE);
-        this.errorCounter = counters.newCounter("topic " + topic + ": archive errors", COUNTER_TYPE);
-        this.damageCounter = counters.newCounter(DAMAGE_LABEL_PREFIX + topic + DAMAGE_LABEL_SUFFIX, COUNTER_TYPE);
+            CounterTypes.ARCHIVE_RETENTION_DELETED_SEGMENTS, CounterKey.topic(topic));
+        this.errorCounter = counters.newCounter("topic " + topic + ": archive errors", CounterTypes.ARCHIVE_ERRORS,
+            CounterKey.topic(topic));
+        this.damageCounter = counters.newCounter("topic " + topic + DAMAGE_LABEL_SUFFIX,
+            CounterTypes.ARCHIVE_DAMAGE_FOUND, CounterKey.topic(topic));
+        this.tally = new PublishedTally(log, counters);
+        this.usage = new ArchiveUsage(topic, counters);
         if (!recovered.damage.isEmpty())
         {
             damageCounter.getAndAdd(recovered.damage.size());
@@ -90,12 +98,12 @@ public final class TopicArchiver implements AutoCloseable
         this.slots = new ConsumerSlots(log);
         this.topicDir = dataDir.resolve(topic);
         this.durability = new SegmentDurability(config.durability(), syncCounter);
-        this.retention = new ArchiveRetention(topic, topicDir, config, deletedCounter, out);
+        this.retention = new ArchiveRetention(topic, topicDir, config, deletedCounter, usage, out);
         this.writer = new SegmentWriter(log, topicDir, durability.syncs());
         try
         {
             this.segmentLength = SegmentDescriptor.segmentLengthFor(configuredSegmentLength, log.capacity());
-            start(dataDir, recovered.resumePosition);
+            start(dataDir, recovered.resumePosition, counters);
         }
         catch (final RuntimeException ex)
         {
@@ -108,11 +116,13 @@ public final class TopicArchiver implements AutoCloseable
             deletedCounter.close();
             errorCounter.close();
             damageCounter.close();
+            tally.close();
+            usage.close();
             throw ex;
         }
     }
 
-    private void start(final Path dataDir, final long resumePosition)
+    private void start(final Path dataDir, final long resumePosition, final CountersManager counters)
     {
         try
         {
@@ -134,7 +144,10 @@ public final class TopicArchiver implements AutoCloseable
         {
             throw new ShmbusException("cannot archive topic '" + log.topic() + "' into " + topicDir + ": " + ex, ex);
         }
+        usage.listed(topicDir);
         this.slot = slots.reserve();
+        // the archived position's key names the archiver's slot, so readers can tell it from clients' consumers
+        counters.setCounterKey(archivedCounter.id(), CounterKey.consumer(log.topic(), slot));
         final long pid = ProcessHandle.current().pid();
         if (resumePosition < 0)
         {
@@ -159,7 +172,7 @@ public final class TopicArchiver implements AutoCloseable
         }
         archivedCounter.setRelease(archivedPosition);
         log.archivedPositionRelease(archivedPosition);
-        writer.open(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
+        openSegment(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
         firstPosition = ArchiveRecovery.firstPosition(topicDir, archivedPosition);
     }
 
@@ -297,7 +310,7 @@ public final class TopicArchiver implements AutoCloseable
     {
         if (!writer.isOpen() || archivedPosition >= writer.base() + segmentLength)
         {
-            writer.open(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
+            openSegment(SegmentDescriptor.basePosition(archivedPosition, segmentLength));
         }
         final long tail = log.tailVolatile();
         if (archivedPosition >= tail)
@@ -313,6 +326,8 @@ public final class TopicArchiver implements AutoCloseable
         }
         indexTime(archivedPosition);
         writer.copy(archivedPosition, end);
+        tally.countCommitted(archivedPosition, end);
+        usage.onWritten(end - archivedPosition);
         durability.onWritten();
         archivedPosition = end;
         slots.positionRelease(slot, end);
@@ -321,10 +336,18 @@ public final class TopicArchiver implements AutoCloseable
         if (end == segmentEnd)
         {
             durability.onSegmentComplete(writer);
-            writer.open(segmentEnd);
+            openSegment(segmentEnd);
             afterRetention(retention.apply(writer.base(), archivedPosition));
         }
         return 1 + housekeeping();
+    }
+
+    private void openSegment(final long basePosition)
+    {
+        if (writer.open(basePosition))
+        {
+            usage.onSegmentCreated();
+        }
     }
 
     /** One index record per archiving step (at most 1 MiB apart): the time of the step's first message. */
@@ -363,6 +386,8 @@ public final class TopicArchiver implements AutoCloseable
         deletedCounter.close();
         errorCounter.close();
         damageCounter.close();
+        tally.close();
+        usage.close();
         writer.close();
         if (!log.isClosed())
         {

@@ -1,5 +1,7 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.broker.status.CounterFinder;
+import io.shmbus.broker.status.CounterTypes;
 import io.shmbus.client.cnc.CncFile;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -8,9 +10,9 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
- * Reads a topic's {@code archived position} counter from the broker's CnC file: the position up to which the
- * topic's segment files are complete and will not change. The archiver sets it with a release store after each
- * copy, so a reader that sees a value can read the segment bytes below it.
+ * Reads a topic's archived position counter from the broker's CnC file (found by type id and key): the position up
+ * to which the topic's segment files are complete and will not change. The archiver sets it with a release store
+ * after each copy, so a reader that sees a value can read the segment bytes below it.
  * <p>
  * Not thread-safe: one reading thread; close it to unmap the CnC file.
  */
@@ -34,21 +36,13 @@ final class ArchivedPositionCounter implements LongSupplier, AutoCloseable
     {
         final CncFile cnc = CncFile.map(CncFile.fileIn(dir));
         final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
-        final String label = "topic " + topic + ": archived position";
-        final int[] found = {-1};
-        reader.forEach((id, typeId, key, counterLabel) ->
-        {
-            if (label.equals(counterLabel))
-            {
-                found[0] = id;
-            }
-        });
-        if (found[0] < 0)
+        final int counterId = CounterFinder.find(reader, CounterTypes.ARCHIVE_ARCHIVED_POSITION, topic);
+        if (counterId < 0)
         {
             cnc.close();
             return null;
         }
-        return new ArchivedPositionCounter(cnc, reader, found[0]);
+        return new ArchivedPositionCounter(cnc, reader, counterId);
     }
 
     public long getAsLong()

@@ -2,6 +2,7 @@ package io.shmbus.broker.net;
 
 import io.shmbus.broker.archive.SegmentCursor;
 import io.shmbus.client.remote.RemoteProtocol;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,6 +45,7 @@ final class SubscriberSession
     private State state = State.HANDSHAKE;
     private RequestReader request = new RequestReader();
     private SegmentSender sender;
+    private AtomicCounter positionCounter;
     private boolean writeBlocked;
     private long deadlineNs;
     private long lastSendNs;
@@ -144,6 +146,12 @@ final class SubscriberSession
     {
         request = null;
         sender = new SegmentSender(subscription.view(), subscription.start(), subscription.end());
+        positionCounter = server.counters().newSubscriberPosition(subscription.view().topic(),
+            server.counters().subscriptions.get() + 1, remote);
+        if (null != positionCounter)
+        {
+            positionCounter.setRelease(subscription.start());
+        }
         state = State.STREAMING;
         lastSendNs = nowNs;
         ControlFrames.okResponse(control, subscription.start(), subscription.view().maxFrameLength());
@@ -252,6 +260,10 @@ final class SubscriberSession
                 }
                 lastSendNs = nowNs;
                 server.counters().bytesSent.getAndAdd(sent);
+                if (null != positionCounter)
+                {
+                    positionCounter.setRelease(sender.position());
+                }
                 work++;
             }
         }
@@ -376,6 +388,10 @@ final class SubscriberSession
         if (null != sender)
         {
             server.counters().subscriptionsActive.decrement();
+            if (null != positionCounter)
+            {
+                positionCounter.close();
+            }
             sender.close();
         }
         state = State.CLOSED;
