@@ -727,43 +727,13 @@ final class BrokerConductor implements Agent
             reject(correlationId, ControlProtocol.ERROR_UNKNOWN_TOPIC, unknownTopic(name));
             return;
         }
-        final String users = TopicDeletion.users(topic, clients, isProcessAlive);
-        if (null != users)
-        {
-            reject(correlationId, ControlProtocol.ERROR_TOPIC_IN_USE, "topic '" + name + "' is in use by " + users +
-                ": stop them (or close what they registered) first");
-            return;
-        }
         final java.nio.file.Path archiveDir = null != ctx.dataDir() ? ctx.dataDir().resolve(name) : null;
-        final io.shmbus.broker.archive.ArchiveListing listing;
-        try
+        final TopicDeletion.Refusal refusal = TopicDeletion.check(topic, clients, isProcessAlive, archiveDir,
+            0 != (command.startType() & ControlProtocol.DELETE_ARCHIVE));
+        if (null != refusal)
         {
-            listing = null != archiveDir ? io.shmbus.broker.archive.ArchiveListing.of(archiveDir) :
-                io.shmbus.broker.archive.ArchiveListing.EMPTY;
-        }
-        catch (final java.io.IOException ex)
-        {
-            reject(correlationId, ControlProtocol.ERROR_STORAGE, "topic '" + name + "': " + ex);
+            reject(correlationId, refusal.errorCode(), refusal.message());
             return;
-        }
-        if (listing.segments() > 0 && 0 == (command.startType() & ControlProtocol.DELETE_ARCHIVE))
-        {
-            reject(correlationId, ControlProtocol.ERROR_CONFIRMATION_REQUIRED, "topic '" + name + "' has " +
-                listing.segments() + " segment file(s) (" + listing.segmentBytes() + " bytes) in " + archiveDir +
-                ": deleting them must be confirmed");
-            return;
-        }
-        if (null != topic.archiveView)
-        {
-            final List<io.shmbus.broker.archive.ArchiveSubscriber> remote = topic.archiveView.deleteIfUnread();
-            if (!remote.isEmpty())
-            {
-                final StringBuilder who = new StringBuilder();
-                remote.forEach(r -> who.append(who.length() > 0 ? ", " : "").append(r.remote()));
-                reject(correlationId, ControlProtocol.ERROR_TOPIC_IN_USE, "topic '" + name + "' is in use by " +
-                    remote.size() + " network subscriber(s) (" + who + "): they must disconnect first");
-                return;
-            }
         }
         topics.remove(name);
         topicList.remove(topic);

@@ -1,6 +1,8 @@
 package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveListing;
+import io.shmbus.broker.archive.ArchiveSubscriber;
+import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.log.LogDescriptor;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -33,15 +35,70 @@ final class TopicDeletion
     /** In the name of a renamed archive directory; '~' is never in a topic name, so it is never taken for one. */
     static final String TOMBSTONE_MARK = "~deleting-";
 
+    /** Why a topic may not be deleted now: a {@code ControlProtocol} error code and the operator's message. */
+    record Refusal(int errorCode, String message)
+    {
+    }
+
     private TopicDeletion()
     {
+    }
+
+    /**
+     * Every check before a deletion, in order: local users, the confirmation for segment files, network
+     * subscribers. When it returns null, the topic's archive view is marked deleted (no network subscription can
+     * start any more) and the deletion must go on.
+     *
+     * @param archiveDir  the topic's directory in the data directory, or null when the broker has none.
+     * @param withArchive the operator confirmed that segment files go too.
+     */
+    static Refusal check(
+        final TopicState topic,
+        final Long2ObjectHashMap<ClientSession> clients,
+        final LongPredicate isAlive,
+        final Path archiveDir,
+        final boolean withArchive)
+    {
+        final String users = users(topic, clients, isAlive);
+        if (null != users)
+        {
+            return new Refusal(ControlProtocol.ERROR_TOPIC_IN_USE, "topic '" + topic.name + "' is in use by " + users +
+                ": stop them (or close what they registered) first");
+        }
+        final ArchiveListing listing;
+        try
+        {
+            listing = null != archiveDir ? ArchiveListing.of(archiveDir) : ArchiveListing.EMPTY;
+        }
+        catch (final IOException ex)
+        {
+            return new Refusal(ControlProtocol.ERROR_STORAGE, "topic '" + topic.name + "': " + ex);
+        }
+        if (listing.segments() > 0 && !withArchive)
+        {
+            return new Refusal(ControlProtocol.ERROR_CONFIRMATION_REQUIRED, "topic '" + topic.name + "' has " +
+                listing.segments() + " segment file(s) (" + listing.segmentBytes() + " bytes) in " + archiveDir +
+                ": deleting them must be confirmed");
+        }
+        if (null != topic.archiveView)
+        {
+            final List<ArchiveSubscriber> remote = topic.archiveView.deleteIfUnread();
+            if (!remote.isEmpty())
+            {
+                final StringBuilder who = new StringBuilder();
+                remote.forEach(subscriber -> who.append(who.length() > 0 ? ", " : "").append(subscriber.remote()));
+                return new Refusal(ControlProtocol.ERROR_TOPIC_IN_USE, "topic '" + topic.name + "' is in use by " +
+                    remote.size() + " network subscriber(s) (" + who + "): they must disconnect first");
+            }
+        }
+        return null;
     }
 
     /**
      * Who keeps the topic from being deleted, e.g. "2 producer(s) (pids 12, 13), 1 consumer(s) (pid 14 in slot
      * 3)", or null when nobody does (network subscribers are the archive view's to tell).
      */
-    static String users(
+    private static String users(
         final TopicState topic, final Long2ObjectHashMap<ClientSession> clients, final LongPredicate isAlive)
     {
         final Set<Long> producerPids = new LinkedHashSet<>();
