@@ -110,6 +110,7 @@ final class BrokerConductor implements Agent
         this.epochClock = ctx.epochClock();
         this.log = log;
         removeAbandonedTemporaryFiles();
+        TopicDeletion.removeTombstones(ctx.dataDir(), log);
         for (final Map.Entry<String, TopicConfig> entry : ctx.config().configuredTopics().entrySet())
         {
             topic(entry.getKey());
@@ -150,6 +151,10 @@ final class BrokerConductor implements Agent
             for (final java.nio.file.Path dir : (Iterable<java.nio.file.Path>)dirs.sorted()::iterator)
             {
                 final String name = dir.getFileName().toString();
+                if (TopicDeletion.isTombstone(name))
+                {
+                    continue; // removed at start; a deletion that failed before it was removed leaves it too
+                }
                 try
                 {
                     if (java.nio.file.Files.isDirectory(dir) && !topics.containsKey(TopicNames.validate(name)) &&
@@ -440,6 +445,12 @@ final class BrokerConductor implements Agent
                 case ControlProtocol.CLIENT_CLOSE:
                     onClientClose();
                     break;
+                case ControlProtocol.TOPIC_INFO:
+                    onTopicInfo(correlationId, length);
+                    break;
+                case ControlProtocol.DELETE_TOPIC:
+                    onDeleteTopic(correlationId, length);
+                    break;
                 default:
                     reject(correlationId, ControlProtocol.ERROR_UNKNOWN_COMMAND, "unknown command type " + type);
             }
@@ -651,6 +662,99 @@ final class BrokerConductor implements Agent
         {
             removeRegistrations(session, false);
         }
+    }
+
+    /**
+     * The topic for an operator's command: open, or opened now when it has a ring file or an archive directory (as
+     * its first use would), or null when the broker has no such topic.
+     */
+    private TopicState existingTopic(final String name)
+    {
+        final TopicState open = topics.get(name);
+        if (null != open)
+        {
+            return open;
+        }
+        final boolean hasFiles = java.nio.file.Files.exists(TopicLog.fileOf(ctx.dir(), name)) ||
+            (null != ctx.dataDir() && java.nio.file.Files.isDirectory(ctx.dataDir().resolve(name)));
+        return hasFiles ? topic(name) : null;
+    }
+
+    private String unknownTopic(final String name)
+    {
+        return "no topic '" + name + "' on this broker (no ring file in " + ctx.dir() +
+            (null != ctx.dataDir() ? " and no archive in " + ctx.dataDir() : "") + ")";
+    }
+
+    private void onTopicInfo(final long correlationId, final int length)
+    {
+        final String name = topicName(length);
+        final TopicState topic = existingTopic(name);
+        if (null == topic)
+        {
+            reject(correlationId, ControlProtocol.ERROR_UNKNOWN_TOPIC, unknownTopic(name));
+            return;
+        }
+        final String report;
+        try
+        {
+            report = TopicReport.render(topic, clients, ctx.dataDir());
+        }
+        catch (final java.io.IOException ex)
+        {
+            reject(correlationId, ControlProtocol.ERROR_STORAGE, "topic '" + name + "': " + ex);
+            return;
+        }
+        final List<String> parts = TopicReport.parts(report, ResponseFlyweight.MAX_MESSAGE_LENGTH);
+        for (int i = 0, n = parts.size(); i < n; i++)
+        {
+            response.wrap(responseBuffer, 0).correlationId(correlationId)
+                .flags(i < n - 1 ? ResponseFlyweight.FLAG_MORE : 0).message(parts.get(i));
+            transmit(ControlProtocol.ON_TOPIC_INFO);
+        }
+    }
+
+    /**
+     * Deletes a topic nobody uses. Every check comes before the first change; from there the topic is closed
+     * (its counters freed, its archiver stopped) and its files deleted within this one command, so a client's
+     * command that comes after it finds no topic and gets a new one, never part of the old.
+     */
+    private void onDeleteTopic(final long correlationId, final int length)
+    {
+        final String name = topicName(length);
+        final TopicState topic = existingTopic(name);
+        if (null == topic)
+        {
+            reject(correlationId, ControlProtocol.ERROR_UNKNOWN_TOPIC, unknownTopic(name));
+            return;
+        }
+        final java.nio.file.Path archiveDir = null != ctx.dataDir() ? ctx.dataDir().resolve(name) : null;
+        final TopicDeletion.Refusal refusal = TopicDeletion.check(topic, clients, isProcessAlive, archiveDir,
+            0 != (command.startType() & ControlProtocol.DELETE_ARCHIVE));
+        if (null != refusal)
+        {
+            reject(correlationId, refusal.errorCode(), refusal.message());
+            return;
+        }
+        topics.remove(name);
+        topicList.remove(topic);
+        topic.close();
+        final String deleted;
+        try
+        {
+            deleted = TopicDeletion.deleteFiles(topic.log.file(), archiveDir);
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            counters.errors.increment();
+            reject(correlationId, ControlProtocol.ERROR_STORAGE, "topic '" + name + "' was closed but not all its " +
+                "files could be deleted (" + ex + "); what is left is opened again at its next use");
+            return;
+        }
+        log.info(BrokerLogger.CONDUCTOR, "topic '" + name + "' deleted: " + deleted);
+        response.wrap(responseBuffer, 0).correlationId(correlationId).message("deleted topic '" + name + "': " +
+            deleted);
+        transmit(ControlProtocol.ON_OPERATION_SUCCESS);
     }
 
     private TopicState topic(final String name)

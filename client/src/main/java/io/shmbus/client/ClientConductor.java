@@ -45,6 +45,8 @@ final class ClientConductor implements Runnable
     private final CncFile cnc;
     private final ShmBus.Context ctx;
     private final ConcurrentHashMap<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+    /** The parts of multi-part answers (ON_TOPIC_INFO) received so far, by correlation id; this thread only. */
+    private final java.util.HashMap<Long, StringBuilder> partial = new java.util.HashMap<>();
     private final ResponseFlyweight response = new ResponseFlyweight();
     private final MessageHandler responseHandler = this::onResponse;
     private final Thread thread;
@@ -191,6 +193,17 @@ final class ClientConductor implements Runnable
             }
             return;
         }
+        if (ControlProtocol.ON_TOPIC_INFO == type && 0 != (response.flags() & ResponseFlyweight.FLAG_MORE))
+        {
+            if (pending.containsKey(response.correlationId()))
+            {
+                partial.computeIfAbsent(response.correlationId(), id -> new StringBuilder())
+                    .append(response.message());
+            }
+            return;
+        }
+        final StringBuilder parts = ControlProtocol.ON_TOPIC_INFO == type ? partial.remove(response.correlationId()) :
+            null;
         final CompletableFuture<Response> future = pending.remove(response.correlationId());
         if (null == future)
         {
@@ -210,6 +223,14 @@ final class ClientConductor implements Runnable
             copy.replayPosition = response.replayPosition();
             copy.flags = response.flags();
             copy.message = response.message(); // the archive directory of a persistent topic, else empty
+        }
+        else if (ControlProtocol.ON_TOPIC_INFO == type)
+        {
+            copy.message = null == parts ? response.message() : parts.append(response.message()).toString();
+        }
+        else if (ControlProtocol.ON_OPERATION_SUCCESS == type)
+        {
+            copy.message = response.message(); // what a DELETE_TOPIC deleted; empty for the others
         }
         future.complete(copy);
     }

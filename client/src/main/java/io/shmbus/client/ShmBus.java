@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class ShmBus implements AutoCloseable
     private final long pid = ProcessHandle.current().pid();
     private final EpochNanoClock exactClock;
     private final Map<String, MappedTopic> topics = new HashMap<>();
+    /** Logs of topics deleted since this client mapped them: unmapped only at close, as old objects may hold them. */
+    private final List<TopicLog> retired = new ArrayList<>();
     private final Map<Long, AutoCloseable> registrations = new HashMap<>();
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[CommandFlyweight.MAX_LENGTH]);
     private final CommandFlyweight command = new CommandFlyweight();
@@ -196,6 +199,37 @@ public final class ShmBus implements AutoCloseable
         }
     }
 
+    /**
+     * The broker's report on a topic, for operators ({@code shmbus topic info}): {@code key=value} lines with its
+     * settings, files and sizes, positions, producers, local consumers and network subscribers, as listed in
+     * docs/protocol.md ("Topic administration"). A snapshot taken in one duty cycle of the broker.
+     *
+     * @throws BrokerErrorException with {@link ControlProtocol#ERROR_UNKNOWN_TOPIC} when the broker has no such
+     *                              topic, or {@link ControlProtocol#ERROR_UNKNOWN_COMMAND} from a broker of an
+     *                              earlier release.
+     */
+    public String topicInfo(final String topic)
+    {
+        TopicNames.validate(topic);
+        return request(ControlProtocol.TOPIC_INFO, topic, 0, 0, 0).message;
+    }
+
+    /**
+     * Deletes a topic that no client uses: its ring file, its counters and, when {@code withArchive}, its segment
+     * files and indexes. A client that attaches afterwards gets a new, empty topic.
+     *
+     * @return the broker's account of what it deleted.
+     * @throws BrokerErrorException with {@link ControlProtocol#ERROR_TOPIC_IN_USE} (the message names the clients),
+     *                              {@link ControlProtocol#ERROR_CONFIRMATION_REQUIRED} (the topic has segment files
+     *                              and {@code withArchive} is false) or {@link ControlProtocol#ERROR_UNKNOWN_TOPIC}.
+     */
+    public String deleteTopic(final String topic, final boolean withArchive)
+    {
+        TopicNames.validate(topic);
+        return request(ControlProtocol.DELETE_TOPIC, topic, 0, withArchive ? ControlProtocol.DELETE_ARCHIVE : 0, 0)
+            .message;
+    }
+
     /** This connection's id, unique among the broker's clients. */
     public long clientId()
     {
@@ -247,6 +281,8 @@ public final class ShmBus implements AutoCloseable
         {
             topics.values().forEach(t -> t.log.close());
             topics.clear();
+            retired.forEach(TopicLog::close);
+            retired.clear();
         }
         cnc.close();
     }
@@ -334,20 +370,46 @@ public final class ShmBus implements AutoCloseable
         }
     }
 
+    /**
+     * The topic's log, mapped once per client. Called after the broker registered the request, so the file at the
+     * topic's path is the broker's current one; a mapping made before the topic was deleted (and created again) is
+     * of another file, and is replaced.
+     */
     private MappedTopic mapTopic(final String topic)
     {
+        final Path file = TopicLog.fileOf(ctx.dir(), topic);
         MappedTopic mapped = topics.get(topic);
+        if (null != mapped && !mapped.fileKey.equals(fileKey(file)))
+        {
+            topics.remove(topic);
+            retired.add(mapped.log);
+            mapped = null;
+        }
         if (null == mapped)
         {
-            final TopicLog log = TopicLog.open(TopicLog.fileOf(ctx.dir(), topic), topic, ctx.requestTimeoutMs());
+            final TopicLog log = TopicLog.open(file, topic, ctx.requestTimeoutMs());
             if (ctx.preTouch())
             {
                 log.preTouch();
             }
-            mapped = new MappedTopic(log);
+            mapped = new MappedTopic(log, fileKey(file));
             topics.put(topic, mapped);
         }
         return mapped;
+    }
+
+    /** The file's identity (device and inode), or a fresh object that equals nothing when it is gone. */
+    private static Object fileKey(final Path file)
+    {
+        try
+        {
+            final Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            return null != key ? key : new Object();
+        }
+        catch (final IOException ex)
+        {
+            return new Object();
+        }
     }
 
     private ClientConductor.Response request(
@@ -453,10 +515,12 @@ public final class ShmBus implements AutoCloseable
         final ConsumerSlots slots;
         final FlowControl flowControl;
         final BrokerEpochClock brokerClock;
+        final Object fileKey;
 
-        MappedTopic(final TopicLog log)
+        MappedTopic(final TopicLog log, final Object fileKey)
         {
             this.log = log;
+            this.fileKey = fileKey;
             this.brokerClock = new BrokerEpochClock(log);
             this.slots = new ConsumerSlots(log);
             this.flowControl = new FlowControl(log, slots);

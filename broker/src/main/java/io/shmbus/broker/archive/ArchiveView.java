@@ -3,6 +3,8 @@ package io.shmbus.broker.archive;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What other threads may know about one archived topic: where its files are, their layout, and the range that is
@@ -10,6 +12,10 @@ import java.nio.file.Path;
  * network server's thread. Everything below {@link #archivedPosition()} is in the segment files and never
  * changes, except that retention may delete whole old segments at any time: a reader must expect a file to be
  * gone.
+ * <p>
+ * It also keeps the topic's network subscribers ({@link ArchiveSubscriber}), so the conductor can report them and
+ * delete the topic only when none reads it: {@link #addSubscriber} and {@link #deleteIfUnread()} decide under the
+ * view's lock, once per subscription and per deletion, never per send.
  */
 public final class ArchiveView
 {
@@ -20,6 +26,10 @@ public final class ArchiveView
     private volatile long firstPosition;
     private volatile long archivedPosition;
     private volatile AtomicCounter damageCounter;
+    /** Guarded by this. */
+    private final List<ArchiveSubscriber> subscribers = new ArrayList<>();
+    /** Guarded by this; once set, no subscriber is added. */
+    private boolean deleted;
 
     public ArchiveView(
         final String topic,
@@ -101,5 +111,52 @@ public final class ArchiveView
     public long archivedPosition()
     {
         return archivedPosition;
+    }
+
+    /**
+     * Registers a subscriber before its first frame is sent; network server thread.
+     *
+     * @return false when the topic was deleted: the subscription must be refused.
+     */
+    public synchronized boolean addSubscriber(final ArchiveSubscriber subscriber)
+    {
+        if (deleted)
+        {
+            return false;
+        }
+        subscribers.add(subscriber);
+        return true;
+    }
+
+    /** The subscriber's connection ended; network server thread. */
+    public synchronized void removeSubscriber(final ArchiveSubscriber subscriber)
+    {
+        subscribers.remove(subscriber);
+    }
+
+    /** A copy of the subscribers now, in the order they subscribed. Any thread. */
+    public synchronized List<ArchiveSubscriber> subscribers()
+    {
+        return new ArrayList<>(subscribers);
+    }
+
+    /**
+     * Marks the topic deleted if nobody reads it over the network, so that nobody can start to; conductor thread.
+     *
+     * @return the subscribers that read it (the topic is then not marked), empty when it was marked.
+     */
+    public synchronized List<ArchiveSubscriber> deleteIfUnread()
+    {
+        if (subscribers.isEmpty())
+        {
+            deleted = true;
+        }
+        return new ArrayList<>(subscribers);
+    }
+
+    /** True once the topic was deleted: a reader that finds its files gone should say so. Any thread. */
+    public synchronized boolean isDeleted()
+    {
+        return deleted;
     }
 }

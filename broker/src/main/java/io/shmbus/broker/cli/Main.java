@@ -20,7 +20,7 @@ public final class Main
 
     /** Every command's name, in the order of the command list. */
     static final List<String> COMMAND_NAMES =
-        List.of("broker", "demo", "publish", "subscribe", "topics", "stat", "errors", "verify", "replay");
+        List.of("broker", "demo", "publish", "subscribe", "topics", "topic", "stat", "errors", "verify", "replay");
 
     private Main()
     {
@@ -44,6 +44,8 @@ public final class Main
                 return new SubscribeCommand();
             case "topics":
                 return new TopicsCommand();
+            case "topic":
+                return new TopicCommand();
             case "stat":
                 return new StatCommand();
             case "errors":

@@ -1,5 +1,6 @@
 package io.shmbus.broker.net;
 
+import io.shmbus.broker.archive.ArchiveSubscriber;
 import io.shmbus.broker.archive.SegmentCursor;
 import io.shmbus.client.remote.RemoteProtocol;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -46,6 +47,8 @@ final class SubscriberSession
     private RequestReader request = new RequestReader();
     private SegmentSender sender;
     private AtomicCounter positionCounter;
+    /** Registered with the topic's view while streaming, so the broker can report it and not delete the topic. */
+    private ArchiveSubscriber subscriber;
     private boolean writeBlocked;
     private long deadlineNs;
     private long lastSendNs;
@@ -144,6 +147,13 @@ final class SubscriberSession
 
     private void start(final SubscriptionResolver.Subscription subscription, final long nowNs)
     {
+        final ArchiveSubscriber registered = new ArchiveSubscriber(remote, subscription.start(), subscription.end());
+        if (!subscription.view().addSubscriber(registered))
+        {
+            reject(RemoteProtocol.UNKNOWN_TOPIC, "topic '" + subscription.view().topic() + "' was deleted");
+            return;
+        }
+        subscriber = registered;
         request = null;
         sender = new SegmentSender(subscription.view(), subscription.start(), subscription.end());
         positionCounter = server.counters().newSubscriberPosition(subscription.view().topic(),
@@ -259,6 +269,7 @@ final class SubscriberSession
                     return work;
                 }
                 lastSendNs = nowNs;
+                subscriber.position(sender.position());
                 server.counters().bytesSent.getAndAdd(sent);
                 if (null != positionCounter)
                 {
@@ -393,6 +404,10 @@ final class SubscriberSession
                 positionCounter.close();
             }
             sender.close();
+        }
+        if (null != subscriber)
+        {
+            sender.view().removeSubscriber(subscriber); // the sender is made right after the registration
         }
         state = State.CLOSED;
         if (null != key)

@@ -173,6 +173,10 @@ final class SubscriptionResolver
         }
         catch (final NoSuchFileException ex)
         {
+            if (view.isDeleted())
+            {
+                throw new RequestRejectedException(UNKNOWN_TOPIC, "topic '" + view.topic() + "' was deleted");
+            }
             throw new RequestRejectedException(POSITION_UNAVAILABLE, "topic '" + view.topic() +
                 "': a segment was deleted by retention meanwhile: " + ex.getMessage());
         }

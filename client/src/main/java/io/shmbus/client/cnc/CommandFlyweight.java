@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
  *  16  long clientPid
  *  24  long registrationId    REMOVE_PRODUCER, REMOVE_CONSUMER
  *  32  long startPosition     ADD_CONSUMER with START_POSITION
- *  40  int  startType         ADD_CONSUMER: START_EARLIEST, START_LATEST, START_POSITION
- *  44  int  topicLength       ADD_PRODUCER, ADD_EXCLUSIVE_PRODUCER, ADD_CONSUMER
+ *  40  int  startType         ADD_CONSUMER: START_EARLIEST, START_LATEST, START_POSITION, START_TIME;
+ *                             DELETE_TOPIC: flags (DELETE_ARCHIVE)
+ *  44  int  topicLength       ADD_PRODUCER, ADD_EXCLUSIVE_PRODUCER, ADD_CONSUMER, TOPIC_INFO, DELETE_TOPIC
  *  48  topic, US-ASCII, at most 128 bytes
  * </pre>
  * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.

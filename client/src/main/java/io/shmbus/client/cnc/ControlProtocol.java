@@ -15,6 +15,18 @@ public final class ControlProtocol
     public static final int CLIENT_CLOSE = 6;
     /** As {@link #ADD_PRODUCER}, for the topic's only producer ({@code ExclusiveProducer}). */
     public static final int ADD_EXCLUSIVE_PRODUCER = 7;
+    /**
+     * Operator command ({@code shmbus topic info}): the topic's settings, files, positions and clients, answered
+     * with one or more {@link #ON_TOPIC_INFO}. A broker of an earlier release answers {@link #ERROR_UNKNOWN_COMMAND}.
+     */
+    public static final int TOPIC_INFO = 8;
+    /**
+     * Operator command ({@code shmbus topic delete}): removes a topic that no client uses (its ring file, counters
+     * and archive), answered with {@link #ON_OPERATION_SUCCESS}. Flags in the command's start-type field.
+     */
+    public static final int DELETE_TOPIC = 9;
+    /** {@link #DELETE_TOPIC} flag: the operator confirmed that the topic's segment files go too. */
+    public static final int DELETE_ARCHIVE = 1;
 
     // broker -> clients
     public static final int ON_PRODUCER_READY = 101;
@@ -22,6 +34,8 @@ public final class ControlProtocol
     public static final int ON_ERROR = 103;
     public static final int ON_CLIENT_TIMEOUT = 104;
     public static final int ON_OPERATION_SUCCESS = 105;
+    /** A part of the answer to {@link #TOPIC_INFO}: {@code key=value} lines; FLAG_MORE while more parts follow. */
+    public static final int ON_TOPIC_INFO = 106;
 
     // error codes carried by ON_ERROR
     public static final int ERROR_GENERIC = 1;
@@ -34,6 +48,12 @@ public final class ControlProtocol
     public static final int ERROR_RESOURCE_EXHAUSTED = 8;
     /** An exclusive producer must be a topic's only one, and one that lives keeps the topic to itself. */
     public static final int ERROR_PRODUCER_CONFLICT = 9;
+    /** {@link #TOPIC_INFO}, {@link #DELETE_TOPIC}: the broker has no such topic (no ring file, no archive). */
+    public static final int ERROR_UNKNOWN_TOPIC = 10;
+    /** {@link #DELETE_TOPIC}: producers, consumers or network subscribers use the topic; the message names them. */
+    public static final int ERROR_TOPIC_IN_USE = 11;
+    /** {@link #DELETE_TOPIC} of a topic with segment files, without {@link #DELETE_ARCHIVE}. */
+    public static final int ERROR_CONFIRMATION_REQUIRED = 12;
 
     /** Start types of {@link #ADD_CONSUMER}. */
     public static final int START_EARLIEST = 0;
@@ -59,6 +79,9 @@ public final class ControlProtocol
             case ERROR_STORAGE: return "STORAGE";
             case ERROR_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
             case ERROR_PRODUCER_CONFLICT: return "PRODUCER_CONFLICT";
+            case ERROR_UNKNOWN_TOPIC: return "UNKNOWN_TOPIC";
+            case ERROR_TOPIC_IN_USE: return "TOPIC_IN_USE";
+            case ERROR_CONFIRMATION_REQUIRED: return "CONFIRMATION_REQUIRED";
             default: return "UNKNOWN(" + code + ")";
         }
     }

@@ -15,9 +15,11 @@ import java.nio.charset.StandardCharsets;
  *  28  int  errorCode         ON_ERROR
  *  32  long replayPosition    ON_CONSUMER_READY: read the archive from here up to {@code position} first; -1: none
  *  40  int  flags             ON_CONSUMER_READY: FLAG_ARCHIVE_FALLBACK when the broker may detach a slow consumer
- *                              to the archive (the topic's slow-consumer policy is "archive")
+ *                              to the archive (the topic's slow-consumer policy is "archive");
+ *                              ON_TOPIC_INFO: FLAG_MORE on every part but the last
  *  44  int  messageLength     ON_ERROR: the reason; ON_CONSUMER_READY: the topic's archive directory (empty when
- *                              the topic is not persistent)
+ *                              the topic is not persistent); ON_TOPIC_INFO: a part of the report (whole lines);
+ *                              ON_OPERATION_SUCCESS of DELETE_TOPIC: what was deleted
  *  48  message, UTF-8
  * </pre>
  * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.
@@ -114,6 +116,8 @@ public final class ResponseFlyweight
 
     /** A consumer of a topic with the slow-consumer policy "archive". */
     public static final int FLAG_ARCHIVE_FALLBACK = 1;
+    /** An {@code ON_TOPIC_INFO} part that more parts of the same answer follow. */
+    public static final int FLAG_MORE = 2;
 
     public int flags()
     {
