@@ -30,51 +30,86 @@ final class PublishCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus publish --topic T [--dir DIR] [--crlf]\n\n" +
-            "Reads standard input and publishes each line as one message: the bytes up to each newline (\\n),\n" +
-            "exactly as read (no character decoding; a lone \\r is part of the line). With --crlf a \\r right\n" +
-            "before the newline is dropped too. Empty lines are skipped (a message needs at least one byte).\n" +
+        return "usage: shmbus publish --topic T [--dir DIR] [--format lines|payload] [--crlf]\n\n" +
+            "Reads standard input and publishes each message in it:\n" +
+            "  lines    (default) each line is one message: the bytes up to each newline (\\n), exactly as\n" +
+            "           read (no character decoding; a lone \\r is part of the line). With --crlf a \\r right\n" +
+            "           before the newline is dropped too. Empty lines are skipped (a message needs at least\n" +
+            "           one byte).\n" +
+            "  payload  each message is a 4-byte little-endian length, then that many bytes: what\n" +
+            "           'shmbus replay --format payload' writes, so any bytes round-trip. A record of length 0\n" +
+            "           is skipped; an input that ends inside a record is an error naming its byte offset.\n" +
             "Needs a running broker. Waits while consumers hold the ring. Prints how many messages it sent,\n" +
-            "also when it stops on an error.\n\n" + TopicOptions.HELP;
+            "also when it stops on an error. It does not reconnect: when the broker stops, it says which\n" +
+            "message was the first not sent, and how to send the rest.\n\n" + TopicOptions.HELP +
+            "  --format F         lines (default) or payload\n" +
+            "  --crlf             with lines: drop a \\r before each newline\n";
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws Exception
     {
-        final Args args = Args.parse(name(), argList, TopicOptions.WITH_VALUE, Set.of("--crlf"));
+        final Args args = Args.parse(name(), argList, TopicOptions.with("--format"), Set.of("--crlf"));
         final boolean crlf = args.has("--crlf");
+        final String format = args.get("--format", "lines");
+        if (!"lines".equals(format) && !"payload".equals(format))
+        {
+            throw new UsageException(name(), "--format must be lines or payload: '" + format + "'");
+        }
+        if (crlf && "payload".equals(format))
+        {
+            throw new UsageException(name(), "--crlf goes with --format lines only");
+        }
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
         final String topic = args.require("--topic");
         long sent = 0;
         try (ShmBus bus = TopicOptions.connect(args, err, name()))
         {
             final Producer producer = bus.addProducer(topic);
-            final LineReader lines = new LineReader(in, producer.maxMessageLength(), crlf);
+            final MessageReader messages = "payload".equals(format) ?
+                new PayloadReader(in, producer.maxMessageLength()) :
+                new LineReader(in, producer.maxMessageLength(), crlf);
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
-            while (lines.next())
+            while (true)
             {
-                if (lines.length() == 0)
+                try
                 {
-                    err.println("shmbus publish: skipped empty line " + lines.number() +
+                    if (!messages.next())
+                    {
+                        break;
+                    }
+                }
+                catch (final MessageReader.TruncatedInputException ex)
+                {
+                    out.println(sentText(sent, topic));
+                    err.println("shmbus publish: error: " + ex.getMessage());
+                    return Main.EXIT_FAILURE;
+                }
+                if (messages.length() == 0)
+                {
+                    err.println("shmbus publish: skipped empty " + messages.describe() +
                         ": messages need >= 1 byte");
                     continue;
                 }
-                if (lines.tooLong())
+                if (messages.tooLong())
                 {
                     out.println(sentText(sent, topic));
-                    err.println("shmbus publish: error: line " + lines.number() + " is " + lines.length() +
+                    err.println("shmbus publish: error: " + messages.describe() + " is " + messages.length() +
                         " bytes, more than the topic's max message length " + producer.maxMessageLength());
                     return Main.EXIT_FAILURE;
                 }
-                buffer.wrap(lines.bytes(), 0, lines.length());
+                final int length = (int)messages.length();
+                buffer.wrap(messages.bytes(), 0, length);
                 long result;
-                while ((result = producer.offer(buffer, 0, lines.length())) < 0)
+                while ((result = producer.offer(buffer, 0, length)) < 0)
                 {
                     if (Producer.BACK_PRESSURED != result && Producer.ADMIN_ACTION != result)
                     {
                         out.println(sentText(sent, topic));
-                        err.println("shmbus publish: error: " + Producer.resultName(result) + " at line " +
-                            lines.number());
+                        err.println("shmbus publish: error: " + Producer.resultName(result) + " at " +
+                            messages.describe() + (bus.isClosed() ? "; the broker stopped: " + messages.describe() +
+                            " and the rest of the input were not sent; once a broker runs, send them with: " +
+                            messages.rest() + " | shmbus publish ..." : ""));
                         return Main.EXIT_FAILURE;
                     }
                     idle.idle();
@@ -96,7 +131,7 @@ final class PublishCommand implements Command
      * The lines of a byte stream, as bytes: up to each {@code \n}, nothing decoded; a line longer than the limit is
      * counted to its end but kept only up to the limit. Not thread-safe.
      */
-    static final class LineReader
+    static final class LineReader implements MessageReader
     {
         private final InputStream in;
         private final int limit;
@@ -117,7 +152,7 @@ final class PublishCommand implements Command
         }
 
         /** Reads the next line; false at the end of the stream (a last line without a newline still counts). */
-        boolean next() throws IOException
+        public boolean next() throws IOException
         {
             length = 0;
             boolean any = false;
@@ -168,25 +203,29 @@ final class PublishCommand implements Command
         }
 
         /** The line's bytes, valid up to {@link #length()} unless {@link #tooLong()}. */
-        byte[] bytes()
+        public byte[] bytes()
         {
             return line;
         }
 
-        int length()
+        public long length()
         {
             return length;
         }
 
-        boolean tooLong()
+        public boolean tooLong()
         {
             return length > limit;
         }
 
-        /** The line's number in the input, from 1. */
-        long number()
+        public String describe()
         {
-            return number;
+            return "line " + number;
+        }
+
+        public String rest()
+        {
+            return "tail -n +" + number + " INPUT";
         }
     }
 }
