@@ -146,7 +146,7 @@ final class LocalSubscription
 
     private int giveUp(final String reason, final boolean waited, final long resumeAt)
     {
-        err.println("shmbus subscribe: error: " + reason + (waited ? " (gave up " + wait.waited() + ")" : "") +
+        err.println("shmbus subscribe: error: " + reason + (waited ? wait.gaveUp() : "") +
             (resumeAt >= 0 ? "; resume with --from " + resumeAt : ""));
         return Main.EXIT_FAILURE;
     }

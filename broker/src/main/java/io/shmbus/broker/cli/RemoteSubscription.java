@@ -74,8 +74,8 @@ final class RemoteSubscription
                         if (null != firstConnectFailure && RemoteConsumer.State.CONNECTING == remote.state() &&
                             !wait.allows(waitStartNs))
                         {
-                            err.println("shmbus subscribe: error: " + withoutRetry(firstConnectFailure) + " (gave up " +
-                                wait.waited() + ")");
+                            err.println("shmbus subscribe: error: " + withoutRetry(firstConnectFailure) +
+                                wait.gaveUp());
                             return Main.EXIT_FAILURE;
                         }
                     }
@@ -89,7 +89,7 @@ final class RemoteSubscription
                 if (subscribed || !wait.allows(waitStartNs))
                 {
                     err.println("shmbus subscribe: error: " + ex.getMessage() +
-                        (subscribed ? "" : " (gave up " + wait.waited() + ")"));
+                        (subscribed ? "" : wait.gaveUp()));
                     return Main.EXIT_FAILURE;
                 }
                 if (!waitingForTopic)

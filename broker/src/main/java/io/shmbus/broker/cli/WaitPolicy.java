@@ -73,9 +73,9 @@ final class WaitPolicy
             "up to " + OPTION + " " + text;
     }
 
-    /** How long it waited, for a message when it gives up. */
-    String waited()
+    /** The end of a message when it gives up: " (gave up after waiting 5s)", or nothing when it did not wait. */
+    String gaveUp()
     {
-        return waits() ? "after waiting " + text : "without waiting (" + OPTION + " DURATION waits)";
+        return waits() ? " (gave up after waiting " + (null != text ? text : "") + ")" : "";
     }
 }
