@@ -85,6 +85,7 @@ class SubscribeSignalTest
         final int status = subscriber.terminate(WAIT);
         final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertEquals(SIGTERM_EXIT, status, "the exit status of a process stopped by SIGTERM");
+        System.out.println("SubscribeSignalTest: " + subscriber.name() + " gone " + stopMs + " ms after SIGTERM");
         return stopMs;
     }
 
