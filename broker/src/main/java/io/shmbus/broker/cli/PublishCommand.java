@@ -1,7 +1,9 @@
 package io.shmbus.broker.cli;
 
+import io.shmbus.client.BrokerUnavailableException;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
+import io.shmbus.client.ShmDirectory;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -9,6 +11,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +22,9 @@ import java.util.Set;
  */
 final class PublishCommand implements Command
 {
+    /** How often it tries to connect while no broker answers. */
+    private static final long CONNECT_RETRY_MS = 100;
+
     public String name()
     {
         return "publish";
@@ -30,7 +37,7 @@ final class PublishCommand implements Command
 
     public String usage()
     {
-        return "usage: shmbus publish --topic T [--dir DIR] [--format lines|payload] [--crlf]\n\n" +
+        return "usage: shmbus publish --topic T [--dir DIR] [--format lines|payload] [--crlf] [--wait DURATION]\n\n" +
             "Reads standard input and publishes each message in it:\n" +
             "  lines    (default) each line is one message: the bytes up to each newline (\\n), exactly as\n" +
             "           read (no character decoding; a lone \\r is part of the line). With --crlf a \\r right\n" +
@@ -40,16 +47,21 @@ final class PublishCommand implements Command
             "           'shmbus replay --format payload' writes, so any bytes round-trip. A record of length 0\n" +
             "           is skipped; an input that ends inside a record is an error naming its byte offset.\n" +
             "Needs a running broker. Waits while consumers hold the ring. Prints how many messages it sent,\n" +
-            "also when it stops on an error. It does not reconnect: when the broker stops, it says which\n" +
-            "message was the first not sent, and how to send the rest.\n\n" + TopicOptions.HELP +
+            "also when it stops on an error. Without --wait it fails at once when no broker runs, and when the\n" +
+            "broker stops it says which message was the first not sent and how to send the rest. With --wait\n" +
+            "it waits that long for a broker, at the start and whenever the broker stops, and then sends on\n" +
+            "from the first message not sent: none twice, none lost that it counted as sent.\n\n" +
+            TopicOptions.HELP +
             "  --format F         lines (default) or payload\n" +
+            "  --wait DURATION    wait this long (e.g. 10s, 5m) for a broker to start or come back\n" +
             "  --crlf             with lines: drop a \\r before each newline\n";
     }
 
     public int run(
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws Exception
     {
-        final Args args = Args.parse(name(), argList, TopicOptions.with("--format"), Set.of("--crlf"));
+        final Args args = Args.parse(name(), argList, TopicOptions.with("--format", WaitPolicy.OPTION),
+            Set.of("--crlf"));
         final boolean crlf = args.has("--crlf");
         final String format = args.get("--format", "lines");
         if (!"lines".equals(format) && !"payload".equals(format))
@@ -60,66 +72,136 @@ final class PublishCommand implements Command
         {
             throw new UsageException(name(), "--crlf goes with --format lines only");
         }
-        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+        final WaitPolicy wait = WaitPolicy.parse(args, name(), false);
         final String topic = args.require("--topic");
+        io.shmbus.client.TopicNames.validate(topic);
+        final Path dir = args.has("--dir") ? Paths.get(args.get("--dir", null)) : ShmDirectory.defaultDirectory();
+        MessageReader messages = null;
+        boolean pending = false; // a message read, not yet sent: the broker stopped while it was offered
         long sent = 0;
-        try (ShmBus bus = TopicOptions.connect(args, err, name()))
+        long waitStartNs = System.nanoTime();
+        boolean waiting = false;
+        while (true)
         {
-            final Producer producer = bus.addProducer(topic);
-            final MessageReader messages = "payload".equals(format) ?
-                new PayloadReader(in, producer.maxMessageLength()) :
-                new LineReader(in, producer.maxMessageLength(), crlf);
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
-            while (true)
+            final ShmBus bus;
+            final Producer producer;
+            try
+            {
+                bus = TopicOptions.connect(args, err, name());
+            }
+            catch (final BrokerUnavailableException ex)
+            {
+                if (!wait.allows(waitStartNs))
+                {
+                    out.println(sentText(sent, topic));
+                    err.println("shmbus publish: error: " + ex.getMessage() + (waiting ? wait.gaveUp() : "") +
+                        (pending ? "; " + notSent(messages) : ""));
+                    return Main.EXIT_FAILURE;
+                }
+                if (!waiting)
+                {
+                    err.println("shmbus publish: waiting for a broker on " + dir + " (" + wait.limit() + ")");
+                    waiting = true;
+                }
+                Thread.sleep(CONNECT_RETRY_MS);
+                continue;
+            }
+            try (bus)
             {
                 try
                 {
-                    if (!messages.next())
+                    producer = bus.addProducer(topic);
+                }
+                catch (final BrokerUnavailableException ex)
+                {
+                    continue; // gone again before it answered
+                }
+                if (waiting && (pending || sent > 0))
+                {
+                    err.println("shmbus publish: the broker is back; sending on from " +
+                        (pending ? messages.describe() : "the next message"));
+                }
+                waiting = false;
+                if (null == messages)
+                {
+                    messages = "payload".equals(format) ? new PayloadReader(in, producer.maxMessageLength()) :
+                        new LineReader(in, producer.maxMessageLength(), crlf);
+                }
+                final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
+                final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+                while (true)
+                {
+                    if (!pending)
                     {
+                        try
+                        {
+                            if (!messages.next())
+                            {
+                                out.println(sentText(sent, topic));
+                                return Main.EXIT_OK;
+                            }
+                        }
+                        catch (final MessageReader.TruncatedInputException ex)
+                        {
+                            out.println(sentText(sent, topic));
+                            err.println("shmbus publish: error: " + ex.getMessage());
+                            return Main.EXIT_FAILURE;
+                        }
+                        if (messages.length() == 0)
+                        {
+                            err.println("shmbus publish: skipped empty " + messages.describe() +
+                                ": messages need >= 1 byte");
+                            continue;
+                        }
+                        if (messages.tooLong())
+                        {
+                            out.println(sentText(sent, topic));
+                            err.println("shmbus publish: error: " + messages.describe() + " is " +
+                                messages.length() + " bytes, more than the topic's max message length " +
+                                producer.maxMessageLength());
+                            return Main.EXIT_FAILURE;
+                        }
+                        pending = true;
+                    }
+                    final int length = (int)messages.length();
+                    buffer.wrap(messages.bytes(), 0, length);
+                    final long result = producer.offer(buffer, 0, length);
+                    if (result >= 0)
+                    {
+                        pending = false;
+                        sent++;
+                        idle.reset();
+                    }
+                    else if (Producer.BACK_PRESSURED == result || Producer.ADMIN_ACTION == result)
+                    {
+                        idle.idle();
+                    }
+                    else if (Producer.CLOSED == result && bus.isClosed() && wait.waits())
+                    {
+                        err.println("shmbus publish: the broker stopped with " + sent + (1 == sent ? " message" :
+                            " messages") + " sent; waiting for it to come back (" + wait.limit() + "), then sending on from " +
+                            messages.describe());
+                        waiting = true;
+                        waitStartNs = System.nanoTime();
                         break;
                     }
-                }
-                catch (final MessageReader.TruncatedInputException ex)
-                {
-                    out.println(sentText(sent, topic));
-                    err.println("shmbus publish: error: " + ex.getMessage());
-                    return Main.EXIT_FAILURE;
-                }
-                if (messages.length() == 0)
-                {
-                    err.println("shmbus publish: skipped empty " + messages.describe() +
-                        ": messages need >= 1 byte");
-                    continue;
-                }
-                if (messages.tooLong())
-                {
-                    out.println(sentText(sent, topic));
-                    err.println("shmbus publish: error: " + messages.describe() + " is " + messages.length() +
-                        " bytes, more than the topic's max message length " + producer.maxMessageLength());
-                    return Main.EXIT_FAILURE;
-                }
-                final int length = (int)messages.length();
-                buffer.wrap(messages.bytes(), 0, length);
-                long result;
-                while ((result = producer.offer(buffer, 0, length)) < 0)
-                {
-                    if (Producer.BACK_PRESSURED != result && Producer.ADMIN_ACTION != result)
+                    else
                     {
                         out.println(sentText(sent, topic));
                         err.println("shmbus publish: error: " + Producer.resultName(result) + " at " +
-                            messages.describe() + (bus.isClosed() ? "; the broker stopped: " + messages.describe() +
-                            " and the rest of the input were not sent; once a broker runs, send them with: " +
-                            messages.rest() + " | shmbus publish ..." : ""));
+                            messages.describe() + (bus.isClosed() ? "; the broker stopped: " + notSent(messages) :
+                            ""));
                         return Main.EXIT_FAILURE;
                     }
-                    idle.idle();
                 }
-                idle.reset();
-                sent++;
             }
-            out.println(sentText(sent, topic));
         }
-        return Main.EXIT_OK;
+    }
+
+    private static String notSent(final MessageReader messages)
+    {
+        return messages.describe() + " and the rest of the input were not sent; once a broker runs, send them " +
+            "with: " + messages.rest() + " | shmbus publish ... (or publish with --wait DURATION to wait for it)";
     }
 
     static String sentText(final long sent, final String topic)

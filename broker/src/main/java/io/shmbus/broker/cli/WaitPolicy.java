@@ -6,9 +6,10 @@ import io.shmbus.client.ConfigurationException;
 import java.util.Set;
 
 /**
- * How long {@code shmbus subscribe} waits for what it needs and does not have yet: a broker to connect to, a topic
- * to appear, a broker to come back. {@code --wait DURATION} bounds the wait, {@code --no-wait} fails at once;
- * without either the command waits until Ctrl-C when it waits by default. Immutable.
+ * How long {@code shmbus subscribe} and {@code publish} wait for what they need and do not have yet: a broker to
+ * connect to, a topic to appear, a broker to come back. {@code --wait DURATION} bounds the wait, {@code --no-wait}
+ * fails at once; without either a command that waits by default (a live subscription) waits until Ctrl-C, any
+ * other fails at once. Immutable.
  */
 final class WaitPolicy
 {
