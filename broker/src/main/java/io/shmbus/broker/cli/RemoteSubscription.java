@@ -28,7 +28,7 @@ final class RemoteSubscription
     private final PrintStream err;
     private RemoteConsumer consumer;
     private String lastReport;
-    private String firstConnectFailure;
+    private String connectFailure;
 
     /**
      * @param contexts a new, unconcluded context for each subscription attempt, its error handler not yet set.
@@ -71,10 +71,10 @@ final class RemoteSubscription
                     if (0 == n)
                     {
                         lines.flush();
-                        if (null != firstConnectFailure && RemoteConsumer.State.CONNECTING == remote.state() &&
+                        if (null != connectFailure && RemoteConsumer.State.CONNECTING == remote.state() &&
                             !wait.allows(waitStartNs))
                         {
-                            err.println("shmbus subscribe: error: " + withoutRetry(firstConnectFailure) +
+                            err.println("shmbus subscribe: error: " + withoutRetry(connectFailure) +
                                 wait.gaveUp());
                             return Main.EXIT_FAILURE;
                         }
@@ -112,9 +112,9 @@ final class RemoteSubscription
     {
         final String message = error.getMessage();
         final boolean firstConnection = null != consumer && RemoteConsumer.State.CONNECTING == consumer.state();
-        if (firstConnection && null == firstConnectFailure)
+        if (firstConnection)
         {
-            firstConnectFailure = message;
+            connectFailure = message; // the latest reason is the one to give when it gives up
         }
         if (firstConnection && !wait.waits())
         {
@@ -131,6 +131,6 @@ final class RemoteSubscription
     /** The consumer's message without the retry it announces, for a command that is not going to retry. */
     private static String withoutRetry(final String message)
     {
-        return message.replaceFirst("; retrying in \\d+ ms$", "");
+        return message.replaceFirst("; (retrying in \\d+ ms|reconnecting)$", "");
     }
 }
