@@ -23,7 +23,7 @@ final class LocalSubscription
     /** How often it tries to connect while no broker answers. */
     private static final long CONNECT_RETRY_MS = 100;
 
-    private final Supplier<ShmBus> connect;
+    private final BrokerConnector connector;
     private final Path dir;
     private final String topic;
     private final StartPosition start;
@@ -44,7 +44,7 @@ final class LocalSubscription
         final ShutdownSignal signal,
         final PrintStream err)
     {
-        this.connect = connect;
+        this.connector = new BrokerConnector(connect);
         this.dir = dir;
         this.topic = topic;
         this.start = start;
@@ -63,16 +63,12 @@ final class LocalSubscription
         boolean waiting = false;
         while (!signal.stopRequested() && lines.received() < count)
         {
-            final ShmBus bus;
-            try
-            {
-                bus = connect.get();
-            }
-            catch (final BrokerUnavailableException ex)
+            final ShmBus bus = connector.tryConnect();
+            if (null == bus)
             {
                 if (!wait.allows(waitStartNs))
                 {
-                    return giveUp(ex.getMessage(), waiting, resumeAt);
+                    return giveUp(connector.lastReason(), waiting, resumeAt);
                 }
                 if (!waiting)
                 {

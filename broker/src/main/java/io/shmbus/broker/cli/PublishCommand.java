@@ -76,6 +76,7 @@ final class PublishCommand implements Command
         final String topic = args.require("--topic");
         io.shmbus.client.TopicNames.validate(topic);
         final Path dir = args.has("--dir") ? Paths.get(args.get("--dir", null)) : ShmDirectory.defaultDirectory();
+        final BrokerConnector connector = new BrokerConnector(() -> TopicOptions.connect(args, err, name()));
         MessageReader messages = null;
         boolean pending = false; // a message read, not yet sent: the broker stopped while it was offered
         long sent = 0;
@@ -83,18 +84,14 @@ final class PublishCommand implements Command
         boolean waiting = false;
         while (true)
         {
-            final ShmBus bus;
+            final ShmBus bus = connector.tryConnect();
             final Producer producer;
-            try
-            {
-                bus = TopicOptions.connect(args, err, name());
-            }
-            catch (final BrokerUnavailableException ex)
+            if (null == bus)
             {
                 if (!wait.allows(waitStartNs))
                 {
                     out.println(sentText(sent, topic));
-                    err.println("shmbus publish: error: " + ex.getMessage() + (waiting ? wait.gaveUp() : "") +
+                    err.println("shmbus publish: error: " + connector.lastReason() + (waiting ? wait.gaveUp() : "") +
                         (pending ? "; " + notSent(messages) : ""));
                     return Main.EXIT_FAILURE;
                 }
