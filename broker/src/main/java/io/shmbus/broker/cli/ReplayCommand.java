@@ -58,7 +58,7 @@ final class ReplayCommand implements Command
             "A frames replay of an archived topic fixes and checks its range before it connects or listens;\n" +
             "the other cases read through a consumer registered once the receiver is connected.\n" +
             "Needs a running broker. Progress goes to stderr when it is a terminal.\n\n" + TopicOptions.HELP +
-            "  --from START       earliest (default), a position, or an ISO-8601 time\n" +
+            "  --from START       earliest (default), a position, or an ISO-8601 time (not in the future)\n" +
             "  --to POSITION      stop before the first frame at or after this position (default: the tail\n" +
             "                     when the replay starts)\n" +
             "  --format F         frames (default), payload or lines\n" + ReplayDestination.OPTIONS_HELP;
@@ -76,8 +76,16 @@ final class ReplayCommand implements Command
         {
             throw new UsageException(name(), "--format must be frames, payload or lines: '" + format + "'");
         }
-        final StartPosition from = StartPosition.parse(args.get("--from", "earliest"));
+        final StartPosition from = StartOptions.replayStart(args, name());
         final long toOption = args.getLong("--to", -1);
+        if (args.has("--to") && toOption < 0)
+        {
+            throw new UsageException(name(), "--to must be a stream position >= 0: " + toOption);
+        }
+        if (toOption >= 0 && !from.isEarliest() && !from.isTime())
+        {
+            checkRange(from.position(), toOption);
+        }
         final ReplayDestination destination = ReplayDestination.parse(args, name());
         final boolean terminal = null != System.console();
         try (ShmBus bus = TopicOptions.connect(args, err, name()); destination)
@@ -92,6 +100,11 @@ final class ReplayCommand implements Command
                 if (null != archive)
                 {
                     final long start = probe.position();
+                    if (toOption >= 0)
+                    {
+                        probe.close();
+                        checkRange(start, toOption);
+                    }
                     final long to = toOption >= 0 ? toOption : tail(bus, topic);
                     // from here only the archive's files and its counter are needed: the consumer's slot would
                     // hold producers back and the client's thread would wake for nothing
@@ -106,8 +119,22 @@ final class ReplayCommand implements Command
             // registered consumer would hold producers back.
             final WritableByteChannel channel = destination.open(err);
             final Consumer consumer = bus.addConsumer(topic, from);
+            if (toOption >= 0)
+            {
+                checkRange(consumer.position(), toOption);
+            }
             final long to = toOption >= 0 ? toOption : tail(bus, topic);
             return sendMessages(bus, consumer, topic, format, to, destination, channel, terminal, out, err);
+        }
+    }
+
+    /** A range that holds nothing is a mistake, not an empty replay. */
+    private void checkRange(final long start, final long to)
+    {
+        if (to <= start)
+        {
+            throw new UsageException(name(), "--to " + to + " must be after the start of the replay, position " +
+                start);
         }
     }
 

@@ -1,25 +1,21 @@
 package io.shmbus.broker.cli;
 
 import io.shmbus.client.ConfigurationException;
-import io.shmbus.client.Consumer;
-import io.shmbus.client.FragmentHandler;
+import io.shmbus.client.ShmDirectory;
 import io.shmbus.client.StartPosition;
-import io.shmbus.client.ShmBus;
 import io.shmbus.client.remote.RemoteConsumer;
-import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
-import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * {@code shmbus subscribe}: prints each message of a topic as one line on standard output, read from shared
- * memory, or with {@code --remote} from a broker's network server.
+ * memory ({@link LocalSubscription}), or with {@code --remote} from a broker's network server
+ * ({@link RemoteSubscription}).
  */
 final class SubscribeCommand implements Command
 {
@@ -36,14 +32,25 @@ final class SubscribeCommand implements Command
     public String usage()
     {
         return "usage: shmbus subscribe --topic T [--from earliest|latest|POSITION|TIME] [--count N] [--dir DIR]\n" +
+            "                        [--wait DURATION | --no-wait]\n" +
             "       shmbus subscribe --remote HOST:PORT --topic T [--from ...] [--to POSITION] [--token TOKEN]\n" +
-            "                        [--count N]\n\n" +
+            "                        [--count N] [--wait DURATION | --no-wait]\n\n" +
             "Prints each message as one line (its bytes, then a newline) until --count messages or Ctrl-C.\n" +
-            "Needs a running broker: on this host through shared memory, or with --remote over TCP from the\n" +
-            "broker's network server (a persistent topic; reconnects and resumes if the connection drops).\n\n" +
+            "Reads from the broker on this host through shared memory, or with --remote over TCP from the\n" +
+            "broker's network server (a persistent topic).\n" +
+            "It waits for what is not there yet: a broker that has not started (or, with --remote, that\n" +
+            "refuses the connection: retried with a growing backoff), a remote topic nothing has published\n" +
+            "to yet. A broker that stops while it runs is waited for too: the subscription resumes at the\n" +
+            "next position on the broker that takes its place (--remote: on the reconnected server), so no\n" +
+            "message is printed twice or missed. By default it waits until Ctrl-C, except with --to (a\n" +
+            "bounded replay fails at once). With --no-wait, or when --wait runs out, it exits 1 and says\n" +
+            "where to resume.\n\n" +
             TopicOptions.HELP +
             "  --from START       earliest, latest (default), an exact stream position or an ISO-8601 time\n" +
+            "                     (the first message stamped at or after it; a time in the future is refused)\n" +
             "  --count N          exit after N messages\n" +
+            "  --wait DURATION    wait at most this long (e.g. 500ms, 10s, 5m) for a broker or topic\n" +
+            "  --no-wait          fail at once when the broker or the topic is missing or the broker stops\n" +
             "  --remote HOST:PORT subscribe over TCP to the broker's --net-port\n" +
             "  --to POSITION      with --remote: exit after the frames before this stream position\n" +
             "  --token TOKEN      with --remote: the broker's access token\n";
@@ -53,165 +60,84 @@ final class SubscribeCommand implements Command
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws Exception
     {
         final Args args = Args.parse(name(), argList,
-            TopicOptions.with("--from", "--count", "--remote", "--to", "--token"), Set.of());
-        final StartPosition start = StartPosition.parse(args.get("--from", "latest"));
+            TopicOptions.with("--from", "--count", "--remote", "--to", "--token", WaitPolicy.OPTION),
+            WaitPolicy.FLAGS);
+        final StartPosition start = StartOptions.start(args, name(), "--from", "latest");
         final long count = args.getLong("--count", Long.MAX_VALUE);
         if (count <= 0)
         {
             throw new UsageException(name(), "--count must be > 0");
         }
-
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final Thread main = Thread.currentThread();
-        final Thread hook = new Thread(() ->
-        {
-            running.set(false);
-            try
-            {
-                main.join(2_000);
-            }
-            catch (final InterruptedException ignore)
-            {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-
-        final PrintStream lines = new PrintStream(new BufferedOutputStream(out, 64 * 1024), false);
-        final long[] received = new long[1];
-        final byte[][] scratch = {new byte[256]};
-        final FragmentHandler handler = (buffer, offset, length, header) ->
-        {
-            if (scratch[0].length < length)
-            {
-                scratch[0] = new byte[Math.max(length, scratch[0].length * 2)];
-            }
-            buffer.getBytes(offset, scratch[0], 0, length);
-            lines.write(scratch[0], 0, length);
-            lines.write('\n');
-            received[0]++;
-        };
-
-        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+        final WaitPolicy wait = WaitPolicy.parse(args, name(), !args.has("--to"));
         final String topic = args.require("--topic");
+        final MessageLines lines = new MessageLines(out);
         if (args.has("--remote"))
         {
-            try
+            final Supplier<RemoteConsumer.Context> contexts = remoteContexts(args, topic, start);
+            final RemoteConsumer.Context ctx = contexts.get();
+            final String where = "'" + topic + "' at " + ctx.host() + ":" + ctx.port();
+            try (ShutdownSignal signal = ShutdownSignal.register())
             {
-                return runRemote(remoteContext(args, topic, start, err), handler, lines, received, count, running,
-                    idle);
-            }
-            finally
-            {
-                lines.flush();
-                removeHook(hook);
+                try
+                {
+                    return new RemoteSubscription(contexts, where, count, wait, lines, signal, err).run();
+                }
+                finally
+                {
+                    lines.flush();
+                }
             }
         }
         if (args.has("--to") || args.has("--token"))
         {
             throw new UsageException(name(), "--to and --token need --remote");
         }
-        try (ShmBus bus = TopicOptions.connect(args, err, name()))
+        io.shmbus.client.TopicNames.validate(topic);
+        final Path dir = args.has("--dir") ? Paths.get(args.get("--dir", null)) : ShmDirectory.defaultDirectory();
+        try (ShutdownSignal signal = ShutdownSignal.register())
         {
-            final Consumer consumer = bus.addConsumer(topic, start);
-            while (running.get() && received[0] < count && !bus.isClosed() && !Thread.currentThread().isInterrupted())
+            try
             {
-                final int limit = (int)Math.min(256, count - received[0]);
-                final int n = consumer.poll(handler, limit);
-                if (n == 0)
-                {
-                    lines.flush();
-                }
-                idle.idle(n);
+                return new LocalSubscription(() -> TopicOptions.connect(args, err, name()), dir, topic, start, count,
+                    wait, lines, signal, err).run();
             }
-            lines.flush();
-            if (bus.isClosed() && received[0] < count && running.get())
+            finally
             {
-                return Main.EXIT_FAILURE; // the broker was lost: already reported by the error handler
+                lines.flush();
             }
-            consumer.close();
         }
-        finally
-        {
-            lines.flush();
-            removeHook(hook);
-        }
-        return Main.EXIT_OK;
     }
 
-    private RemoteConsumer.Context remoteContext(
-        final Args args, final String topic, final StartPosition start, final PrintStream err)
+    /** A fresh context per subscription attempt, checked once here so that a mistake is a usage error. */
+    private Supplier<RemoteConsumer.Context> remoteContexts(
+        final Args args, final String topic, final StartPosition start)
     {
         if (args.has("--dir"))
         {
             throw new UsageException(name(), "--dir does not apply with --remote");
         }
-        final RemoteConsumer.Context ctx = new RemoteConsumer.Context().topic(topic).start(start)
-            .token(args.get("--token", null))
-            .errorHandler(t -> err.println("shmbus " + name() + ": " + t.getMessage()));
-        try
+        if (args.has("--to") && args.getLong("--to", -1) < 0)
         {
-            ctx.address(args.get("--remote", null));
+            throw new UsageException(name(), "--to must be a stream position >= 0");
+        }
+        final Supplier<RemoteConsumer.Context> contexts = () ->
+        {
+            final RemoteConsumer.Context ctx = new RemoteConsumer.Context().topic(topic).start(start)
+                .token(args.get("--token", null)).address(args.get("--remote", null));
             if (args.has("--to"))
             {
                 ctx.endPosition(args.getLong("--to", -1));
-                if (ctx.endPosition() < 0)
-                {
-                    throw new UsageException(name(), "--to must be a stream position >= 0");
-                }
             }
-            return ctx.conclude();
+            return ctx;
+        };
+        try
+        {
+            contexts.get().conclude();
         }
         catch (final ConfigurationException ex)
         {
             throw new UsageException(name(), ex.getMessage());
         }
-    }
-
-    /**
-     * Polls a network subscription until --count, the end of a bounded replay, or Ctrl-C. A first connection that
-     * fails exits 1 (its reason was reported); once subscribed, a lost connection is reported and resumed.
-     */
-    private static int runRemote(
-        final RemoteConsumer.Context ctx, final FragmentHandler handler, final PrintStream lines, final long[] received,
-        final long count, final AtomicBoolean running, final IdleStrategy idle)
-    {
-        final boolean[] reported = new boolean[1];
-        final ErrorHandler report = ctx.errorHandler();
-        ctx.errorHandler(t ->
-        {
-            reported[0] = true;
-            report.onError(t);
-        });
-        try (RemoteConsumer consumer = RemoteConsumer.subscribe(ctx))
-        {
-            while (running.get() && received[0] < count && !consumer.isEnded() &&
-                !Thread.currentThread().isInterrupted())
-            {
-                final int n = consumer.poll(handler, (int)Math.min(256, count - received[0]));
-                if (n == 0)
-                {
-                    lines.flush();
-                    if (reported[0] && RemoteConsumer.State.CONNECTING == consumer.state())
-                    {
-                        return Main.EXIT_FAILURE;
-                    }
-                }
-                idle.idle(n);
-            }
-        }
-        return Main.EXIT_OK;
-    }
-
-    private static void removeHook(final Thread hook)
-    {
-        try
-        {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
-        catch (final IllegalStateException ignore)
-        {
-            // already shutting down
-        }
+        return contexts;
     }
 }

@@ -161,7 +161,8 @@ class RemoteSubscribeCliTest
             assertEquals("beta γ\n", stdout);
             assertEquals(1, run("subscribe", "--remote", address, "--topic", "news", "--from", "32"));
             assertTrue(stderr.contains("NOT_FRAME_BOUNDARY"), stderr);
-            assertEquals(1, run("subscribe", "--remote", address, "--topic", "absent", "--from", "earliest"));
+            assertEquals(1, run("subscribe", "--remote", address, "--topic", "absent", "--from", "earliest",
+                "--no-wait"));
             assertTrue(stderr.contains("UNKNOWN_TOPIC"), stderr);
         }
         finally
@@ -177,7 +178,8 @@ class RemoteSubscribeCliTest
     void aRefusalExitsOneWithTheBrokersMessage() throws Exception
     {
         answerOnce(bytes(response((short)2, 3, "no persistent topic 'nope'")));
-        assertEquals(1, run("subscribe", "--remote", address(), "--topic", "nope", "--from", "earliest"));
+        assertEquals(1, run("subscribe", "--remote", address(), "--topic", "nope", "--from", "earliest",
+            "--no-wait"));
         assertTrue(stderr.contains("UNKNOWN_TOPIC: no persistent topic 'nope'"), stderr);
         assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
     }
@@ -187,7 +189,7 @@ class RemoteSubscribeCliTest
     {
         final String address = address();
         server.close();
-        assertEquals(1, run("subscribe", "--remote", address, "--topic", "t"));
+        assertEquals(1, run("subscribe", "--remote", address, "--topic", "t", "--no-wait"));
         assertTrue(stderr.contains("cannot subscribe to topic 't' at " + address), stderr);
         assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
     }

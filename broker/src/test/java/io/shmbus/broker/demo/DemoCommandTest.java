@@ -1,5 +1,6 @@
-package io.shmbus.broker.cli;
+package io.shmbus.broker.demo;
 
+import io.shmbus.broker.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,8 +13,9 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@code shmbus demo} end to end, with real producer and consumer processes, the archive and the TCP replay: it
- * succeeds, says so, and leaves no process, shared-memory directory or data directory behind.
+ * {@code shmbus demo} end to end ({@link Demo} through the command line), with real producer and consumer
+ * processes, the archive and the TCP replay: it succeeds, says so, and leaves no process, shared-memory directory
+ * or data directory behind.
  */
 @Timeout(60)
 class DemoCommandTest

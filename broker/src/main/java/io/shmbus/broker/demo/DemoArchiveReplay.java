@@ -1,4 +1,4 @@
-package io.shmbus.broker.cli;
+package io.shmbus.broker.demo;
 
 import io.shmbus.broker.archive.SegmentScanner;
 import io.shmbus.client.FragmentHandler;
@@ -88,7 +88,7 @@ final class DemoArchiveReplay
      */
     private long awaitArchive() throws InterruptedException
     {
-        try (TopicLog log = TopicLog.open(TopicLog.fileOf(shmDir, DemoCommand.TOPIC), DemoCommand.TOPIC, 1_000))
+        try (TopicLog log = TopicLog.open(TopicLog.fileOf(shmDir, Demo.TOPIC), Demo.TOPIC, 1_000))
         {
             final long end = log.tailVolatile();
             final long startNs = System.nanoTime();
@@ -125,7 +125,7 @@ final class DemoArchiveReplay
      */
     private long awaitRetention() throws IOException, InterruptedException
     {
-        final long retentionBytes = DemoCommand.RETENTION_MIB * 1024L * 1024L;
+        final long retentionBytes = Demo.RETENTION_MIB * 1024L * 1024L;
         final long deadlineNs = System.nanoTime() + RETENTION_SETTLE_NS;
         long bytes;
         while ((bytes = archiveBytes()) > retentionBytes && System.nanoTime() - deadlineNs < 0)
@@ -169,7 +169,7 @@ final class DemoArchiveReplay
         final long startNs = System.nanoTime();
         final long deadlineNs = startNs + REPLAY_TIMEOUT_NS;
         try (RemoteConsumer consumer = RemoteConsumer.subscribe(new RemoteConsumer.Context()
-            .host("127.0.0.1").port(netPort).topic(DemoCommand.TOPIC).start(StartPosition.EARLIEST).endPosition(end)
+            .host("127.0.0.1").port(netPort).topic(Demo.TOPIC).start(StartPosition.EARLIEST).endPosition(end)
             .errorHandler(ex -> out.println("shmbus demo: TCP replay: " + ex.getMessage()))))
         {
             while (!consumer.isEnded() && check.errors == 0)

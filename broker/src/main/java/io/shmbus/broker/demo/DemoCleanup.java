@@ -1,4 +1,4 @@
-package io.shmbus.broker.cli;
+package io.shmbus.broker.demo;
 
 import io.shmbus.broker.Broker;
 
