@@ -57,7 +57,7 @@ class NoSpaceForATopicBrokerTest
             assertTrue(refused.getMessage().contains(" in " + dir + ": it needs 4198400 bytes"), refused.getMessage());
             assertTrue(refused.getMessage().contains("ulimit -f"), refused.getMessage());
             assertFalse(Files.exists(TopicLog.fileOf(dir, "big")), "no partial ring left");
-            broker.awaitErrLine("shmbus broker: rejected command", TIMEOUT);
+            broker.awaitErrLine("conductor: rejected command", TIMEOUT);
             BrokerDaemon.awaitCounter(broker, dir, BrokerDaemon.COMMANDS_REJECTED, value -> value >= 1, ">= 1",
                 TIMEOUT);
 

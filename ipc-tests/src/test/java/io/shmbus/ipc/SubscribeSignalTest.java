@@ -53,7 +53,7 @@ class SubscribeSignalTest
         final Path dir = children.shmDirectory().resolve("bus");
         final JavaProcess broker = BrokerDaemon.start(children, "broker", dir, "--data-dir",
             children.shmDirectory().resolve("data").toString(), "--net-port", "0");
-        final String line = broker.awaitErrLine("shmbus broker: serving network subscribers on ", WAIT);
+        final String line = broker.awaitErrLine("broker: serving network subscribers on ", WAIT);
         final String address = line.substring(line.lastIndexOf(' ') + 1);
         publish(dir, "before");
         final JavaProcess subscriber = BrokerDaemon.cli(children, "subscriber", "subscribe", "--remote", address,
