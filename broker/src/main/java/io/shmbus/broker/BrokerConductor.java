@@ -467,6 +467,10 @@ final class BrokerConductor implements Agent
         {
             reject(correlationId, ControlProtocol.ERROR_STORAGE, ex.getMessage());
         }
+        catch (final CountersFullException ex)
+        {
+            reject(correlationId, ControlProtocol.ERROR_RESOURCE_EXHAUSTED, ex.getMessage());
+        }
         catch (final ShmbusException ex)
         {
             reject(correlationId, ex.getMessage().contains("slots") ? ControlProtocol.ERROR_RESOURCE_EXHAUSTED :
@@ -762,6 +766,13 @@ final class BrokerConductor implements Agent
         TopicState topic = topics.get(name);
         if (null == topic)
         {
+            if (countersManager.available() < TopicState.MAX_COUNTERS)
+            {
+                throw new CountersFullException("no room for the counters of topic '" + name + "': the " +
+                    topics.size() + " topics of this broker and their consumers hold all " +
+                    countersManager.capacity() + " counters of its CnC file; delete topics no longer used " +
+                    "('shmbus topic delete')");
+            }
             final TopicConfig config = ctx.config().topic(name);
             final boolean persistent = null != ctx.dataDir() && config.persistent();
             final ArchiveRecovery.Recovered recovered = persistent ?

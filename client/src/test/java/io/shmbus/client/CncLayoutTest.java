@@ -56,8 +56,8 @@ class CncLayoutTest
             final ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(cnc.file())).order(ByteOrder.LITTLE_ENDIAN);
             final int toBroker = 256 * 1024 + 768;
             final int toClients = 1024 * 1024 + 128;
-            final int metadata = 512 * 1024;
-            final int values = 128 * 1024;
+            final int metadata = 4 * 1024 * 1024;
+            final int values = 1024 * 1024; // 8192 counters of 128 bytes
             assertEquals(128 + toBroker + toClients + metadata + values + 128 * 1024, file.capacity());
             assertEquals(3, file.getInt(0));
             assertEquals('S', file.get(4));

@@ -55,7 +55,11 @@ public final class CncDescriptor
 
     public static final int TO_BROKER_CAPACITY = 256 * 1024;
     public static final int TO_CLIENTS_CAPACITY = 1024 * 1024;
-    public static final int COUNTERS_VALUES_LENGTH = 128 * 1024;
+    /**
+     * Room for 8192 counters: a topic takes at most 16 and one per consumer, so several hundred topics fit (a
+     * topic the broker has no room for is refused with a clear error, never half made).
+     */
+    public static final int COUNTERS_VALUES_LENGTH = 1024 * 1024;
     /** Agrona keeps 4 metadata bytes per value byte (512 per counter against 128). */
     public static final int COUNTERS_METADATA_LENGTH = COUNTERS_VALUES_LENGTH * 4;
 
