@@ -31,8 +31,9 @@ class DiskFullBrokerTest
     private static final String TOPIC = IpcTestConfig.TOPIC;
     private static final String ARCHIVED = "topic " + TOPIC + ": archived position";
     private static final String ERRORS = "topic " + TOPIC + ": archive errors";
-    private static final long FILE_SIZE_LIMIT = 4L * 1024 * 1024;
-    private static final int MESSAGES = 40_000; // about 10 MiB of frames: well past the limit
+    /** Above the CnC file (about 7.3 MiB), below a segment. */
+    private static final long FILE_SIZE_LIMIT = 12L * 1024 * 1024;
+    private static final int MESSAGES = 120_000; // about 30 MiB of frames: well past the limit
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @RegisterExtension

@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class NoSpaceForATopicBrokerTest
 {
-    /** Above the CnC file (about 1.9 MiB) and a 64 KiB ring, below a 4 MiB ring. */
-    private static final long FILE_SIZE_LIMIT = 3L * 1024 * 1024;
+    /** Above the CnC file (about 7.3 MiB) and a 64 KiB ring, below a 16 MiB ring. */
+    private static final long FILE_SIZE_LIMIT = 12L * 1024 * 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @RegisterExtension
@@ -46,7 +46,7 @@ class NoSpaceForATopicBrokerTest
         Assumptions.assumeTrue(Files.isExecutable(prlimit), "needs prlimit (util-linux) to limit the file size");
         final Path dir = children.shmDirectory().resolve("bus");
         final Path configFile = BrokerDaemon.configFile(children.shmDirectory().resolve("broker.conf"),
-            "[topic.defaults]", "capacity = 4m", "[topic small]", "capacity = 64k");
+            "[topic.defaults]", "capacity = 16m", "[topic small]", "capacity = 64k");
         final JavaProcess broker = BrokerDaemon.startWrapped(children, "broker",
             List.of(prlimit.toString(), "--fsize=" + FILE_SIZE_LIMIT + ":unlimited"), dir, "--config",
             configFile.toString());
@@ -54,7 +54,7 @@ class NoSpaceForATopicBrokerTest
         {
             final InsufficientStorageException refused = assertThrows(InsufficientStorageException.class,
                 () -> bus.addProducer("big"));
-            assertTrue(refused.getMessage().contains(" in " + dir + ": it needs 4198400 bytes"), refused.getMessage());
+            assertTrue(refused.getMessage().contains(" in " + dir + ": it needs 16781312 bytes"), refused.getMessage());
             assertTrue(refused.getMessage().contains("ulimit -f"), refused.getMessage());
             assertFalse(Files.exists(TopicLog.fileOf(dir, "big")), "no partial ring left");
             broker.awaitErrLine("conductor: rejected command", TIMEOUT);
@@ -76,12 +76,12 @@ class NoSpaceForATopicBrokerTest
         Assumptions.assumeTrue(Files.isExecutable(prlimit), "needs prlimit (util-linux) to limit the file size");
         final Path dir = children.shmDirectory().resolve("bus");
         final Path configFile = BrokerDaemon.configFile(children.shmDirectory().resolve("broker.conf"),
-            "[topic big]", "capacity = 4m");
+            "[topic big]", "capacity = 16m");
         final JavaProcess broker = children.start("broker", List.of(prlimit.toString(), "--fsize=" +
             FILE_SIZE_LIMIT + ":unlimited"), JavaProcess.DEFAULT_JVM_OPTIONS, System.getProperty("java.class.path"),
             BrokerCliMain.class, "broker", "--dir", dir.toString(), "--no-data-dir", "--config", configFile.toString());
         final String error = broker.awaitErrLine("shmbus broker: error: ", TIMEOUT);
-        assertTrue(error.contains("it needs 4198400 bytes (4 MiB), more than this process may write to one file"),
+        assertTrue(error.contains("it needs 16781312 bytes (16 MiB), more than this process may write to one file"),
             error);
         assertEquals(1, broker.awaitExit(TIMEOUT));
         assertFalse(Files.exists(dir.resolve("cnc.dat")), "no CnC file of a broker that did not start");

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code shmbus broker}: the daemon, in the foreground, logging to stderr, stopped cleanly by SIGTERM or Ctrl-C;
@@ -122,19 +123,58 @@ final class BrokerCommand implements Command
             return checkConfig(args.require("--check-config"), out, err);
         }
 
-        final Broker broker = Broker.launch(context(args, err));
-        final CountDownLatch stopped = new CountDownLatch(1);
+        final BrokerContext ctx = context(args, err);
+        // the hook is in place before the start, so a SIGTERM at any instant of it stops the broker cleanly
+        final AtomicReference<Broker> started = new AtomicReference<>();
+        final CountDownLatch startEnded = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
-            broker.logger().info(io.shmbus.broker.logging.BrokerLogger.BROKER, "stopping (signal)");
-            broker.close();
-            stopped.countDown();
+            awaitQuietly(startEnded);
+            final Broker broker = started.get();
+            if (null != broker)
+            {
+                broker.logger().info(io.shmbus.broker.logging.BrokerLogger.BROKER, "stopping (signal)");
+                broker.close();
+            }
             err.flush();
-            Runtime.getRuntime().halt(Main.EXIT_OK); // a clean stop on SIGTERM exits 0, not 143
+            // a clean stop on SIGTERM exits 0, not 143; a start that failed meanwhile has said why and exits 1
+            Runtime.getRuntime().halt(null != broker ? Main.EXIT_OK : Main.EXIT_FAILURE);
         }, "shmbus-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
+        try
+        {
+            started.set(Broker.launch(ctx));
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException shuttingDown)
+            {
+                // a signal came during the start: the hook ends the process once the error is printed
+            }
+            throw ex;
+        }
+        finally
+        {
+            startEnded.countDown();
+        }
+        new CountDownLatch(1).await(); // until the hook halts the process
         return Main.EXIT_OK;
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The command line, checked against the options: the table's flags and the command's own. */
