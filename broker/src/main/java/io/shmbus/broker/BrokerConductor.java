@@ -168,7 +168,7 @@ final class BrokerConductor implements Agent
         for (int i = 0, n = topicList.size(); i < n; i++)
         {
             final TopicState topic = topicList.get(i);
-            final int unblocked = topic.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
+            final int unblocked = topic.abandonedWork.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
             if (unblocked > 0)
             {
                 log.warn(BrokerLogger.CONDUCTOR, "topic '" + topic.name + "': turned " + unblocked +
@@ -177,11 +177,11 @@ final class BrokerConductor implements Agent
                 counters.claimsUnblocked.getAndAdd(unblocked);
                 work += unblocked;
             }
-            final int recovered = topic.recoverAbandonedCleaning(nowNs, ctx.unblockTimeoutNs(),
+            final int recovered = topic.abandonedWork.recoverAbandonedCleaning(nowNs, ctx.unblockTimeoutNs(),
                 isProcessAlive);
             counters.cleaningsRecovered.getAndAdd(recovered);
             work += recovered;
-            final int reclaimed = topic.reclaimAbandonedReservations(nowNs, reservationTimeoutNs);
+            final int reclaimed = topic.abandonedWork.reclaimAbandonedReservations(nowNs, reservationTimeoutNs);
             counters.consumersFreed.getAndAdd(reclaimed);
             work += reclaimed;
             topic.updateCounters();
