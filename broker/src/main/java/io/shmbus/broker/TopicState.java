@@ -51,7 +51,7 @@ final class TopicState implements AutoCloseable
     /**
      * The most counters a topic takes, its consumers' positions aside: its own seven, and the archiver's nine (its
      * five, the published tally's two, the disk usage's two) or the tally's two. The conductor checks there is room
-     * before it makes a topic, so no topic is ever half made.
+     * before it makes a topic ({@link TopicRegistry}), so no topic is ever half made.
      */
     static final int MAX_COUNTERS = 16;
 
