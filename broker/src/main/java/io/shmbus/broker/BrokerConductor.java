@@ -78,7 +78,7 @@ final class BrokerConductor implements Agent
         this.log = log;
         final ClientProxy clientProxy = new ClientProxy(new BroadcastTransmitter(cnc.toClients()), counters, log);
         this.topics = new TopicRegistry(ctx, log, countersManager, counters, archiveViews, epochNanoClock);
-        this.sessions = new ClientSessions(ctx.clientLivenessTimeoutNs(), nanoClock, isProcessAlive, clientProxy,
+        this.sessions = new ClientSessions(ctx, nanoClock, isProcessAlive, clientProxy,
             counters, log);
         this.commandAdapter = new ClientCommandAdapter(toBroker,
             new RegistrationCommands(topics, sessions, clientProxy, isProcessAlive),

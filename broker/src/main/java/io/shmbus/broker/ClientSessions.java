@@ -22,7 +22,7 @@ import java.util.function.LongPredicate;
 final class ClientSessions
 {
     private final Long2ObjectHashMap<ClientSession> clients = new Long2ObjectHashMap<>();
-    private final long livenessTimeoutNs;
+    private final BrokerContext ctx;
     private final NanoClock nanoClock;
     private final LongPredicate isProcessAlive;
     private final ClientProxy clientProxy;
@@ -30,14 +30,14 @@ final class ClientSessions
     private final BrokerLogger log;
 
     ClientSessions(
-        final long livenessTimeoutNs,
+        final BrokerContext ctx,
         final NanoClock nanoClock,
         final LongPredicate isProcessAlive,
         final ClientProxy clientProxy,
         final BrokerCounters counters,
         final BrokerLogger log)
     {
-        this.livenessTimeoutNs = livenessTimeoutNs;
+        this.ctx = ctx;
         this.nanoClock = nanoClock;
         this.isProcessAlive = isProcessAlive;
         this.clientProxy = clientProxy;
@@ -98,7 +98,7 @@ final class ClientSessions
                 reason = "its process exited";
                 processAlive = false;
             }
-            else if (nowNs - session.lastKeepaliveNs > livenessTimeoutNs)
+            else if (nowNs - session.lastKeepaliveNs > ctx.clientLivenessTimeoutNs())
             {
                 reason = "sent no keepalive for " +
                     TimeUnit.NANOSECONDS.toMillis(nowNs - session.lastKeepaliveNs) + " ms";
