@@ -82,7 +82,7 @@ final class BrokerConductor implements Agent
             counters, log);
         this.commandAdapter = new ClientCommandAdapter(toBroker,
             new RegistrationCommands(topics, sessions, clientProxy, isProcessAlive),
-            new TopicAdminCommands(topics, sessions, clientProxy, isProcessAlive, ctx.dataDir(), counters, log),
+            new TopicAdminCommands(topics, sessions, clientProxy, isProcessAlive, ctx, counters, log),
             sessions, clientProxy, counters, errorHandler);
         topics.openAtStart();
     }

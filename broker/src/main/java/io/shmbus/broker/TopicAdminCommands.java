@@ -21,7 +21,7 @@ final class TopicAdminCommands
     private final ClientSessions sessions;
     private final ClientProxy clientProxy;
     private final LongPredicate isProcessAlive;
-    private final Path dataDir;
+    private final BrokerContext ctx;
     private final BrokerCounters counters;
     private final BrokerLogger log;
 
@@ -30,7 +30,7 @@ final class TopicAdminCommands
         final ClientSessions sessions,
         final ClientProxy clientProxy,
         final LongPredicate isProcessAlive,
-        final Path dataDir,
+        final BrokerContext ctx,
         final BrokerCounters counters,
         final BrokerLogger log)
     {
@@ -38,7 +38,7 @@ final class TopicAdminCommands
         this.sessions = sessions;
         this.clientProxy = clientProxy;
         this.isProcessAlive = isProcessAlive;
-        this.dataDir = dataDir;
+        this.ctx = ctx;
         this.counters = counters;
         this.log = log;
     }
@@ -54,7 +54,7 @@ final class TopicAdminCommands
         final String report;
         try
         {
-            report = TopicReport.render(topic, sessions.all(), dataDir);
+            report = TopicReport.render(topic, sessions.all(), ctx.dataDir());
         }
         catch (final IOException ex)
         {
@@ -78,7 +78,7 @@ final class TopicAdminCommands
             clientProxy.reject(correlationId, ControlProtocol.ERROR_UNKNOWN_TOPIC, topics.unknownTopic(name));
             return;
         }
-        final Path archiveDir = null != dataDir ? dataDir.resolve(name) : null;
+        final Path archiveDir = null != ctx.dataDir() ? ctx.dataDir().resolve(name) : null;
         final TopicDeletion.Refusal refusal = TopicDeletion.check(topic, sessions.all(), isProcessAlive, archiveDir,
             withArchive);
         if (null != refusal)
