@@ -4,16 +4,11 @@ import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.archive.TopicArchiver;
 import io.shmbus.broker.config.TopicConfig;
-import io.shmbus.broker.status.ConsumerPositionCounters;
-import io.shmbus.broker.status.CounterKey;
-import io.shmbus.broker.status.CounterTypes;
 import io.shmbus.broker.status.PublishedTally;
 import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.FlowControl;
 import io.shmbus.client.log.LogDescriptor;
-import io.shmbus.client.log.LogUnblocker;
 import io.shmbus.client.log.TopicLog;
-import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 import java.nio.file.Path;
@@ -22,30 +17,24 @@ import java.util.Arrays;
 import static io.shmbus.broker.logging.BrokerLogger.CONDUCTOR;
 
 /**
- * The broker's view of one topic: its mapped log, flow control, the watch that finds abandoned claims, and the
- * topic's counters. Owned by the conductor thread.
+ * The broker's view of one topic: its mapped log, flow control (advancing the producer limit, moving slow consumers
+ * to the archive), its archiver or published tally, its producers (the exclusive one's grant and recovery) and
+ * the slots client sessions hold; its counters are in {@link TopicCounters}, the repair of abandoned work in
+ * {@link AbandonedWorkWatch}. Owned by the conductor thread.
  */
 final class TopicState implements AutoCloseable
 {
-    private static final int NO_CONSUMER_WATCH = LogDescriptor.CONSUMER_SLOT_COUNT;
-
     final String name;
     final TopicConfig config;
     final TopicLog log;
     final ConsumerSlots slots;
     final FlowControl flowControl;
-    final LogUnblocker unblocker;
-    final AtomicCounter tailCounter;
-    final AtomicCounter limitCounter;
-    final AtomicCounter consumersCounter;
-    final AtomicCounter producersCounter;
-    final AtomicCounter unblockedCounter;
-    final AtomicCounter cleaningsRecoveredCounter;
-    final AtomicCounter detachedCounter;
+    final TopicCounters counters;
+    /** Repairs what processes left half done in the log: claims, cleanings, reservations. */
+    final AbandonedWorkWatch abandonedWork;
     final TopicArchiver archiver;
     /** Counts published messages of a topic nobody archives; null when the archiver counts them. */
     final PublishedTally tally;
-    final ConsumerPositionCounters consumerPositions;
     /** The archived range published to other threads (the network server); null when not persistent. */
     final ArchiveView archiveView;
     private final ArchiveViews archiveViews;
@@ -54,23 +43,15 @@ final class TopicState implements AutoCloseable
     /** The registration of the topic's exclusive producer, 0 when it has none registered. */
     long exclusiveRegistration;
 
-    private final long[] watchedPosition = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
-    private final long[] watchedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT + 1];
     private final long[] detachRequestedNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
-    private final long[] reservationStamp = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
-    private final long[] reservedSinceNs = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     /** Slots a client session of the broker holds, marked afresh for each check of exited processes. */
     private final boolean[] heldBySession = new boolean[LogDescriptor.CONSUMER_SLOT_COUNT];
     private long lastSeenTail = -1;
-    private long watchedCleanerPid;
-    private long watchedCleanerLimit;
-    private long cleanerWatchedSinceNs;
-    private boolean cleanerStallReported;
 
     /**
      * The most counters a topic takes, its consumers' positions aside: its own seven, and the archiver's nine (its
      * five, the published tally's two, the disk usage's two) or the tally's two. The conductor checks there is room
-     * before it makes a topic, so no topic is ever half made.
+     * before it makes a topic ({@link TopicRegistry}), so no topic is ever half made.
      */
     static final int MAX_COUNTERS = 16;
 
@@ -78,7 +59,7 @@ final class TopicState implements AutoCloseable
         final String name,
         final TopicConfig config,
         final TopicLog log,
-        final CountersManager counters,
+        final CountersManager countersManager,
         final Path dataDir,
         final long segmentLength,
         final io.shmbus.broker.archive.ArchiveRecovery.Recovered recovered,
@@ -91,31 +72,14 @@ final class TopicState implements AutoCloseable
         this.log = log;
         this.slots = new ConsumerSlots(log);
         this.flowControl = new FlowControl(log, slots);
-        this.unblocker = new LogUnblocker(log);
-        this.tailCounter = counters.newCounter("topic " + name + ": tail position",
-            CounterTypes.TOPIC_TAIL_POSITION, CounterKey.topic(name));
-        this.limitCounter = counters.newCounter("topic " + name + ": producer limit",
-            CounterTypes.TOPIC_PRODUCER_LIMIT, CounterKey.topic(name));
-        this.consumersCounter = counters.newCounter("topic " + name + ": consumers", CounterTypes.TOPIC_CONSUMERS,
-            CounterKey.topic(name));
-        this.producersCounter = counters.newCounter("topic " + name + ": producers", CounterTypes.TOPIC_PRODUCERS,
-            CounterKey.topic(name));
-        this.unblockedCounter = counters.newCounter("topic " + name + ": claims unblocked",
-            CounterTypes.TOPIC_CLAIMS_UNBLOCKED, CounterKey.topic(name));
-        this.cleaningsRecoveredCounter = counters.newCounter(
-            "topic " + name + ": cleanings of dead processes recovered", CounterTypes.TOPIC_CLEANINGS_RECOVERED,
-            CounterKey.topic(name));
-        this.detachedCounter = counters.newCounter("topic " + name + ": slow consumers moved to the archive",
-            CounterTypes.TOPIC_CONSUMERS_MOVED_TO_ARCHIVE, CounterKey.topic(name));
-        this.consumerPositions = new ConsumerPositionCounters(name, log, counters);
-        Arrays.fill(watchedPosition, -1);
-        Arrays.fill(reservationStamp, -1);
+        this.counters = new TopicCounters(name, log, countersManager);
+        this.abandonedWork = new AbandonedWorkWatch(name, log, slots, flowControl, this.counters, out);
         if (null != dataDir && config.persistent())
         {
             TopicArchiver created = null;
             try
             {
-                created = new TopicArchiver(log, dataDir, segmentLength, recovered, config, counters, out);
+                created = new TopicArchiver(log, dataDir, segmentLength, recovered, config, countersManager, out);
             }
             finally
             {
@@ -139,7 +103,7 @@ final class TopicState implements AutoCloseable
             PublishedTally created = null;
             try
             {
-                created = new PublishedTally(log, counters);
+                created = new PublishedTally(log, countersManager);
             }
             finally
             {
@@ -256,7 +220,7 @@ final class TopicState implements AutoCloseable
                     slots.requestDetach(slot))
                 {
                     detachRequestedNs[slot] = nowNs;
-                    detachedCounter.increment();
+                    counters.consumerMovedToArchive();
                     work++;
                 }
             }
@@ -298,144 +262,9 @@ final class TopicState implements AutoCloseable
 
     void updateCounters()
     {
-        tailCounter.setRelease(log.tailVolatile());
-        limitCounter.setRelease(log.producerLimitVolatile());
-        consumersCounter.setRelease(slots.activeCount() - (null != archiver ? 1 : 0)); // clients' consumers only
-        producersCounter.setRelease(producers);
-        consumerPositions.update(null != archiver ? archiver.slot() : -1);
-    }
-
-    /**
-     * Turns into padding any claim that has held a reader (or, with no reader, the flow control) at the same
-     * position for longer than the timeout.
-     *
-     * @return the number of claims unblocked.
-     */
-    int unblockAbandonedClaims(final long nowNs, final long timeoutNs)
-    {
-        int unblocked = 0;
-        boolean anyConsumer = false;
-        for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
-        {
-            final int state = log.slotStateVolatile(slot);
-            if (state != LogDescriptor.SLOT_ACTIVE && state != LogDescriptor.SLOT_DETACHING)
-            {
-                watchedPosition[slot] = -1;
-                continue;
-            }
-            anyConsumer = true;
-            unblocked += watch(slot, log.slotPositionVolatile(slot), nowNs, timeoutNs);
-        }
-        if (!anyConsumer)
-        {
-            unblocked += watch(NO_CONSUMER_WATCH, flowControl.firstUncommitted(), nowNs, timeoutNs);
-        }
-        else
-        {
-            watchedPosition[NO_CONSUMER_WATCH] = -1;
-        }
-        return unblocked;
-    }
-
-    private int watch(final int index, final long position, final long nowNs, final long timeoutNs)
-    {
-        if (!unblocker.isBlocked(position))
-        {
-            watchedPosition[index] = -1;
-            return 0;
-        }
-        if (watchedPosition[index] != position)
-        {
-            watchedPosition[index] = position;
-            watchedSinceNs[index] = nowNs;
-            return 0;
-        }
-        if (nowNs - watchedSinceNs[index] >= timeoutNs && unblocker.unblock(position))
-        {
-            watchedPosition[index] = -1;
-            unblockedCounter.increment();
-            return 1;
-        }
-        return 0;
-    }
-
-    /**
-     * Watches the clean lock: held by the same process with no progress of the limit across two checks, by a
-     * process that is gone, it is taken over and the cleaning step that process left is finished, so producers
-     * wait for a dead cleaner no longer than a housekeeping interval or two. A live holder is never taken over (it
-     * would zero its range when it resumes, over what producers wrote since); one that holds the lock for longer
-     * than {@code stallTimeoutNs} is reported once.
-     *
-     * @return 1 if a cleaning was recovered, else 0.
-     */
-    int recoverAbandonedCleaning(final long nowNs, final long stallTimeoutNs,
-        final java.util.function.LongPredicate isAlive)
-    {
-        final long holder = log.cleanerPidVolatile();
-        final long limit = log.producerLimitVolatile();
-        if (0 == holder || holder != watchedCleanerPid || limit != watchedCleanerLimit)
-        {
-            watchedCleanerPid = holder;
-            watchedCleanerLimit = limit;
-            cleanerWatchedSinceNs = nowNs;
-            cleanerStallReported = false;
-            return 0;
-        }
-        if (!isAlive.test(holder))
-        {
-            final long cleanPosition = log.cleanPositionVolatile();
-            if (flowControl.recoverFrom(holder))
-            {
-                watchedCleanerPid = 0;
-                cleaningsRecoveredCounter.increment();
-                out.info(CONDUCTOR, "topic '" + name + "': took over the clean lock of exited process " +
-                    holder + " (clean position " + cleanPosition + ", producer limit " + limit +
-                    ") and finished its step: producer limit now " + log.producerLimitVolatile());
-                return 1;
-            }
-            return 0;
-        }
-        if (!cleanerStallReported && nowNs - cleanerWatchedSinceNs >= stallTimeoutNs)
-        {
-            cleanerStallReported = true;
-            out.warn(CONDUCTOR, "topic '" + name + "': process " + holder + " has held the clean lock for " +
-                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNs - cleanerWatchedSinceNs) +
-                " ms and is alive (stopped?): producers wait for it");
-        }
-        return 0;
-    }
-
-    /**
-     * Frees slots left {@code RESERVED} by a process that died between reserving and activating them: a slot that
-     * stays reserved with the same stamp for {@code timeoutNs} (far longer than any join) is taken back.
-     *
-     * @return the number of slots freed.
-     */
-    int reclaimAbandonedReservations(final long nowNs, final long timeoutNs)
-    {
-        int freed = 0;
-        for (int slot = 0; slot < LogDescriptor.CONSUMER_SLOT_COUNT; slot++)
-        {
-            if (LogDescriptor.SLOT_RESERVED != log.slotStateVolatile(slot))
-            {
-                reservationStamp[slot] = -1;
-                continue;
-            }
-            final long stamp = slots.reservationStamp(slot);
-            if (stamp != reservationStamp[slot])
-            {
-                reservationStamp[slot] = stamp;
-                reservedSinceNs[slot] = nowNs;
-            }
-            else if (nowNs - reservedSinceNs[slot] >= timeoutNs && slots.reclaimReservation(slot, stamp))
-            {
-                reservationStamp[slot] = -1;
-                freed++;
-                out.info(CONDUCTOR, "topic '" + name + "': freed consumer slot " + slot + ", reserved by " +
-                    "process " + log.slotOwnerPid(slot) + " that never activated it");
-            }
-        }
-        return freed;
+        counters.update(log.tailVolatile(), log.producerLimitVolatile(),
+            slots.activeCount() - (null != archiver ? 1 : 0), // clients' consumers only
+            producers, null != archiver ? archiver.slot() : -1);
     }
 
     /**
@@ -516,14 +345,7 @@ final class TopicState implements AutoCloseable
 
     private void closeCounters()
     {
-        tailCounter.close();
-        limitCounter.close();
-        consumersCounter.close();
-        producersCounter.close();
-        unblockedCounter.close();
-        cleaningsRecoveredCounter.close();
-        detachedCounter.close();
-        consumerPositions.close();
+        counters.close();
         if (null != tally)
         {
             tally.close();

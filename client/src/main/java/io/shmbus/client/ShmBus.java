@@ -1,32 +1,21 @@
 package io.shmbus.client;
 
 import io.shmbus.client.cnc.CncFile;
-import io.shmbus.client.cnc.CommandFlyweight;
 import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.cnc.ResponseFlyweight;
-import io.shmbus.client.log.BrokerEpochClock;
-import io.shmbus.client.log.ConsumerSlots;
-import io.shmbus.client.log.FlowControl;
-import io.shmbus.client.log.TopicLog;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.OffsetEpochNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A connection to the broker of a shared-memory directory: registers producers and consumers with it, sends
@@ -39,17 +28,13 @@ public final class ShmBus implements AutoCloseable
 {
     private final Context ctx;
     private final CncFile cnc;
-    private final ManyToOneRingBuffer toBroker;
     private final ClientConductor conductor;
+    private final BrokerProxy brokerProxy;
     private final long clientId;
-    private final long pid = ProcessHandle.current().pid();
     private final EpochNanoClock exactClock;
-    private final Map<String, MappedTopic> topics = new HashMap<>();
-    /** Logs of topics deleted since this client mapped them: unmapped only at close, as old objects may hold them. */
-    private final List<TopicLog> retired = new ArrayList<>();
+    /** Guarded by this object's lock, as are the registrations. */
+    private final MappedTopics topics;
     private final Map<Long, AutoCloseable> registrations = new HashMap<>();
-    private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[CommandFlyweight.MAX_LENGTH]);
-    private final CommandFlyweight command = new CommandFlyweight();
     private volatile String unavailableReason;
     private boolean closed;
 
@@ -57,10 +42,12 @@ public final class ShmBus implements AutoCloseable
     {
         this.ctx = ctx;
         this.cnc = cnc;
-        this.toBroker = new ManyToOneRingBuffer(cnc.toBroker());
+        final ManyToOneRingBuffer toBroker = new ManyToOneRingBuffer(cnc.toBroker());
         this.clientId = toBroker.nextCorrelationId();
         this.exactClock = ctx.exactTimestamps() ? new OffsetEpochNanoClock() : null;
         this.conductor = new ClientConductor(this, cnc, ctx);
+        this.brokerProxy = new BrokerProxy(toBroker, conductor, clientId, ProcessHandle.current().pid(), ctx);
+        this.topics = new MappedTopics(ctx);
     }
 
     /**
@@ -105,7 +92,7 @@ public final class ShmBus implements AutoCloseable
         }
         final ShmBus bus = new ShmBus(ctx, cnc);
         bus.conductor.start();
-        bus.send(ControlProtocol.CLIENT_KEEPALIVE, 0, null, 0, 0, 0);
+        bus.brokerProxy.send(ControlProtocol.CLIENT_KEEPALIVE, 0, null, 0, 0, 0);
         return bus;
     }
 
@@ -123,7 +110,7 @@ public final class ShmBus implements AutoCloseable
         final ClientConductor.Response response = request(ControlProtocol.ADD_EXCLUSIVE_PRODUCER, topic, 0, 0, 0);
         synchronized (this)
         {
-            final MappedTopic mapped = mapTopic(topic);
+            final MappedTopics.MappedTopic mapped = topics.map(topic);
             final long registrationId = response.registrationId;
             final EpochNanoClock clock = null != exactClock ? exactClock : mapped.brokerClock;
             final ExclusiveProducer producer = new ExclusiveProducer(mapped.log, mapped.flowControl, clock,
@@ -145,7 +132,7 @@ public final class ShmBus implements AutoCloseable
         final ClientConductor.Response response = request(ControlProtocol.ADD_PRODUCER, topic, 0, 0, 0);
         synchronized (this)
         {
-            final MappedTopic mapped = mapTopic(topic);
+            final MappedTopics.MappedTopic mapped = topics.map(topic);
             final long registrationId = response.registrationId;
             final EpochNanoClock clock = null != exactClock ? exactClock : mapped.brokerClock;
             final Producer producer = new Producer(mapped.log, mapped.flowControl, clock, ctx.checksums(),
@@ -172,7 +159,7 @@ public final class ShmBus implements AutoCloseable
             position);
         synchronized (this)
         {
-            final MappedTopic mapped = mapTopic(topic);
+            final MappedTopics.MappedTopic mapped = topics.map(topic);
             final long registrationId = response.registrationId;
             final boolean fallback = 0 != (response.flags & ResponseFlyweight.FLAG_ARCHIVE_FALLBACK);
             final Path archiveDirectory = null == response.message || response.message.isEmpty() ? null :
@@ -188,7 +175,7 @@ public final class ShmBus implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                send(ControlProtocol.REMOVE_CONSUMER, 0, null, registrationId, 0, 0);
+                brokerProxy.send(ControlProtocol.REMOVE_CONSUMER, 0, null, registrationId, 0, 0);
                 throw ex;
             }
             final Consumer consumer = new Consumer(mapped.log, mapped.slots, response.slot, response.position,
@@ -265,7 +252,8 @@ public final class ShmBus implements AutoCloseable
         {
             try
             {
-                send(ControlProtocol.CLIENT_CLOSE, 0, null, 0, 0, 0); // the broker frees this client's slots
+                // the broker frees this client's slots
+                brokerProxy.send(ControlProtocol.CLIENT_CLOSE, 0, null, 0, 0, 0);
             }
             catch (final BrokerUnavailableException ex)
             {
@@ -279,10 +267,7 @@ public final class ShmBus implements AutoCloseable
         conductor.stop();
         synchronized (this)
         {
-            topics.values().forEach(t -> t.log.close());
-            topics.clear();
-            retired.forEach(TopicLog::close);
-            retired.clear();
+            topics.closeAll();
         }
         cnc.close();
     }
@@ -314,7 +299,7 @@ public final class ShmBus implements AutoCloseable
 
     void sendKeepalive()
     {
-        send(ControlProtocol.CLIENT_KEEPALIVE, 0, null, 0, 0, 0);
+        brokerProxy.send(ControlProtocol.CLIENT_KEEPALIVE, 0, null, 0, 0, 0);
     }
 
     private static void releaseSlots(final List<AutoCloseable> resources)
@@ -356,7 +341,7 @@ public final class ShmBus implements AutoCloseable
         {
             try
             {
-                send(removeType, 0, null, registrationId, 0, 0);
+                brokerProxy.send(removeType, 0, null, registrationId, 0, 0);
                 return;
             }
             catch (final BrokerUnavailableException ex)
@@ -370,84 +355,11 @@ public final class ShmBus implements AutoCloseable
         }
     }
 
-    /**
-     * The topic's log, mapped once per client. Called after the broker registered the request, so the file at the
-     * topic's path is the broker's current one; a mapping made before the topic was deleted (and created again) is
-     * of another file, and is replaced.
-     */
-    private MappedTopic mapTopic(final String topic)
-    {
-        final Path file = TopicLog.fileOf(ctx.dir(), topic);
-        MappedTopic mapped = topics.get(topic);
-        if (null != mapped && !mapped.fileKey.equals(fileKey(file)))
-        {
-            topics.remove(topic);
-            retired.add(mapped.log);
-            mapped = null;
-        }
-        if (null == mapped)
-        {
-            final TopicLog log = TopicLog.open(file, topic, ctx.requestTimeoutMs());
-            if (ctx.preTouch())
-            {
-                log.preTouch();
-            }
-            mapped = new MappedTopic(log, fileKey(file));
-            topics.put(topic, mapped);
-        }
-        return mapped;
-    }
-
-    /** The file's identity (device and inode), or a fresh object that equals nothing when it is gone. */
-    private static Object fileKey(final Path file)
-    {
-        try
-        {
-            final Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            return null != key ? key : new Object();
-        }
-        catch (final IOException ex)
-        {
-            return new Object();
-        }
-    }
-
     private ClientConductor.Response request(
         final int type, final String topic, final long registrationId, final int startType, final long position)
     {
         checkAvailable();
-        final long correlationId = toBroker.nextCorrelationId();
-        final CompletableFuture<ClientConductor.Response> future = conductor.expect(correlationId);
-        try
-        {
-            send(type, correlationId, topic, registrationId, startType, position);
-            final ClientConductor.Response response = future.get(ctx.requestTimeoutMs(), TimeUnit.MILLISECONDS);
-            if (response.errorCode != 0)
-            {
-                throw toException(response.errorCode, response.message);
-            }
-            return response;
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new BrokerUnavailableException("no answer from the broker on " + ctx.dir() + " within " +
-                ctx.requestTimeoutMs() + " ms");
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new ShmbusException("interrupted while waiting for the broker");
-        }
-        catch (final ExecutionException ex)
-        {
-            final Throwable cause = ex.getCause();
-            throw cause instanceof ShmbusException ? (ShmbusException)cause :
-                new ShmbusException(String.valueOf(cause), cause);
-        }
-        finally
-        {
-            conductor.forget(correlationId);
-        }
+        return brokerProxy.request(type, topic, registrationId, startType, position);
     }
 
     private void checkAvailable()
@@ -460,70 +372,6 @@ public final class ShmBus implements AutoCloseable
         if (null != reason)
         {
             throw new BrokerUnavailableException(reason);
-        }
-    }
-
-    private void send(
-        final int type, final long correlationId, final String topic, final long registrationId,
-        final int startType, final long position)
-    {
-        synchronized (commandBuffer)
-        {
-            command.wrap(commandBuffer, 0).clear()
-                .correlationId(correlationId)
-                .clientId(clientId)
-                .clientPid(pid)
-                .registrationId(registrationId)
-                .startType(startType)
-                .startPosition(position);
-            if (null != topic)
-            {
-                command.topic(topic);
-            }
-            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
-            while (!toBroker.write(type, commandBuffer, 0, command.length()))
-            {
-                if (System.nanoTime() > deadline)
-                {
-                    throw new BrokerUnavailableException("the broker's command ring on " + ctx.dir() +
-                        " stayed full for " + ctx.requestTimeoutMs() + " ms");
-                }
-                Thread.yield();
-            }
-        }
-    }
-
-    static ShmbusException toException(final int code, final String message)
-    {
-        switch (code)
-        {
-            case ControlProtocol.ERROR_INVALID_TOPIC:
-                return new InvalidTopicNameException(message);
-            case ControlProtocol.ERROR_POSITION_UNAVAILABLE:
-                return new PositionUnavailableException(message);
-            case ControlProtocol.ERROR_STORAGE:
-                return new InsufficientStorageException(message);
-            default:
-                return new BrokerErrorException(code, "broker error " + ControlProtocol.errorCodeName(code) + ": " +
-                    message);
-        }
-    }
-
-    private static final class MappedTopic
-    {
-        final TopicLog log;
-        final ConsumerSlots slots;
-        final FlowControl flowControl;
-        final BrokerEpochClock brokerClock;
-        final Object fileKey;
-
-        MappedTopic(final TopicLog log, final Object fileKey)
-        {
-            this.log = log;
-            this.fileKey = fileKey;
-            this.brokerClock = new BrokerEpochClock(log);
-            this.slots = new ConsumerSlots(log);
-            this.flowControl = new FlowControl(log, slots);
         }
     }
 
