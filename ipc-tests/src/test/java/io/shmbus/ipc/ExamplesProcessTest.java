@@ -1,0 +1,160 @@
+package io.shmbus.ipc;
+
+import io.shmbus.client.ShmDirectory;
+import io.shmbus.examples.ConsumerExample;
+import io.shmbus.examples.ProducerExample;
+import io.shmbus.examples.RemoteSubscriberExample;
+import io.shmbus.examples.ReplayToSocketExample;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The programs of the {@code examples} module, each run as a user runs it: a separate JVM with its class path and
+ * the broker's directory as {@code -Dshmbus.dir}, against a broker daemon; their output and exit status checked.
+ * Every example compiles against today's client (the module is built before this one) and still works.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ExamplesProcessTest
+{
+    private static final String TOPIC = "examples";
+    private static final String LISTENING = "broker: serving network subscribers on ";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Path EXAMPLES = Paths.get(System.getProperty("basedir", "."))
+        .toAbsolutePath().getParent().resolve("examples");
+
+    @RegisterExtension
+    final ChildProcesses children = new ChildProcesses();
+
+    @Test
+    void aProducerProcessAndAConsumerProcessExchangeNumberedMessagesInOrder()
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        BrokerDaemon.start(children, "broker", dir);
+        final JavaProcess consumer = example("consumer", dir, ConsumerExample.class, TOPIC, "50000");
+        consumer.awaitLine("waiting for 50000 messages on " + TOPIC, TIMEOUT);
+        final JavaProcess producer = example("producer", dir, ProducerExample.class, TOPIC, "50000");
+
+        producer.awaitSuccess(TIMEOUT);
+        assertNotNull(producer.lastLine("sent 50000 messages, 0..49999, up to position "),
+            producer.recentOutput());
+        consumer.awaitSuccess(TIMEOUT);
+        assertNotNull(consumer.lastLine("received 50000 messages in order"), consumer.recentOutput());
+    }
+
+    @Test
+    void theConsumerExampleFailsOnAMessageOutOfOrder()
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        BrokerDaemon.start(children, "broker", dir);
+        final JavaProcess producer = example("producer", dir, ProducerExample.class, TOPIC, "10", "5");
+        producer.awaitSuccess(TIMEOUT);
+        final JavaProcess consumer = example("consumer", dir, ConsumerExample.class, TOPIC, "10");
+
+        assertEquals(1, consumer.awaitExit(TIMEOUT), consumer.recentOutput());
+        assertTrue(consumer.stderrLines().contains("expected message 0 at position 0, got message 5"),
+            consumer.recentOutput());
+    }
+
+    @Test
+    void aRemoteSubscriberReadsTheArchiveFromTheEarliestThenFollowsLive()
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        final JavaProcess broker = BrokerDaemon.start(children, "broker", dir,
+            "--data-dir", children.shmDirectory().resolve("data").toString(), "--net-port", "0");
+        final String listening = broker.awaitErrLine(LISTENING, TIMEOUT);
+        final String address = "127.0.0.1:" + listening.substring(listening.lastIndexOf(':') + 1).trim();
+        example("history", dir, ProducerExample.class, TOPIC, "1000").awaitSuccess(TIMEOUT);
+
+        final JavaProcess subscriber = example("subscriber", dir, RemoteSubscriberExample.class, address, TOPIC,
+            "3000");
+        subscriber.awaitLine("received 1000 messages, next position ", TIMEOUT);
+        assertNull(subscriber.lastLine("received 2000"), "nothing published after the history yet");
+        example("live", dir, ProducerExample.class, TOPIC, "2000", "1000").awaitSuccess(TIMEOUT);
+
+        subscriber.awaitSuccess(TIMEOUT);
+        assertNotNull(subscriber.lastLine("received 3000 messages in order"), subscriber.recentOutput());
+    }
+
+    @Test
+    void aReplayToASocketSendsWhatShmbusReplaySends() throws IOException
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        BrokerDaemon.start(children, "broker", dir, "--data-dir", children.shmDirectory().resolve("data").toString());
+        example("producer", dir, ProducerExample.class, TOPIC, "5000").awaitSuccess(TIMEOUT);
+
+        final byte[] received;
+        final JavaProcess replay;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            server.setSoTimeout((int)TIMEOUT.toMillis());
+            replay = example("replay", dir, ReplayToSocketExample.class, TOPIC,
+                "127.0.0.1:" + server.getLocalPort());
+            try (Socket socket = server.accept())
+            {
+                socket.setSoTimeout((int)TIMEOUT.toMillis());
+                try (InputStream in = socket.getInputStream())
+                {
+                    received = in.readAllBytes(); // to the end: the example closes the connection when done
+                }
+            }
+        }
+        replay.awaitSuccess(TIMEOUT);
+        assertNotNull(replay.lastLine("replayed 5000 messages, positions 0.."), replay.recentOutput());
+
+        final ByteBuffer stream = ByteBuffer.wrap(received).order(ByteOrder.LITTLE_ENDIAN);
+        for (long seq = 0; seq < 5000; seq++)
+        {
+            assertEquals(Long.BYTES, stream.getInt(), "length of message " + seq);
+            assertEquals(seq, stream.getLong(), "message " + seq);
+        }
+        assertFalse(stream.hasRemaining(), "nothing after the last message");
+
+        final Path cliOut = children.shmDirectory().resolve("cli.bin");
+        final JavaProcess cli = BrokerDaemon.cli(children, "cli-replay", "replay", "--dir", dir.toString(),
+            "--topic", TOPIC, "--format", "payload", "--out", cliOut.toString());
+        cli.awaitSuccess(TIMEOUT);
+        assertArrayEquals(Files.readAllBytes(cliOut), received, "the same bytes as shmbus replay --format payload");
+    }
+
+    @Test
+    void theExamplesReadmeNamesEveryExample() throws IOException
+    {
+        final String readme = Files.readString(EXAMPLES.resolve("README.md"));
+        final List<String> missing = new ArrayList<>();
+        try (Stream<Path> sources = Files.walk(EXAMPLES.resolve("src/main/java")))
+        {
+            sources.filter(p -> p.toString().endsWith(".java"))
+                .map(p -> p.getFileName().toString().replace(".java", ""))
+                .filter(name -> !readme.contains(name))
+                .forEach(missing::add);
+        }
+        assertEquals(List.of(), missing, "examples/README.md does not mention these");
+    }
+
+    /** Starts an example as a user would: its own JVM, the broker's directory as a system property. */
+    private JavaProcess example(final String name, final Path dir, final Class<?> mainClass, final String... args)
+    {
+        final List<String> jvmOptions = new ArrayList<>(JavaProcess.DEFAULT_JVM_OPTIONS);
+        jvmOptions.add("-D" + ShmDirectory.DIR_PROP_NAME + "=" + dir);
+        return children.start(name, List.of(), jvmOptions, System.getProperty("java.class.path"), mainClass, args);
+    }
+}
