@@ -1,10 +1,15 @@
 package io.shmbus.ipc;
 
+import io.shmbus.client.Producer;
+import io.shmbus.client.ShmBus;
 import io.shmbus.client.ShmDirectory;
 import io.shmbus.examples.ConsumerExample;
 import io.shmbus.examples.ProducerExample;
 import io.shmbus.examples.RemoteSubscriberExample;
 import io.shmbus.examples.ReplayToSocketExample;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +28,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -133,6 +142,86 @@ class ExamplesProcessTest
             "--topic", TOPIC, "--format", "payload", "--out", cliOut.toString());
         cli.awaitSuccess(TIMEOUT);
         assertArrayEquals(Files.readAllBytes(cliOut), received, "the same bytes as shmbus replay --format payload");
+    }
+
+    @Test
+    void aReplayToASocketStopsAtTheTailOfWhenItStarted() throws Exception
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        BrokerDaemon.start(children, "broker", dir, "--data-dir", children.shmDirectory().resolve("data").toString());
+        example("producer", dir, ProducerExample.class, TOPIC, "5000").awaitSuccess(TIMEOUT);
+
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong published = new AtomicLong(5000);
+        final AtomicReference<Throwable> publishFailure = new AtomicReference<>();
+        final Thread publisher = new Thread(() ->
+        {
+            // numbered messages go on arriving while the replay runs: it must stop at the tail it started with
+            final IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[Long.BYTES]);
+            try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(dir));
+                Producer producer = bus.addProducer(TOPIC))
+            {
+                while (!stop.get() && published.get() < 1_000_000)
+                {
+                    message.putLong(0, published.get(), ByteOrder.LITTLE_ENDIAN);
+                    final long result = producer.offer(message, 0, Long.BYTES);
+                    if (result < 0)
+                    {
+                        idle.idle(); // held back by the replay's consumer or the archiver
+                    }
+                    else if (0 == published.incrementAndGet() % 37)
+                    {
+                        idle.reset();
+                        LockSupport.parkNanos(1_000_000); // bursts that do not line up with the replay's polls of 100
+                    }
+                }
+            }
+            catch (final Throwable ex)
+            {
+                publishFailure.set(ex);
+            }
+        }, "publisher");
+        publisher.start();
+        final byte[] received;
+        final JavaProcess replay;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            server.setSoTimeout((int)TIMEOUT.toMillis());
+            final long deadlineNs = System.nanoTime() + TIMEOUT.toNanos();
+            while (published.get() == 5000 && System.nanoTime() < deadlineNs && publisher.isAlive())
+            {
+                Thread.sleep(1);
+            }
+            replay = example("replay", dir, ReplayToSocketExample.class, TOPIC,
+                "127.0.0.1:" + server.getLocalPort());
+            try (Socket socket = server.accept(); InputStream in = socket.getInputStream())
+            {
+                socket.setSoTimeout((int)TIMEOUT.toMillis());
+                received = in.readAllBytes();
+            }
+            replay.awaitSuccess(TIMEOUT);
+        }
+        finally
+        {
+            stop.set(true);
+            publisher.join(TIMEOUT.toMillis());
+        }
+        assertNull(publishFailure.get(), () -> "publisher: " + publishFailure.get());
+
+        final String line = replay.lastLine("replayed ");
+        assertNotNull(line, replay.recentOutput());
+        final long end = Long.parseLong(line.replaceAll(".*positions 0\\.\\.(\\d+),.*", "$1"));
+        final long frame = 64; // an 8-byte payload after a 32-byte header, aligned to 32: no padding in a 4 MiB ring
+        final ByteBuffer stream = ByteBuffer.wrap(received).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(end / frame * (Integer.BYTES + Long.BYTES), received.length,
+            "every message before position " + end + " and none after: " + line);
+        for (long seq = 0; stream.hasRemaining(); seq++)
+        {
+            assertEquals(Long.BYTES, stream.getInt(), "length of message " + seq);
+            assertEquals(seq, stream.getLong(), "message " + seq);
+        }
+        assertTrue(end > 5000 * frame, "the replay started while messages arrived: " + line);
     }
 
     @Test
