@@ -1,6 +1,7 @@
 package io.shmbus.client.remote;
 
 import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.ControlledFragmentHandler;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.JvmRequirements;
 import io.shmbus.client.StartPosition;
@@ -18,8 +19,9 @@ import org.agrona.ErrorHandler;
  * (unknown topic, bad token, another protocol version, a position no longer retained, a checksum mismatch) are
  * thrown from {@code poll} as typed exceptions, on this and every later call.
  * <p>
- * Not thread-safe: one thread owns a consumer and calls {@code poll} and {@code close}; {@link #state()} may be
- * read from any thread. Once connected, {@code poll} allocates nothing.
+ * Not thread-safe: one thread owns a consumer and calls {@code poll}, {@code controlledPoll} and {@code close};
+ * {@link #state()} may be read from any thread. Once connected, {@code poll} and {@code controlledPoll} allocate
+ * nothing.
  */
 public final class RemoteConsumer implements AutoCloseable
 {
@@ -71,6 +73,22 @@ public final class RemoteConsumer implements AutoCloseable
     public int poll(final FragmentHandler handler, final int fragmentLimit)
     {
         return conductor.poll(handler, fragmentLimit);
+    }
+
+    /**
+     * Like {@link #poll}, but the handler decides after each message, as with
+     * {@link io.shmbus.client.Consumer#controlledPoll}: {@code CONTINUE} goes on; {@code BREAK} consumes the message
+     * and returns; {@code ABORT} leaves it unconsumed and returns, and the next call (after a reconnect too)
+     * delivers it again at the same position; {@code COMMIT} goes on like {@code CONTINUE}, since a remote
+     * consumer's position is its own and is current after every message. A handler that throws leaves its message
+     * unconsumed, as {@code ABORT} does. Allocates nothing once connected.
+     *
+     * @return the number of messages consumed (an aborted one is not).
+     * @throws io.shmbus.client.ShmbusException as {@link #poll} does.
+     */
+    public int controlledPoll(final ControlledFragmentHandler handler, final int fragmentLimit)
+    {
+        return conductor.controlledPoll(handler, fragmentLimit);
     }
 
     /** Where this consumer stands; readable from any thread. */

@@ -1,5 +1,6 @@
 package io.shmbus.client.remote;
 
+import io.shmbus.client.ControlledFragmentHandler;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
@@ -72,6 +73,18 @@ final class SubscriptionConductor implements SubscribeResponseListener
         return fragments;
     }
 
+    /** See {@link RemoteConsumer#controlledPoll}. */
+    int controlledPoll(final ControlledFragmentHandler handler, final int fragmentLimit)
+    {
+        if (!isStreaming())
+        {
+            return 0;
+        }
+        final int fragments = receiver.controlledReceive(channel, handler, fragmentLimit);
+        afterReceive(fragments);
+        return fragments;
+    }
+
     /**
      * Connects or goes on connecting when not streaming.
      *
@@ -100,7 +113,8 @@ final class SubscriptionConductor implements SubscribeResponseListener
         if (FrameReceiver.STREAMING == receiver.status())
         {
             final long received = receiver.bytesReceived();
-            if (fragments > 0 || received != lastBytesReceived)
+            // an aborted message is in hand and nothing more is read until it is taken: not a silent broker
+            if (fragments > 0 || received != lastBytesReceived || receiver.isAborted())
             {
                 lastBytesReceived = received;
                 activitySeen = true;
