@@ -3,8 +3,9 @@ package io.shmbus.client;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives messages from {@link Consumer#controlledPoll(ControlledFragmentHandler, int)} and decides after each
- * one whether to go on, stop, or leave the message to be delivered again.
+ * Receives messages from {@link Consumer#controlledPoll(ControlledFragmentHandler, int)} (or, over TCP,
+ * {@link io.shmbus.client.remote.RemoteConsumer#controlledPoll}) and decides after each one whether to go on, stop,
+ * or leave the message to be delivered again. Called on the polling thread.
  */
 @FunctionalInterface
 public interface ControlledFragmentHandler

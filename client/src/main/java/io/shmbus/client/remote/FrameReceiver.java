@@ -1,5 +1,6 @@
 package io.shmbus.client.remote;
 
+import io.shmbus.client.ControlledFragmentHandler;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.Header;
 import io.shmbus.client.log.LogDescriptor;
@@ -55,6 +56,7 @@ final class FrameReceiver
     private String problem;
     private long bytesReceived;
     private IOException ioException;
+    private boolean aborted;
 
     FrameReceiver(final boolean verifyChecksums)
     {
@@ -98,6 +100,29 @@ final class FrameReceiver
      */
     int receive(final ReadableByteChannel channel, final FragmentHandler handler, final int fragmentLimit)
     {
+        return receive(channel, handler, null, fragmentLimit);
+    }
+
+    /**
+     * Like {@link #receive(ReadableByteChannel, FragmentHandler, int)}, but after each message the handler's
+     * action decides: CONTINUE and COMMIT go on, BREAK stops after the message, ABORT stops before it and leaves it
+     * in the buffer, at the same position, for the next call (see {@link #isAborted()}). A handler that throws
+     * leaves its message unconsumed, as ABORT does.
+     */
+    int controlledReceive(
+        final ReadableByteChannel channel, final ControlledFragmentHandler handler, final int fragmentLimit)
+    {
+        return receive(channel, null, handler, fragmentLimit);
+    }
+
+    /** One of the two handlers is null; a single loop for both keeps their frame checks the same. */
+    private int receive(
+        final ReadableByteChannel channel,
+        final FragmentHandler handler,
+        final ControlledFragmentHandler controlled,
+        final int fragmentLimit)
+    {
+        aborted = false;
         if (STREAMING != status)
         {
             return 0;
@@ -133,11 +158,32 @@ final class FrameReceiver
                         {
                             break;
                         }
-                        readOffset += needed;
-                        position += needed;
-                        ++fragments;
-                        handler.onFragment(buffer, frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH,
-                            header.wrap(buffer, frameOffset));
+                        if (null != handler)
+                        {
+                            readOffset += needed;
+                            position += needed;
+                            ++fragments;
+                            handler.onFragment(buffer, frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH,
+                                header.wrap(buffer, frameOffset));
+                        }
+                        else
+                        {
+                            final ControlledFragmentHandler.Action action = controlled.onFragment(buffer,
+                                frameOffset + HEADER_LENGTH, frameLength - HEADER_LENGTH,
+                                header.wrap(buffer, frameOffset));
+                            if (ControlledFragmentHandler.Action.ABORT == action)
+                            {
+                                aborted = true;
+                                break;
+                            }
+                            readOffset += needed;
+                            position += needed;
+                            ++fragments;
+                            if (ControlledFragmentHandler.Action.BREAK == action)
+                            {
+                                break;
+                            }
+                        }
                     }
                     else if (TYPE_PAD == type)
                     {
@@ -290,6 +336,12 @@ final class FrameReceiver
     String problem()
     {
         return problem;
+    }
+
+    /** True when the last call stopped on a message its handler aborted: that message is delivered again. */
+    boolean isAborted()
+    {
+        return aborted;
     }
 
     IOException ioException()

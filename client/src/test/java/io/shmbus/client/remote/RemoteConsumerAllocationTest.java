@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(60)
 class RemoteConsumerAllocationTest
 {
-    private static final int MAX_FRAME = 4096 + 32;
+    static final int MAX_FRAME = 4096 + 32;
 
     private long messages;
     private long sum;
@@ -101,7 +101,7 @@ class RemoteConsumerAllocationTest
     }
 
     /** Frames of 8 to 4,096 payload bytes with checksums, a PAD every 97 and a HEARTBEAT every 50 messages. */
-    private static void writeForever(final FakeBroker.Session session, final AtomicBoolean stop)
+    static void writeForever(final FakeBroker.Session session, final AtomicBoolean stop)
     {
         final ByteBuffer batch = ByteBuffer.allocateDirect(256 * 1024).order(ByteOrder.LITTLE_ENDIAN);
         final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();

@@ -1,0 +1,382 @@
+package io.shmbus.client.remote;
+
+import io.shmbus.client.ControlledFragmentHandler;
+import io.shmbus.client.FragmentHandler;
+import io.shmbus.client.ShmbusException;
+import io.shmbus.client.StartPosition;
+import org.agrona.CloseHelper;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+
+/**
+ * The connection state machine of a {@link RemoteConsumer}: connects with a timeout, sends the request through a
+ * {@link SubscribeRequestProxy}, takes the answer from a {@link SubscribeResponseAdapter}, streams frames through a
+ * {@link FrameReceiver}, watches liveness, and on a lost connection reports the cause and reconnects with backoff
+ * at the position after the last frame delivered. Errors that a new connection cannot mend are kept and thrown on
+ * every later call.
+ * <p>
+ * Not thread-safe: driven by the polling thread; {@link #state()} may be read from any thread.
+ */
+final class SubscriptionConductor implements SubscribeResponseListener
+{
+    private final RemoteConsumer.Context ctx;
+    private final String description;
+    private final FrameReceiver receiver;
+    private final SubscribeRequestProxy requestProxy;
+    private final SubscribeResponseAdapter responseAdapter = new SubscribeResponseAdapter();
+    private final long livenessTimeoutNs;
+    private final long connectTimeoutNs;
+    private final long initialBackoffNs;
+    private final long maxBackoffNs;
+    private volatile RemoteConsumer.State state = RemoteConsumer.State.CONNECTING;
+    private ConnectionPhase phase = ConnectionPhase.WAITING;
+    private SocketChannel channel;
+    private long nowNs;
+    private long nextAttemptNs;
+    private long attemptDeadlineNs;
+    private long backoffNs;
+    private long lastActivityNs;
+    private long lastBytesReceived;
+    private boolean activitySeen;
+    private boolean resolved;
+    private long position;
+    private ShmbusException failure;
+
+    /** @param ctx a concluded context. */
+    SubscriptionConductor(final RemoteConsumer.Context ctx)
+    {
+        this.ctx = ctx;
+        this.description = "topic '" + ctx.topic() + "' at " +
+            (ctx.host().indexOf(':') >= 0 ? "[" + ctx.host() + "]" : ctx.host()) + ":" + ctx.port();
+        this.receiver = new FrameReceiver(ctx.verifyChecksums());
+        this.requestProxy = new SubscribeRequestProxy(ctx.topic(), ctx.token(), ctx.endPosition());
+        this.livenessTimeoutNs = ctx.livenessTimeoutMs() * 1_000_000L;
+        this.connectTimeoutNs = ctx.connectTimeoutMs() * 1_000_000L;
+        this.initialBackoffNs = ctx.reconnectBackoffMs() * 1_000_000L;
+        this.maxBackoffNs = ctx.reconnectBackoffMaxMs() * 1_000_000L;
+        this.backoffNs = initialBackoffNs;
+        this.nextAttemptNs = System.nanoTime();
+    }
+
+    /** See {@link RemoteConsumer#poll}. */
+    int poll(final FragmentHandler handler, final int fragmentLimit)
+    {
+        if (!isStreaming())
+        {
+            return 0;
+        }
+        final int fragments = receiver.receive(channel, handler, fragmentLimit);
+        afterReceive(fragments);
+        return fragments;
+    }
+
+    /** See {@link RemoteConsumer#controlledPoll}. */
+    int controlledPoll(final ControlledFragmentHandler handler, final int fragmentLimit)
+    {
+        if (!isStreaming())
+        {
+            return 0;
+        }
+        final int fragments = receiver.controlledReceive(channel, handler, fragmentLimit);
+        afterReceive(fragments);
+        return fragments;
+    }
+
+    /**
+     * Connects or goes on connecting when not streaming.
+     *
+     * @return true when frames may be read now.
+     * @throws ShmbusException the failure that stopped this consumer, if one did.
+     */
+    private boolean isStreaming()
+    {
+        if (ConnectionPhase.STREAMING != phase)
+        {
+            if (null != failure)
+            {
+                throw failure;
+            }
+            if (ConnectionPhase.DONE == phase)
+            {
+                return false;
+            }
+            connect(System.nanoTime());
+        }
+        return ConnectionPhase.STREAMING == phase;
+    }
+
+    private void afterReceive(final int fragments)
+    {
+        if (FrameReceiver.STREAMING == receiver.status())
+        {
+            final long received = receiver.bytesReceived();
+            // an aborted message is in hand and nothing more is read until it is taken: not a silent broker
+            if (fragments > 0 || received != lastBytesReceived || receiver.isAborted())
+            {
+                lastBytesReceived = received;
+                activitySeen = true;
+            }
+            else
+            {
+                checkLiveness(System.nanoTime());
+            }
+        }
+        else
+        {
+            onStreamStopped();
+        }
+    }
+
+    private void checkLiveness(final long nowNs)
+    {
+        if (activitySeen)
+        {
+            activitySeen = false;
+            lastActivityNs = nowNs;
+        }
+        else if (nowNs - lastActivityNs > livenessTimeoutNs)
+        {
+            lost(new ConnectionLostException(description + ": nothing received for " + ctx.livenessTimeoutMs() +
+                " ms (not even a heartbeat); reconnecting at position " + receiver.position()), nowNs);
+        }
+    }
+
+    private void onStreamStopped()
+    {
+        final long nowNs = System.nanoTime();
+        switch (receiver.status())
+        {
+            case FrameReceiver.END:
+                position = receiver.position();
+                finish(RemoteConsumer.State.ENDED);
+                break;
+
+            case FrameReceiver.STREAM_ERROR:
+                onError(receiver.errorCode(), receiver.problem(), "stream of " + description + " stopped", nowNs);
+                break;
+
+            case FrameReceiver.BAD_FRAME:
+                lost(new RemoteProtocolException(description + ": " + receiver.problem() + "; reconnecting"), nowNs);
+                break;
+
+            case FrameReceiver.BAD_CHECKSUM:
+                fail(new RemoteProtocolException(description + ": " + receiver.problem()));
+                break;
+
+            case FrameReceiver.END_OF_STREAM:
+                lost(new ConnectionLostException(description + ": the broker closed the connection at position " +
+                    receiver.position() + "; reconnecting"), nowNs);
+                break;
+
+            default:
+                final IOException ex = receiver.ioException();
+                lost(new ConnectionLostException(description + ": " + reason(ex) + "; reconnecting", ex), nowNs);
+                break;
+        }
+    }
+
+    private void connect(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        try
+        {
+            if (ConnectionPhase.WAITING == phase)
+            {
+                if (nowNs - nextAttemptNs < 0)
+                {
+                    return;
+                }
+                attemptDeadlineNs = nowNs + connectTimeoutNs;
+                channel = SocketChannel.open();
+                channel.configureBlocking(false);
+                phase = ConnectionPhase.CONNECTING;
+                if (channel.connect(new InetSocketAddress(ctx.host(), ctx.port())))
+                {
+                    encodeRequest();
+                }
+            }
+            if (ConnectionPhase.CONNECTING == phase && channel.finishConnect())
+            {
+                encodeRequest();
+            }
+            if (ConnectionPhase.SENDING == phase && requestProxy.send(channel))
+            {
+                phase = ConnectionPhase.AWAITING_RESPONSE;
+            }
+            if (ConnectionPhase.AWAITING_RESPONSE == phase)
+            {
+                responseAdapter.receive(channel, this);
+            }
+            if (phase.isAttempting() && nowNs - attemptDeadlineNs > 0)
+            {
+                lost(new ConnectionLostException(description + ": no answer within the connect timeout of " +
+                    ctx.connectTimeoutMs() + " ms; retrying in " + backoffMs()), nowNs);
+            }
+        }
+        catch (final IOException | UnresolvedAddressException ex)
+        {
+            lost(new ConnectionLostException("cannot subscribe to " + description + ": " + reason(ex) +
+                "; retrying in " + backoffMs(), ex), nowNs);
+        }
+    }
+
+    private static String reason(final Exception ex)
+    {
+        return ex instanceof UnresolvedAddressException ? "unknown host" :
+            null != ex.getMessage() ? ex.getMessage() : ex.toString();
+    }
+
+    private String backoffMs()
+    {
+        return (backoffNs / 1_000_000L) + " ms";
+    }
+
+    private void encodeRequest()
+    {
+        if (resolved)
+        {
+            requestProxy.encodeResume(position);
+        }
+        else
+        {
+            requestProxy.encodeFirst(ctx.start());
+        }
+        responseAdapter.reset();
+        phase = ConnectionPhase.SENDING;
+    }
+
+    public void onSubscribed(final long startPosition, final int maxFrameLength)
+    {
+        if (resolved && startPosition != position)
+        {
+            lost(new RemoteProtocolException(description + ": asked to resume at position " + position +
+                ", the broker starts at " + startPosition + "; reconnecting"), nowNs);
+            return;
+        }
+        resolved = true;
+        position = startPosition;
+        receiver.reset(startPosition, maxFrameLength);
+        lastBytesReceived = receiver.bytesReceived();
+        lastActivityNs = nowNs;
+        activitySeen = false;
+        backoffNs = initialBackoffNs;
+        phase = ConnectionPhase.STREAMING;
+        state = RemoteConsumer.State.CONNECTED;
+    }
+
+    public void onSubscribeError(final int errorCode, final String message)
+    {
+        onError(errorCode, message, "subscription to " + description, nowNs);
+    }
+
+    public void onUnsupportedVersion(final int version)
+    {
+        fail(new UnsupportedVersionException(0, description + ": the broker answered in protocol version " +
+            version + ", this client speaks version " + RemoteProtocol.VERSION));
+    }
+
+    public void onMalformedResponse(final String problem)
+    {
+        fail(new RemoteProtocolException(description + ": " + problem));
+    }
+
+    public void onClosedBeforeResponse()
+    {
+        lost(new ConnectionLostException(description + ": the broker closed the connection before it " +
+            "answered the subscription"), nowNs);
+    }
+
+    private void onError(final int code, final String message, final String context, final long nowNs)
+    {
+        if (RemoteProtocol.isRetryable(code))
+        {
+            lost(new RemoteSubscriptionException(code, context + ": " + RemoteProtocol.errorCodeName(code) + ": " +
+                message + "; reconnecting"), nowNs);
+        }
+        else
+        {
+            fail(RemoteProtocol.toException(code, message, context));
+        }
+    }
+
+    /** The connection broke: close it, report why, and try again after a backoff unless everything arrived. */
+    private void lost(final ShmbusException reason, final long nowNs)
+    {
+        if (ConnectionPhase.STREAMING == phase)
+        {
+            position = receiver.position();
+        }
+        CloseHelper.quietClose(channel);
+        channel = null;
+        if (resolved && ctx.endPosition() >= 0 && position >= ctx.endPosition())
+        {
+            finish(RemoteConsumer.State.ENDED); // all of a bounded replay arrived; only its END frame was lost
+            return;
+        }
+        phase = ConnectionPhase.WAITING;
+        nextAttemptNs = nowNs + backoffNs;
+        backoffNs = Math.min(backoffNs * 2, maxBackoffNs);
+        if (RemoteConsumer.State.CONNECTED == state)
+        {
+            state = RemoteConsumer.State.RECONNECTING;
+        }
+        ctx.errorHandler().onError(reason);
+    }
+
+    private void fail(final ShmbusException reason)
+    {
+        if (ConnectionPhase.STREAMING == phase)
+        {
+            position = receiver.position();
+        }
+        failure = reason;
+        finish(RemoteConsumer.State.FAILED);
+        throw reason;
+    }
+
+    private void finish(final RemoteConsumer.State finalState)
+    {
+        CloseHelper.quietClose(channel);
+        channel = null;
+        phase = ConnectionPhase.DONE;
+        state = finalState;
+    }
+
+    /** Readable from any thread. */
+    RemoteConsumer.State state()
+    {
+        return state;
+    }
+
+    /** See {@link RemoteConsumer#position()}. */
+    long position()
+    {
+        if (ConnectionPhase.STREAMING == phase)
+        {
+            return receiver.position();
+        }
+        final StartPosition start = ctx.start();
+        return resolved ? position : start.isEarliest() || start.isLatest() || start.isTime() ? -1 : start.position();
+    }
+
+    String description()
+    {
+        return description;
+    }
+
+    /** Closes the socket for good; safe to call twice. */
+    void close()
+    {
+        if (RemoteConsumer.State.CLOSED != state)
+        {
+            if (ConnectionPhase.STREAMING == phase)
+            {
+                position = receiver.position();
+            }
+            finish(RemoteConsumer.State.CLOSED);
+        }
+    }
+}
