@@ -57,8 +57,7 @@ public final class BytesClaim
             final MutableDirectBuffer buffer = claim.buffer();
             final int offset = claim.offset();
             store.set(buffer.addressOffset() + offset, maxLength);
-            bytes.clear();
-            bytes.writeLimit(maxLength);
+            bytes.clear(); // write position 0, write limit the store's capacity: maxLength
             try
             {
                 message.writeMarshallable(bytes);

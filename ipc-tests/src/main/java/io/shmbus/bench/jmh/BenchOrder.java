@@ -10,7 +10,7 @@ import org.agrona.MutableDirectBuffer;
  * The five-field message of {@link StructuredMessageBenchmark}: an id, a quantity, a price, a short symbol and a
  * timestamp. Two encodings of the same fields: Chronicle Bytes ({@link #writeMarshallable}, the symbol as UTF-8
  * and the timestamp stop-bit encoded) and by hand at fixed offsets with Agrona ({@link #encode}, the symbol as
- * ASCII after a length byte, the timestamp as 8 bytes). Reads into reused fields: neither allocates. One thread.
+ * UTF-8 after a length byte, the timestamp as 8 bytes). Reads into reused fields: neither allocates. One thread.
  */
 final class BenchOrder implements BytesMarshallable
 {
@@ -30,10 +30,22 @@ final class BenchOrder implements BytesMarshallable
     final StringBuilder symbol = new StringBuilder(16);
     long timestampNs;
 
-    /** Hand-written encoding: its length for a symbol of {@code symbolLength} ASCII characters. */
-    static int encodedLength(final int symbolLength)
+    /** Hand-written encoding: its length for a symbol of {@code symbolUtf8Length} UTF-8 bytes. */
+    static int encodedLength(final int symbolUtf8Length)
     {
-        return SYMBOL_OFFSET + symbolLength;
+        return SYMBOL_OFFSET + symbolUtf8Length;
+    }
+
+    /** UTF-8 length of the symbol (characters of the Basic Multilingual Plane: symbols are short codes). */
+    int symbolUtf8Length()
+    {
+        int length = 0;
+        for (int i = 0, n = symbol.length(); i < n; i++)
+        {
+            final char c = symbol.charAt(i);
+            length += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        return length;
     }
 
     BenchOrder set(final long id, final int quantity, final double price, final String symbol, final long timestampNs)
@@ -71,12 +83,27 @@ final class BenchOrder implements BytesMarshallable
         buffer.putInt(offset + QUANTITY_OFFSET, quantity);
         buffer.putDouble(offset + PRICE_OFFSET, price);
         buffer.putLong(offset + TIMESTAMP_OFFSET, timestampNs);
-        final int length = symbol.length();
-        buffer.putByte(offset + SYMBOL_LENGTH_OFFSET, (byte)length);
-        for (int i = 0; i < length; i++)
+        int at = offset + SYMBOL_OFFSET;
+        for (int i = 0, n = symbol.length(); i < n; i++)
         {
-            buffer.putByte(offset + SYMBOL_OFFSET + i, (byte)symbol.charAt(i));
+            final char c = symbol.charAt(i);
+            if (c < 0x80)
+            {
+                buffer.putByte(at++, (byte)c);
+            }
+            else if (c < 0x800)
+            {
+                buffer.putByte(at++, (byte)(0xC0 | c >> 6));
+                buffer.putByte(at++, (byte)(0x80 | c & 0x3F));
+            }
+            else
+            {
+                buffer.putByte(at++, (byte)(0xE0 | c >> 12));
+                buffer.putByte(at++, (byte)(0x80 | c >> 6 & 0x3F));
+                buffer.putByte(at++, (byte)(0x80 | c & 0x3F));
+            }
         }
+        buffer.putByte(offset + SYMBOL_LENGTH_OFFSET, (byte)(at - offset - SYMBOL_OFFSET));
     }
 
     void decode(final DirectBuffer buffer, final int offset)
@@ -86,7 +113,23 @@ final class BenchOrder implements BytesMarshallable
         price = buffer.getDouble(offset + PRICE_OFFSET);
         timestampNs = buffer.getLong(offset + TIMESTAMP_OFFSET);
         symbol.setLength(0);
-        buffer.getStringWithoutLengthAscii(offset + SYMBOL_OFFSET, buffer.getByte(offset + SYMBOL_LENGTH_OFFSET),
-            symbol);
+        final int end = offset + SYMBOL_OFFSET + buffer.getByte(offset + SYMBOL_LENGTH_OFFSET);
+        for (int at = offset + SYMBOL_OFFSET; at < end; )
+        {
+            final int b = buffer.getByte(at++) & 0xFF;
+            if (b < 0x80)
+            {
+                symbol.append((char)b);
+            }
+            else if (b < 0xE0)
+            {
+                symbol.append((char)((b & 0x1F) << 6 | buffer.getByte(at++) & 0x3F));
+            }
+            else
+            {
+                final int b2 = buffer.getByte(at++) & 0x3F;
+                symbol.append((char)((b & 0x0F) << 12 | b2 << 6 | buffer.getByte(at++) & 0x3F));
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@link #chronicleBytesInPlace}: {@link BytesClaim} writes it with Chronicle Bytes straight into a claim
  *     of a shmbus topic, a {@link BytesFragmentAdapter} reads it in place;</li>
  *     <li>{@link #agronaByHand}: the same fields written and read by hand at fixed offsets through the claim's
- *     Agrona buffer (the floor: no library between the code and the ring);</li>
+ *     Agrona buffer, the symbol as UTF-8 too (the floor: no library between the code and the ring);</li>
  *     <li>{@link #chronicleQueue}: Chronicle Queue's own path, {@code writingDocument()} then the marshallable on
  *     its bytes, and a tailer's {@code readingDocument()}.</li>
  * </ul>
@@ -67,7 +67,7 @@ import java.util.concurrent.TimeUnit;
 public class StructuredMessageBenchmark
 {
     private static final int CAPACITY = 1024 * 1024;
-    private static final String[] SYMBOLS = {"EURUSD", "VOD.L", "AAPL", "ESZ6"};
+    private static final String[] SYMBOLS = {"EURUSD", "VOD.L", "AAPL", "\u20acSTR"};
 
     /** The shmbus side: one topic, its producer and consumer, both ways of writing and reading. */
     @State(Scope.Thread)
@@ -144,7 +144,8 @@ public class StructuredMessageBenchmark
         {
             throw new IllegalStateException("refused at message " + n);
         }
-        if (1 != ring.consumer.poll(ring.bytesAdapter, 1) || ring.received.id != n)
+        if (1 != ring.consumer.poll(ring.bytesAdapter, 1) || ring.received.id != n ||
+            ring.received.symbol.charAt(0) != ring.sent.symbol.charAt(0))
         {
             throw new IllegalStateException("message " + n + " not read back");
         }
@@ -157,13 +158,14 @@ public class StructuredMessageBenchmark
         final long n = ring.sequence++;
         final BenchOrder sent = ring.sent.set(n, (int)n, n * 0.5, SYMBOLS[(int)n & 3], n + 1_700_000_000_000_000_000L);
         final BufferClaim claim = ring.claim;
-        if (ring.producer.tryClaim(BenchOrder.encodedLength(sent.symbol.length()), claim) <= 0)
+        if (ring.producer.tryClaim(BenchOrder.encodedLength(sent.symbolUtf8Length()), claim) <= 0)
         {
             throw new IllegalStateException("refused at message " + n);
         }
         sent.encode(claim.buffer(), claim.offset());
         claim.commit();
-        if (1 != ring.consumer.poll(ring.byHand, 1) || ring.received.id != n)
+        if (1 != ring.consumer.poll(ring.byHand, 1) || ring.received.id != n ||
+            ring.received.symbol.charAt(0) != sent.symbol.charAt(0))
         {
             throw new IllegalStateException("message " + n + " not read back");
         }
