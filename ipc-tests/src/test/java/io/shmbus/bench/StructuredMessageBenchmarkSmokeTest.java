@@ -1,10 +1,12 @@
 package io.shmbus.bench;
 
+import io.shmbus.bench.jmh.StructuredMessageBenchmark;
 import io.shmbus.bench.jmh.ThreadCpuProfiler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -13,6 +15,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,6 +49,13 @@ class StructuredMessageBenchmarkSmokeTest
             assertEquals(0, left.count(), "every trial removes its files");
         }
         BenchDirs.deleteRecursively(dir);
+    }
+
+    @Test
+    void itsForksGetTheOptionsChronicleQueueChildrenGet()
+    {
+        assertEquals(ChildLauncher.CHRONICLE_JVM_OPTIONS,
+            Arrays.asList(StructuredMessageBenchmark.class.getAnnotation(Fork.class).jvmArgsPrepend()));
     }
 
     @Test
