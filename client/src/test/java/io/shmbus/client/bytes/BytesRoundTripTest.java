@@ -107,6 +107,38 @@ class BytesRoundTripTest
     }
 
     @Test
+    void theClaimAndTheAdapterMayBeHandedFromOneThreadToAnother() throws Exception
+    {
+        final Producer producer = topic.addProducer();
+        final Consumer consumer = topic.addConsumer(StartPosition.EARLIEST);
+        final BytesClaim claim = new BytesClaim();
+        final BytesFragmentAdapter adapter = new BytesFragmentAdapter(this::onMessage);
+        sent.set(1, 2, 3.5, "VOD.L", 4);
+        assertTrue(claim.tryWrite(producer, Order.MAX_LENGTH, sent) > 0);
+        assertEquals(1, consumer.poll(adapter, 10));
+        final Throwable[] failure = new Throwable[1];
+        final Thread user = new Thread(() ->
+        {
+            try
+            {
+                sent.set(5, 6, 7.5, "EURUSD", 8);
+                assertTrue(claim.tryWrite(producer, Order.MAX_LENGTH, sent) > 0);
+                assertEquals(1, consumer.poll(adapter, 10));
+            }
+            catch (final Throwable ex)
+            {
+                failure[0] = ex;
+            }
+        }, "bytes-user");
+        user.start();
+        user.join(30_000);
+        assertFalse(user.isAlive(), "the other thread finished within 30 s");
+        assertNull(failure[0], () -> "on another thread: " + failure[0]);
+        assertEquals(5, received.id);
+        assertEquals("EURUSD", received.symbol.toString());
+    }
+
+    @Test
     void aShorterMessageIsZeroPaddedToTheBoundAndReportsItsLength()
     {
         final Producer producer = topic.addProducer();
