@@ -11,13 +11,13 @@ import java.util.stream.Stream;
 /**
  * Unique per-test shared-memory directories, removed after the test whatever its outcome.
  */
-final class TestDirs
+public final class TestDirs
 {
     private TestDirs()
     {
     }
 
-    static Path create(final String name)
+    public static Path create(final String name)
     {
         try
         {
@@ -31,7 +31,7 @@ final class TestDirs
         }
     }
 
-    static void delete(final Path dir)
+    public static void delete(final Path dir)
     {
         if (null == dir || !Files.exists(dir))
         {

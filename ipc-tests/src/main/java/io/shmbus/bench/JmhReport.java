@@ -49,7 +49,9 @@ final class JmhReport extends MarkdownReport
         row("topics", "real topic logs in /dev/shm opened as the client opens one without a broker " +
             "(`Topic.open`, pre-touched); publish: default 4 MiB ring, a consumer slot kept just behind the " +
             "producer so it never meets back-pressure; poll: 32 MiB of frames in a 64 MiB ring read lap after " +
-            "lap; clock: the producer's timestamp source without a broker (the system clock, what the publish figures include) and through one; stored frames: a segment file of 16384 frames in /dev/shm (see each class's javadoc)");
+            "lap; clock: the producer's timestamp source without a broker (the system clock, what the publish figures include) and through one; stored frames: a segment file of 16384 frames in /dev/shm; " +
+            "structured messages: a 1 MiB ring and a shared producer, Chronicle Queue in a fresh directory in " +
+            "/dev/shm per measured iteration (see each class's javadoc)");
         line();
         table();
         ratios();
