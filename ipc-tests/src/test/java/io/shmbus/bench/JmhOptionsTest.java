@@ -50,15 +50,18 @@ class JmhOptionsTest
         final Map<String, List<String>> publish = Map.of("producer", List.of("shared", "exclusive"),
             "size", List.of("32", "1024"), "checksums", List.of("false", "true"));
         final Map<String, List<String>> sized = Map.of("size", List.of("32", "1024"));
-        assertEquals(new TreeMap<>(Map.of(
-            "PublishBenchmark.offer", new TreeMap<>(publish),
-            "PublishBenchmark.claimCommit", new TreeMap<>(publish),
-            "PollBenchmark.pollOne", new TreeMap<>(sized),
-            "PollBenchmark.pollBatch", new TreeMap<>(sized),
-            "StoredFrameBenchmark.walk", new TreeMap<>(sized),
-            "StoredFrameBenchmark.check", new TreeMap<>(sized),
-            "ClockBenchmark.systemClock", new TreeMap<>(),
-            "ClockBenchmark.brokerClock", new TreeMap<>())), found);
+        assertEquals(new TreeMap<>(Map.ofEntries(
+            Map.entry("PublishBenchmark.offer", new TreeMap<>(publish)),
+            Map.entry("PublishBenchmark.claimCommit", new TreeMap<>(publish)),
+            Map.entry("PollBenchmark.pollOne", new TreeMap<>(sized)),
+            Map.entry("PollBenchmark.pollBatch", new TreeMap<>(sized)),
+            Map.entry("StoredFrameBenchmark.walk", new TreeMap<>(sized)),
+            Map.entry("StoredFrameBenchmark.check", new TreeMap<>(sized)),
+            Map.entry("ClockBenchmark.systemClock", new TreeMap<>()),
+            Map.entry("ClockBenchmark.brokerClock", new TreeMap<>()),
+            Map.entry("StructuredMessageBenchmark.chronicleBytesInPlace", new TreeMap<>()),
+            Map.entry("StructuredMessageBenchmark.agronaByHand", new TreeMap<>()),
+            Map.entry("StructuredMessageBenchmark.chronicleQueue", new TreeMap<>()))), found);
     }
 
     @Test
