@@ -123,6 +123,7 @@ final class BrokerConductor implements Agent
                 }
                 topic.advanceLimit(epochNs);
                 work += topic.detachSlowConsumers(nowNs);
+                topic.named.pollCommits();
             }
         }
         if (nowNs - nextHousekeepingNs >= 0)
@@ -185,6 +186,7 @@ final class BrokerConductor implements Agent
             counters.consumersFreed.getAndAdd(reclaimed);
             work += reclaimed;
             topic.updateCounters();
+            topic.named.persist(); // only when a named consumer committed since the last write
         }
         if (nowNs - nextProcessCheckNs >= 0)
         {

@@ -1,5 +1,7 @@
 package io.shmbus.broker;
 
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.ConsumerNames;
 import io.shmbus.client.InsufficientStorageException;
 import io.shmbus.client.InvalidTopicNameException;
 import io.shmbus.client.PositionUnavailableException;
@@ -137,6 +139,10 @@ final class ClientCommandAdapter implements MessageHandler
                 registrations.onAddConsumer(correlationId, clientId, pid, topicName(length), command.startType(),
                     command.startPosition());
                 break;
+            case ControlProtocol.ADD_NAMED_CONSUMER:
+                registrations.onAddConsumer(correlationId, clientId, pid, topicName(length), consumerName(length),
+                    command.startType(), command.startPosition());
+                break;
             case ControlProtocol.REMOVE_PRODUCER:
                 registrations.onRemoveProducer(correlationId, clientId, pid, command.registrationId());
                 break;
@@ -160,6 +166,16 @@ final class ClientCommandAdapter implements MessageHandler
                 clientProxy.reject(correlationId, ControlProtocol.ERROR_UNKNOWN_COMMAND,
                     "unknown command type " + type);
         }
+    }
+
+    private String consumerName(final int length)
+    {
+        final String name = command.consumerName(length);
+        if (null == name)
+        {
+            throw new ConfigurationException("consumer name is missing or its length is out of range");
+        }
+        return ConsumerNames.validate(name);
     }
 
     private String topicName(final int length)

@@ -27,6 +27,14 @@ public final class ControlProtocol
     public static final int DELETE_TOPIC = 9;
     /** {@link #DELETE_TOPIC} flag: the operator confirmed that the topic's segment files go too. */
     public static final int DELETE_ARCHIVE = 1;
+    /**
+     * As {@link #ADD_CONSUMER}, for a durable named consumer: the consumer name follows the topic in the command
+     * ({@link CommandFlyweight}). The start applies only when the broker has no position stored for the name;
+     * otherwise the consumer resumes at the stored (last committed) position. Answered with
+     * {@link #ON_CONSUMER_READY}, or {@link #ERROR_CONSUMER_NAME_IN_USE} while another live process holds the name.
+     * A broker of an earlier release answers {@link #ERROR_MALFORMED_COMMAND} or {@link #ERROR_UNKNOWN_COMMAND}.
+     */
+    public static final int ADD_NAMED_CONSUMER = 10;
 
     // broker -> clients
     public static final int ON_PRODUCER_READY = 101;
@@ -54,6 +62,8 @@ public final class ControlProtocol
     public static final int ERROR_TOPIC_IN_USE = 11;
     /** {@link #DELETE_TOPIC} of a topic with segment files, without {@link #DELETE_ARCHIVE}. */
     public static final int ERROR_CONFIRMATION_REQUIRED = 12;
+    /** {@link #ADD_NAMED_CONSUMER}: a live process holds the name; the message names its pid. */
+    public static final int ERROR_CONSUMER_NAME_IN_USE = 13;
 
     /** Start types of {@link #ADD_CONSUMER}. */
     public static final int START_EARLIEST = 0;
@@ -82,6 +92,7 @@ public final class ControlProtocol
             case ERROR_UNKNOWN_TOPIC: return "UNKNOWN_TOPIC";
             case ERROR_TOPIC_IN_USE: return "TOPIC_IN_USE";
             case ERROR_CONFIRMATION_REQUIRED: return "CONFIRMATION_REQUIRED";
+            case ERROR_CONSUMER_NAME_IN_USE: return "CONSUMER_NAME_IN_USE";
             default: return "UNKNOWN(" + code + ")";
         }
     }
