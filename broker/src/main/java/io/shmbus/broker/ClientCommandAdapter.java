@@ -30,6 +30,7 @@ final class ClientCommandAdapter implements MessageHandler
     private final ManyToOneRingBuffer toBroker;
     private final RegistrationCommands registrations;
     private final TopicAdminCommands topicAdmin;
+    private final NamedConsumerCommands namedConsumers;
     private final ClientSessions sessions;
     private final ClientProxy clientProxy;
     private final BrokerCounters counters;
@@ -41,6 +42,7 @@ final class ClientCommandAdapter implements MessageHandler
         final ManyToOneRingBuffer toBroker,
         final RegistrationCommands registrations,
         final TopicAdminCommands topicAdmin,
+        final NamedConsumerCommands namedConsumers,
         final ClientSessions sessions,
         final ClientProxy clientProxy,
         final BrokerCounters counters,
@@ -49,6 +51,7 @@ final class ClientCommandAdapter implements MessageHandler
         this.toBroker = toBroker;
         this.registrations = registrations;
         this.topicAdmin = topicAdmin;
+        this.namedConsumers = namedConsumers;
         this.sessions = sessions;
         this.clientProxy = clientProxy;
         this.counters = counters;
@@ -142,6 +145,13 @@ final class ClientCommandAdapter implements MessageHandler
             case ControlProtocol.ADD_NAMED_CONSUMER:
                 registrations.onAddConsumer(correlationId, clientId, pid, topicName(length), consumerName(length),
                     command.startType(), command.startPosition());
+                break;
+            case ControlProtocol.NAMED_CONSUMERS:
+                namedConsumers.onList(correlationId, 0 == command.topicLength() ? "" : topicName(length));
+                break;
+            case ControlProtocol.RESET_NAMED_CONSUMER:
+                namedConsumers.onReset(correlationId, topicName(length), consumerName(length), command.startType(),
+                    command.startPosition());
                 break;
             case ControlProtocol.REMOVE_PRODUCER:
                 registrations.onRemoveProducer(correlationId, clientId, pid, command.registrationId());

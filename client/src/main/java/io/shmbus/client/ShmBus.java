@@ -238,6 +238,44 @@ public final class ShmBus implements AutoCloseable
             .message;
     }
 
+    /**
+     * The broker's durable named consumers of a topic, or of every open topic when {@code topic} is null: one
+     * {@code topic=T name=N position=P tail=T lag=L holder=PID} line each (holder 0 when no process holds it).
+     *
+     * @throws BrokerErrorException with {@link ControlProtocol#ERROR_UNKNOWN_TOPIC} when the broker has no such topic.
+     */
+    public String namedConsumers(final String topic)
+    {
+        if (null != topic)
+        {
+            TopicNames.validate(topic);
+        }
+        return request(ControlProtocol.NAMED_CONSUMERS, topic, 0, 0, 0).message;
+    }
+
+    /**
+     * Moves the stored position of a named consumer that no process holds.
+     *
+     * @return the position it now resumes at.
+     * @throws ConsumerNameInUseException  while a live process holds the name (the message names its pid).
+     * @throws PositionUnavailableException when an exact position is outside what the topic holds.
+     * @throws BrokerErrorException        with {@link ControlProtocol#ERROR_UNKNOWN_REGISTRATION} for an unknown name,
+     *                                     {@link ControlProtocol#ERROR_UNKNOWN_TOPIC} for an unknown topic.
+     */
+    public long resetNamedConsumer(final String topic, final String name, final StartPosition to)
+    {
+        TopicNames.validate(topic);
+        ConsumerNames.validate(name);
+        checkAvailable();
+        final int startType = to.isEarliest() ? ControlProtocol.START_EARLIEST :
+            to.isLatest() ? ControlProtocol.START_LATEST :
+            to.isTime() ? ControlProtocol.START_TIME : ControlProtocol.START_POSITION;
+        final long value = to.isEarliest() || to.isLatest() ? 0 : to.isTime() ? to.epochNs() : to.position();
+        final String answer = brokerProxy.request(ControlProtocol.RESET_NAMED_CONSUMER, topic, name, 0, startType,
+            value).message;
+        return Long.parseLong(answer.trim().substring("position=".length()));
+    }
+
     /** This connection's id, unique among the broker's clients. */
     public long clientId()
     {

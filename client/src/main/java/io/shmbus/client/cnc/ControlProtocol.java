@@ -35,6 +35,20 @@ public final class ControlProtocol
      * A broker of an earlier release answers {@link #ERROR_MALFORMED_COMMAND} or {@link #ERROR_UNKNOWN_COMMAND}.
      */
     public static final int ADD_NAMED_CONSUMER = 10;
+    /**
+     * Operator command ({@code shmbus consumers}): the durable named consumers of the topic (or of every open topic
+     * when the topic is empty), answered with {@link #ON_TOPIC_INFO} parts of
+     * {@code topic=T name=N position=P tail=T lag=L holder=PID} lines.
+     */
+    public static final int NAMED_CONSUMERS = 11;
+    /**
+     * Operator command ({@code shmbus consumer reset}): moves the stored position of a named consumer no process
+     * holds; the name follows the topic as in {@link #ADD_NAMED_CONSUMER}, the start as in {@link #ADD_CONSUMER}.
+     * Answered with one {@link #ON_TOPIC_INFO} {@code position=P}, or {@link #ERROR_CONSUMER_NAME_IN_USE},
+     * {@link #ERROR_UNKNOWN_REGISTRATION} (no such name), {@link #ERROR_UNKNOWN_TOPIC},
+     * {@link #ERROR_POSITION_UNAVAILABLE}.
+     */
+    public static final int RESET_NAMED_CONSUMER = 12;
 
     // broker -> clients
     public static final int ON_PRODUCER_READY = 101;
