@@ -3,10 +3,10 @@ package io.shmbus.broker;
 import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.LogDescriptor;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.Object2LongHashMap;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongPredicate;
 
@@ -15,7 +15,8 @@ import java.util.function.LongPredicate;
  * that hold it now, and their persistence to {@link NamedPositionsFile} when the broker has a data directory.
  * <p>
  * A holder acknowledges by storing its position in its slot ({@link LogDescriptor#SLOT_COMMITTED_POSITION_OFFSET});
- * {@link #pollCommits()} copies those into the table without allocating. A name is free again when its slot is
+ * {@link #pollCommits()} copies those into the table without allocating; the file is rewritten (which allocates)
+ * only at the housekeeping pass after a position moved. A name is free again when its slot is
  * released (close, dead or silent process) or when its holder process is found dead at the next attach.
  * <p>
  * Conductor thread only.
@@ -30,8 +31,8 @@ final class NamedConsumers
     private final Path topicDir;
     private final boolean sync;
     private final ErrorHandler errorHandler;
-    /** Positions by name, in the order names were first seen; a {@code Long} box is made only when one moves. */
-    private final Map<String, Long> positions = new LinkedHashMap<>();
+    /** Positions by name; a primitive map, so a moving position boxes nothing. */
+    private final Object2LongHashMap<String> positions = new Object2LongHashMap<>(-1);
     private final String[] nameBySlot = new String[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] holderPidBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] positionBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
@@ -53,7 +54,10 @@ final class NamedConsumers
         this.errorHandler = errorHandler;
         if (null != topicDir)
         {
-            positions.putAll(NamedPositionsFile.read(topicDir));
+            for (final Map.Entry<String, Long> entry : NamedPositionsFile.read(topicDir).entrySet())
+            {
+                positions.put(entry.getKey(), entry.getValue().longValue());
+            }
         }
     }
 
@@ -93,15 +97,25 @@ final class NamedConsumers
     /** The stored position of a name, or -1 when the broker has never seen it (or it was reset to its start). */
     long position(final String name)
     {
-        final Long position = positions.get(name);
-        return null == position ? -1 : position;
+        return positions.getValue(name);
     }
 
     /** Every known name and its stored position (a copy, for reports). */
     Map<String, Long> positions()
     {
         pollCommits();
-        return new LinkedHashMap<>(positions);
+        return sorted();
+    }
+
+    private Map<String, Long> sorted()
+    {
+        final Map<String, Long> copy = new java.util.TreeMap<>();
+        for (final Object2LongHashMap<String>.KeyIterator it = positions.keySet().iterator(); it.hasNext(); )
+        {
+            final String name = it.next();
+            copy.put(name, positions.getValue(name));
+        }
+        return copy;
     }
 
     /** The process holding a known name, 0 when none; for reports. */
@@ -133,18 +147,6 @@ final class NamedConsumers
         persist();
     }
 
-    /** Removes a name that no process holds; true if it was known. */
-    boolean remove(final String name)
-    {
-        final boolean known = null != positions.remove(name);
-        if (known)
-        {
-            dirty = true;
-            persist();
-        }
-        return known;
-    }
-
     /**
      * The slot is about to be freed (or revoked): its last commit is taken and the name is free. Call before the
      * slot is released, so another consumer cannot have reused it.
@@ -163,7 +165,7 @@ final class NamedConsumers
     }
 
     /**
-     * Copies the positions the holders committed into the table. Allocates nothing unless a position moved.
+     * Copies the positions the holders committed into the table. Allocates nothing.
      *
      * @return the number of positions that moved.
      */
@@ -208,7 +210,7 @@ final class NamedConsumers
         }
         try
         {
-            NamedPositionsFile.write(topicDir, positions, sync);
+            NamedPositionsFile.write(topicDir, sorted(), sync);
             dirty = false;
         }
         catch (final IOException ex)

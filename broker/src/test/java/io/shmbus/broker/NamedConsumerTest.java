@@ -63,8 +63,13 @@ class NamedConsumerTest
 
     private void launch(final Path data) throws IOException
     {
+        launch(data, "");
+    }
+
+    private void launch(final Path data, final String topicSettings) throws IOException
+    {
         final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
+        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n" + topicSettings);
         final BrokerContext ctx = new BrokerContext().dir(shm).configFile(config).segmentLength(64 * 1024)
             .log(new PrintStream(brokerLog, true));
         broker = Broker.launch(null != data ? ctx.dataDir(data) : ctx);
@@ -226,6 +231,25 @@ class NamedConsumerTest
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.LATEST))
             {
                 assertEquals(names(2, 1000), read(consumer, 998, false));
+            }
+        }
+    }
+
+    @Test
+    void withTheArchivePolicyASlowNamedConsumerFallsBackToTheArchiveAndItsCommitsStillCount() throws IOException
+    {
+        launch(dataDir, "slow.consumer = archive\nslow.consumer.detach.timeout = 100ms\n");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
+            {
+                publish(bus, "orders", 0, 1000); // ~256 KiB through a 64 KiB ring: producers are not held
+                assertEquals(names(0, 600), read(consumer, 600, true));
+                assertTrue(consumer.isDetached() || consumer.isReplaying(), "it was moved to the archive");
+            }
+            try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.LATEST))
+            {
+                assertEquals(names(600, 1000), read(consumer, 400, true), "resumes after its last commit");
             }
         }
     }
