@@ -53,7 +53,8 @@ final class NamedConsumerCommands
             }
             list(topic, text);
         }
-        clientProxy.onTopicInfo(correlationId, TopicReport.parts(text.toString(), ResponseFlyweight.MAX_MESSAGE_LENGTH));
+        clientProxy.onTopicInfo(correlationId,
+            TopicReport.parts(text.toString(), ResponseFlyweight.MAX_MESSAGE_LENGTH));
     }
 
     private void list(final TopicState topic, final StringBuilder text)
@@ -97,8 +98,10 @@ final class NamedConsumerCommands
                 "; stop it before moving its position");
             return;
         }
-        final long earliest = null != topic.archiver && topic.archiver.firstPosition() < topic.archiver.archivedPosition() ?
-            Math.min(topic.archiver.firstPosition(), topic.log.earliestPosition()) : topic.log.earliestPosition();
+        final boolean archived = null != topic.archiver &&
+            topic.archiver.firstPosition() < topic.archiver.archivedPosition();
+        final long earliest = archived ? Math.min(topic.archiver.firstPosition(), topic.log.earliestPosition()) :
+            topic.log.earliestPosition();
         final long tail = topic.log.tailVolatile();
         final long position;
         switch (startType)

@@ -21,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * leaves up to that many batches handled but not acknowledged. It pauses {@code pauseMs} after each batch
  * of at most {@code batch} messages, and runs until it is killed or {@code idleExitMs} pass without a message.
  * <p>
- * Arguments: dir topic name start batch pauseMs idleExitMs commitEvery. Exit codes: 0 idle, 3 the name is held by another
- * process (after a line {@code IN_USE <message>}), 1 any other failure.
+ * Arguments: dir topic name start batch pauseMs idleExitMs commitEvery. Exit codes: 0 idle, 3 the name is held
+ * by another process (after a line {@code IN_USE <message>}), 1 any other failure.
  */
 public final class NamedConsumerMain
 {
