@@ -3,6 +3,7 @@ package io.shmbus.broker;
 import io.shmbus.client.PositionUnavailableException;
 import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.cnc.ResponseFlyweight;
+import io.shmbus.client.log.FrameDescriptor;
 
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,11 @@ final class NamedConsumerCommands
                 position = topic.positionAtTime(value);
                 break;
             case ControlProtocol.START_POSITION:
+                if ((value & (FrameDescriptor.FRAME_ALIGNMENT - 1)) != 0)
+                {
+                    throw new PositionUnavailableException("position " + value + " is not the start of a frame: " +
+                        "frames start at multiples of " + FrameDescriptor.FRAME_ALIGNMENT);
+                }
                 if (value < earliest || value > tail)
                 {
                     throw new PositionUnavailableException("position " + value + " of topic '" + topicName +

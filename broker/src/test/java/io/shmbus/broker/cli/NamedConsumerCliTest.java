@@ -120,6 +120,9 @@ class NamedConsumerCliTest
         assertEquals(2, run("", "consumer", "reset", "nobody", "--topic", "orders", "--to", "latest").code);
         assertEquals(2, run("", "consumer", "reset", "billing", "--topic", "orders", "--to", "sometime").code);
         assertEquals(2, run("", "consumer", "reset", "billing", "--topic", "orders", "--to", "999999").code);
+        final CliRun unaligned = run("", "consumer", "reset", "billing", "--topic", "orders", "--to", "3");
+        assertEquals(2, unaligned.code);
+        assertTrue(unaligned.stderr.contains("not the start of a frame"), unaligned.stderr);
         assertEquals(2, run("", "consumer", "reset", "bad name", "--topic", "orders", "--to", "latest").code);
         assertEquals(2, run("", "consumer", "reset", "billing", "--to", "latest").code);
         assertEquals(2, run("", "consumer", "rewind", "billing").code);
