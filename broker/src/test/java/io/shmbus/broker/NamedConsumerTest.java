@@ -255,6 +255,28 @@ class NamedConsumerTest
     }
 
     @Test
+    void deletingTheTopicDeletesItsNamedConsumers() throws IOException
+    {
+        launch(dataDir);
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        {
+            publish(bus, "orders", 0, 4);
+            try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
+            {
+                assertEquals(names(0, 2), read(consumer, 2, true));
+            }
+            assertTrue(bus.namedConsumers("orders").contains("name=billing"), bus.namedConsumers("orders"));
+            bus.deleteTopic("orders", true);
+            assertFalse(Files.exists(dataDir.resolve("orders")), "the positions went with the archive");
+            publish(bus, "orders", 100, 102);
+            try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
+            {
+                assertEquals(names(100, 102), read(consumer, 2, true), "a new topic: the start applies again");
+            }
+        }
+    }
+
+    @Test
     void aNamedConsumerHoldsProducersBack() throws IOException
     {
         launch(null);
