@@ -83,6 +83,7 @@ final class BrokerConductor implements Agent
         this.commandAdapter = new ClientCommandAdapter(toBroker,
             new RegistrationCommands(topics, sessions, clientProxy, isProcessAlive),
             new TopicAdminCommands(topics, sessions, clientProxy, isProcessAlive, ctx, counters, log),
+            new NamedConsumerCommands(topics, clientProxy, isProcessAlive),
             sessions, clientProxy, counters, errorHandler);
         topics.openAtStart();
     }
@@ -123,6 +124,7 @@ final class BrokerConductor implements Agent
                 }
                 topic.advanceLimit(epochNs);
                 work += topic.detachSlowConsumers(nowNs);
+                topic.named.pollCommits();
             }
         }
         if (nowNs - nextHousekeepingNs >= 0)
@@ -185,6 +187,7 @@ final class BrokerConductor implements Agent
             counters.consumersFreed.getAndAdd(reclaimed);
             work += reclaimed;
             topic.updateCounters();
+            topic.named.persist(); // only when a named consumer committed since the last write
         }
         if (nowNs - nextProcessCheckNs >= 0)
         {

@@ -1,5 +1,7 @@
 package io.shmbus.broker;
 
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.ConsumerNames;
 import io.shmbus.client.InsufficientStorageException;
 import io.shmbus.client.InvalidTopicNameException;
 import io.shmbus.client.PositionUnavailableException;
@@ -28,6 +30,7 @@ final class ClientCommandAdapter implements MessageHandler
     private final ManyToOneRingBuffer toBroker;
     private final RegistrationCommands registrations;
     private final TopicAdminCommands topicAdmin;
+    private final NamedConsumerCommands namedConsumers;
     private final ClientSessions sessions;
     private final ClientProxy clientProxy;
     private final BrokerCounters counters;
@@ -39,6 +42,7 @@ final class ClientCommandAdapter implements MessageHandler
         final ManyToOneRingBuffer toBroker,
         final RegistrationCommands registrations,
         final TopicAdminCommands topicAdmin,
+        final NamedConsumerCommands namedConsumers,
         final ClientSessions sessions,
         final ClientProxy clientProxy,
         final BrokerCounters counters,
@@ -47,6 +51,7 @@ final class ClientCommandAdapter implements MessageHandler
         this.toBroker = toBroker;
         this.registrations = registrations;
         this.topicAdmin = topicAdmin;
+        this.namedConsumers = namedConsumers;
         this.sessions = sessions;
         this.clientProxy = clientProxy;
         this.counters = counters;
@@ -137,6 +142,17 @@ final class ClientCommandAdapter implements MessageHandler
                 registrations.onAddConsumer(correlationId, clientId, pid, topicName(length), command.startType(),
                     command.startPosition());
                 break;
+            case ControlProtocol.ADD_NAMED_CONSUMER:
+                registrations.onAddConsumer(correlationId, clientId, pid, topicName(length), consumerName(length),
+                    command.startType(), command.startPosition());
+                break;
+            case ControlProtocol.NAMED_CONSUMERS:
+                namedConsumers.onList(correlationId, 0 == command.topicLength() ? "" : topicName(length));
+                break;
+            case ControlProtocol.RESET_NAMED_CONSUMER:
+                namedConsumers.onReset(correlationId, topicName(length), consumerName(length), command.startType(),
+                    command.startPosition());
+                break;
             case ControlProtocol.REMOVE_PRODUCER:
                 registrations.onRemoveProducer(correlationId, clientId, pid, command.registrationId());
                 break;
@@ -160,6 +176,16 @@ final class ClientCommandAdapter implements MessageHandler
                 clientProxy.reject(correlationId, ControlProtocol.ERROR_UNKNOWN_COMMAND,
                     "unknown command type " + type);
         }
+    }
+
+    private String consumerName(final int length)
+    {
+        final String name = command.consumerName(length);
+        if (null == name)
+        {
+            throw new ConfigurationException("consumer name is missing or its length is out of range");
+        }
+        return ConsumerNames.validate(name);
     }
 
     private String topicName(final int length)

@@ -145,6 +145,7 @@ final class ClientSessions
                 if (state != LogDescriptor.SLOT_FREE && state != LogDescriptor.SLOT_RESERVED &&
                     !topic.isHeldBySession(slot) && !isProcessAlive.test(topic.log.slotOwnerPid(slot)))
                 {
+                    topic.named.onSlotReleased(slot);
                     topic.slots.release(slot);
                     freed++;
                     log.info(BrokerLogger.CONDUCTOR, "topic '" + topic.name + "': freed consumer slot " + slot +
@@ -175,6 +176,7 @@ final class ClientSessions
         int freed = 0;
         for (final ClientSession.ConsumerRegistration registration : session.consumers.values())
         {
+            registration.topic.named.onSlotReleased(registration.slot);
             if (revokeOnly)
             {
                 registration.topic.slots.revoke(registration.slot);

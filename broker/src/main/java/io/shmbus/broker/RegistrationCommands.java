@@ -62,6 +62,22 @@ final class RegistrationCommands
         final int startType,
         final long startPosition)
     {
+        onAddConsumer(correlationId, clientId, pid, name, null, startType, startPosition);
+    }
+
+    /**
+     * Adds a consumer; a named one ({@code consumerName} not null) resumes at its stored position when the broker
+     * has one, and is refused while another live process holds the name.
+     */
+    void onAddConsumer(
+        final long correlationId,
+        final long clientId,
+        final long pid,
+        final String name,
+        final String consumerName,
+        final int startType,
+        final long startPosition)
+    {
         StartPosition start;
         switch (startType)
         {
@@ -88,6 +104,22 @@ final class RegistrationCommands
         }
         final ClientSession session = sessions.session(clientId, pid);
         final TopicState topic = topics.topic(name);
+        if (null != consumerName)
+        {
+            final long holder = topic.named.holderPid(consumerName, isProcessAlive);
+            if (0 != holder)
+            {
+                clientProxy.reject(correlationId, ControlProtocol.ERROR_CONSUMER_NAME_IN_USE, "consumer '" +
+                    consumerName + "' of topic '" + name + "' is held by process " + holder +
+                    "; one process at a time holds a name");
+                return;
+            }
+            final long stored = topic.named.position(consumerName);
+            if (stored >= 0)
+            {
+                start = StartPosition.at(stored); // resumes: the start applies only to a name not seen before
+            }
+        }
         if (null == start)
         {
             start = StartPosition.at(topic.positionAtTime(startPosition));
@@ -101,6 +133,10 @@ final class RegistrationCommands
             topic.slots.activate(slot, start, session.pid);
         final long registrationId = nextRegistrationId++;
         session.consumers.put(registrationId, new ClientSession.ConsumerRegistration(topic, slot));
+        if (null != consumerName)
+        {
+            topic.named.attach(consumerName, slot, session.pid, replayFrom >= 0 ? replayFrom : position);
+        }
         final boolean archiveFallback = null != topic.archiver && topic.config.slowConsumerToArchive();
         if (archiveFallback)
         {
@@ -177,6 +213,7 @@ final class RegistrationCommands
                 "no consumer " + registrationId + " for client " + session.clientId);
             return;
         }
+        registration.topic.named.onSlotReleased(registration.slot);
         registration.topic.slots.release(registration.slot);
         removed(correlationId, registrationId);
     }

@@ -37,6 +37,8 @@ final class TopicState implements AutoCloseable
     final PublishedTally tally;
     /** The archived range published to other threads (the network server); null when not persistent. */
     final ArchiveView archiveView;
+    /** Durable named consumers: their stored positions and holders. */
+    final NamedConsumers named;
     private final ArchiveViews archiveViews;
     private final io.shmbus.broker.logging.BrokerLogger out;
     int producers;
@@ -71,6 +73,10 @@ final class TopicState implements AutoCloseable
         this.config = config;
         this.log = log;
         this.slots = new ConsumerSlots(log);
+        // first, so that a damaged positions file fails the topic's opening before anything needs closing
+        this.named = new NamedConsumers(name, slots, null != dataDir ? dataDir.resolve(name) : null,
+            config.durability() != TopicConfig.DURABILITY_NONE,
+            ex -> out.warn(io.shmbus.broker.logging.BrokerLogger.CONDUCTOR, ex.getMessage()));
         this.flowControl = new FlowControl(log, slots);
         this.counters = new TopicCounters(name, log, countersManager);
         this.abandonedWork = new AbandonedWorkWatch(name, log, slots, flowControl, this.counters, out);
@@ -354,6 +360,8 @@ final class TopicState implements AutoCloseable
 
     public void close()
     {
+        named.pollCommits();
+        named.persist();
         if (null != archiver)
         {
             archiveViews.remove(name);

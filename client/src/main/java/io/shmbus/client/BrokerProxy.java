@@ -51,11 +51,19 @@ final class BrokerProxy
     ClientConductor.Response request(
         final int type, final String topic, final long registrationId, final int startType, final long position)
     {
+        return request(type, topic, null, registrationId, startType, position);
+    }
+
+    /** As {@link #request(int, String, long, int, long)} with a consumer name after the topic (when not null). */
+    ClientConductor.Response request(
+        final int type, final String topic, final String consumerName, final long registrationId,
+        final int startType, final long position)
+    {
         final long correlationId = toBroker.nextCorrelationId();
         final CompletableFuture<ClientConductor.Response> future = conductor.expect(correlationId);
         try
         {
-            send(type, correlationId, topic, registrationId, startType, position);
+            send(type, correlationId, topic, consumerName, registrationId, startType, position);
             final ClientConductor.Response response = future.get(ctx.requestTimeoutMs(), TimeUnit.MILLISECONDS);
             if (response.errorCode != 0)
             {
@@ -94,6 +102,13 @@ final class BrokerProxy
         final int type, final long correlationId, final String topic, final long registrationId,
         final int startType, final long position)
     {
+        send(type, correlationId, topic, null, registrationId, startType, position);
+    }
+
+    private void send(
+        final int type, final long correlationId, final String topic, final String consumerName,
+        final long registrationId, final int startType, final long position)
+    {
         synchronized (commandBuffer)
         {
             command.wrap(commandBuffer, 0).clear()
@@ -106,6 +121,10 @@ final class BrokerProxy
             if (null != topic)
             {
                 command.topic(topic);
+                if (null != consumerName)
+                {
+                    command.consumerName(consumerName);
+                }
             }
             final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
             while (!toBroker.write(type, commandBuffer, 0, command.length()))
@@ -131,6 +150,8 @@ final class BrokerProxy
                 return new PositionUnavailableException(message);
             case ControlProtocol.ERROR_STORAGE:
                 return new InsufficientStorageException(message);
+            case ControlProtocol.ERROR_CONSUMER_NAME_IN_USE:
+                return new ConsumerNameInUseException(message);
             default:
                 return new BrokerErrorException(code, "broker error " + ControlProtocol.errorCodeName(code) + ": " +
                     message);

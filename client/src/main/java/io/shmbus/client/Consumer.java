@@ -26,6 +26,7 @@ public final class Consumer implements AutoCloseable
     private final ErrorHandler errorHandler;
     private final java.nio.file.Path archiveDirectory;
     private final boolean archiveFallback;
+    private final String name;
     private ArchiveReplay replay;
     private long position;
     private boolean closed;
@@ -41,6 +42,7 @@ public final class Consumer implements AutoCloseable
         this.errorHandler = null;
         this.archiveDirectory = null;
         this.archiveFallback = false;
+        this.name = null;
         this.slot = slots.reserve();
         try
         {
@@ -62,8 +64,9 @@ public final class Consumer implements AutoCloseable
      */
     Consumer(final TopicLog log, final ConsumerSlots slots, final int slot, final long position,
         final Runnable onClose, final ErrorHandler errorHandler, final ArchiveReplay replay,
-        final java.nio.file.Path archiveDirectory, final boolean archiveFallback)
+        final java.nio.file.Path archiveDirectory, final boolean archiveFallback, final String name)
     {
+        this.name = name;
         this.errorHandler = errorHandler;
         this.archiveDirectory = archiveDirectory;
         this.archiveFallback = archiveFallback;
@@ -396,6 +399,29 @@ public final class Consumer implements AutoCloseable
                 slots.release(slot);
             }
         }
+    }
+
+    /**
+     * Acknowledges every message delivered so far: a durable named consumer that restarts resumes right after the
+     * last message delivered before this call. One ordered store into shared memory; no system call, no allocation.
+     * For a consumer without a name it only records the position (nobody reads it).
+     * <p>
+     * Messages delivered after the last commit are delivered again after a crash (at-least-once); a handler that
+     * must process each message once records {@link Header#position()} with its effect and skips positions at or
+     * below the one it recorded.
+     */
+    public void commit()
+    {
+        if (!closed && !revoked)
+        {
+            slots.committedPositionRelease(slot, position());
+        }
+    }
+
+    /** The durable name the broker keeps this consumer's position under, or null for an anonymous consumer. */
+    public String name()
+    {
+        return name;
     }
 
     /** Index of this consumer's slot in the topic log. */

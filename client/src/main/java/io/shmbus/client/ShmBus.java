@@ -149,14 +149,35 @@ public final class ShmBus implements AutoCloseable
      */
     public Consumer addConsumer(final String topic, final StartPosition start)
     {
+        return addConsumer(topic, null, start);
+    }
+
+    /**
+     * Registers a durable named consumer: the broker keeps its position under {@code name}, so a process that adds
+     * it again resumes right after the last message it acknowledged with {@link Consumer#commit()}, from the ring or
+     * from the archive. {@code start} applies only the first time the broker sees the name on this topic (or after
+     * {@code shmbus consumer reset}). One process at a time holds a name.
+     *
+     * @throws ConsumerNameInUseException  when another live process holds the name (the message names its pid).
+     * @throws PositionUnavailableException when the stored position is no longer in the ring or the archive.
+     */
+    public Consumer addNamedConsumer(final String topic, final String name, final StartPosition start)
+    {
+        return addConsumer(topic, ConsumerNames.validate(name), start);
+    }
+
+    private Consumer addConsumer(final String topic, final String name, final StartPosition start)
+    {
         TopicNames.validate(topic);
         final int startType = start.isEarliest() ? ControlProtocol.START_EARLIEST :
             start.isLatest() ? ControlProtocol.START_LATEST :
             start.isTime() ? ControlProtocol.START_TIME : ControlProtocol.START_POSITION;
         final long position = start.isEarliest() || start.isLatest() ? 0 :
             start.isTime() ? start.epochNs() : start.position();
-        final ClientConductor.Response response = request(ControlProtocol.ADD_CONSUMER, topic, 0, startType,
-            position);
+        checkAvailable();
+        final ClientConductor.Response response = null == name ?
+            brokerProxy.request(ControlProtocol.ADD_CONSUMER, topic, 0, startType, position) :
+            brokerProxy.request(ControlProtocol.ADD_NAMED_CONSUMER, topic, name, 0, startType, position);
         synchronized (this)
         {
             final MappedTopics.MappedTopic mapped = topics.map(topic);
@@ -180,7 +201,7 @@ public final class ShmBus implements AutoCloseable
             }
             final Consumer consumer = new Consumer(mapped.log, mapped.slots, response.slot, response.position,
                 () -> release(registrationId, ControlProtocol.REMOVE_CONSUMER), ctx.errorHandler(), replay,
-                archiveDirectory, fallback);
+                archiveDirectory, fallback, name);
             registrations.put(registrationId, consumer);
             return consumer;
         }
@@ -215,6 +236,44 @@ public final class ShmBus implements AutoCloseable
         TopicNames.validate(topic);
         return request(ControlProtocol.DELETE_TOPIC, topic, 0, withArchive ? ControlProtocol.DELETE_ARCHIVE : 0, 0)
             .message;
+    }
+
+    /**
+     * The broker's durable named consumers of a topic, or of every open topic when {@code topic} is null: one
+     * {@code topic=T name=N position=P tail=T lag=L holder=PID} line each (holder 0 when no process holds it).
+     *
+     * @throws BrokerErrorException with {@link ControlProtocol#ERROR_UNKNOWN_TOPIC} when the broker has no such topic.
+     */
+    public String namedConsumers(final String topic)
+    {
+        if (null != topic)
+        {
+            TopicNames.validate(topic);
+        }
+        return request(ControlProtocol.NAMED_CONSUMERS, topic, 0, 0, 0).message;
+    }
+
+    /**
+     * Moves the stored position of a named consumer that no process holds.
+     *
+     * @return the position it now resumes at.
+     * @throws ConsumerNameInUseException  while a live process holds the name (the message names its pid).
+     * @throws PositionUnavailableException when an exact position is outside what the topic holds.
+     * @throws BrokerErrorException        with {@link ControlProtocol#ERROR_UNKNOWN_REGISTRATION} for an unknown name,
+     *                                     {@link ControlProtocol#ERROR_UNKNOWN_TOPIC} for an unknown topic.
+     */
+    public long resetNamedConsumer(final String topic, final String name, final StartPosition to)
+    {
+        TopicNames.validate(topic);
+        ConsumerNames.validate(name);
+        checkAvailable();
+        final int startType = to.isEarliest() ? ControlProtocol.START_EARLIEST :
+            to.isLatest() ? ControlProtocol.START_LATEST :
+            to.isTime() ? ControlProtocol.START_TIME : ControlProtocol.START_POSITION;
+        final long value = to.isEarliest() || to.isLatest() ? 0 : to.isTime() ? to.epochNs() : to.position();
+        final String answer = brokerProxy.request(ControlProtocol.RESET_NAMED_CONSUMER, topic, name, 0, startType,
+            value).message;
+        return Long.parseLong(answer.trim().substring("position=".length()));
     }
 
     /** This connection's id, unique among the broker's clients. */

@@ -32,6 +32,7 @@ final class LocalSubscription
     private final MessageLines lines;
     private final ShutdownSignal signal;
     private final PrintStream err;
+    private String consumerName;
 
     LocalSubscription(
         final Supplier<ShmBus> connect,
@@ -53,6 +54,16 @@ final class LocalSubscription
         this.lines = lines;
         this.signal = signal;
         this.err = err;
+    }
+
+    /**
+     * Subscribes as the durable named consumer {@code name} (null: anonymous): it resumes where the broker stored
+     * the name's position, and acknowledges each batch once its lines are flushed to the output.
+     */
+    LocalSubscription named(final String name)
+    {
+        this.consumerName = name;
+        return this;
     }
 
     /** @return the exit code. */
@@ -83,7 +94,9 @@ final class LocalSubscription
                 final Consumer consumer;
                 try
                 {
-                    consumer = bus.addConsumer(topic, resumeAt < 0 ? start : StartPosition.at(resumeAt));
+                    // a named consumer resumes at the position the broker stored for it, a restarted broker too
+                    consumer = null != consumerName ? bus.addNamedConsumer(topic, consumerName, start) :
+                        bus.addConsumer(topic, resumeAt < 0 ? start : StartPosition.at(resumeAt));
                 }
                 catch (final BrokerUnavailableException ex)
                 {
@@ -132,7 +145,12 @@ final class LocalSubscription
         while (!signal.stopRequested() && lines.received() < count && !bus.isClosed())
         {
             final int n = consumer.poll(lines, (int)Math.min(256, count - lines.received()));
-            if (0 == n)
+            if (null != consumerName && n > 0)
+            {
+                lines.flush(); // printed before acknowledged: a crash in between prints them again, never loses them
+                consumer.commit();
+            }
+            else if (0 == n)
             {
                 lines.flush();
             }

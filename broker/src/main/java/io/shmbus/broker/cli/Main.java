@@ -20,7 +20,8 @@ public final class Main
 
     /** Every command's name, in the order of the command list. */
     static final List<String> COMMAND_NAMES =
-        List.of("broker", "demo", "publish", "subscribe", "topics", "topic", "stat", "errors", "verify", "replay");
+        List.of("broker", "demo", "publish", "subscribe", "topics", "topic", "consumers", "consumer", "stat", "errors",
+            "verify", "replay");
 
     private Main()
     {
@@ -46,6 +47,10 @@ public final class Main
                 return new TopicsCommand();
             case "topic":
                 return new TopicCommand();
+            case "consumers":
+                return new ConsumersCommand();
+            case "consumer":
+                return new ConsumerCommand();
             case "stat":
                 return new StatCommand();
             case "errors":

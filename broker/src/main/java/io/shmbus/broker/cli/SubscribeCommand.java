@@ -32,6 +32,7 @@ final class SubscribeCommand implements Command
     public String usage()
     {
         return "usage: shmbus subscribe --topic T [--from earliest|latest|POSITION|TIME] [--count N] [--dir DIR]\n" +
+            "                        [--name NAME]\n" +
             "                        [--wait DURATION | --no-wait]\n" +
             "       shmbus subscribe --remote HOST:PORT --topic T [--from ...] [--to POSITION] [--token TOKEN]\n" +
             "                        [--count N] [--wait DURATION | --no-wait]\n\n" +
@@ -49,6 +50,9 @@ final class SubscribeCommand implements Command
             "  --from START       earliest, latest (default), an exact stream position or an ISO-8601 time\n" +
             "                     (the first message stamped at or after it; a time in the future is refused)\n" +
             "  --count N          exit after N messages\n" +
+            "  --name NAME        a durable named consumer: resumes after the last message a subscribe with this\n" +
+            "                     name printed (each printed message is acknowledged); --from applies only the\n" +
+            "                     first time the broker sees the name\n" +
             "  --wait DURATION    wait at most this long (e.g. 500ms, 10s, 5m) for a broker or topic\n" +
             "  --no-wait          fail at once when the broker or the topic is missing or the broker stops\n" +
             "  --remote HOST:PORT subscribe over TCP to the broker's --net-port\n" +
@@ -60,7 +64,7 @@ final class SubscribeCommand implements Command
         final List<String> argList, final InputStream in, final PrintStream out, final PrintStream err) throws Exception
     {
         final Args args = Args.parse(name(), argList,
-            TopicOptions.with("--from", "--count", "--remote", "--to", "--token", WaitPolicy.OPTION),
+            TopicOptions.with("--from", "--count", "--remote", "--to", "--token", "--name", WaitPolicy.OPTION),
             WaitPolicy.FLAGS);
         final StartPosition start = StartOptions.start(args, name(), "--from", "latest");
         final long count = args.getLong("--count", Long.MAX_VALUE);
@@ -88,6 +92,18 @@ final class SubscribeCommand implements Command
                 }
             }
         }
+        final String consumerName = args.get("--name", null);
+        if (null != consumerName)
+        {
+            try
+            {
+                io.shmbus.client.ConsumerNames.validate(consumerName);
+            }
+            catch (final io.shmbus.client.ConfigurationException ex)
+            {
+                throw new UsageException(name(), ex.getMessage());
+            }
+        }
         if (args.has("--to") || args.has("--token"))
         {
             throw new UsageException(name(), "--to and --token need --remote");
@@ -99,7 +115,7 @@ final class SubscribeCommand implements Command
             try
             {
                 return new LocalSubscription(() -> TopicOptions.connect(args, err, name()), dir, topic, start, count,
-                    wait, lines, signal, err).run();
+                    wait, lines, signal, err).named(consumerName).run();
             }
             finally
             {

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
  *                             DELETE_TOPIC: flags (DELETE_ARCHIVE)
  *  44  int  topicLength       ADD_PRODUCER, ADD_EXCLUSIVE_PRODUCER, ADD_CONSUMER, TOPIC_INFO, DELETE_TOPIC
  *  48  topic, US-ASCII, at most 128 bytes
+ *  48 + topicLength      int  nameLength    ADD_NAMED_CONSUMER only
+ *  52 + topicLength      consumer name, US-ASCII, at most 64 bytes
  * </pre>
  * A flyweight: wrap a buffer, then read or write fields in place. Not thread-safe.
  */
@@ -32,17 +34,20 @@ public final class CommandFlyweight
     public static final int TOPIC_OFFSET = TOPIC_LENGTH_OFFSET + 4;
     public static final int MAX_TOPIC_LENGTH = 128;
     public static final int MIN_LENGTH = TOPIC_OFFSET;
-    public static final int MAX_LENGTH = TOPIC_OFFSET + MAX_TOPIC_LENGTH;
+    public static final int MAX_NAME_LENGTH = 64;
+    public static final int MAX_LENGTH = TOPIC_OFFSET + MAX_TOPIC_LENGTH + 4 + MAX_NAME_LENGTH;
 
     private DirectBuffer buffer;
     private MutableDirectBuffer mutable;
     private int offset;
+    private boolean hasName;
 
     public CommandFlyweight wrap(final MutableDirectBuffer buffer, final int offset)
     {
         this.buffer = buffer;
         this.mutable = buffer;
         this.offset = offset;
+        this.hasName = false;
         return this;
     }
 
@@ -51,6 +56,7 @@ public final class CommandFlyweight
         this.buffer = buffer;
         this.mutable = null;
         this.offset = offset;
+        this.hasName = false;
         return this;
     }
 
@@ -58,6 +64,7 @@ public final class CommandFlyweight
     public CommandFlyweight clear()
     {
         mutable.setMemory(offset, MAX_LENGTH, (byte)0);
+        hasName = false;
         return this;
     }
 
@@ -160,6 +167,47 @@ public final class CommandFlyweight
     /** Encoded length with the topic written so far. */
     public int length()
     {
-        return TOPIC_OFFSET + Math.max(0, topicLength());
+        return TOPIC_OFFSET + Math.max(0, topicLength()) + (hasName ? 4 + Math.max(0, nameLength()) : 0);
+    }
+
+    /** Writes a consumer name after the topic (call after {@link #topic(String)}). */
+    public CommandFlyweight consumerName(final String name)
+    {
+        final byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length > MAX_NAME_LENGTH)
+        {
+            throw new IllegalArgumentException("consumer name longer than " + MAX_NAME_LENGTH);
+        }
+        final int at = offset + TOPIC_OFFSET + topicLength();
+        mutable.putInt(at, bytes.length);
+        mutable.putBytes(at + 4, bytes);
+        hasName = true;
+        return this;
+    }
+
+    private int nameLength()
+    {
+        return buffer.getInt(offset + TOPIC_OFFSET + topicLength());
+    }
+
+    /**
+     * @return the consumer name that follows the topic, or null when the command is too short for it or its
+     * length is out of range.
+     */
+    public String consumerName(final int commandLength)
+    {
+        final int topicLength = topicLength();
+        if (topicLength < 0 || topicLength > MAX_TOPIC_LENGTH || TOPIC_OFFSET + topicLength + 4 > commandLength)
+        {
+            return null;
+        }
+        final int length = nameLength();
+        if (length < 0 || length > MAX_NAME_LENGTH || TOPIC_OFFSET + topicLength + 4 + length > commandLength)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset + TOPIC_OFFSET + topicLength + 4, bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
     }
 }

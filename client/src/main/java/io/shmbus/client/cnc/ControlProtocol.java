@@ -27,6 +27,28 @@ public final class ControlProtocol
     public static final int DELETE_TOPIC = 9;
     /** {@link #DELETE_TOPIC} flag: the operator confirmed that the topic's segment files go too. */
     public static final int DELETE_ARCHIVE = 1;
+    /**
+     * As {@link #ADD_CONSUMER}, for a durable named consumer: the consumer name follows the topic in the command
+     * ({@link CommandFlyweight}). The start applies only when the broker has no position stored for the name;
+     * otherwise the consumer resumes at the stored (last committed) position. Answered with
+     * {@link #ON_CONSUMER_READY}, or {@link #ERROR_CONSUMER_NAME_IN_USE} while another live process holds the name.
+     * A broker of an earlier release answers {@link #ERROR_MALFORMED_COMMAND} or {@link #ERROR_UNKNOWN_COMMAND}.
+     */
+    public static final int ADD_NAMED_CONSUMER = 10;
+    /**
+     * Operator command ({@code shmbus consumers}): the durable named consumers of the topic (or of every open topic
+     * when the topic is empty), answered with {@link #ON_TOPIC_INFO} parts of
+     * {@code topic=T name=N position=P tail=T lag=L holder=PID} lines.
+     */
+    public static final int NAMED_CONSUMERS = 11;
+    /**
+     * Operator command ({@code shmbus consumer reset}): moves the stored position of a named consumer no process
+     * holds; the name follows the topic as in {@link #ADD_NAMED_CONSUMER}, the start as in {@link #ADD_CONSUMER}.
+     * Answered with one {@link #ON_TOPIC_INFO} {@code position=P}, or {@link #ERROR_CONSUMER_NAME_IN_USE},
+     * {@link #ERROR_UNKNOWN_REGISTRATION} (no such name), {@link #ERROR_UNKNOWN_TOPIC},
+     * {@link #ERROR_POSITION_UNAVAILABLE}.
+     */
+    public static final int RESET_NAMED_CONSUMER = 12;
 
     // broker -> clients
     public static final int ON_PRODUCER_READY = 101;
@@ -54,6 +76,8 @@ public final class ControlProtocol
     public static final int ERROR_TOPIC_IN_USE = 11;
     /** {@link #DELETE_TOPIC} of a topic with segment files, without {@link #DELETE_ARCHIVE}. */
     public static final int ERROR_CONFIRMATION_REQUIRED = 12;
+    /** {@link #ADD_NAMED_CONSUMER}: a live process holds the name; the message names its pid. */
+    public static final int ERROR_CONSUMER_NAME_IN_USE = 13;
 
     /** Start types of {@link #ADD_CONSUMER}. */
     public static final int START_EARLIEST = 0;
@@ -82,6 +106,7 @@ public final class ControlProtocol
             case ERROR_UNKNOWN_TOPIC: return "UNKNOWN_TOPIC";
             case ERROR_TOPIC_IN_USE: return "TOPIC_IN_USE";
             case ERROR_CONFIRMATION_REQUIRED: return "CONFIRMATION_REQUIRED";
+            case ERROR_CONSUMER_NAME_IN_USE: return "CONSUMER_NAME_IN_USE";
             default: return "UNKNOWN(" + code + ")";
         }
     }

@@ -109,6 +109,7 @@ public final class ConsumerSlots
         meta.putInt(offset + SLOT_FLAGS_OFFSET, 0);
         meta.putLong(offset + SLOT_OWNER_PID_OFFSET, ownerPid);
         meta.putLong(offset + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        meta.putLong(offset + SLOT_COMMITTED_POSITION_OFFSET, NO_COMMIT);
         if (!meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_RESERVED, SLOT_ACTIVE))
         {
             throw new ShmbusException("consumer slot " + slot + " of topic '" + log.topic() + "' was taken back by " +
@@ -305,6 +306,27 @@ public final class ConsumerSlots
     public void positionRelease(final int slot, final long position)
     {
         meta.putLongRelease(slotOffset(slot) + SLOT_POSITION_OFFSET, position);
+    }
+
+    /**
+     * Publishes a named consumer's acknowledged position (the next position it wants after a restart) with an
+     * ordered store; the broker reads it and persists it. Only the slot's owner calls this.
+     */
+    public void committedPositionRelease(final int slot, final long position)
+    {
+        meta.putLongRelease(slotOffset(slot) + SLOT_COMMITTED_POSITION_OFFSET, position);
+    }
+
+    /** The last position the slot's owner committed, or {@link LogDescriptor#NO_COMMIT}. */
+    public long committedPositionVolatile(final int slot)
+    {
+        return meta.getLongVolatile(slotOffset(slot) + SLOT_COMMITTED_POSITION_OFFSET);
+    }
+
+    /** The process that owns a slot (or reserved it last). */
+    public long ownerPidVolatile(final int slot)
+    {
+        return meta.getLongVolatile(slotOffset(slot) + SLOT_OWNER_PID_OFFSET);
     }
 
     /**

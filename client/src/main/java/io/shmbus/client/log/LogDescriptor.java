@@ -39,7 +39,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  8  long position         next position this consumer reads; producers never overwrite it
  *  16 long ownerPid
  *  24 long heartbeatEpochMs
+ *  32 long committedPosition  a named consumer's acknowledged position: the owner's {@code commit()} stores it
+ *                             with an ordered store, the broker reads and persists it; NO_COMMIT (-1) until the
+ *                             first commit after activation
+ *  40 .. 63 unused (zero)
  * </pre>
+ * The committed position lives in bytes that earlier releases left zero, so the layout version is unchanged: a
+ * client of an earlier release never registers a named consumer, and the broker reads the field only for slots of
+ * named consumers, whose owner wrote {@code NO_COMMIT} there when it activated the slot.
  * Flow control invariant: {@code producerLimit + 8 == cleanPosition} whenever the clean lock is free, and every
  * ring byte of positions in {@code [tailPosition, producerLimit + 8)} is zero. A reader therefore never mistakes
  * bytes of an earlier lap for a frame: a frame becomes non-zero only when a producer claimed it in the current lap.
@@ -85,6 +92,10 @@ public final class LogDescriptor
     public static final int SLOT_POSITION_OFFSET = SLOT_FLAGS_OFFSET + 4;
     public static final int SLOT_OWNER_PID_OFFSET = SLOT_POSITION_OFFSET + 8;
     public static final int SLOT_HEARTBEAT_OFFSET = SLOT_OWNER_PID_OFFSET + 8;
+    public static final int SLOT_COMMITTED_POSITION_OFFSET = SLOT_HEARTBEAT_OFFSET + 8;
+
+    /** {@link #SLOT_COMMITTED_POSITION_OFFSET} before the slot's owner committed anything. */
+    public static final long NO_COMMIT = -1;
 
     public static final int SLOT_FREE = 0;
     public static final int SLOT_RESERVED = 1;

@@ -1,0 +1,222 @@
+package io.shmbus.broker;
+
+import io.shmbus.client.log.ConsumerSlots;
+import io.shmbus.client.log.LogDescriptor;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Object2LongHashMap;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.LongPredicate;
+
+/**
+ * A topic's durable named consumers: the stored position of each name (where it resumes), the process and slot
+ * that hold it now, and their persistence to {@link NamedPositionsFile} when the broker has a data directory.
+ * <p>
+ * A holder acknowledges by storing its position in its slot ({@link LogDescriptor#SLOT_COMMITTED_POSITION_OFFSET});
+ * {@link #pollCommits()} copies those into the table without allocating; the file is rewritten (which allocates)
+ * only at the housekeeping pass after a position moved. A name is free again when its slot is
+ * released (close, dead or silent process) or when its holder process is found dead at the next attach.
+ * <p>
+ * Conductor thread only.
+ */
+final class NamedConsumers
+{
+    /** The stored position of a name not attached to a slot. */
+    static final int NO_SLOT = -1;
+
+    private final String topic;
+    private final ConsumerSlots slots;
+    private final Path topicDir;
+    private final boolean sync;
+    private final ErrorHandler errorHandler;
+    /** Positions by name; a primitive map, so a moving position boxes nothing. */
+    private final Object2LongHashMap<String> positions = new Object2LongHashMap<>(-1);
+    private final String[] nameBySlot = new String[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private final long[] holderPidBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private final long[] positionBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private int attached;
+    private boolean dirty;
+
+    /**
+     * @param topicDir where the positions are kept, or null to keep them only as long as the broker runs.
+     * @param sync     force the file to disk at each replacement (the topic's durability is not {@code none}).
+     */
+    NamedConsumers(
+        final String topic, final ConsumerSlots slots, final Path topicDir, final boolean sync,
+        final ErrorHandler errorHandler)
+    {
+        this.topic = topic;
+        this.slots = slots;
+        this.topicDir = topicDir;
+        this.sync = sync;
+        this.errorHandler = errorHandler;
+        if (null != topicDir)
+        {
+            for (final Map.Entry<String, Long> entry : NamedPositionsFile.read(topicDir).entrySet())
+            {
+                positions.put(entry.getKey(), entry.getValue().longValue());
+            }
+        }
+    }
+
+    /** The slot holding a name, or {@link #NO_SLOT}. */
+    int slotOf(final String name)
+    {
+        for (int slot = 0; slot < nameBySlot.length; slot++)
+        {
+            if (name.equals(nameBySlot[slot]))
+            {
+                return slot;
+            }
+        }
+        return NO_SLOT;
+    }
+
+    /**
+     * The process holding a name, or 0 when it is free. A holder found dead frees the name here (its slot is
+     * freed by the liveness check as usual), so the next process resumes without waiting for that check.
+     */
+    long holderPid(final String name, final LongPredicate isProcessAlive)
+    {
+        final int slot = slotOf(name);
+        if (NO_SLOT == slot)
+        {
+            return 0;
+        }
+        final long pid = holderPidBySlot[slot];
+        if (!isProcessAlive.test(pid))
+        {
+            onSlotReleased(slot);
+            return 0;
+        }
+        return pid;
+    }
+
+    /** The stored position of a name, or -1 when the broker has never seen it (or it was reset to its start). */
+    long position(final String name)
+    {
+        return positions.getValue(name);
+    }
+
+    /** Every known name and its stored position (a copy, for reports). */
+    Map<String, Long> positions()
+    {
+        pollCommits();
+        return sorted();
+    }
+
+    private Map<String, Long> sorted()
+    {
+        final Map<String, Long> copy = new java.util.TreeMap<>();
+        for (final Object2LongHashMap<String>.KeyIterator it = positions.keySet().iterator(); it.hasNext(); )
+        {
+            final String name = it.next();
+            copy.put(name, positions.getValue(name));
+        }
+        return copy;
+    }
+
+    /** The process holding a known name, 0 when none; for reports. */
+    long holderPidPlain(final String name)
+    {
+        final int slot = slotOf(name);
+        return NO_SLOT == slot ? 0 : holderPidBySlot[slot];
+    }
+
+    /** A process now holds the name with {@code slot}, starting at {@code position}. */
+    void attach(final String name, final int slot, final long pid, final long position)
+    {
+        nameBySlot[slot] = name;
+        holderPidBySlot[slot] = pid;
+        positionBySlot[slot] = position;
+        attached++;
+        if (position(name) != position)
+        {
+            positions.put(name, position);
+            dirty = true;
+        }
+    }
+
+    /** Moves a name that no process holds; the caller checked it is not held. */
+    void reset(final String name, final long position)
+    {
+        positions.put(name, position);
+        dirty = true;
+        persist();
+    }
+
+    /**
+     * The slot is about to be freed (or revoked): its last commit is taken and the name is free. Call before the
+     * slot is released, so another consumer cannot have reused it.
+     */
+    void onSlotReleased(final int slot)
+    {
+        final String name = nameBySlot[slot];
+        if (null != name)
+        {
+            pollCommit(slot);
+            nameBySlot[slot] = null;
+            holderPidBySlot[slot] = 0;
+            attached--;
+            persist();
+        }
+    }
+
+    /**
+     * Copies the positions the holders committed into the table. Allocates nothing.
+     *
+     * @return the number of positions that moved.
+     */
+    int pollCommits()
+    {
+        if (0 == attached)
+        {
+            return 0;
+        }
+        int moved = 0;
+        for (int slot = 0; slot < nameBySlot.length; slot++)
+        {
+            if (null != nameBySlot[slot] && pollCommit(slot))
+            {
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    private boolean pollCommit(final int slot)
+    {
+        final long committed = slots.committedPositionVolatile(slot);
+        if (committed == LogDescriptor.NO_COMMIT || committed == positionBySlot[slot] ||
+            slots.ownerPidVolatile(slot) != holderPidBySlot[slot])
+        {
+            return false;
+        }
+        positionBySlot[slot] = committed;
+        positions.put(nameBySlot[slot], committed);
+        dirty = true;
+        return true;
+    }
+
+    /** Writes the positions to the data directory if they changed since the last write. */
+    void persist()
+    {
+        if (!dirty || null == topicDir)
+        {
+            dirty = false;
+            return;
+        }
+        try
+        {
+            NamedPositionsFile.write(topicDir, sorted(), sync);
+            dirty = false;
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(new IOException("topic '" + topic + "': cannot store named consumer positions in " +
+                topicDir + ": " + ex.getMessage(), ex)); // kept dirty: the next housekeeping tries again
+        }
+    }
+}
