@@ -3,10 +3,13 @@ package io.shmbus.ipc;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.ShmDirectory;
+import io.shmbus.client.bytes.ChronicleJvmRequirements;
 import io.shmbus.examples.ConsumerExample;
+import io.shmbus.examples.NamedConsumerExample;
 import io.shmbus.examples.ProducerExample;
 import io.shmbus.examples.RemoteSubscriberExample;
 import io.shmbus.examples.ReplayToSocketExample;
+import io.shmbus.examples.StructuredMessageExample;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -225,6 +229,84 @@ class ExamplesProcessTest
     }
 
     @Test
+    void aNamedConsumerResumesAfterItsLastCommitAfterAnExitAndAKill() throws IOException
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        BrokerDaemon.start(children, "broker", dir);
+        final Path ledger = children.shmDirectory().resolve("billing.ledger");
+        example("history", dir, ProducerExample.class, TOPIC, "3000").awaitSuccess(TIMEOUT);
+
+        // a normal exit after part of the stream: everything it processed is committed
+        final JavaProcess first = example("billing-1", dir, NamedConsumerExample.class, TOPIC, "billing", "1000",
+            ledger.toString(), "64");
+        first.awaitSuccess(TIMEOUT);
+        assertNotNull(first.lastLine("processed 1000 messages, skipped 0, committed up to position "),
+            first.recentOutput());
+        assertEquals(1000, ledgerSequences(ledger).size());
+
+        // killed while waiting for more: it processed 2000 more and committed 31 x 64, so the last 16 are not
+        final JavaProcess second = example("billing-2", dir, NamedConsumerExample.class, TOPIC, "billing", "100000",
+            ledger.toString(), "64");
+        awaitLedgerLines(ledger, 3000, second);
+        assertTrue(second.kill(TIMEOUT), "killed " + second);
+        assertNull(second.lastLine("skipped"), second.recentOutput());
+
+        example("live", dir, ProducerExample.class, TOPIC, "500", "3000").awaitSuccess(TIMEOUT);
+        final JavaProcess third = example("billing-3", dir, NamedConsumerExample.class, TOPIC, "billing", "500",
+            ledger.toString(), "64");
+        third.awaitSuccess(TIMEOUT);
+        assertNotNull(third.lastLine("processed 500 messages, skipped 16, committed up to position "),
+            third.recentOutput());
+        final List<String> skipped = third.stdoutLines().stream().filter(l -> l.startsWith("skipped")).toList();
+        final List<String> expectedSkips = new ArrayList<>();
+        final long frame = 64; // an 8-byte payload after a 32-byte header, aligned to 32
+        for (long seq = 2984; seq < 3000; seq++)
+        {
+            expectedSkips.add("skipped message " + seq + " at position " + seq * frame + ": already processed");
+        }
+        assertEquals(expectedSkips, skipped, "the uncommitted window, by position, and nothing else");
+
+        final List<Long> processed = ledgerSequences(ledger);
+        for (int i = 0; i < processed.size(); i++)
+        {
+            assertEquals(i, processed.get(i), "the ledger holds every message once, in order");
+        }
+        assertEquals(3500, processed.size(), "no message missed");
+    }
+
+    @Test
+    void aStructuredMessageIsWrittenInPlaceByOneProcessAndReadInPlaceByAnother()
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        BrokerDaemon.start(children, "broker", dir);
+        final JavaProcess consumer = chronicleExample("consumer", dir, "consume", TOPIC, "20000");
+        consumer.awaitLine("waiting for 20000 trades on " + TOPIC, TIMEOUT);
+        final JavaProcess producer = chronicleExample("producer", dir, "produce", TOPIC, "20000");
+
+        producer.awaitSuccess(TIMEOUT);
+        assertNotNull(producer.lastLine("sent 20000 trades, the last "), producer.recentOutput());
+        consumer.awaitSuccess(TIMEOUT);
+        long quantity = 0;
+        for (long id = 0; id < 20000; id++)
+        {
+            quantity += id % 100 + 1;
+        }
+        assertNotNull(consumer.lastLine("received 20000 trades, every field as sent, total quantity " + quantity),
+            consumer.recentOutput());
+    }
+
+    @Test
+    void theStructuredMessageExampleNamesTheMissingChronicleOptions()
+    {
+        final Path dir = children.shmDirectory().resolve("bus");
+        BrokerDaemon.start(children, "broker", dir);
+        final JavaProcess producer = example("producer", dir, StructuredMessageExample.class, "produce", TOPIC, "1");
+
+        assertNotEquals(0, producer.awaitExit(TIMEOUT), producer.recentOutput());
+        assertTrue(producer.recentOutput().contains(ChronicleJvmRequirements.EXPORT_REF), producer.recentOutput());
+    }
+
+    @Test
     void theExamplesReadmeNamesEveryExample() throws IOException
     {
         final String readme = Files.readString(EXAMPLES.resolve("README.md"));
@@ -242,8 +324,45 @@ class ExamplesProcessTest
     /** Starts an example as a user would: its own JVM, the broker's directory as a system property. */
     private JavaProcess example(final String name, final Path dir, final Class<?> mainClass, final String... args)
     {
+        return example(name, dir, List.of(), mainClass, args);
+    }
+
+    /** {@link StructuredMessageExample} with the JVM options Chronicle Bytes needs, as its javadoc tells a user. */
+    private JavaProcess chronicleExample(final String name, final Path dir, final String... args)
+    {
+        final List<String> options = new ArrayList<>(Arrays.asList(ChronicleJvmRequirements.ALL.split(" ")));
+        options.add("-Dchronicle.analytics.disable=true");
+        return example(name, dir, options, StructuredMessageExample.class, args);
+    }
+
+    private JavaProcess example(
+        final String name, final Path dir, final List<String> extraJvmOptions, final Class<?> mainClass,
+        final String... args)
+    {
         final List<String> jvmOptions = new ArrayList<>(JavaProcess.DEFAULT_JVM_OPTIONS);
+        jvmOptions.addAll(extraJvmOptions);
         jvmOptions.add("-D" + ShmDirectory.DIR_PROP_NAME + "=" + dir);
         return children.start(name, List.of(), jvmOptions, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /** The sequence numbers in a {@link NamedConsumerExample} ledger, in the order processed. */
+    private static List<Long> ledgerSequences(final Path ledger) throws IOException
+    {
+        return Files.readAllLines(ledger).stream().map(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).toList();
+    }
+
+    private static void awaitLedgerLines(final Path ledger, final int lines, final JavaProcess consumer)
+        throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + TIMEOUT.toNanos();
+        while (ledgerSequences(ledger).size() < lines)
+        {
+            if (System.nanoTime() > deadlineNs || !consumer.isAlive())
+            {
+                throw consumer.failure("the ledger holds " + ledgerSequences(ledger).size() + " of " + lines +
+                    " messages");
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
     }
 }
