@@ -3,9 +3,11 @@ package io.shmbus.examples;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
+import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.bytes.BytesClaim;
 import io.shmbus.client.bytes.BytesFragmentAdapter;
+import io.shmbus.client.bytes.ChronicleJvmRequirements;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -20,7 +22,7 @@ import org.agrona.concurrent.IdleStrategy;
  *     io.shmbus.examples.StructuredMessageExample produce|consume TOPIC COUNT
  * </pre>
  * Needs {@code chronicle-bytes} on the class path (the client declares it optional) and the three Chronicle JVM
- * options above; the client names any that are missing. Needs a running broker. One thread.
+ * options above: without them it names those missing and exits 2. Needs a running broker. One thread.
  */
 public final class StructuredMessageExample
 {
@@ -33,6 +35,15 @@ public final class StructuredMessageExample
         if (3 != args.length || !("produce".equals(args[0]) || "consume".equals(args[0])))
         {
             System.err.println("usage: StructuredMessageExample produce|consume TOPIC COUNT");
+            System.exit(2);
+        }
+        try
+        {
+            ChronicleJvmRequirements.check(); // fails before any Chronicle class loads, naming what is missing
+        }
+        catch (final ShmbusException ex)
+        {
+            System.err.println(ex.getMessage());
             System.exit(2);
         }
         final String topic = args[1];

@@ -302,8 +302,9 @@ class ExamplesProcessTest
         BrokerDaemon.start(children, "broker", dir);
         final JavaProcess producer = example("producer", dir, StructuredMessageExample.class, "produce", TOPIC, "1");
 
-        assertNotEquals(0, producer.awaitExit(TIMEOUT), producer.recentOutput());
-        assertTrue(producer.recentOutput().contains(ChronicleJvmRequirements.EXPORT_REF), producer.recentOutput());
+        assertEquals(2, producer.awaitExit(TIMEOUT), producer.recentOutput());
+        assertEquals(1, producer.stderrLines().size(), "one line, no stack trace: " + producer.recentOutput());
+        assertTrue(producer.stderrLines().get(0).contains(ChronicleJvmRequirements.ALL), producer.recentOutput());
     }
 
     @Test
