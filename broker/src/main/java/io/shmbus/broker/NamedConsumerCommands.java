@@ -67,7 +67,7 @@ final class NamedConsumerCommands
             text.append("topic=").append(topic.name).append(" name=").append(entry.getKey())
                 .append(" position=").append(position).append(" tail=").append(tail)
                 .append(" lag=").append(Math.max(0, tail - position))
-                .append(" holder=").append(topic.named.holderPid(entry.getKey(), isProcessAlive)).append('\n');
+                .append(" holder=").append(topic.named.holderLabel(entry.getKey(), isProcessAlive)).append('\n');
         }
     }
 
@@ -91,11 +91,22 @@ final class NamedConsumerCommands
                 "' has no named consumer '" + consumerName + "'");
             return;
         }
-        final long holder = topic.named.holderPid(consumerName, isProcessAlive);
-        if (0 != holder)
+        synchronized (topic.named) // from the check to the move, so a network subscriber cannot take the name
+        {
+            reset(correlationId, topic, consumerName, startType, value);
+        }
+    }
+
+    private void reset(
+        final long correlationId, final TopicState topic, final String consumerName, final int startType,
+        final long value)
+    {
+        final String topicName = topic.name;
+        final String holder = topic.named.holder(consumerName, isProcessAlive);
+        if (null != holder)
         {
             clientProxy.reject(correlationId, ControlProtocol.ERROR_CONSUMER_NAME_IN_USE, "consumer '" +
-                consumerName + "' of topic '" + topicName + "' is held by process " + holder +
+                consumerName + "' of topic '" + topicName + "' is held by " + holder +
                 "; stop it before moving its position");
             return;
         }

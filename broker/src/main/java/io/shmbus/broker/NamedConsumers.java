@@ -1,5 +1,7 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.archive.NamedPositionStore;
+import io.shmbus.client.ConsumerNameInUseException;
 import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.LogDescriptor;
 import org.agrona.ErrorHandler;
@@ -12,17 +14,26 @@ import java.util.function.LongPredicate;
 
 /**
  * A topic's durable named consumers: the stored position of each name (where it resumes), the process and slot
- * that hold it now, and their persistence to {@link NamedPositionsFile} when the broker has a data directory.
+ * that hold it now, or the network connection ({@link NamedPositionStore}), and their persistence to
+ * {@link NamedPositionsFile} when the broker has a data directory.
  * <p>
  * A holder acknowledges by storing its position in its slot ({@link LogDescriptor#SLOT_COMMITTED_POSITION_OFFSET});
  * {@link #pollCommits()} copies those into the table without allocating; the file is rewritten (which allocates)
  * only at the housekeeping pass after a position moved. A name is free again when its slot is
- * released (close, dead or silent process) or when its holder process is found dead at the next attach.
+ * released (close, dead or silent process) or when its holder process is found dead at the next attach. A network
+ * subscriber's acknowledgements arrive through {@link #commitRemote}; its name is free when its connection ends.
  * <p>
- * Conductor thread only.
+ * Conductor thread, and the network server's thread through {@link NamedPositionStore}: every method takes this
+ * object's lock, uncontended but for a network subscriber's handshake and acknowledgements, and the file is
+ * written outside it.
  */
-final class NamedConsumers
+final class NamedConsumers implements NamedPositionStore
 {
+    /** A network subscriber holding a name. */
+    private record RemoteHolder(long id, String address)
+    {
+    }
+
     /** The stored position of a name not attached to a slot. */
     static final int NO_SLOT = -1;
 
@@ -36,6 +47,7 @@ final class NamedConsumers
     private final String[] nameBySlot = new String[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] holderPidBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] positionBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
+    private final Map<String, RemoteHolder> remoteHolders = new java.util.HashMap<>();
     private int attached;
     private boolean dirty;
 
@@ -62,7 +74,7 @@ final class NamedConsumers
     }
 
     /** The slot holding a name, or {@link #NO_SLOT}. */
-    int slotOf(final String name)
+    synchronized int slotOf(final String name)
     {
         for (int slot = 0; slot < nameBySlot.length; slot++)
         {
@@ -78,7 +90,7 @@ final class NamedConsumers
      * The process holding a name, or 0 when it is free. A holder found dead frees the name here (its slot is
      * freed by the liveness check as usual), so the next process resumes without waiting for that check.
      */
-    long holderPid(final String name, final LongPredicate isProcessAlive)
+    synchronized long holderPid(final String name, final LongPredicate isProcessAlive)
     {
         final int slot = slotOf(name);
         if (NO_SLOT == slot)
@@ -94,14 +106,36 @@ final class NamedConsumers
         return pid;
     }
 
+    /**
+     * Who holds a name now: {@code process PID} or {@code network subscriber ADDRESS}, or null when it is free (a
+     * holder process found dead frees it, as {@link #holderPid} does).
+     */
+    synchronized String holder(final String name, final LongPredicate isProcessAlive)
+    {
+        final RemoteHolder remote = remoteHolders.get(name);
+        if (null != remote)
+        {
+            return "network subscriber " + remote.address();
+        }
+        final long pid = holderPid(name, isProcessAlive);
+        return 0 == pid ? null : "process " + pid;
+    }
+
+    /** The holder for a listing: its pid, {@code net:ADDRESS} for a network subscriber, or 0 when it is free. */
+    synchronized String holderLabel(final String name, final LongPredicate isProcessAlive)
+    {
+        final RemoteHolder remote = remoteHolders.get(name);
+        return null != remote ? "net:" + remote.address() : Long.toString(holderPid(name, isProcessAlive));
+    }
+
     /** The stored position of a name, or -1 when the broker has never seen it (or it was reset to its start). */
-    long position(final String name)
+    synchronized long position(final String name)
     {
         return positions.getValue(name);
     }
 
     /** Every known name and its stored position (a copy, for reports). */
-    Map<String, Long> positions()
+    synchronized Map<String, Long> positions()
     {
         pollCommits();
         return sorted();
@@ -119,14 +153,14 @@ final class NamedConsumers
     }
 
     /** The process holding a known name, 0 when none; for reports. */
-    long holderPidPlain(final String name)
+    synchronized long holderPidPlain(final String name)
     {
         final int slot = slotOf(name);
         return NO_SLOT == slot ? 0 : holderPidBySlot[slot];
     }
 
     /** A process now holds the name with {@code slot}, starting at {@code position}. */
-    void attach(final String name, final int slot, final long pid, final long position)
+    synchronized void attach(final String name, final int slot, final long pid, final long position)
     {
         nameBySlot[slot] = name;
         holderPidBySlot[slot] = pid;
@@ -142,9 +176,50 @@ final class NamedConsumers
     /** Moves a name that no process holds; the caller checked it is not held. */
     void reset(final String name, final long position)
     {
-        positions.put(name, position);
-        dirty = true;
+        synchronized (this)
+        {
+            positions.put(name, position);
+            dirty = true;
+        }
         persist();
+    }
+
+    public synchronized long attachRemote(final String name, final long holderId, final String holder)
+    {
+        final RemoteHolder remote = remoteHolders.get(name);
+        if (null != remote)
+        {
+            throw new ConsumerNameInUseException("consumer '" + name + "' of topic '" + topic +
+                "' is held by network subscriber " + remote.address() + "; one subscriber at a time holds a name");
+        }
+        final int slot = slotOf(name);
+        if (NO_SLOT != slot)
+        {
+            // a process found dead is freed by the conductor's liveness check; until then the name is held
+            throw new ConsumerNameInUseException("consumer '" + name + "' of topic '" + topic +
+                "' is held by process " + holderPidBySlot[slot] + "; one subscriber at a time holds a name");
+        }
+        remoteHolders.put(name, new RemoteHolder(holderId, holder));
+        return positions.getValue(name);
+    }
+
+    public synchronized void commitRemote(final String name, final long holderId, final long position)
+    {
+        final RemoteHolder remote = remoteHolders.get(name);
+        if (null != remote && remote.id() == holderId && positions.getValue(name) != position)
+        {
+            positions.put(name, position);
+            dirty = true;
+        }
+    }
+
+    public synchronized void detachRemote(final String name, final long holderId)
+    {
+        final RemoteHolder remote = remoteHolders.get(name);
+        if (null != remote && remote.id() == holderId)
+        {
+            remoteHolders.remove(name);
+        }
     }
 
     /**
@@ -153,15 +228,19 @@ final class NamedConsumers
      */
     void onSlotReleased(final int slot)
     {
-        final String name = nameBySlot[slot];
-        if (null != name)
+        synchronized (this)
         {
+            final String name = nameBySlot[slot];
+            if (null == name)
+            {
+                return;
+            }
             pollCommit(slot);
             nameBySlot[slot] = null;
             holderPidBySlot[slot] = 0;
             attached--;
-            persist();
         }
+        persist();
     }
 
     /**
@@ -169,7 +248,7 @@ final class NamedConsumers
      *
      * @return the number of positions that moved.
      */
-    int pollCommits()
+    synchronized int pollCommits()
     {
         if (0 == attached)
         {
@@ -200,23 +279,35 @@ final class NamedConsumers
         return true;
     }
 
-    /** Writes the positions to the data directory if they changed since the last write. */
+    /**
+     * Writes the positions to the data directory if they changed since the last write. Conductor thread only: the
+     * file is written outside the lock, from a copy, so a network subscriber's acknowledgement never waits for it.
+     */
     void persist()
     {
-        if (!dirty || null == topicDir)
+        final Map<String, Long> snapshot;
+        synchronized (this)
         {
+            if (!dirty || null == topicDir)
+            {
+                dirty = false;
+                return;
+            }
+            snapshot = sorted();
             dirty = false;
-            return;
         }
         try
         {
-            NamedPositionsFile.write(topicDir, sorted(), sync);
-            dirty = false;
+            NamedPositionsFile.write(topicDir, snapshot, sync);
         }
         catch (final IOException ex)
         {
+            synchronized (this)
+            {
+                dirty = true; // the next housekeeping tries again
+            }
             errorHandler.onError(new IOException("topic '" + topic + "': cannot store named consumer positions in " +
-                topicDir + ": " + ex.getMessage(), ex)); // kept dirty: the next housekeeping tries again
+                topicDir + ": " + ex.getMessage(), ex));
         }
     }
 }

@@ -104,14 +104,20 @@ final class RegistrationCommands
         }
         final ClientSession session = sessions.session(clientId, pid);
         final TopicState topic = topics.topic(name);
-        if (null != consumerName)
+        if (null == consumerName)
         {
-            final long holder = topic.named.holderPid(consumerName, isProcessAlive);
-            if (0 != holder)
+            addConsumer(correlationId, session, topic, null, start, startPosition);
+            return;
+        }
+        // held from the check to the attach, so a network subscriber cannot take the name in between
+        synchronized (topic.named)
+        {
+            final String holder = topic.named.holder(consumerName, isProcessAlive);
+            if (null != holder)
             {
                 clientProxy.reject(correlationId, ControlProtocol.ERROR_CONSUMER_NAME_IN_USE, "consumer '" +
-                    consumerName + "' of topic '" + name + "' is held by process " + holder +
-                    "; one process at a time holds a name");
+                    consumerName + "' of topic '" + name + "' is held by " + holder +
+                    "; one subscriber at a time holds a name");
                 return;
             }
             final long stored = topic.named.position(consumerName);
@@ -119,7 +125,19 @@ final class RegistrationCommands
             {
                 start = StartPosition.at(stored); // resumes: the start applies only to a name not seen before
             }
+            addConsumer(correlationId, session, topic, consumerName, start, startPosition);
         }
+    }
+
+    private void addConsumer(
+        final long correlationId,
+        final ClientSession session,
+        final TopicState topic,
+        final String consumerName,
+        final StartPosition requestedStart,
+        final long startPosition)
+    {
+        StartPosition start = requestedStart;
         if (null == start)
         {
             start = StartPosition.at(topic.positionAtTime(startPosition));

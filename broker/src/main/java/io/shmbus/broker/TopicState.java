@@ -100,6 +100,7 @@ final class TopicState implements AutoCloseable
                 log.maxMessageLength() + io.shmbus.client.log.FrameDescriptor.HEADER_LENGTH, created.firstPosition(),
                 created.archivedPosition());
             archiveView.damageCounter(created.damageCounter());
+            archiveView.namedPositions(named);
             archiveViews.add(archiveView);
         }
         else

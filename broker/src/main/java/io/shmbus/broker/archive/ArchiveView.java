@@ -26,6 +26,7 @@ public final class ArchiveView
     private volatile long firstPosition;
     private volatile long archivedPosition;
     private volatile AtomicCounter damageCounter;
+    private volatile NamedPositionStore namedPositions;
     /** Guarded by this. */
     private final List<ArchiveSubscriber> subscribers = new ArrayList<>();
     /** Guarded by this; once set, no subscriber is added. */
@@ -68,6 +69,18 @@ public final class ArchiveView
     public void damageCounter(final AtomicCounter counter)
     {
         this.damageCounter = counter;
+    }
+
+    /** Sets the topic's named consumer table; conductor thread, before the view is published. */
+    public void namedPositions(final NamedPositionStore namedPositions)
+    {
+        this.namedPositions = namedPositions;
+    }
+
+    /** The topic's durable named consumers, for network subscribers that give a name. Any thread. */
+    public NamedPositionStore namedPositions()
+    {
+        return namedPositions;
     }
 
     /** A reader found damaged storage in this topic's archive: counts it. Any thread. */

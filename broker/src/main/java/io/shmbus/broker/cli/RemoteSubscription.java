@@ -64,11 +64,19 @@ final class RemoteSubscription
             try (RemoteConsumer remote = RemoteConsumer.subscribe(contexts.get().errorHandler(this::onError)))
             {
                 consumer = remote;
+                final boolean named = null != remote.context().consumerName();
                 while (!signal.stopRequested() && lines.received() < count && !remote.isEnded())
                 {
                     final int n = remote.poll(lines, (int)Math.min(256, count - lines.received()));
                     subscribed |= RemoteConsumer.State.CONNECTED == remote.state();
-                    if (0 == n)
+                    if (named && n > 0)
+                    {
+                        // printed before acknowledged: a crash in between prints them again, never loses them; the
+                        // acknowledgement goes out with the next poll, or at the close
+                        lines.flush();
+                        remote.commit();
+                    }
+                    else if (0 == n)
                     {
                         lines.flush();
                         if (null != connectFailure && RemoteConsumer.State.CONNECTING == remote.state() &&

@@ -35,7 +35,7 @@ final class SubscribeCommand implements Command
             "                        [--name NAME]\n" +
             "                        [--wait DURATION | --no-wait]\n" +
             "       shmbus subscribe --remote HOST:PORT --topic T [--from ...] [--to POSITION] [--token TOKEN]\n" +
-            "                        [--count N] [--wait DURATION | --no-wait]\n\n" +
+            "                        [--name NAME] [--count N] [--wait DURATION | --no-wait]\n\n" +
             "Prints each message as one line (its bytes, then a newline) until --count messages or Ctrl-C.\n" +
             "Reads from the broker on this host through shared memory, or with --remote over TCP from the\n" +
             "broker's network server (a persistent topic).\n" +
@@ -52,7 +52,8 @@ final class SubscribeCommand implements Command
             "  --count N          exit after N messages\n" +
             "  --name NAME        a durable named consumer: resumes after the last message a subscribe with this\n" +
             "                     name printed (each printed message is acknowledged); --from applies only the\n" +
-            "                     first time the broker sees the name\n" +
+            "                     first time the broker sees the name; with --remote too (the same name is one\n" +
+            "                     consumer, local or remote; the broker must speak protocol version 2)\n" +
             "  --wait DURATION    wait at most this long (e.g. 500ms, 10s, 5m) for a broker or topic\n" +
             "  --no-wait          fail at once when the broker or the topic is missing or the broker stops\n" +
             "  --remote HOST:PORT subscribe over TCP to the broker's --net-port\n" +
@@ -139,7 +140,8 @@ final class SubscribeCommand implements Command
         final Supplier<RemoteConsumer.Context> contexts = () ->
         {
             final RemoteConsumer.Context ctx = new RemoteConsumer.Context().topic(topic).start(start)
-                .token(args.get("--token", null)).address(args.get("--remote", null));
+                .token(args.get("--token", null)).address(args.get("--remote", null))
+                .consumerName(args.get("--name", null));
             if (args.has("--to"))
             {
                 ctx.endPosition(args.getLong("--to", -1));

@@ -28,16 +28,17 @@ final class ControlFrames
     {
     }
 
-    /** An OK response. */
-    static void okResponse(final ByteBuffer buffer, final long startPosition, final int maxFrameLength)
+    /** An OK response, in the request's protocol version (the layout is the same in every version). */
+    static void okResponse(
+        final ByteBuffer buffer, final short version, final long startPosition, final int maxFrameLength)
     {
-        response(buffer, RemoteProtocol.RESPONSE_OK, 0, startPosition, maxFrameLength, "");
+        response(buffer, version, RemoteProtocol.RESPONSE_OK, 0, startPosition, maxFrameLength, "");
     }
 
-    /** An ERROR response, its message cut to {@link #MAX_MESSAGE_LENGTH} bytes. */
-    static void errorResponse(final ByteBuffer buffer, final int errorCode, final String message)
+    /** An ERROR response in {@code version}, its message cut to {@link #MAX_MESSAGE_LENGTH} bytes. */
+    static void errorResponse(final ByteBuffer buffer, final short version, final int errorCode, final String message)
     {
-        response(buffer, RemoteProtocol.RESPONSE_ERROR, errorCode, 0, 0, message);
+        response(buffer, version, RemoteProtocol.RESPONSE_ERROR, errorCode, 0, 0, message);
     }
 
     static void heartbeat(final ByteBuffer buffer, final long nextPosition, final long epochNs)
@@ -58,6 +59,7 @@ final class ControlFrames
 
     private static void response(
         final ByteBuffer buffer,
+        final short version,
         final short type,
         final int errorCode,
         final long startPosition,
@@ -67,7 +69,7 @@ final class ControlFrames
         final byte[] text = truncatedUtf8(message);
         buffer.clear();
         buffer.putInt(MAGIC_OFFSET, RemoteProtocol.MAGIC)
-            .putShort(VERSION_OFFSET, RemoteProtocol.VERSION)
+            .putShort(VERSION_OFFSET, version)
             .putShort(RESPONSE_TYPE_OFFSET, type)
             .putInt(RESPONSE_LENGTH_OFFSET, HEADER_LENGTH + text.length)
             .putInt(ERROR_CODE_OFFSET, errorCode)

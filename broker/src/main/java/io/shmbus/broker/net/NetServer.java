@@ -68,6 +68,7 @@ public final class NetServer implements Agent
     private final IdleStrategy idleStrategy;
     private final Consumer<SelectionKey> readyKeyHandler = this::onReadyKey;
     private int readyWork;
+    private long nextConnectionId;
     private SelectionKey acceptKey;
     private long acceptPausedUntilNs;
     private boolean acceptPaused;
@@ -270,7 +271,8 @@ public final class NetServer implements Agent
         log.log(LogLevel.WARN, "refused " + remote + ": " +
             RemoteProtocol.errorCodeName(RemoteProtocol.TOO_MANY_CONNECTIONS) + ": " + message);
         final ByteBuffer response = ByteBuffer.allocate(ControlFrames.MAX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        ControlFrames.errorResponse(response, RemoteProtocol.TOO_MANY_CONNECTIONS, message);
+        // before any request: in version 1, which every client reads, so an older client retries as it should
+        ControlFrames.errorResponse(response, RemoteProtocol.VERSION_1, RemoteProtocol.TOO_MANY_CONNECTIONS, message);
         writeLastWords(channel, response);
         CloseHelper.quietClose(channel);
     }
@@ -340,6 +342,12 @@ public final class NetServer implements Agent
         // error met by many subscribers is one entry with a count
         logger.record(BrokerLogger.NET, "stopped a subscriber on '" + topic + "': " +
             RemoteProtocol.errorCodeName(errorCode) + ": " + message);
+    }
+
+    /** A number unique to each connection this server accepted, for holding a consumer name. */
+    long nextConnectionId()
+    {
+        return ++nextConnectionId;
     }
 
     NetSettings settings()

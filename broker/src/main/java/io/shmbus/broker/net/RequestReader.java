@@ -72,6 +72,22 @@ final class RequestReader
         }
     }
 
+    /**
+     * The protocol version to answer in: the request's, once its first 8 bytes are in and it is one the broker
+     * speaks; otherwise version 1, which every client reads.
+     */
+    short responseVersion()
+    {
+        if (buffer.position() < VERSION_AND_TYPE_LENGTH)
+        {
+            return RemoteProtocol.VERSION_1;
+        }
+        final int version = buffer.getShort(io.shmbus.client.remote.SubscribeRequestDescriptor.VERSION_OFFSET) &
+            0xFFFF;
+        return version >= RemoteProtocol.VERSION_1 && version <= RemoteProtocol.VERSION ? (short)version :
+            RemoteProtocol.VERSION_1;
+    }
+
     /** Bytes received so far. */
     int received()
     {

@@ -17,7 +17,9 @@ import java.nio.channels.SocketChannel;
  * heartbeats while idle, and ends with END (bounded replay) or a STREAM ERROR. It buffers no data: when the socket
  * is full it waits for OP_WRITE and the bytes come from the file again. Its only buffers are the request (dropped
  * after the handshake) and one small buffer for the response and the control frames, which go out only between
- * whole frames.
+ * whole frames. A named subscriber (protocol version 2) holds its consumer name for the life of the connection and
+ * may send COMMIT messages, which a {@link CommitReader} hands to the topic's named consumer table; after its last
+ * frame it is read until it closes (or the finishing deadline), so a COMMIT sent at its close is not lost.
  * <p>
  * Network server thread only.
  */
@@ -41,6 +43,14 @@ final class SubscriberSession
     private final NetServer server;
     private final SocketChannel channel;
     private final String remote;
+    /** Unique to this connection: the holder of its consumer name. */
+    private final long connectionId;
+    /** The protocol version of the answer: the request's once known. */
+    private short version = RemoteProtocol.VERSION_1;
+    /** Null for an anonymous subscriber. */
+    private CommitReader commits;
+    /** Named, after its last frame: reading COMMITs until the subscriber closes. */
+    private boolean drainingCommits;
     private final ByteBuffer control = ByteBuffer.allocate(ControlFrames.MAX_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private SelectionKey key;
     private State state = State.HANDSHAKE;
@@ -63,6 +73,7 @@ final class SubscriberSession
         this.server = server;
         this.channel = channel;
         this.remote = remote;
+        this.connectionId = server.nextConnectionId();
         this.deadlineNs = nowNs + server.settings().handshakeTimeoutNs();
         control.limit(0);
     }
@@ -86,6 +97,12 @@ final class SubscriberSession
     int onReadable(final long nowNs)
     {
         return State.HANDSHAKE == state ? readRequest(nowNs) : readAfterRequest();
+    }
+
+    /** True while it holds a consumer name (for tests and reports). */
+    boolean isNamed()
+    {
+        return null != commits;
     }
 
     int onWritable(final long nowNs)
@@ -112,10 +129,10 @@ final class SubscriberSession
             case FINISHING:
                 if (nowNs - deadlineNs >= 0)
                 {
-                    close(); // it does not read its last frame: do not wait for it forever
+                    close(); // it does not read its last frame (or close after it): do not wait for it forever
                     return 1;
                 }
-                return writeBlocked ? 0 : stream(nowNs);
+                return writeBlocked || drainingCommits ? 0 : stream(nowNs);
             case STREAMING:
                 return writeBlocked ? 0 : stream(nowNs);
             default:
@@ -130,7 +147,8 @@ final class SubscriberSession
             final ByteBuffer complete = request.read(channel);
             if (null != complete)
             {
-                start(server.resolver().resolve(complete), nowNs);
+                version = request.responseVersion();
+                start(server.resolver().resolve(complete, connectionId, remote), nowNs);
             }
         }
         catch (final RequestRejectedException ex)
@@ -148,6 +166,10 @@ final class SubscriberSession
     private void start(final SubscriptionResolver.Subscription subscription, final long nowNs)
     {
         final ArchiveSubscriber registered = new ArchiveSubscriber(remote, subscription.start(), subscription.end());
+        if (null != subscription.consumerName())
+        {
+            commits = new CommitReader(subscription.view(), subscription.consumerName(), connectionId);
+        }
         if (!subscription.view().addSubscriber(registered))
         {
             reject(RemoteProtocol.UNKNOWN_TOPIC, "topic '" + subscription.view().topic() + "' was deleted");
@@ -164,26 +186,36 @@ final class SubscriberSession
         }
         state = State.STREAMING;
         lastSendNs = nowNs;
-        ControlFrames.okResponse(control, subscription.start(), subscription.view().maxFrameLength());
+        ControlFrames.okResponse(control, version, subscription.start(), subscription.view().maxFrameLength());
         server.onSubscribed(remote, subscription.view().topic(), subscription.start(), subscription.end());
         readAfterRequest(); // bytes sent with the request are here already: they stop the stream before any frame
     }
 
     /**
-     * Reads what the subscriber sent after its request. Any byte is a protocol violation: counted once per
-     * connection, and while streaming it stops the stream (a STREAM ERROR at the next frame boundary, in place of
-     * anything else, END included). -1 means the subscriber ended its side: the subscription ends.
+     * Reads what the subscriber sent after its request. From an anonymous subscriber any byte is a protocol
+     * violation: counted once per connection, and while streaming it stops the stream (a STREAM ERROR at the next
+     * frame boundary, in place of anything else, END included). A named subscriber sends COMMITs, and anything
+     * else, or a COMMIT of a position it cannot have received, is the violation. -1 means the subscriber ended its
+     * side: the subscription ends.
      */
     private int readAfterRequest()
     {
-        final ByteBuffer scratch = server.scratch();
+        final ByteBuffer scratch = null != commits ? commits.buffer() : server.scratch();
         int read = 0;
         int n = 0;
         try
         {
-            while (read < MAX_READ_BYTES && (n = channel.read(scratch.clear())) > 0)
+            while (read < MAX_READ_BYTES && (n = channel.read(null != commits ? scratch : scratch.clear())) > 0)
             {
                 read += n;
+                if (null != commits)
+                {
+                    final String problem = commits.apply(null != sender ? sender.position() : -1);
+                    if (null != problem)
+                    {
+                        onCommitRefused(problem);
+                    }
+                }
             }
         }
         catch (final IOException ex)
@@ -191,7 +223,10 @@ final class SubscriberSession
             close();
             return 1;
         }
-        onBytesAfterRequest(read);
+        if (null == commits)
+        {
+            onBytesAfterRequest(read);
+        }
         if (n < 0)
         {
             if (State.STREAMING == state && control.hasRemaining())
@@ -223,6 +258,20 @@ final class SubscriberSession
         }
     }
 
+    /** A named subscriber sent something that is not a COMMIT of a position it received: a protocol violation. */
+    private void onCommitRefused(final String problem)
+    {
+        if (0 == bytesAfterRequest)
+        {
+            server.counters().protocolViolations.increment();
+        }
+        bytesAfterRequest++;
+        if (State.STREAMING == state && 0 == stopCode)
+        {
+            stop(RemoteProtocol.PROTOCOL_VIOLATION, problem);
+        }
+    }
+
     /** Stops the stream with a STREAM ERROR, sent at the next frame boundary (the current limit). */
     private void stop(final int errorCode, final String message)
     {
@@ -242,6 +291,10 @@ final class SubscriberSession
             work++;
             if (State.FINISHING == state)
             {
+                if (null != commits)
+                {
+                    return work + drainCommits();
+                }
                 // what the subscriber sent meanwhile is read first, so that the close does not reset the
                 // connection before the subscriber read the last frame
                 onBytesAfterRequest(server.writeLastWords(channel, control));
@@ -312,7 +365,7 @@ final class SubscriberSession
         }
         if (0 != stopCode)
         {
-            if (RemoteProtocol.PROTOCOL_VIOLATION == stopCode)
+            if (RemoteProtocol.PROTOCOL_VIOLATION == stopCode && null == stopMessage)
             {
                 stopMessage = "the subscriber sent " + bytesAfterRequest + " byte(s) after its request";
             }
@@ -333,6 +386,26 @@ final class SubscriberSession
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * A named subscriber's last frame is out: the broker ends its side and reads COMMITs until the subscriber
+     * closes, so an acknowledgement sent at its close still arrives; the finishing deadline bounds the wait.
+     */
+    private int drainCommits()
+    {
+        drainingCommits = true;
+        try
+        {
+            channel.shutdownOutput();
+        }
+        catch (final IOException ex)
+        {
+            close();
+            return 1;
+        }
+        updateInterest();
+        return readAfterRequest();
     }
 
     private int finish(final long nowNs)
@@ -385,7 +458,7 @@ final class SubscriberSession
     private void reject(final int errorCode, final String message)
     {
         server.onHandshakeFailed(remote, errorCode, message);
-        ControlFrames.errorResponse(control, errorCode, message);
+        ControlFrames.errorResponse(control, version, errorCode, message);
         server.writeLastWords(channel, control);
         close();
     }
@@ -408,6 +481,10 @@ final class SubscriberSession
         if (null != subscriber)
         {
             sender.view().removeSubscriber(subscriber); // the sender is made right after the registration
+        }
+        if (null != commits)
+        {
+            commits.release(); // its last acknowledged position stays stored
         }
         state = State.CLOSED;
         if (null != key)

@@ -3,6 +3,10 @@ package io.shmbus.broker.net;
 import io.shmbus.broker.archive.ArchiveFiles;
 import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.broker.archive.NamedPositionStore;
+import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.ConsumerNameInUseException;
+import io.shmbus.client.ConsumerNames;
 import io.shmbus.client.DamagedStorageException;
 import io.shmbus.client.InvalidTopicNameException;
 import io.shmbus.client.TopicNames;
@@ -19,13 +23,17 @@ import static io.shmbus.client.remote.SubscribeRequestDescriptor.*;
 
 /**
  * Checks a SUBSCRIBE request field by field and turns it into a {@link Subscription}: the header as soon as it is
- * complete (so a bad length is refused before its bytes are awaited), then the token, the topic and the range.
- * Reads the archive files to check frame boundaries and to find a time. Network server thread only.
+ * complete (so a bad length is refused before its bytes are awaited), then the token, the topic, the consumer name
+ * (taken for this connection) and the range. Reads the archive files to check frame boundaries and to find a
+ * time. Network server thread only.
  */
 final class SubscriptionResolver
 {
-    /** A request the broker accepted: the topic and an exact range of frame boundaries. */
-    record Subscription(ArchiveView view, long start, long end)
+    /**
+     * A request the broker accepted: the topic, an exact range of frame boundaries, and the consumer name this
+     * connection now holds (null for an anonymous subscriber).
+     */
+    record Subscription(ArchiveView view, long start, long end, String consumerName)
     {
     }
 
@@ -53,10 +61,10 @@ final class SubscriptionResolver
     static void checkVersionAndType(final ByteBuffer request) throws RequestRejectedException
     {
         final int version = request.getShort(VERSION_OFFSET) & 0xFFFF;
-        if (VERSION != version)
+        if (version < VERSION_1 || version > VERSION)
         {
-            throw new RequestRejectedException(UNSUPPORTED_VERSION,
-                "protocol version " + version + " is not supported (this broker speaks version " + VERSION + ")");
+            throw new RequestRejectedException(UNSUPPORTED_VERSION, "protocol version " + version +
+                " is not supported (this broker speaks versions " + VERSION_1 + " to " + VERSION + ")");
         }
         final int type = request.getShort(REQUEST_TYPE_OFFSET) & 0xFFFF;
         if (REQUEST_SUBSCRIBE != type)
@@ -85,20 +93,37 @@ final class SubscriptionResolver
         {
             throw malformed("token length " + tokenLength + " is over " + MAX_TOKEN_LENGTH);
         }
+        final boolean named = isNamedVersion(request);
+        final int nameLength = named ? consumerNameLength(request) : 0;
+        if (nameLength > MAX_CONSUMER_NAME_LENGTH)
+        {
+            throw malformed("consumer name length " + nameLength + " is over " + MAX_CONSUMER_NAME_LENGTH);
+        }
         final int requestLength = request.getInt(REQUEST_LENGTH_OFFSET);
-        if (requestLength != HEADER_LENGTH + topicLength + tokenLength || requestLength > MAX_REQUEST_LENGTH)
+        if (requestLength != HEADER_LENGTH + topicLength + tokenLength + nameLength ||
+            requestLength > MAX_REQUEST_LENGTH)
         {
             throw malformed("request length " + requestLength + " is not " + HEADER_LENGTH + " + topic length " +
-                topicLength + " + token length " + tokenLength + " (at most " + MAX_REQUEST_LENGTH + ")");
+                topicLength + " + token length " + tokenLength + (named ? " + consumer name length " + nameLength :
+                "") + " (at most " + MAX_REQUEST_LENGTH + ")");
         }
-        boolean reservedZero = request.get(RESERVED_1_OFFSET) == 0;
-        for (int i = 0; i < RESERVED_2_LENGTH; i++)
+        // version 1 keeps the flags and the name length reserved: a version 2 field in a version 1 request is a
+        // client's mistake, not something to ignore
+        final int flags = request.get(FLAGS_OFFSET) & 0xFF;
+        boolean reservedZero = named ? (flags & ~FLAG_RESUME_NAMED) == 0 :
+            0 == flags && 0 == request.getShort(CONSUMER_NAME_LENGTH_OFFSET);
+        for (int i = 0; i < RESERVED_LENGTH; i++)
         {
-            reservedZero &= request.get(RESERVED_2_OFFSET + i) == 0;
+            reservedZero &= request.get(RESERVED_OFFSET + i) == 0;
         }
         if (!reservedZero)
         {
-            throw malformed("reserved bytes must be 0");
+            throw malformed("reserved bytes must be 0" + (named ? " (flags: only 1 = resume a named consumer)" :
+                " (bytes 13 and 34-39 in version 1)"));
+        }
+        if (0 != (flags & FLAG_RESUME_NAMED) && 0 == nameLength)
+        {
+            throw malformed("flag 1 (resume a named consumer) needs a consumer name");
         }
         final int kind = request.get(START_KIND_OFFSET) & 0xFF;
         final long startValue = request.getLong(START_VALUE_OFFSET);
@@ -114,18 +139,78 @@ final class SubscriptionResolver
         return requestLength;
     }
 
-    /** Resolves a complete request whose header passed {@link #checkHeader}. */
-    Subscription resolve(final ByteBuffer request) throws RequestRejectedException
+    /** True for a request of a version that may carry a consumer name. */
+    private static boolean isNamedVersion(final ByteBuffer request)
+    {
+        return (request.getShort(VERSION_OFFSET) & 0xFFFF) >= VERSION_NAMED;
+    }
+
+    private static int consumerNameLength(final ByteBuffer request)
+    {
+        return isNamedVersion(request) ? request.getShort(CONSUMER_NAME_LENGTH_OFFSET) & 0xFFFF : 0;
+    }
+
+    /**
+     * Resolves a complete request whose header passed {@link #checkHeader}. A named request takes the name for
+     * {@code holderId} (the caller lets it go when the connection ends); a refusal after that lets it go here.
+     */
+    Subscription resolve(final ByteBuffer request, final long holderId, final String remote)
+        throws RequestRejectedException
     {
         final int topicLength = request.getShort(TOPIC_LENGTH_OFFSET) & 0xFFFF;
         final int tokenLength = request.getShort(TOKEN_LENGTH_OFFSET) & 0xFFFF;
         checkToken(request, HEADER_LENGTH + topicLength, tokenLength);
         final ArchiveView view = view(request, topicLength);
-        final int kind = request.get(START_KIND_OFFSET) & 0xFF;
-        final long startValue = request.getLong(START_VALUE_OFFSET);
+        final String consumerName = consumerName(request, HEADER_LENGTH + topicLength + tokenLength);
+        if (null == consumerName)
+        {
+            return resolveRange(request, view, null, NamedPositionStore.NO_POSITION);
+        }
+        final NamedPositionStore store = view.namedPositions();
+        final long stored;
+        try
+        {
+            stored = store.attachRemote(consumerName, holderId, remote);
+        }
+        catch (final ConsumerNameInUseException ex)
+        {
+            throw new RequestRejectedException(CONSUMER_NAME_IN_USE, ex.getMessage());
+        }
+        boolean resolved = false;
+        try
+        {
+            final boolean resume = 0 != (request.get(FLAGS_OFFSET) & FLAG_RESUME_NAMED);
+            final Subscription subscription = resolveRange(request, view, consumerName,
+                resume ? stored : NamedPositionStore.NO_POSITION);
+            resolved = true;
+            return subscription;
+        }
+        finally
+        {
+            if (!resolved)
+            {
+                store.detachRemote(consumerName, holderId);
+            }
+        }
+    }
+
+    private Subscription resolveRange(
+        final ByteBuffer request, final ArchiveView view, final String consumerName, final long stored)
+        throws RequestRejectedException
+    {
+        final int kind = NamedPositionStore.NO_POSITION != stored ? START_POSITION :
+            request.get(START_KIND_OFFSET) & 0xFF;
+        final long startValue = NamedPositionStore.NO_POSITION != stored ? stored :
+            request.getLong(START_VALUE_OFFSET);
         final long end = request.getLong(END_POSITION_OFFSET);
         final long first = view.firstPosition();
         final long archived = view.archivedPosition();
+        if (NamedPositionStore.NO_POSITION != stored && stored < first)
+        {
+            throw new RequestRejectedException(POSITION_UNAVAILABLE, "consumer '" + consumerName + "' of topic '" +
+                view.topic() + "' stopped at position " + stored + ", which is no longer retained (the archive " +
+                "starts at " + first + "); move it with 'shmbus consumer reset'");
+        }
         try
         {
             final long start;
@@ -147,6 +232,11 @@ final class SubscriptionResolver
                     break;
                 default:
                     start = startValue;
+                    if (NamedPositionStore.NO_POSITION != stored && stored > archived)
+                    {
+                        // acknowledged by a local consumer in the ring, not archived yet: the stream waits for it
+                        break;
+                    }
                     checkBoundary(view, first, archived, start, "start");
                     if (start < archived) // a damaged frame is no place to start
                     {
@@ -155,7 +245,7 @@ final class SubscriptionResolver
             }
             if (END_LIVE == end)
             {
-                return new Subscription(view, start, END_LIVE);
+                return new Subscription(view, start, END_LIVE, consumerName);
             }
             if (end <= start) // a negative end other than -1 too: the start is never negative
             {
@@ -169,7 +259,7 @@ final class SubscriptionResolver
             }
             // An end inside a frame is not refused: the replay stops at the last frame start before it, whether
             // the archive holds the end yet or not (SegmentSender), so the answer never depends on the archiver.
-            return new Subscription(view, start, end);
+            return new Subscription(view, start, end, consumerName);
         }
         catch (final NoSuchFileException ex)
         {
@@ -209,6 +299,27 @@ final class SubscriptionResolver
         if (!MessageDigest.isEqual(token, presented)) // constant time for tokens of the right length
         {
             throw new RequestRejectedException(AUTHENTICATION_FAILED, "wrong token");
+        }
+    }
+
+    /** The consumer name of a version 2 request, checked by the rule of every consumer name; null when none. */
+    private static String consumerName(final ByteBuffer request, final int offset) throws RequestRejectedException
+    {
+        final int length = consumerNameLength(request);
+        if (0 == length)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[length];
+        request.get(offset, bytes);
+        final String name = new String(bytes, StandardCharsets.ISO_8859_1); // one char a byte, for the check
+        try
+        {
+            return ConsumerNames.validate(name);
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw malformed(ex.getMessage());
         }
     }
 

@@ -72,8 +72,8 @@ class NetBadInputTest
             RemoteProtocol.MALFORMED_REQUEST, "token length 2000");
         expectError(request(KIND_EARLIEST, 0, -1, "x".repeat(300), TOKEN), RemoteProtocol.MALFORMED_REQUEST,
             "topic length 300");
-        expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.putShort(4, (short)2)),
-            RemoteProtocol.UNSUPPORTED_VERSION, "version 2");
+        expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.putShort(4, (short)3)),
+            RemoteProtocol.UNSUPPORTED_VERSION, "version 3");
         expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.put(37, (byte)1)),
             RemoteProtocol.MALFORMED_REQUEST, "reserved");
         expectError(with(request(KIND_EARLIEST, 0, -1, "orders", TOKEN), b -> b.put(12, (byte)9)),

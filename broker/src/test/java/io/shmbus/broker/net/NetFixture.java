@@ -44,8 +44,9 @@ final class NetFixture implements AutoCloseable
     final Path shm;
     final Path dataDir;
     final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
-    final Broker broker;
-    final ShmBus bus;
+    private final Consumer<BrokerContext> settings;
+    Broker broker;
+    ShmBus bus;
     private final Random random = new Random(42);
 
     NetFixture(final Consumer<BrokerContext> settings) throws IOException
@@ -59,27 +60,49 @@ final class NetFixture implements AutoCloseable
         root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-net-test-");
         shm = root.resolve("shm");
         dataDir = root.resolve("data");
+        this.settings = settings;
+        try
+        {
+            Files.writeString(root.resolve("broker.conf"), "[topic.defaults]\ncapacity = 64k\n[topic scratch]\n" +
+                "persistent = false\n" + topicConfig);
+            launch();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            deleteTree(root);
+            throw ex;
+        }
+    }
+
+    private void launch()
+    {
         Broker started = null;
         ShmBus connected = null;
         try
         {
-            final Path config = root.resolve("broker.conf");
-            Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n[topic scratch]\npersistent = false\n" +
-                topicConfig);
-            final BrokerContext ctx = new BrokerContext().dir(shm).dataDir(dataDir).configFile(config)
-                .segmentLength(SEGMENT_LENGTH).netPort(0).log(new PrintStream(brokerLog, true));
+            final BrokerContext ctx = new BrokerContext().dir(shm).dataDir(dataDir)
+                .configFile(root.resolve("broker.conf")).segmentLength(SEGMENT_LENGTH).netPort(0)
+                .log(new PrintStream(brokerLog, true));
             settings.accept(ctx);
             started = Broker.launch(ctx);
             connected = ShmBus.connect(new ShmBus.Context().dir(shm));
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
             closeQuietly(connected, started);
-            deleteTree(root);
             throw ex;
         }
         broker = started;
         bus = connected;
+    }
+
+    /** Stops the broker (and this fixture's client) and starts a new one on the same directories (a new port). */
+    void restartBroker()
+    {
+        closeQuietly(bus, broker);
+        bus = null;
+        broker = null;
+        launch();
     }
 
     int port()

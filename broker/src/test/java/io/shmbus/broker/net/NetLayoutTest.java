@@ -38,7 +38,7 @@ class NetLayoutTest
     void okResponseIsTheDocumentsExample()
     {
         final ByteBuffer response = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
-        ControlFrames.okResponse(response, 0, 1048608);
+        ControlFrames.okResponse(response, RemoteProtocol.VERSION_1, 0, 1048608);
         final byte[] bytes = new byte[response.remaining()];
         response.get(bytes);
         assertEquals("53 48 4d 42 01 00 01 00 20 00 00 00 00 00 00 00 " +
@@ -49,7 +49,7 @@ class NetLayoutTest
     void errorResponseCarriesCodeAndMessage()
     {
         final ByteBuffer response = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
-        ControlFrames.errorResponse(response, RemoteProtocol.UNKNOWN_TOPIC, "no 'x'");
+        ControlFrames.errorResponse(response, RemoteProtocol.VERSION_1, RemoteProtocol.UNKNOWN_TOPIC, "no 'x'");
         assertEquals(32 + 6, response.remaining());
         assertEquals(RemoteProtocol.RESPONSE_ERROR, response.getShort(6));
         assertEquals(38, response.getInt(8));
@@ -59,7 +59,7 @@ class NetLayoutTest
         assertEquals("no 'x'", SubscribeResponseDescriptor.message(new UnsafeBuffer(response), 38),
             "the client reads what the broker writes");
 
-        ControlFrames.errorResponse(response, RemoteProtocol.STORAGE_ERROR, "é".repeat(400));
+        ControlFrames.errorResponse(response, RemoteProtocol.VERSION_1, RemoteProtocol.STORAGE_ERROR, "é".repeat(400));
         assertTrue(response.remaining() <= 32 + ControlFrames.MAX_MESSAGE_LENGTH);
         assertEquals(0, (response.remaining() - 32) % 2, "a long message is cut between characters");
     }

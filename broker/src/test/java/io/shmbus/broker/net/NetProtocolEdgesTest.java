@@ -202,11 +202,12 @@ class NetProtocolEdgesTest
     {
         try (RawSubscriber subscriber = new RawSubscriber(fixture.port(), READ_TIMEOUT_MS))
         {
-            subscriber.send(new byte[] {'S', 'H', 'M', 'B', 2, 0, 1, 0}); // and nothing more, the socket open
+            subscriber.send(new byte[] {'S', 'H', 'M', 'B', 3, 0, 1, 0}); // and nothing more, the socket open
             final RawSubscriber.Response response = subscriber.readResponse();
             assertEquals(RemoteProtocol.UNSUPPORTED_VERSION, response.errorCode(), "not a handshake timeout: " +
                 response);
-            assertTrue(response.message().contains("version 2"), response.message());
+            assertTrue(response.message().contains("version 3"), response.message());
+            assertEquals(RemoteProtocol.VERSION_1, response.version(), "answered in the version every client reads");
             assertTrue(subscriber.isClosedByBroker());
         }
     }

@@ -24,7 +24,7 @@ final class RawSubscriber implements AutoCloseable
     static final int KIND_POSITION = 2;
     static final int KIND_TIME = 3;
 
-    record Response(int type, int errorCode, long startPosition, int maxFrameLength, String message)
+    record Response(int version, int type, int errorCode, long startPosition, int maxFrameLength, String message)
     {
         boolean isOk()
         {
@@ -110,6 +110,29 @@ final class RawSubscriber implements AutoCloseable
         return readResponse();
     }
 
+    /** A version 2 request with a consumer name, encoded by the client's descriptor. */
+    static byte[] namedRequest(
+        final int flags, final int kind, final long startValue, final long end, final String topic,
+        final String token, final String consumerName)
+    {
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[4096]);
+        final int length = io.shmbus.client.remote.SubscribeRequestDescriptor.encode(buffer, 0,
+            io.shmbus.client.remote.RemoteProtocol.VERSION_NAMED, (byte)flags, (byte)kind, startValue, end,
+            topic.getBytes(StandardCharsets.US_ASCII), null == token ? new byte[0] :
+            token.getBytes(StandardCharsets.UTF_8), consumerName.getBytes(StandardCharsets.US_ASCII));
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    /** A COMMIT message of {@code position}. */
+    static byte[] commit(final long position)
+    {
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[16]);
+        io.shmbus.client.remote.CommitMessageDescriptor.encode(buffer, 0, position);
+        return buffer.byteArray();
+    }
+
     Response readResponse() throws IOException
     {
         final ByteBuffer header = ByteBuffer.wrap(readFully(32)).order(ByteOrder.LITTLE_ENDIAN);
@@ -123,7 +146,8 @@ final class RawSubscriber implements AutoCloseable
             throw new IOException("bad response length " + length);
         }
         final String message = new String(readFully(length - 32), StandardCharsets.UTF_8);
-        return new Response(header.getShort(6), header.getInt(12), header.getLong(16), header.getInt(24), message);
+        return new Response(header.getShort(4), header.getShort(6), header.getInt(12), header.getLong(16),
+            header.getInt(24), message);
     }
 
     Frame readFrame() throws IOException

@@ -57,6 +57,8 @@ final class FrameReceiver
     private long bytesReceived;
     private IOException ioException;
     private boolean aborted;
+    /** The position after the last message a handler answered COMMIT to in the last call, or -1. */
+    private long commitActionPosition = -1;
 
     FrameReceiver(final boolean verifyChecksums)
     {
@@ -123,6 +125,7 @@ final class FrameReceiver
         final int fragmentLimit)
     {
         aborted = false;
+        commitActionPosition = -1;
         if (STREAMING != status)
         {
             return 0;
@@ -182,6 +185,10 @@ final class FrameReceiver
                             if (ControlledFragmentHandler.Action.BREAK == action)
                             {
                                 break;
+                            }
+                            if (ControlledFragmentHandler.Action.COMMIT == action)
+                            {
+                                commitActionPosition = position;
                             }
                         }
                     }
@@ -336,6 +343,15 @@ final class FrameReceiver
     String problem()
     {
         return problem;
+    }
+
+    /**
+     * The position right after the last message whose handler answered COMMIT in the last call (not after later
+     * messages of that call), or -1 when none did.
+     */
+    long commitActionPosition()
+    {
+        return commitActionPosition;
     }
 
     /** True when the last call stopped on a message its handler aborted: that message is delivered again. */

@@ -79,9 +79,9 @@ public final class RemoteConsumer implements AutoCloseable
      * Like {@link #poll}, but the handler decides after each message, as with
      * {@link io.shmbus.client.Consumer#controlledPoll}: {@code CONTINUE} goes on; {@code BREAK} consumes the message
      * and returns; {@code ABORT} leaves it unconsumed and returns, and the next call (after a reconnect too)
-     * delivers it again at the same position; {@code COMMIT} goes on like {@code CONTINUE}, since a remote
-     * consumer's position is its own and is current after every message. A handler that throws leaves its message
-     * unconsumed, as {@code ABORT} does. Allocates nothing once connected.
+     * delivers it again at the same position; {@code COMMIT} goes on like {@code CONTINUE} and, for a named
+     * consumer, acknowledges every message up to and including this one, as {@link #commit()} right after it would.
+     * A handler that throws leaves its message unconsumed, as {@code ABORT} does. Allocates nothing once connected.
      *
      * @return the number of messages consumed (an aborted one is not).
      * @throws io.shmbus.client.ShmbusException as {@link #poll} does.
@@ -89,6 +89,27 @@ public final class RemoteConsumer implements AutoCloseable
     public int controlledPoll(final ControlledFragmentHandler handler, final int fragmentLimit)
     {
         return conductor.controlledPoll(handler, fragmentLimit);
+    }
+
+    /**
+     * Acknowledges every message delivered so far, for a consumer with a {@link Context#consumerName name}: the
+     * broker stores the position, and the next subscriber of that name resumes right after the last message
+     * acknowledged. The acknowledgement goes to the broker as one small message at the end of the next poll (many
+     * commits between two polls make one message) and at {@link #close()}; the broker persists it with the
+     * topic's named positions. Messages after the last acknowledgement the broker received are delivered again
+     * after a crash or a lost connection (at-least-once); a handler that must process each message once records
+     * {@link io.shmbus.client.Header#position()} with its effect and skips positions at or below it. Without a
+     * name it does nothing. Allocates nothing.
+     */
+    public void commit()
+    {
+        conductor.commit();
+    }
+
+    /** The newest position {@link #commit()} (or a COMMIT action) acknowledged, or -1; always -1 without a name. */
+    public long committedPosition()
+    {
+        return conductor.committedPosition();
     }
 
     /** Where this consumer stands; readable from any thread. */
@@ -163,6 +184,7 @@ public final class RemoteConsumer implements AutoCloseable
         private StartPosition start = StartPosition.LATEST;
         private long endPosition = RemoteProtocol.END_LIVE;
         private String token;
+        private String consumerName;
         private long livenessTimeoutMs = Long.getLong(LIVENESS_TIMEOUT_PROP_NAME, 5_000);
         private long connectTimeoutMs = Long.getLong(CONNECT_TIMEOUT_PROP_NAME, 5_000);
         private long reconnectBackoffMs = Long.getLong(RECONNECT_BACKOFF_PROP_NAME, 100);
@@ -248,6 +270,24 @@ public final class RemoteConsumer implements AutoCloseable
         public long endPosition()
         {
             return endPosition;
+        }
+
+        /**
+         * Makes this a durable named consumer (1 to 64 of {@code A-Z a-z 0-9 . _ -}): the broker keeps the position
+         * it acknowledges ({@link RemoteConsumer#commit()}) under this name for the topic, shared with local
+         * consumers of the same name, and a new subscription of the name resumes there (the start applies only to
+         * a name the broker has not seen). One subscriber, local or remote, holds a name at a time. Needs a broker
+         * of protocol version 2. Null (the default): an anonymous consumer.
+         */
+        public Context consumerName(final String consumerName)
+        {
+            this.consumerName = consumerName;
+            return this;
+        }
+
+        public String consumerName()
+        {
+            return consumerName;
         }
 
         /** The broker's access token, if it has one; none by default. */

@@ -1,6 +1,7 @@
 package io.shmbus.client.remote;
 
 import io.shmbus.client.ConfigurationException;
+import io.shmbus.client.ConsumerNames;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.TopicNames;
 import io.shmbus.client.log.FrameDescriptor;
@@ -21,6 +22,10 @@ final class RemoteContextValidator
     static void validate(final RemoteConsumer.Context ctx)
     {
         TopicNames.validate(ctx.topic()); // the broker refuses any other name with MALFORMED_REQUEST
+        if (null != ctx.consumerName())
+        {
+            ConsumerNames.validate(ctx.consumerName());
+        }
         if (null == ctx.host() || ctx.host().isEmpty())
         {
             throw new ConfigurationException("host must be set");

@@ -55,7 +55,7 @@ final class SubscribeResponseAdapter
                     return true;
                 }
                 final int version = SubscribeResponseDescriptor.version(buffer);
-                if (RemoteProtocol.VERSION != version)
+                if (version < RemoteProtocol.VERSION_1 || version > RemoteProtocol.VERSION) // one layout in both
                 {
                     listener.onUnsupportedVersion(version);
                     return true;

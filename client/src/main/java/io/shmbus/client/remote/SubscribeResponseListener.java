@@ -12,7 +12,7 @@ interface SubscribeResponseListener
     /** An ERROR response: its code ({@link RemoteProtocol}) and the broker's message. */
     void onSubscribeError(int errorCode, String message);
 
-    /** The broker answered in another protocol version than {@link RemoteProtocol#VERSION}. */
+    /** The broker answered in a protocol version this client does not speak (not 1 to {@link RemoteProtocol#VERSION}). */
     void onUnsupportedVersion(int version);
 
     /** The answer breaks the protocol: a bad header, an unknown type, or an impossible OK. */

@@ -15,7 +15,8 @@ import java.nio.channels.UnresolvedAddressException;
  * The connection state machine of a {@link RemoteConsumer}: connects with a timeout, sends the request through a
  * {@link SubscribeRequestProxy}, takes the answer from a {@link SubscribeResponseAdapter}, streams frames through a
  * {@link FrameReceiver}, watches liveness, and on a lost connection reports the cause and reconnects with backoff
- * at the position after the last frame delivered. Errors that a new connection cannot mend are kept and thrown on
+ * at the position after the last frame delivered. A named consumer's acknowledgements go out through a
+ * {@link CommitProxy} at the end of each poll. Errors that a new connection cannot mend are kept and thrown on
  * every later call.
  * <p>
  * Not thread-safe: driven by the polling thread; {@link #state()} may be read from any thread.
@@ -27,6 +28,8 @@ final class SubscriptionConductor implements SubscribeResponseListener
     private final FrameReceiver receiver;
     private final SubscribeRequestProxy requestProxy;
     private final SubscribeResponseAdapter responseAdapter = new SubscribeResponseAdapter();
+    /** Null for an anonymous consumer. */
+    private final CommitProxy commits;
     private final long livenessTimeoutNs;
     private final long connectTimeoutNs;
     private final long initialBackoffNs;
@@ -52,7 +55,8 @@ final class SubscriptionConductor implements SubscribeResponseListener
         this.description = "topic '" + ctx.topic() + "' at " +
             (ctx.host().indexOf(':') >= 0 ? "[" + ctx.host() + "]" : ctx.host()) + ":" + ctx.port();
         this.receiver = new FrameReceiver(ctx.verifyChecksums());
-        this.requestProxy = new SubscribeRequestProxy(ctx.topic(), ctx.token(), ctx.endPosition());
+        this.requestProxy = new SubscribeRequestProxy(ctx.topic(), ctx.token(), ctx.endPosition(), ctx.consumerName());
+        this.commits = null == ctx.consumerName() ? null : new CommitProxy();
         this.livenessTimeoutNs = ctx.livenessTimeoutMs() * 1_000_000L;
         this.connectTimeoutNs = ctx.connectTimeoutMs() * 1_000_000L;
         this.initialBackoffNs = ctx.reconnectBackoffMs() * 1_000_000L;
@@ -66,10 +70,12 @@ final class SubscriptionConductor implements SubscribeResponseListener
     {
         if (!isStreaming())
         {
+            sendCommit(); // after the END of a bounded replay, a named consumer's last COMMIT still goes out
             return 0;
         }
         final int fragments = receiver.receive(channel, handler, fragmentLimit);
         afterReceive(fragments);
+        sendCommit();
         return fragments;
     }
 
@@ -78,11 +84,53 @@ final class SubscriptionConductor implements SubscribeResponseListener
     {
         if (!isStreaming())
         {
+            sendCommit();
             return 0;
         }
         final int fragments = receiver.controlledReceive(channel, handler, fragmentLimit);
+        if (null != commits && receiver.commitActionPosition() >= 0)
+        {
+            commits.request(receiver.commitActionPosition());
+        }
         afterReceive(fragments);
+        sendCommit();
         return fragments;
+    }
+
+    /** See {@link RemoteConsumer#commit()}. */
+    void commit()
+    {
+        if (null != commits && RemoteConsumer.State.CLOSED != state)
+        {
+            final long position = position();
+            if (position >= 0)
+            {
+                commits.request(position);
+            }
+        }
+    }
+
+    /** The newest position this consumer acknowledged, or -1 (always -1 without a name). */
+    long committedPosition()
+    {
+        return null == commits ? -1 : commits.requested();
+    }
+
+    /** Writes the pending COMMIT, if any, when the connection takes it; never blocks. */
+    private void sendCommit()
+    {
+        if (null != commits && commits.isPending() && isAnswered())
+        {
+            try
+            {
+                commits.send(channel);
+            }
+            catch (final IOException ex)
+            {
+                lost(new ConnectionLostException(description + ": cannot send an acknowledgement: " + reason(ex) +
+                    "; reconnecting", ex), System.nanoTime());
+            }
+        }
     }
 
     /**
@@ -260,6 +308,10 @@ final class SubscriptionConductor implements SubscribeResponseListener
         position = startPosition;
         receiver.reset(startPosition, maxFrameLength);
         lastBytesReceived = receiver.bytesReceived();
+        if (null != commits)
+        {
+            commits.onNewConnection(); // the last COMMIT may have been lost with the old connection
+        }
         lastActivityNs = nowNs;
         activitySeen = false;
         backoffNs = initialBackoffNs;
@@ -269,13 +321,29 @@ final class SubscriptionConductor implements SubscribeResponseListener
 
     public void onSubscribeError(final int errorCode, final String message)
     {
-        onError(errorCode, message, "subscription to " + description, nowNs);
+        if (RemoteProtocol.UNSUPPORTED_VERSION == errorCode && null != commits)
+        {
+            fail(new UnsupportedVersionException(errorCode, "subscription to " + description + ": " +
+                RemoteProtocol.errorCodeName(errorCode) + ": " + message + "; a named consumer ('" +
+                ctx.consumerName() + "') needs a broker that speaks protocol version " +
+                RemoteProtocol.VERSION_NAMED));
+        }
+        else if (RemoteProtocol.CONSUMER_NAME_IN_USE == errorCode && resolved)
+        {
+            // after a reconnection the broker may not have seen our old connection close yet: try again
+            lost(new RemoteSubscriptionException(errorCode, "subscription to " + description + ": " +
+                RemoteProtocol.errorCodeName(errorCode) + ": " + message + "; reconnecting"), nowNs);
+        }
+        else
+        {
+            onError(errorCode, message, "subscription to " + description, nowNs);
+        }
     }
 
     public void onUnsupportedVersion(final int version)
     {
         fail(new UnsupportedVersionException(0, description + ": the broker answered in protocol version " +
-            version + ", this client speaks version " + RemoteProtocol.VERSION));
+            version + ", this client speaks versions " + RemoteProtocol.VERSION_1 + " to " + RemoteProtocol.VERSION));
     }
 
     public void onMalformedResponse(final String problem)
@@ -339,10 +407,24 @@ final class SubscriptionConductor implements SubscribeResponseListener
 
     private void finish(final RemoteConsumer.State finalState)
     {
+        if (RemoteConsumer.State.ENDED == finalState && null != commits && null != channel)
+        {
+            // the broker reads a named subscriber until it closes, so commit() after the END still counts: the
+            // connection stays open until close()
+            phase = ConnectionPhase.DONE;
+            state = finalState;
+            return;
+        }
         CloseHelper.quietClose(channel);
         channel = null;
         phase = ConnectionPhase.DONE;
         state = finalState;
+    }
+
+    /** True when the broker answered the request on the open connection, so a COMMIT may follow it. */
+    private boolean isAnswered()
+    {
+        return null != channel && (ConnectionPhase.STREAMING == phase || ConnectionPhase.DONE == phase);
     }
 
     /** Readable from any thread. */
@@ -367,7 +449,11 @@ final class SubscriptionConductor implements SubscribeResponseListener
         return description;
     }
 
-    /** Closes the socket for good; safe to call twice. */
+    /**
+     * Closes the socket for good, after one attempt to write a pending COMMIT (never blocking: if the socket
+     * does not take it, the messages after the last COMMIT the broker got are delivered again to the next holder
+     * of the name); safe to call twice.
+     */
     void close()
     {
         if (RemoteConsumer.State.CLOSED != state)
@@ -375,6 +461,17 @@ final class SubscriptionConductor implements SubscribeResponseListener
             if (ConnectionPhase.STREAMING == phase)
             {
                 position = receiver.position();
+            }
+            if (null != commits && commits.isPending() && isAnswered())
+            {
+                try
+                {
+                    commits.send(channel);
+                }
+                catch (final IOException ignore)
+                {
+                    // the connection is gone: the broker keeps the last COMMIT it received
+                }
             }
             finish(RemoteConsumer.State.CLOSED);
         }

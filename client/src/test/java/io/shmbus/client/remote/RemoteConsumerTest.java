@@ -405,12 +405,12 @@ class RemoteConsumerTest
         assertTrue(thrown.getMessage().contains("not a shmbus broker"), thrown.getMessage());
 
         consumer = RemoteConsumer.subscribe(context());
-        final byte[] version2 = StreamBuilder.ok(0, MAX_FRAME);
-        ByteBuffer.wrap(version2).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short)2);
-        broker.accept(consumer, received).send(version2);
+        final byte[] version3 = StreamBuilder.ok(0, MAX_FRAME);
+        ByteBuffer.wrap(version3).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short)3);
+        broker.accept(consumer, received).send(version3);
         final UnsupportedVersionException wrongVersion = assertThrows(UnsupportedVersionException.class,
             this::pollUntilThrows);
-        assertTrue(wrongVersion.getMessage().contains("version 2"), wrongVersion.getMessage());
+        assertTrue(wrongVersion.getMessage().contains("version 3"), wrongVersion.getMessage());
 
         consumer = RemoteConsumer.subscribe(context());
         broker.accept(consumer, received).send(StreamBuilder.ok(0, 7));

@@ -20,13 +20,52 @@ class RemoteLayoutTest
         assertEquals(6, SubscribeRequestDescriptor.REQUEST_TYPE_OFFSET);
         assertEquals(8, SubscribeRequestDescriptor.REQUEST_LENGTH_OFFSET);
         assertEquals(12, SubscribeRequestDescriptor.START_KIND_OFFSET);
-        assertEquals(13, SubscribeRequestDescriptor.RESERVED_1_OFFSET);
+        assertEquals(13, SubscribeRequestDescriptor.FLAGS_OFFSET);
         assertEquals(14, SubscribeRequestDescriptor.TOPIC_LENGTH_OFFSET);
         assertEquals(16, SubscribeRequestDescriptor.START_VALUE_OFFSET);
         assertEquals(24, SubscribeRequestDescriptor.END_POSITION_OFFSET);
         assertEquals(32, SubscribeRequestDescriptor.TOKEN_LENGTH_OFFSET);
-        assertEquals(34, SubscribeRequestDescriptor.RESERVED_2_OFFSET);
+        assertEquals(34, SubscribeRequestDescriptor.CONSUMER_NAME_LENGTH_OFFSET);
+        assertEquals(36, SubscribeRequestDescriptor.RESERVED_OFFSET);
         assertEquals(40, SubscribeRequestDescriptor.HEADER_LENGTH);
+    }
+
+    @Test
+    void commitOffsetsAreThoseOfTheDocument()
+    {
+        assertEquals(0, CommitMessageDescriptor.LENGTH_OFFSET);
+        assertEquals(4, CommitMessageDescriptor.TYPE_OFFSET);
+        assertEquals(6, CommitMessageDescriptor.RESERVED_OFFSET);
+        assertEquals(8, CommitMessageDescriptor.POSITION_OFFSET);
+        assertEquals(16, CommitMessageDescriptor.LENGTH);
+    }
+
+    @Test
+    void encodesTheExampleNamedRequestAndCommit()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
+        buffer.setMemory(0, 128, (byte)0x77);
+        final int length = SubscribeRequestDescriptor.encode(buffer, 0, RemoteProtocol.VERSION_NAMED,
+            RemoteProtocol.FLAG_RESUME_NAMED, RemoteProtocol.START_EARLIEST, 0, RemoteProtocol.END_LIVE,
+            "orders".getBytes(StandardCharsets.US_ASCII), new byte[0], "billing".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(53, length);
+        final byte[] expected = {
+            0x53, 0x48, 0x4d, 0x42, 2, 0, 1, 0, 53, 0, 0, 0, 0, 1, 6, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1,
+            0, 0, 7, 0, 0, 0, 0, 0, 'o', 'r', 'd', 'e', 'r', 's', 'b', 'i', 'l', 'l', 'i', 'n', 'g'};
+        final byte[] actual = new byte[length];
+        buffer.getBytes(0, actual);
+        assertArrayEquals(expected, actual);
+
+        assertEquals(16, CommitMessageDescriptor.encode(buffer, 0, 0x1240));
+        final byte[] commit = new byte[16];
+        buffer.getBytes(0, commit);
+        assertArrayEquals(new byte[]{16, 0, 0, 0, 1, 0, 0, 0, 0x40, 0x12, 0, 0, 0, 0, 0, 0}, commit);
+        assertNull(CommitMessageDescriptor.checkHeader(buffer, 0));
+        assertEquals(0x1240, CommitMessageDescriptor.position(buffer, 0));
+        buffer.putShort(CommitMessageDescriptor.TYPE_OFFSET, (short)2);
+        assertEquals("unknown message type 2 after the request (1 = COMMIT)",
+            CommitMessageDescriptor.checkHeader(buffer, 0));
     }
 
     @Test
