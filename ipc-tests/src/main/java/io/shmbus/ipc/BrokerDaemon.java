@@ -80,6 +80,13 @@ public final class BrokerDaemon
         return broker;
     }
 
+    /** The {@code HOST:PORT} a broker started with {@code --net-port} serves network subscribers on. */
+    public static String netAddress(final JavaProcess broker)
+    {
+        final String prefix = "broker: serving network subscribers on ";
+        return broker.awaitErrLine(prefix, START_TIMEOUT).substring(prefix.length()).trim();
+    }
+
     /** Starts {@code shmbus ARGS...} without waiting for anything. */
     public static JavaProcess cli(final ProcessGroup children, final String name, final String... args)
     {

@@ -3,8 +3,9 @@ package io.shmbus.ipc;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
@@ -25,10 +26,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * broker daemon restarted once in between, while its topic (archived, with a ring far smaller than the stream)
  * receives numbered messages. Every message must be handled at least once, and, with the handler's effect made
  * idempotent by position (here: the test applies a message only if its position is beyond the last one applied),
- * exactly once and in order. A second process asking for the held name is refused with the holder's pid.
+ * exactly once and in order. A second process asking for the held name is refused, naming the holder. The consumer
+ * holds the name locally (through shared memory) or remotely (a {@code RemoteConsumer} over TCP, its
+ * acknowledgements sent as COMMIT messages).
  * <p>
- * The run stops at {@code shmbus.named.kills} kills (20) or after {@code shmbus.named.budget.s} seconds (60) of
- * killing, whichever comes first.
+ * The run stops at {@code shmbus.named.kills} kills (20; half that for the remote consumer) or after
+ * {@code shmbus.named.budget.s} seconds (60; half for the remote one) of killing, whichever comes first.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class NamedConsumerKilledAtRandomTest
@@ -52,15 +55,23 @@ class NamedConsumerKilledAtRandomTest
     private Path configFile;
     private int consumerRuns;
 
-    @Test
-    void everyMessageIsHandledAtLeastOnceAndExactlyOnceByPositionThroughKillsAndABrokerRestart()
+    private boolean remote;
+    private String address;
+
+    @ParameterizedTest(name = "remote={0}")
+    @ValueSource(booleans = {false, true})
+    void everyMessageIsHandledAtLeastOnceAndExactlyOnceByPositionThroughKillsAndABrokerRestart(final boolean remote)
     {
+        this.remote = remote;
+        final int killTarget = remote ? Math.max(1, KILL_TARGET / 2) : KILL_TARGET;
+        final long budgetNs = remote ? BUDGET_NS / 2 : BUDGET_NS;
         dir = children.shmDirectory().resolve("bus");
         dataDir = children.shmDirectory().resolve("data");
         configFile = BrokerDaemon.configFile(children.shmDirectory().resolve("broker.conf"),
             "[topic " + TOPIC + "]", "capacity = 64k");
-        System.out.printf("%s: seed %d (-Dshmbus.named.seed=%d repeats the choices), %d kills at most in %d s%n",
-            getClass().getSimpleName(), seed, seed, KILL_TARGET, TimeUnit.NANOSECONDS.toSeconds(BUDGET_NS));
+        System.out.printf("%s (%s): seed %d (-Dshmbus.named.seed=%d repeats the choices), %d kills at most in %d s%n",
+            getClass().getSimpleName(), remote ? "remote" : "local", seed, seed, killTarget,
+            TimeUnit.NANOSECONDS.toSeconds(budgetNs));
         JavaProcess broker = startBroker("broker-1");
         publish(0, MESSAGES / 2);
 
@@ -68,7 +79,7 @@ class NamedConsumerKilledAtRandomTest
         final long startNs = System.nanoTime();
         int kills = 0;
         boolean restarted = false;
-        while (kills < KILL_TARGET && System.nanoTime() - startNs < BUDGET_NS)
+        while (kills < killTarget && System.nanoTime() - startNs < budgetNs)
         {
             final JavaProcess consumer = startConsumer();
             runs.add(consumer);
@@ -82,7 +93,7 @@ class NamedConsumerKilledAtRandomTest
             ProcessHandle.of(consumer.pid()).ifPresent(ProcessHandle::destroyForcibly);
             assertEquals(137, consumer.awaitExit(EXIT_TIMEOUT), "killed with SIGKILL"); // output read to the end
             kills++;
-            if (!restarted && kills >= KILL_TARGET / 2)
+            if (!restarted && kills >= killTarget / 2)
             {
                 assertEquals(0, broker.terminate(EXIT_TIMEOUT), "broker stopped cleanly");
                 broker = startBroker("broker-2");
@@ -132,36 +143,53 @@ class NamedConsumerKilledAtRandomTest
         {
             assertEquals(i, applied.get(i).longValue(), "in order at " + i);
         }
-        System.out.printf("%s: %d kills, %d consumer runs, one broker restart; %,d messages handled %,d times " +
-            "(%,d redelivered after a crash), applied exactly once by position%n", getClass().getSimpleName(), kills,
-            runs.size(), MESSAGES, handled, handled - MESSAGES);
+        System.out.printf("%s (%s): %d kills, %d consumer runs, one broker restart; %,d messages handled %,d times " +
+            "(%,d redelivered after a crash), applied exactly once by position%n", getClass().getSimpleName(),
+            remote ? "remote" : "local", kills, runs.size(), MESSAGES, handled, handled - MESSAGES);
         broker.terminate(EXIT_TIMEOUT);
     }
 
     private JavaProcess startBroker(final String name)
     {
-        return BrokerDaemon.start(children, name, dir, "--config", configFile.toString(),
-            "--data-dir", dataDir.toString(), "--segment-length", "1m");
+        if (!remote)
+        {
+            return BrokerDaemon.start(children, name, dir, "--config", configFile.toString(),
+                "--data-dir", dataDir.toString(), "--segment-length", "1m");
+        }
+        final JavaProcess broker = BrokerDaemon.start(children, name, dir, "--config", configFile.toString(),
+            "--data-dir", dataDir.toString(), "--segment-length", "1m", "--net-port", "0");
+        address = BrokerDaemon.netAddress(broker); // a new port after the restart: later runs use it
+        return broker;
     }
 
     private JavaProcess startConsumer()
     {
         final JavaProcess consumer = children.start("named-" + (++consumerRuns), NamedConsumerMain.class,
-            dir.toString(), TOPIC, NAME, "earliest", Integer.toString(1 + random.nextInt(8)), "1", "3000",
-            Integer.toString(1 + random.nextInt(20)));
+            consumerArgs(Integer.toString(1 + random.nextInt(8)), Integer.toString(1 + random.nextInt(20))));
         consumer.awaitLine("READY", START_TIMEOUT);
         return consumer;
     }
 
-    /** A second process asking for the held name is refused, naming the holder's pid. */
+    private String[] consumerArgs(final String batch, final String commitEvery)
+    {
+        final List<String> args = new ArrayList<>(List.of(dir.toString(), TOPIC, NAME, "earliest", batch, "1", "3000",
+            commitEvery));
+        if (remote)
+        {
+            args.add(address);
+        }
+        return args.toArray(new String[0]);
+    }
+
+    /** A second process asking for the held name is refused, naming the holder. */
     private void checkSecondHolderRefused(final JavaProcess holder)
     {
-        final JavaProcess second = children.start("named-second", NamedConsumerMain.class,
-            dir.toString(), TOPIC, NAME, "earliest", "1", "1", "3000", "1");
+        final JavaProcess second = children.start("named-second", NamedConsumerMain.class, consumerArgs("1", "1"));
         assertEquals(3, second.awaitExit(START_TIMEOUT), second.recentOutput());
         final String refusal = second.lastLine("IN_USE");
         assertNotNull(refusal, second.recentOutput());
-        assertTrue(refusal.contains("held by process " + holder.pid()), refusal);
+        assertTrue(refusal.contains(remote ? "held by network subscriber /127.0.0.1:" :
+            "held by process " + holder.pid()), refusal);
     }
 
     /** Publishes messages {@code from} to {@code to} (sequence numbers in the first 8 bytes) through the broker. */

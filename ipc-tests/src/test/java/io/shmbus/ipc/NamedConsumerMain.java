@@ -2,8 +2,10 @@ package io.shmbus.ipc;
 
 import io.shmbus.client.Consumer;
 import io.shmbus.client.ConsumerNameInUseException;
+import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
+import io.shmbus.client.remote.RemoteConsumer;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -15,17 +17,30 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A durable named consumer process for {@code NamedConsumerKilledAtRandomTest}: registers {@code name} on
- * {@code topic} from {@code start}, prints {@code READY pid=... position=...}, then for each message prints
+ * {@code topic} from {@code start}, locally through shared memory or, given a broker's {@code HOST:PORT}, over
+ * TCP with a {@link RemoteConsumer}; prints {@code READY pid=...}, then for each message prints
  * {@code MSG <position> <sequence> END} (the sequence is the payload's first 8 bytes), flushes the batch and only
  * then commits every {@code commitEvery} batches, so what it printed is at least what it acknowledged and a kill
  * leaves up to that many batches handled but not acknowledged. It pauses {@code pauseMs} after each batch
  * of at most {@code batch} messages, and runs until it is killed or {@code idleExitMs} pass without a message.
  * <p>
- * Arguments: dir topic name start batch pauseMs idleExitMs commitEvery. Exit codes: 0 idle, 3 the name is held
- * by another process (after a line {@code IN_USE <message>}), 1 any other failure.
+ * Arguments: dir topic name start batch pauseMs idleExitMs commitEvery [HOST:PORT]. Exit codes: 0 idle, 3 the
+ * name is held by another subscriber (after a line {@code IN_USE <message>}), 1 any other failure.
  */
 public final class NamedConsumerMain
 {
+    /** The two ways to hold a name, as this process uses them. */
+    private interface NamedSource extends AutoCloseable
+    {
+        int poll(FragmentHandler handler, int limit);
+
+        void commit();
+
+        long position();
+
+        void close();
+    }
+
     private NamedConsumerMain()
     {
     }
@@ -38,44 +53,39 @@ public final class NamedConsumerMain
         final long pauseNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[5]));
         final long idleExitNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[6]));
         final int commitEvery = Integer.parseInt(args[7]);
+        final FragmentHandler printer = (buffer, offset, length, header) ->
+            out.append("MSG ").append(Long.toString(header.position())).append(' ')
+                .append(Long.toString(buffer.getLong(offset))).append(" END\n");
         int uncommittedBatches = 0;
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(Paths.get(args[0]))))
+        try (NamedSource source = args.length > 8 ? remote(args, args[8], printer, out) : local(args))
         {
-            final Consumer consumer;
-            try
-            {
-                consumer = bus.addNamedConsumer(args[1], args[2], StartPosition.parse(args[3]));
-            }
-            catch (final ConsumerNameInUseException ex)
-            {
-                out.println("IN_USE " + ex.getMessage());
-                out.flush();
-                System.exit(3);
-                return;
-            }
-            out.println("READY pid=" + ProcessHandle.current().pid() + " position=" + consumer.position());
+            out.println("READY pid=" + ProcessHandle.current().pid() + " position=" + source.position());
             out.flush();
             long lastMessageNs = System.nanoTime();
             while (System.nanoTime() - lastMessageNs < idleExitNs)
             {
-                final int n = consumer.poll((buffer, offset, length, header) ->
-                    out.append("MSG ").append(Long.toString(header.position())).append(' ')
-                        .append(Long.toString(buffer.getLong(offset))).append(" END\n"), batch);
+                final int n = source.poll(printer, batch);
                 if (n > 0)
                 {
                     out.flush(); // the effect is out before the acknowledgement
                     if (++uncommittedBatches >= commitEvery)
                     {
-                        consumer.commit();
+                        source.commit();
                         uncommittedBatches = 0;
                     }
                     lastMessageNs = System.nanoTime();
                 }
                 LockSupport.parkNanos(n > 0 ? pauseNs : TimeUnit.MILLISECONDS.toNanos(1));
             }
-            consumer.commit();
-            out.println("IDLE position=" + consumer.position());
+            source.commit();
+            out.println("IDLE position=" + source.position());
             out.flush();
+        }
+        catch (final ConsumerNameInUseException ex)
+        {
+            out.println("IN_USE " + ex.getMessage());
+            out.flush();
+            System.exit(3);
         }
         catch (final RuntimeException ex)
         {
@@ -83,5 +93,98 @@ public final class NamedConsumerMain
             out.flush();
             System.exit(1);
         }
+    }
+
+    private static NamedSource local(final String[] args)
+    {
+        final ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(Paths.get(args[0])));
+        final Consumer consumer;
+        try
+        {
+            consumer = bus.addNamedConsumer(args[1], args[2], StartPosition.parse(args[3]));
+        }
+        catch (final RuntimeException ex)
+        {
+            bus.close();
+            throw ex;
+        }
+        return new NamedSource()
+        {
+            public int poll(final FragmentHandler handler, final int limit)
+            {
+                return consumer.poll(handler, limit);
+            }
+
+            public void commit()
+            {
+                consumer.commit();
+            }
+
+            public long position()
+            {
+                return consumer.position();
+            }
+
+            public void close()
+            {
+                consumer.close();
+                bus.close();
+            }
+        };
+    }
+
+    /**
+     * Subscribes over TCP and polls until the broker answered (messages that come with the answer are printed), so
+     * READY means the name is held, as it does locally.
+     */
+    private static NamedSource remote(
+        final String[] args, final String address, final FragmentHandler printer, final PrintStream out)
+    {
+        final RemoteConsumer consumer = RemoteConsumer.subscribe(new RemoteConsumer.Context().address(address)
+            .topic(args[1]).consumerName(args[2]).start(StartPosition.parse(args[3]))
+            .errorHandler(ex -> out.println("ERROR " + ex.getMessage())));
+        try
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (RemoteConsumer.State.CONNECTED != consumer.state())
+            {
+                if (consumer.poll(printer, 1) > 0)
+                {
+                    out.flush();
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("not subscribed within 30 s: " + consumer);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            consumer.close();
+            throw ex;
+        }
+        return new NamedSource()
+        {
+            public int poll(final FragmentHandler handler, final int limit)
+            {
+                return consumer.poll(handler, limit);
+            }
+
+            public void commit()
+            {
+                consumer.commit();
+            }
+
+            public long position()
+            {
+                return consumer.position();
+            }
+
+            public void close()
+            {
+                consumer.close();
+            }
+        };
     }
 }
