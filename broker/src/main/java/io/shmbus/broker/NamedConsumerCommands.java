@@ -13,8 +13,8 @@ import java.util.function.LongPredicate;
 
 /**
  * Serves an operator's named consumer commands: {@code NAMED_CONSUMERS} lists the durable named consumers of one
- * topic or of every topic (open, or kept in the data directory) with their stored position, lag and holder; {@code RESET_NAMED_CONSUMER} moves a name no
- * process holds.
+ * topic or of every topic (open, or kept in the data directory) with their stored position, lag and holder;
+ * {@code RESET_NAMED_CONSUMER} moves a name no process holds.
  * <p>
  * Conductor thread only; called by {@link ClientCommandAdapter}. Allocates (operator commands are rare).
  */

@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * cannot read anything, while the holder process stores its commit through {@link Consumer#commit()} and is
  * killed with SIGKILL; after SIGCONT the broker must take that commit (by its millisecond copy of commits or,
  * whichever runs first, by its check of dead processes before it frees the slot: {@code NamedCommitStatesTest}
- * builds the latter alone) and persist it; the next holder resumes there. Then the broker is killed with SIGKILL right after it
- * persisted the commit, and the next holder of a new broker resumes there too.
+ * builds the latter alone) and persist it; the next holder resumes there. Then the broker is killed with SIGKILL
+ * right after it persisted the commit, and the next holder of a new broker resumes there too.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NamedCommitCrashPointTest
