@@ -5,7 +5,6 @@ import io.shmbus.client.ControlledFragmentHandler;
 import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
