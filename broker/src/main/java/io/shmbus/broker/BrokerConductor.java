@@ -83,7 +83,7 @@ final class BrokerConductor implements Agent
         this.commandAdapter = new ClientCommandAdapter(toBroker,
             new RegistrationCommands(topics, sessions, clientProxy, isProcessAlive),
             new TopicAdminCommands(topics, sessions, clientProxy, isProcessAlive, ctx, counters, log),
-            new NamedConsumerCommands(topics, clientProxy, isProcessAlive),
+            new NamedConsumerCommands(topics, clientProxy, isProcessAlive, ctx.dataDir(), log),
             sessions, clientProxy, counters, errorHandler);
         topics.openAtStart();
     }

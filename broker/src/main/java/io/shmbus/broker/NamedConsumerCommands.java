@@ -1,18 +1,20 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.client.PositionUnavailableException;
 import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.cnc.ResponseFlyweight;
 import io.shmbus.client.log.FrameDescriptor;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongPredicate;
 
 /**
  * Serves an operator's named consumer commands: {@code NAMED_CONSUMERS} lists the durable named consumers of one
- * or every open topic with their stored position, lag and holder; {@code RESET_NAMED_CONSUMER} moves a name no
- * process holds.
+ * topic or of every topic (open, or kept in the data directory) with their stored position, lag and holder;
+ * {@code RESET_NAMED_CONSUMER} moves a name no process holds.
  * <p>
  * Conductor thread only; called by {@link ClientCommandAdapter}. Allocates (operator commands are rare).
  */
@@ -21,17 +23,26 @@ final class NamedConsumerCommands
     private final TopicRegistry topics;
     private final ClientProxy clientProxy;
     private final LongPredicate isProcessAlive;
+    private final Path dataDir;
+    private final BrokerLogger log;
 
-    NamedConsumerCommands(final TopicRegistry topics, final ClientProxy clientProxy, final LongPredicate isProcessAlive)
+    /** @param dataDir the broker's data directory, or null when it has none. */
+    NamedConsumerCommands(
+        final TopicRegistry topics, final ClientProxy clientProxy, final LongPredicate isProcessAlive,
+        final Path dataDir, final BrokerLogger log)
     {
         this.topics = topics;
         this.clientProxy = clientProxy;
         this.isProcessAlive = isProcessAlive;
+        this.dataDir = dataDir;
+        this.log = log;
     }
 
     /**
      * Answers one {@code topic=T name=N position=P tail=T lag=L holder=PID} line per named consumer (holder 0 when
-     * none), of {@code topicName} or, when it is empty, of every open topic.
+     * none), of {@code topicName} (opened now if it is in the data directory, as its first use would) or, when it
+     * is empty, of every open topic and then of every topic of the data directory that is not open, read from its
+     * positions file without opening it: tail and lag -1 (unknown), holder 0.
      */
     void onList(final long correlationId, final String topicName)
     {
@@ -42,6 +53,11 @@ final class NamedConsumerCommands
             for (int i = 0; i < all.size(); i++)
             {
                 list(all.get(i), text);
+            }
+            final String problems = StoredNamedConsumers.appendUnopened(dataDir, topics::isOpen, text);
+            if (!problems.isEmpty())
+            {
+                log.warn(BrokerLogger.CONDUCTOR, "named consumers left out of a listing: " + problems.trim());
             }
         }
         else

@@ -48,6 +48,8 @@ final class NamedConsumers implements NamedPositionStore
     private final long[] holderPidBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final long[] positionBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private final Map<String, RemoteHolder> remoteHolders = new java.util.HashMap<>();
+    /** The slot's stamp when the name was attached: a later holder of the slot (even of the same pid) has another. */
+    private final long[] stampBySlot = new long[LogDescriptor.CONSUMER_SLOT_COUNT];
     private int attached;
     private boolean dirty;
 
@@ -159,11 +161,12 @@ final class NamedConsumers implements NamedPositionStore
         return NO_SLOT == slot ? 0 : holderPidBySlot[slot];
     }
 
-    /** A process now holds the name with {@code slot}, starting at {@code position}. */
+    /** A process now holds the name with {@code slot} (activated just now), starting at {@code position}. */
     synchronized void attach(final String name, final int slot, final long pid, final long position)
     {
         nameBySlot[slot] = name;
         holderPidBySlot[slot] = pid;
+        stampBySlot[slot] = slots.reservationStamp(slot);
         positionBySlot[slot] = position;
         attached++;
         if (position(name) != position)
@@ -268,8 +271,10 @@ final class NamedConsumers implements NamedPositionStore
     private boolean pollCommit(final int slot)
     {
         final long committed = slots.committedPositionVolatile(slot);
+        // the owner and stamp are read after the commit: a slot freed by its own process (its client found the
+        // broker unreachable) and taken by another consumer shows the new holder's, whose commit is not ours
         if (committed == LogDescriptor.NO_COMMIT || committed == positionBySlot[slot] ||
-            slots.ownerPidVolatile(slot) != holderPidBySlot[slot])
+            slots.ownerPidVolatile(slot) != holderPidBySlot[slot] || slots.reservationStamp(slot) != stampBySlot[slot])
         {
             return false;
         }

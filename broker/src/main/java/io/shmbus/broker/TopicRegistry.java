@@ -82,6 +82,12 @@ final class TopicRegistry
         return topicList.size();
     }
 
+    /** True when the topic is open now (never opens it). */
+    boolean isOpen(final String name)
+    {
+        return topics.containsKey(name);
+    }
+
     /** Deletes the half-created logs of processes that died while creating a topic's log (ring-sized files). */
     private void removeAbandonedTemporaryFiles()
     {

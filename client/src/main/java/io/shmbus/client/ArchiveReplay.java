@@ -1,5 +1,6 @@
 package io.shmbus.client;
 
+import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.SegmentDescriptor;
 import io.shmbus.client.log.StoredFrameCheck;
 import io.shmbus.client.log.TopicLog;
@@ -122,8 +123,15 @@ final class ArchiveReplay implements AutoCloseable
         return fragments;
     }
 
-    /** As {@link #poll} with a controlled handler. */
-    int controlledPoll(final ControlledFragmentHandler handler, final int limit, final Header header)
+    /**
+     * As {@link #poll} with a controlled handler.
+     *
+     * @param commitSlots the named consumer's slots, where a {@code COMMIT} of the handler is acknowledged (in
+     *                    {@code commitSlot}) at once; null for an anonymous consumer.
+     */
+    int controlledPoll(
+        final ControlledFragmentHandler handler, final int limit, final Header header,
+        final ConsumerSlots commitSlots, final int commitSlot)
     {
         if (null != following)
         {
@@ -151,6 +159,10 @@ final class ArchiveReplay implements AutoCloseable
             if (ControlledFragmentHandler.Action.BREAK == action)
             {
                 break;
+            }
+            if (ControlledFragmentHandler.Action.COMMIT == action && null != commitSlots)
+            {
+                commitSlots.committedPositionRelease(commitSlot, position);
             }
         }
         return fragments;

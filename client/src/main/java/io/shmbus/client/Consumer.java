@@ -139,7 +139,10 @@ public final class Consumer implements AutoCloseable
     }
 
     /**
-     * Like {@link #poll} but the handler decides after each message whether to go on, stop, or leave it.
+     * Like {@link #poll} but the handler decides after each message whether to go on, stop, or leave it. A handler
+     * that returns {@link ControlledFragmentHandler.Action#COMMIT} on a named consumer also acknowledges: the
+     * consumer resumes right after that message (not after later ones of the same poll), as {@link #commit()} called
+     * at that moment would make it; in the ring or in the archive alike. Allocates nothing.
      *
      * @return the number of messages consumed.
      */
@@ -193,6 +196,10 @@ public final class Consumer implements AutoCloseable
                 {
                     this.position = position;
                     slots.positionRelease(slot, position);
+                    if (null != name)
+                    {
+                        slots.committedPositionRelease(slot, position); // acknowledged: resumes here
+                    }
                 }
             }
         }
@@ -212,7 +219,7 @@ public final class Consumer implements AutoCloseable
         try
         {
             final int fragments = null != handler ? replay.poll(handler, limit, header) :
-                replay.controlledPoll(controlled, limit, header);
+                replay.controlledPoll(controlled, limit, header, null != name ? slots : null, slot);
             if (fragments > 0 && replay.isFollowing())
             {
                 slots.positionRelease(slot, replay.position()); // for monitoring: flow control ignores the slot
@@ -404,7 +411,9 @@ public final class Consumer implements AutoCloseable
     /**
      * Acknowledges every message delivered so far: a durable named consumer that restarts resumes right after the
      * last message delivered before this call. One ordered store into shared memory; no system call, no allocation.
-     * For a consumer without a name it only records the position (nobody reads it).
+     * For a consumer without a name it only records the position (nobody reads it). A handler of
+     * {@link #controlledPoll} acknowledges its own message without this call by returning
+     * {@link ControlledFragmentHandler.Action#COMMIT}.
      * <p>
      * Messages delivered after the last commit are delivered again after a crash (at-least-once); a handler that
      * must process each message once records {@link Header#position()} with its effect and skips positions at or

@@ -17,7 +17,11 @@ public interface ControlledFragmentHandler
         ABORT,
         /** Consume this message and stop polling. */
         BREAK,
-        /** Consume this message, publish the position now, and go on. */
+        /**
+         * Consume this message, publish the position now, and go on. On a durable named {@link Consumer} this also
+         * acknowledges the message, as {@link Consumer#commit()} right after it would: a restart resumes right after
+         * it (not after later messages of the same poll), whether it was read from the ring or the archive.
+         */
         COMMIT,
         /** Consume this message and go on. */
         CONTINUE

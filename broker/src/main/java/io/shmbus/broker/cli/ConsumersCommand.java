@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * {@code shmbus consumers [--topic T]}: the running broker's durable named consumers with their stored position,
- * lag behind the tail and holding process.
+ * lag behind the tail ('?' for a topic the broker has not opened) and holding process.
  */
 final class ConsumersCommand implements Command
 {
@@ -30,9 +30,11 @@ final class ConsumersCommand implements Command
     public String usage()
     {
         return "usage: shmbus consumers [--topic T] [--dir DIR]\n\n" +
-            "Lists the durable named consumers the running broker keeps (of one topic, or of every open topic):\n" +
-            "the position each resumes at (after the last message it acknowledged), its lag behind the tail in\n" +
-            "bytes, and the process holding it ('-' when none).\n\n" + TopicOptions.HELP + "\n" +
+            "Lists the durable named consumers the running broker keeps (of one topic, or of every topic): the\n" +
+            "position each resumes at (after the last message it acknowledged), its lag behind the tail in bytes,\n" +
+            "and the process holding it ('-' when none). Without --topic, topics the broker has not opened are\n" +
+            "listed from their data directory with lag '?' (unknown until the topic is opened, e.g. by\n" +
+            "'consumers --topic T', which opens it).\n\n" + TopicOptions.HELP + "\n" +
             "Exit code 0 done, 1 failure (no broker), 2 a mistake in the command line or an unknown topic.\n";
     }
 
@@ -79,8 +81,9 @@ final class ConsumersCommand implements Command
                 fields.put(field.substring(0, eq), field.substring(eq + 1));
             }
             final String holder = fields.get("holder");
+            final String lag = fields.get("lag");
             out.printf("%-24s %-24s %14s %14s %8s%n", fields.get("topic"), fields.get("name"),
-                fields.get("position"), fields.get("lag"), "0".equals(holder) ? "-" : holder);
+                fields.get("position"), "-1".equals(lag) ? "?" : lag, "0".equals(holder) ? "-" : holder);
         }
         return Main.EXIT_OK;
     }

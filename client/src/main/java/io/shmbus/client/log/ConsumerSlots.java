@@ -43,7 +43,7 @@ public final class ConsumerSlots
                 // a reservation stamp, so the broker can tell a reservation its process never completed (it died
                 // here) from one in progress
                 meta.putLong(slotOffset(i) + SLOT_OWNER_PID_OFFSET, ProcessHandle.current().pid());
-                meta.putLongVolatile(slotOffset(i) + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
+                meta.putLongVolatile(slotOffset(i) + SLOT_HEARTBEAT_OFFSET, nextStamp(slotOffset(i)));
                 return i;
             }
         }
@@ -108,7 +108,7 @@ public final class ConsumerSlots
         meta.putLong(offset + SLOT_POSITION_OFFSET, position);
         meta.putInt(offset + SLOT_FLAGS_OFFSET, 0);
         meta.putLong(offset + SLOT_OWNER_PID_OFFSET, ownerPid);
-        meta.putLong(offset + SLOT_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        meta.putLong(offset + SLOT_HEARTBEAT_OFFSET, nextStamp(offset));
         meta.putLong(offset + SLOT_COMMITTED_POSITION_OFFSET, NO_COMMIT);
         if (!meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_RESERVED, SLOT_ACTIVE))
         {
@@ -196,10 +196,20 @@ public final class ConsumerSlots
             meta.compareAndSetInt(offset + SLOT_STATE_OFFSET, SLOT_RESERVED, SLOT_FREE);
     }
 
-    /** The time a reserved slot was reserved, epoch ms (an active slot's heartbeat). */
+    /**
+     * The stamp of a slot's last reservation or activation: about the time it was made, epoch ms, and always
+     * greater than the stamp before it, so it tells one holder of the slot from the next even within a millisecond
+     * (the broker keeps a named consumer's commits to the holder it attached).
+     */
     public long reservationStamp(final int slot)
     {
         return meta.getLongVolatile(slotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
+    }
+
+    /** A stamp greater than the slot's current one; the caller owns the slot (reserved it, or is activating it). */
+    private long nextStamp(final int slotOffset)
+    {
+        return Math.max(System.currentTimeMillis(), meta.getLong(slotOffset + SLOT_HEARTBEAT_OFFSET) + 1);
     }
 
     /** Frees a slot; producers stop honouring its position. */

@@ -38,7 +38,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  4  int  flags            SLOT_FLAG_ARCHIVE_FALLBACK: the owner can continue from the archive when detached
  *  8  long position         next position this consumer reads; producers never overwrite it
  *  16 long ownerPid
- *  24 long heartbeatEpochMs
+ *  24 long heartbeatEpochMs the stamp of the last reservation or activation: about then, epoch ms, and always
+ *                           above the slot's previous stamp, so it tells one holder of the slot from the next
  *  32 long committedPosition  a named consumer's acknowledged position: the owner's {@code commit()} stores it
  *                             with an ordered store, the broker reads and persists it; NO_COMMIT (-1) until the
  *                             first commit after activation
