@@ -6,23 +6,17 @@ import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -34,53 +28,8 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class NamedConsumerTest
 {
-    private Path root;
-    private Path shm;
-    private Path dataDir;
-    private Broker broker;
-    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "named-consumer-");
-        shm = root.resolve("shm");
-        dataDir = root.resolve("data");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    private void launch(final Path data) throws IOException
-    {
-        launch(data, "");
-    }
-
-    private void launch(final Path data, final String topicSettings) throws IOException
-    {
-        final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n" + topicSettings);
-        final BrokerContext ctx = new BrokerContext().dir(shm).configFile(config).segmentLength(64 * 1024)
-            .log(new PrintStream(brokerLog, true));
-        broker = Broker.launch(null != data ? ctx.dataDir(data) : ctx);
-    }
-
-    private void restartBroker(final Path data) throws IOException
-    {
-        broker.close();
-        broker = null;
-        launch(data);
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("named-consumer-");
 
     private static void publish(final ShmBus bus, final String topic, final int from, final int to)
     {
@@ -144,8 +93,8 @@ class NamedConsumerTest
     @Test
     void resumesAfterTheLastCommitAndTheStartAppliesOnlyToANewName() throws IOException
     {
-        launch(null);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        fixture.launchSmall(null, "");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             publish(bus, "orders", 0, 10);
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
@@ -174,8 +123,8 @@ class NamedConsumerTest
     @Test
     void aNameHasOneHolderAtATime() throws IOException
     {
-        launch(null);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        fixture.launchSmall(null, "");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             try (Consumer holder = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
             {
@@ -192,8 +141,8 @@ class NamedConsumerTest
     @Test
     void positionsSurviveABrokerRestartInTheDataDirectory() throws IOException
     {
-        launch(dataDir);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        fixture.launchSmall(fixture.dataDir(), "");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             publish(bus, "orders", 0, 10);
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
@@ -201,15 +150,16 @@ class NamedConsumerTest
                 assertEquals(names(0, 3), read(consumer, 3, true));
             }
         }
-        final Path file = dataDir.resolve("orders").resolve(NamedPositionsFile.FILE_NAME);
+        final Path file = fixture.dataDir().resolve("orders").resolve(NamedPositionsFile.FILE_NAME);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.exists(file) || !Files.readString(file).startsWith(NamedPositionsFile.HEADER + "\nbilling "))
         {
             assertTrue(System.nanoTime() < deadline, "no position stored in " + file + " within 10 s");
             Thread.yield();
         }
-        restartBroker(dataDir);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm));
+        fixture.stop();
+        fixture.launchSmall(fixture.dataDir(), "");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
             Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.LATEST))
         {
             assertEquals(names(3, 10), read(consumer, 7, true));
@@ -219,8 +169,8 @@ class NamedConsumerTest
     @Test
     void resumesFromTheArchiveWhenTheRingMovedOn() throws IOException
     {
-        launch(dataDir);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        fixture.launchSmall(fixture.dataDir(), "");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             publish(bus, "orders", 0, 5);
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
@@ -238,8 +188,8 @@ class NamedConsumerTest
     @Test
     void withTheArchivePolicyASlowNamedConsumerFallsBackToTheArchiveAndItsCommitsStillCount() throws IOException
     {
-        launch(dataDir, "slow.consumer = archive\nslow.consumer.detach.timeout = 100ms\n");
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        fixture.launchSmall(fixture.dataDir(), "slow.consumer = archive\nslow.consumer.detach.timeout = 100ms\n");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
             {
@@ -257,8 +207,8 @@ class NamedConsumerTest
     @Test
     void deletingTheTopicDeletesItsNamedConsumers() throws IOException
     {
-        launch(dataDir);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        fixture.launchSmall(fixture.dataDir(), "");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             publish(bus, "orders", 0, 4);
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
@@ -267,7 +217,7 @@ class NamedConsumerTest
             }
             assertTrue(bus.namedConsumers("orders").contains("name=billing"), bus.namedConsumers("orders"));
             bus.deleteTopic("orders", true);
-            assertFalse(Files.exists(dataDir.resolve("orders")), "the positions went with the archive");
+            assertFalse(Files.exists(fixture.dataDir().resolve("orders")), "the positions went with the archive");
             publish(bus, "orders", 100, 102);
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
             {
@@ -279,8 +229,8 @@ class NamedConsumerTest
     @Test
     void aNamedConsumerHoldsProducersBack() throws IOException
     {
-        launch(null);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm));
+        fixture.launchSmall(null, "");
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
             Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST);
             Producer producer = bus.addProducer("orders"))
         {

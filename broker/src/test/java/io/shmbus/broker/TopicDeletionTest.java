@@ -9,25 +9,19 @@ import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.log.FrameDescriptor;
 import io.shmbus.client.log.TopicLog;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -38,49 +32,17 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class TopicDeletionTest
 {
-    private Path root;
-    private Path shm;
-    private Path dataDir;
-    private Broker broker;
-    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "admin-deletion-");
-        shm = root.resolve("shm");
-        dataDir = root.resolve("data");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    private void launch() throws IOException
-    {
-        final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
-        broker = Broker.launch(new BrokerContext().dir(shm).dataDir(dataDir).configFile(config)
-            .segmentLength(64 * 1024).log(new PrintStream(brokerLog, true)));
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("admin-deletion-");
 
     @Test
     void clientsAttachingWhileTheTopicIsDeletedGetAWholeTopic() throws Exception
     {
-        launch();
+        fixture.launchSmall(fixture.dataDir(), "");
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicInteger attached = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm));
+        final ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
         final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
         final Thread attacher = new Thread(() ->
         {
@@ -109,7 +71,7 @@ class TopicDeletionTest
         attacher.start();
         int deleted = 0;
         int refused = 0;
-        try (ShmBus admin = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus admin = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while ((deleted < 20 || attached.get() < 20) && null == failure.get())
@@ -140,7 +102,7 @@ class TopicDeletionTest
 
         // deleted once more while the attaching client still maps the topic: what it publishes next goes to the
         // new topic, from position 0, with no gap
-        try (ShmBus admin = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus admin = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             admin.deleteTopic("churn", true);
         }
@@ -155,11 +117,11 @@ class TopicDeletionTest
                 assertTrue(producer.offer(message, 0, message.capacity()) > 0);
             }
         }
-        try (ShmBus reader = ShmBus.connect(new ShmBus.Context().dir(shm));
+        try (ShmBus reader = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
             Consumer consumer = reader.addConsumer("churn", StartPosition.EARLIEST))
         {
             final long tail;
-            try (TopicLog log = TopicLog.open(TopicLog.fileOf(shm, "churn"), "churn", 5_000))
+            try (TopicLog log = TopicLog.open(TopicLog.fileOf(fixture.shm(), "churn"), "churn", 5_000))
             {
                 tail = log.tailVolatile();
             }
@@ -183,14 +145,14 @@ class TopicDeletionTest
     @Test
     void whatAnInterruptedDeletionLeftIsRemovedAtStart() throws IOException
     {
-        final Path tombstone = dataDir.resolve("orders" + TopicDeletion.TOMBSTONE_MARK + "12345");
+        final Path tombstone = fixture.dataDir().resolve("orders" + TopicDeletion.TOMBSTONE_MARK + "12345");
         Files.createDirectories(tombstone);
         Files.write(tombstone.resolve("00000000000000000000.seg"), new byte[4096]);
-        launch();
+        fixture.launchSmall(fixture.dataDir(), "");
         assertFalse(Files.exists(tombstone));
-        final String log = brokerLog.toString();
+        final String log = fixture.log();
         assertTrue(log.contains("removed " + tombstone + ", left by a topic deletion that did not finish"), log);
         assertFalse(log.contains("not recovered"), log);
-        assertFalse(Files.exists(TopicLog.fileOf(shm, "orders")), "a tombstone is no topic");
+        assertFalse(Files.exists(TopicLog.fileOf(fixture.shm(), "orders")), "a tombstone is no topic");
     }
 }

@@ -25,13 +25,9 @@ public final class ConsumerExample
 
     public static void main(final String[] args)
     {
-        if (2 != args.length)
-        {
-            System.err.println("usage: ConsumerExample TOPIC COUNT");
-            System.exit(2);
-        }
-        final String topic = args[0];
-        final long count = Long.parseLong(args[1]);
+        final ExampleArgs arguments = ExampleArgs.of("ConsumerExample TOPIC COUNT", args);
+        final String topic = arguments.topic(0);
+        final long count = arguments.number(1, 1, Long.MAX_VALUE);
 
         final SequenceCheck check = new SequenceCheck();
         final IdleStrategy idle = new BackoffIdleStrategy(); // parks when there is nothing to read

@@ -41,16 +41,13 @@ public final class NamedConsumerExample
 
     public static void main(final String[] args) throws IOException
     {
-        if (args.length < 4 || args.length > 5)
-        {
-            System.err.println("usage: NamedConsumerExample TOPIC NAME COUNT LEDGER [COMMIT_EVERY]");
-            System.exit(2);
-        }
-        final String topic = args[0];
-        final String name = args[1];
-        final long count = Long.parseLong(args[2]);
-        final Path ledgerFile = Paths.get(args[3]);
-        final int commitEvery = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+        final ExampleArgs arguments =
+            ExampleArgs.of("NamedConsumerExample TOPIC NAME COUNT LEDGER [COMMIT_EVERY]", args);
+        final String topic = arguments.topic(0);
+        final String name = arguments.consumerName(1);
+        final long count = arguments.number(2, 1, Long.MAX_VALUE);
+        final Path ledgerFile = Paths.get(arguments.text(3));
+        final int commitEvery = (int)arguments.number(4, 1, Integer.MAX_VALUE, 100);
 
         final IdleStrategy idle = new BackoffIdleStrategy();
         try (Ledger ledger = new Ledger(ledgerFile);

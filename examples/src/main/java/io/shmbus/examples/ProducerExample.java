@@ -27,14 +27,10 @@ public final class ProducerExample
 
     public static void main(final String[] args)
     {
-        if (args.length < 2 || args.length > 3)
-        {
-            System.err.println("usage: ProducerExample TOPIC COUNT [FIRST]");
-            System.exit(2);
-        }
-        final String topic = args[0];
-        final long count = Long.parseLong(args[1]);
-        final long first = args.length > 2 ? Long.parseLong(args[2]) : 0;
+        final ExampleArgs arguments = ExampleArgs.of("ProducerExample TOPIC COUNT [FIRST]", args);
+        final String topic = arguments.topic(0);
+        final long count = arguments.number(1, 1, Long.MAX_VALUE);
+        final long first = arguments.number(2, 0, Long.MAX_VALUE - count, 0); // the last number fits a long
 
         final BufferClaim claim = new BufferClaim(); // reused for every message: nothing allocated per message
         final IdleStrategy idle = new BackoffIdleStrategy(); // spins, yields, then parks while consumers lag

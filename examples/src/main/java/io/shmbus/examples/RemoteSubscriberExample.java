@@ -5,6 +5,8 @@ import io.shmbus.client.remote.RemoteConsumer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.net.InetSocketAddress;
+
 /**
  * A remote subscriber: reads a persistent topic over TCP from a broker's network server
  * ({@code scripts/shmbus broker --data-dir DIR --net-port 7440}), from the earliest message the archive holds,
@@ -29,15 +31,14 @@ public final class RemoteSubscriberExample
 
     public static void main(final String[] args)
     {
-        if (3 != args.length)
-        {
-            System.err.println("usage: RemoteSubscriberExample HOST:PORT TOPIC COUNT");
-            System.exit(2);
-        }
-        final long count = Long.parseLong(args[2]);
+        final ExampleArgs arguments = ExampleArgs.of("RemoteSubscriberExample HOST:PORT TOPIC COUNT", args);
+        final InetSocketAddress broker = arguments.address(0);
+        final String topic = arguments.topic(1);
+        final long count = arguments.number(2, 1, Long.MAX_VALUE);
         final RemoteConsumer.Context ctx = new RemoteConsumer.Context()
-            .address(args[0])
-            .topic(args[1])
+            .host(broker.getHostString())
+            .port(broker.getPort())
+            .topic(topic)
             .start(StartPosition.EARLIEST); // no end position: follow the topic live
 
         final SequenceCheck check = new SequenceCheck();

@@ -39,14 +39,9 @@ public final class ReplayToSocketExample
 
     public static void main(final String[] args) throws IOException
     {
-        if (2 != args.length || args[1].lastIndexOf(':') < 0)
-        {
-            System.err.println("usage: ReplayToSocketExample TOPIC HOST:PORT");
-            System.exit(2);
-        }
-        final String topic = args[0];
-        final String host = args[1].substring(0, args[1].lastIndexOf(':'));
-        final int port = Integer.parseInt(args[1].substring(args[1].lastIndexOf(':') + 1));
+        final ExampleArgs arguments = ExampleArgs.of("ReplayToSocketExample TOPIC HOST:PORT", args);
+        final String topic = arguments.topic(0);
+        final InetSocketAddress receiver = arguments.address(1);
 
         final IdleStrategy idle = new BackoffIdleStrategy();
         try (ShmBus bus = ShmBus.connect(new ShmBus.Context()))
@@ -57,7 +52,7 @@ public final class ReplayToSocketExample
                 end = tail.position(); // where the topic ends now: the replay stops there
             }
             try (Consumer consumer = bus.addConsumer(topic, StartPosition.EARLIEST);
-                SocketChannel socket = SocketChannel.open(new InetSocketAddress(host, port)))
+                SocketChannel socket = SocketChannel.open(receiver))
             {
                 final long start = consumer.position();
                 final PayloadSender sender = new PayloadSender(socket, end);

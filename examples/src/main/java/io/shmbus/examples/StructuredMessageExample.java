@@ -32,11 +32,10 @@ public final class StructuredMessageExample
 
     public static void main(final String[] args)
     {
-        if (3 != args.length || !("produce".equals(args[0]) || "consume".equals(args[0])))
-        {
-            System.err.println("usage: StructuredMessageExample produce|consume TOPIC COUNT");
-            System.exit(2);
-        }
+        final ExampleArgs arguments = ExampleArgs.of("StructuredMessageExample produce|consume TOPIC COUNT", args);
+        final String role = arguments.choice(0, "produce", "consume");
+        final String topic = arguments.topic(1);
+        final long count = arguments.number(2, 1, Long.MAX_VALUE);
         try
         {
             ChronicleJvmRequirements.check(); // fails before any Chronicle class loads, naming what is missing
@@ -46,11 +45,9 @@ public final class StructuredMessageExample
             System.err.println(ex.getMessage());
             System.exit(2);
         }
-        final String topic = args[1];
-        final long count = Long.parseLong(args[2]);
         try (ShmBus bus = ShmBus.connect(new ShmBus.Context()))
         {
-            if ("produce".equals(args[0]))
+            if ("produce".equals(role))
             {
                 produce(bus, topic, count);
             }

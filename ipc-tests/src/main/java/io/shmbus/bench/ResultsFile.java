@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static io.shmbus.broker.logging.JsonStrings.quote;
+
 /**
  * The machine-readable results of one benchmark invocation, written beside its Markdown report: a JSON file (the
  * invocation's facts, one row per figure, the latency distributions and the goals) and a CSV file of the rows.
@@ -228,47 +230,6 @@ final class ResultsFile
         final String name = report.getFileName().toString();
         final String base = name.endsWith(".md") ? name.substring(0, name.length() - 3) : name;
         return report.resolveSibling(base + suffix);
-    }
-
-    static String quote(final String text)
-    {
-        if (null == text)
-        {
-            return "null";
-        }
-        final StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            switch (c)
-            {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                case '\n':
-                    sb.append("\\n");
-                    break;
-                case '\r':
-                    sb.append("\\r");
-                    break;
-                case '\t':
-                    sb.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-            }
-        }
-        return sb.append('"').toString();
     }
 
     /** A JSON number; NaN and infinities, which JSON has not, become null. */

@@ -361,17 +361,27 @@ public final class JavaProcess implements AutoCloseable
     }
 
     /**
-     * Kills the child and its descendants with SIGKILL and waits for it to be gone.
+     * Kills the child and its descendants with SIGKILL, waits for it to be gone and then for its output to be read to
+     * the end (at most {@link #DRAIN_JOIN_MS} more), so every line it wrote before it died is seen.
      *
      * @return true when the process is gone.
      */
     public boolean kill(final Duration timeout)
     {
+        // Through the handles, not Process.destroyForcibly(): that also closes our ends of the pipes, and the lines
+        // still unread in them would be lost. The kernel closes the child's ends when it dies: the readers see EOF.
         process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         try
         {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+            {
+                return false;
+            }
+            // a descendant that outlived the kill may hold the pipes open: then give up on the rest after the wait
+            stdoutDrainer.join(DRAIN_JOIN_MS);
+            stderrDrainer.join(DRAIN_JOIN_MS);
+            return true;
         }
         catch (final InterruptedException ex)
         {

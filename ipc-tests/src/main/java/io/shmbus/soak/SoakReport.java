@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.shmbus.broker.logging.JsonStrings.quote;
+
 /**
  * The figures of a finished soak, the checks that make it fail, and their three forms: one console line per figure,
  * {@code soak.md} and {@code soak.json} in the output directory.
@@ -285,22 +287,5 @@ final class SoakReport
     {
         return null == usage ? "null" : "{\"fileHandles\": " + usage.fileHandles + ", \"rssKb\": " + usage.rssKb +
             ", \"atMs\": " + usage.atMs + "}";
-    }
-
-    private static String quote(final String text)
-    {
-        final StringBuilder sb = new StringBuilder("\"");
-        for (final char c : text.toCharArray())
-        {
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append(c < 0x20 ? String.format("\\u%04x", (int)c) : String.valueOf(c));
-            }
-        }
-        return sb.append('"').toString();
     }
 }

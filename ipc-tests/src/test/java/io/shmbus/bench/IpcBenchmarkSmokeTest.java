@@ -50,7 +50,7 @@ class IpcBenchmarkSmokeTest
             assertEquals(5_000, run.histogram().getTotalCount());
         }
         final String json = Files.readString(out.resolve("ipc.json"));
-        assertTrue(json.contains("\"shape\": \"2x1\", \"system\": \"shmbus÷aeron-concurrent\""), json);
+        assertTrue(json.contains("\"shape\": \"2x1\", \"system\": \"shmbus\\u00f7aeron-concurrent\""), json);
         assertTrue(Files.readString(out.resolve("ipc.csv")).startsWith(ResultsFile.CSV_HEADER));
         for (final String plot : new String[]{"latency", "throughput", "shapes"})
         {
@@ -86,7 +86,7 @@ class IpcBenchmarkSmokeTest
                 system + " takes one producer only");
         }
         final String json = Files.readString(out.resolve("ipc.json"));
-        assertTrue(json.contains("\"shape\": \"1x1\", \"system\": \"shmbus-exclusive÷aeron-exclusive\""), json);
+        assertTrue(json.contains("\"shape\": \"1x1\", \"system\": \"shmbus-exclusive\\u00f7aeron-exclusive\""), json);
         final String text = Files.readString(report);
         assertTrue(text.contains("| 1 → 1 | shmbus exclusive producer ÷ Aeron IPC exclusive |"), text);
         assertTrue(text.contains("| **Aeron ÷ shmbus exclusive producer** |"), text);

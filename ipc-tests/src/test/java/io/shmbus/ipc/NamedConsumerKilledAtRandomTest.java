@@ -88,10 +88,9 @@ class NamedConsumerKilledAtRandomTest
                 checkSecondHolderRefused(consumer);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20 + random.nextInt(600)));
-            // SIGKILL through the handle: JavaProcess.kill (Process.destroyForcibly) also closes our ends of its
-            // pipes, and the lines it printed last would be lost, though it handled (and committed) them
-            ProcessHandle.of(consumer.pid()).ifPresent(ProcessHandle::destroyForcibly);
-            assertEquals(137, consumer.awaitExit(EXIT_TIMEOUT), "killed with SIGKILL"); // output read to the end
+            // kill reads the output to the end: the lines it printed last count, it handled (and committed) them
+            assertTrue(consumer.kill(EXIT_TIMEOUT), "killed " + consumer);
+            assertEquals(137, consumer.awaitExit(EXIT_TIMEOUT), "killed with SIGKILL");
             kills++;
             if (!restarted && kills >= killTarget / 2)
             {

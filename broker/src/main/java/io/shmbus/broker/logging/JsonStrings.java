@@ -4,9 +4,10 @@ package io.shmbus.broker.logging;
  * JSON string literals (RFC 8259) in plain ASCII: quotes, backslashes and control characters escaped, and every
  * non-ASCII character as a backslash-u escape of four hex digits (a surrogate pair as two), so a line survives
  * any stream encoding (the broker's stderr may be ASCII under a POSIX locale) and a lone surrogate cannot make it
- * invalid UTF-8. Thread-safe.
+ * invalid UTF-8. The one rule for every JSON the project writes: broker log lines, benchmark results, soak
+ * reports. Thread-safe.
  */
-final class JsonStrings
+public final class JsonStrings
 {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -14,7 +15,20 @@ final class JsonStrings
     {
     }
 
-    static void appendQuoted(final StringBuilder sb, final String text)
+    /** {@code text} as a JSON string literal, or {@code null} (the JSON literal) when it is null. */
+    public static String quote(final String text)
+    {
+        if (null == text)
+        {
+            return "null";
+        }
+        final StringBuilder sb = new StringBuilder(text.length() + 2);
+        appendQuoted(sb, text);
+        return sb.toString();
+    }
+
+    /** Appends {@code text}, not null, as a JSON string literal. */
+    public static void appendQuoted(final StringBuilder sb, final String text)
     {
         sb.append('"');
         for (int i = 0, n = text.length(); i < n; i++)

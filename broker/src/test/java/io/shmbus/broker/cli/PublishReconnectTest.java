@@ -1,14 +1,13 @@
 package io.shmbus.broker.cli;
 
-import io.shmbus.broker.Broker;
 import io.shmbus.broker.BrokerContext;
+import io.shmbus.broker.BrokerFixture;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,15 +15,10 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -36,40 +30,17 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class PublishReconnectTest
 {
-    private Path root;
-    private Path shm;
-    private Broker broker;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "cli-publish-");
-        shm = root.resolve("shm");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("cli-publish-");
 
     private void launch()
     {
-        broker = Broker.launch(new BrokerContext().dir(shm).dataDir(root.resolve("data"))
-            .log(new PrintStream(new ByteArrayOutputStream(), true)));
+        fixture.launch(new BrokerContext().dataDir(fixture.dataDir()));
     }
 
     private void stop()
     {
-        broker.close();
-        broker = null;
+        fixture.stop();
     }
 
     /** A publish fed line by line through a pipe, as a long-running producer pipeline feeds it. */
@@ -114,7 +85,7 @@ class PublishReconnectTest
     void withWaitItSendsOnAfterTheBrokerRestartsWithNothingTwiceAndNothingLost() throws Exception
     {
         launch();
-        final Feed publish = new Feed("publish", "--dir", shm.toString(), "--topic", "news", "--wait", "30s");
+        final Feed publish = new Feed("publish", "--dir", fixture.shm().toString(), "--topic", "news", "--wait", "30s");
         publish.send("one\ntwo\n");
         assertEquals(List.of("one", "two"), messages(2));
         stop();
@@ -137,7 +108,7 @@ class PublishReconnectTest
     void withoutWaitItSaysWhatWasNotSentAndHowToSendIt() throws Exception
     {
         launch();
-        final Feed publish = new Feed("publish", "--dir", shm.toString(), "--topic", "news");
+        final Feed publish = new Feed("publish", "--dir", fixture.shm().toString(), "--topic", "news");
         publish.send("one\n");
         assertEquals(List.of("one"), messages(1));
         stop();
@@ -153,18 +124,19 @@ class PublishReconnectTest
     @Test
     void withWaitItWaitsForABrokerToStart() throws Exception
     {
-        final Feed publish = new Feed("publish", "--dir", shm.toString(), "--topic", "news", "--wait", "30s");
+        final Feed publish = new Feed("publish", "--dir", fixture.shm().toString(), "--topic", "news", "--wait", "30s");
         publish.send("early\n");
         publish.input.close();
         Thread.sleep(500);
         assertFalse(publish.exit.isDone(), publish::err);
         launch();
         assertEquals(0, publish.exit.get(30, TimeUnit.SECONDS), publish::err);
-        assertTrue(publish.err().contains("waiting for a broker on " + shm + " (up to --wait 30s)"), publish.err());
+        assertTrue(publish.err().contains("waiting for a broker on " + fixture.shm() + " (up to --wait 30s)"),
+            publish.err());
         assertEquals(List.of("early"), messages(1));
 
-        final CliRun gaveUp = CliRun.run("x\n", "publish", "--dir", root.resolve("none").toString(), "--topic", "t",
-            "--wait", "200ms");
+        final CliRun gaveUp = CliRun.run("x\n", "publish", "--dir", fixture.root().resolve("none").toString(),
+            "--topic", "t", "--wait", "200ms");
         assertEquals(1, gaveUp.code);
         assertTrue(gaveUp.stderr.contains("no broker is running") &&
             gaveUp.stderr.contains("(gave up after waiting 200ms)"), gaveUp.stderr);
@@ -174,7 +146,7 @@ class PublishReconnectTest
     private List<String> messages(final int count)
     {
         final List<String> found = new ArrayList<>();
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             final Consumer consumer = bus.addConsumer("news", StartPosition.EARLIEST);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -2,23 +2,16 @@ package io.shmbus.broker.cli;
 
 import io.shmbus.broker.Broker;
 import io.shmbus.broker.BrokerContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.shmbus.broker.BrokerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,40 +24,23 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class SubscribeCliTest
 {
-    private Path root;
-    private Path shm;
-    private Broker broker;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("cli-subscribe-");
 
-    @BeforeEach
-    void setUp() throws IOException
+    /** The broker's directory, for {@code --dir}. */
+    private String dir()
     {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "cli-subscribe-");
-        shm = root.resolve("shm");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        return fixture.shm().toString();
     }
 
     private Broker launch(final int netPort)
     {
-        final BrokerContext ctx = new BrokerContext().dir(shm).dataDir(root.resolve("data"))
-            .log(new PrintStream(new ByteArrayOutputStream(), true));
+        final BrokerContext ctx = new BrokerContext().dataDir(fixture.dataDir());
         if (netPort >= 0)
         {
             ctx.netPort(netPort);
         }
-        broker = Broker.launch(ctx);
-        return broker;
+        return fixture.launch(ctx);
     }
 
     private static CompletableFuture<CliRun> inBackground(final String... args)
@@ -74,7 +50,7 @@ class SubscribeCliTest
 
     private void publish(final String topic, final String lines)
     {
-        final CliRun sent = CliRun.run(lines, "publish", "--dir", shm.toString(), "--topic", topic);
+        final CliRun sent = CliRun.run(lines, "publish", "--dir", dir(), "--topic", topic);
         assertEquals(0, sent.code, sent.stderr);
     }
 
@@ -87,7 +63,7 @@ class SubscribeCliTest
     @Test
     void aLocalSubscriberStartedBeforeTheBrokerWaitsForIt() throws Exception
     {
-        final CompletableFuture<CliRun> subscriber = inBackground("subscribe", "--dir", shm.toString(), "--topic",
+        final CompletableFuture<CliRun> subscriber = inBackground("subscribe", "--dir", dir(), "--topic",
             "news", "--from", "earliest", "--count", "2");
         letItWait();
         assertFalse(subscriber.isDone(), () -> "exited instead of waiting: " + subscriber.join().stderr);
@@ -96,30 +72,30 @@ class SubscribeCliTest
         final CliRun run = subscriber.get(30, TimeUnit.SECONDS);
         assertEquals(0, run.code, run.stderr);
         assertEquals("hello\nworld\n", run.stdout);
-        assertTrue(run.stderr.contains("waiting for a broker on " + shm), run.stderr);
+        assertTrue(run.stderr.contains("waiting for a broker on " + fixture.shm()), run.stderr);
         assertEquals(1, run.stderr.split("waiting for a broker", -1).length - 1, "said once: " + run.stderr);
     }
 
     @Test
     void withoutABrokerNoWaitFailsAtOnceAndAnExpiredWaitSaysItGaveUp()
     {
-        final CliRun noWait = CliRun.run("", "subscribe", "--dir", shm.toString(), "--topic", "t", "--no-wait");
+        final CliRun noWait = CliRun.run("", "subscribe", "--dir", dir(), "--topic", "t", "--no-wait");
         assertEquals(1, noWait.code);
-        assertTrue(noWait.stderr.contains("no broker is running on " + shm), noWait.stderr);
+        assertTrue(noWait.stderr.contains("no broker is running on " + fixture.shm()), noWait.stderr);
         assertFalse(noWait.stderr.contains("waiting"), noWait.stderr);
 
-        final CliRun waited = CliRun.run("", "subscribe", "--dir", shm.toString(), "--topic", "t", "--wait", "300ms");
+        final CliRun waited = CliRun.run("", "subscribe", "--dir", dir(), "--topic", "t", "--wait", "300ms");
         assertEquals(1, waited.code);
-        assertTrue(waited.stderr.contains("waiting for a broker on " + shm + " (up to --wait 300ms)"),
+        assertTrue(waited.stderr.contains("waiting for a broker on " + fixture.shm() + " (up to --wait 300ms)"),
             waited.stderr);
-        assertTrue(waited.stderr.contains("no broker is running on " + shm) &&
+        assertTrue(waited.stderr.contains("no broker is running on " + fixture.shm()) &&
             waited.stderr.contains("(gave up after waiting 300ms)"), waited.stderr);
 
-        final CliRun both = CliRun.run("", "subscribe", "--dir", shm.toString(), "--topic", "t", "--wait", "1s",
+        final CliRun both = CliRun.run("", "subscribe", "--dir", dir(), "--topic", "t", "--wait", "1s",
             "--no-wait");
         assertEquals(2, both.code);
         assertTrue(both.stderr.contains("--wait and --no-wait exclude each other"), both.stderr);
-        final CliRun bad = CliRun.run("", "subscribe", "--dir", shm.toString(), "--topic", "t", "--wait", "soon");
+        final CliRun bad = CliRun.run("", "subscribe", "--dir", dir(), "--topic", "t", "--wait", "soon");
         assertEquals(2, bad.code);
     }
 
@@ -202,11 +178,10 @@ class SubscribeCliTest
     {
         launch(-1);
         publish("news", "one\ntwo\n");
-        final CompletableFuture<CliRun> subscriber = inBackground("subscribe", "--dir", shm.toString(), "--topic",
+        final CompletableFuture<CliRun> subscriber = inBackground("subscribe", "--dir", dir(), "--topic",
             "news", "--from", "earliest", "--count", "4");
         letItWait();
-        broker.close();
-        broker = null;
+        fixture.stop();
         letItWait();
         launch(-1);
         publish("news", "three\nfour\n");
@@ -222,11 +197,10 @@ class SubscribeCliTest
     {
         launch(-1);
         publish("news", "one\n");
-        final CompletableFuture<CliRun> subscriber = inBackground("subscribe", "--dir", shm.toString(), "--topic",
+        final CompletableFuture<CliRun> subscriber = inBackground("subscribe", "--dir", dir(), "--topic",
             "news", "--from", "earliest", "--no-wait");
         letItWait();
-        broker.close();
-        broker = null;
+        fixture.stop();
         final CliRun run = subscriber.get(30, TimeUnit.SECONDS);
         assertEquals(1, run.code);
         assertEquals("one\n", run.stdout);

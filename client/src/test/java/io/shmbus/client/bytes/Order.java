@@ -6,7 +6,9 @@ import net.openhft.chronicle.bytes.BytesOut;
 
 /**
  * A typical five-field message: an id, a quantity, a price, a short UTF-8 symbol and a stop-bit encoded timestamp.
- * Reads into reused fields (the symbol into a reused builder), so neither direction allocates.
+ * Reads into reused fields (the symbol into a reused builder), so neither direction allocates. The structured
+ * message benchmark (ipc-tests) has its twin, {@code BenchOrder}, with a hand-written encoding besides: this module
+ * cannot depend on that one, nor benchmark code on this test code.
  */
 final class Order implements BytesMarshallable
 {

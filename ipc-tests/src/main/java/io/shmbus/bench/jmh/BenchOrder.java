@@ -11,6 +11,10 @@ import org.agrona.MutableDirectBuffer;
  * timestamp. Two encodings of the same fields: Chronicle Bytes ({@link #writeMarshallable}, the symbol as UTF-8
  * and the timestamp stop-bit encoded) and by hand at fixed offsets with Agrona ({@link #encode}, the symbol as
  * UTF-8 after a length byte, the timestamp as 8 bytes). Reads into reused fields: neither allocates. One thread.
+ * <p>
+ * The client's tests write the same fields with their own {@code Order}: the client cannot depend on this module,
+ * and benchmark code here does not depend on test code (the benchmarks' runtime class path is shipped in
+ * {@code target/lib}); the examples' {@code Trade} has other fields, which would change what is measured.
  */
 final class BenchOrder implements BytesMarshallable
 {
