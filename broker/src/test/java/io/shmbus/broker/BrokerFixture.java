@@ -87,10 +87,19 @@ public final class BrokerFixture implements BeforeEachCallback, AfterEachCallbac
      */
     public Broker launchSmall(final Path data, final String topicSettings) throws IOException
     {
+        return launch(smallContext(data, topicSettings));
+    }
+
+    /**
+     * The context {@link #launchSmall} launches, for a test that sets more on it (a net port, a clock) before it
+     * passes it to {@link #launch}.
+     */
+    public BrokerContext smallContext(final Path data, final String topicSettings) throws IOException
+    {
         final Path config = Files.writeString(root.resolve("broker.conf"),
             "[topic.defaults]\ncapacity = 64k\n" + topicSettings);
         final BrokerContext ctx = new BrokerContext().configFile(config).segmentLength(64 * 1024);
-        return launch(null != data ? ctx.dataDir(data) : ctx);
+        return null != data ? ctx.dataDir(data) : ctx;
     }
 
     /** The running broker, or null. */

@@ -6,23 +6,15 @@ import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static io.shmbus.client.ControlledFragmentHandler.Action.COMMIT;
 import static io.shmbus.client.ControlledFragmentHandler.Action.CONTINUE;
@@ -36,38 +28,12 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class CommitActionTest
 {
-    private Path root;
-    private Path shm;
-    private Broker broker;
-    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "localack-commit-");
-        shm = root.resolve("shm");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("localack-commit-");
 
     private void launch(final boolean persistent) throws IOException
     {
-        final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
-        final BrokerContext ctx = new BrokerContext().dir(shm).configFile(config).segmentLength(64 * 1024)
-            .log(new PrintStream(brokerLog, true));
-        broker = Broker.launch(persistent ? ctx.dataDir(root.resolve("data")) : ctx);
+        fixture.launchSmall(persistent ? fixture.dataDir() : null, "");
     }
 
     private static void publish(final ShmBus bus, final String topic, final int from, final int to)
@@ -146,7 +112,7 @@ class CommitActionTest
     void commitActionInTheRingAcknowledgesThatMessageAndNoLaterOne() throws IOException
     {
         launch(false);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             publish(bus, "orders", 0, 10);
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
@@ -165,7 +131,7 @@ class CommitActionTest
     void commitActionInTheArchiveAcknowledgesThatMessageAndNoLaterOne() throws IOException
     {
         launch(true);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             publish(bus, "orders", 0, 1000); // ~256 KiB through a 64 KiB ring: the start is only in the archive
             try (Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
@@ -185,7 +151,7 @@ class CommitActionTest
     void commitActionOnAnAnonymousConsumerAcknowledgesNothing() throws IOException
     {
         launch(false);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             publish(bus, "orders", 0, 10);
             try (Consumer named = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST);
@@ -211,7 +177,7 @@ class CommitActionTest
         assertTrue(threads.isThreadAllocatedMemorySupported());
         threads.setThreadAllocatedMemoryEnabled(true);
         launch(false);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm));
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
             Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST);
             Producer producer = bus.addProducer("orders"))
         {

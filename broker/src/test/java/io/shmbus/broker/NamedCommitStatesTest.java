@@ -1,6 +1,7 @@
 package io.shmbus.broker;
 
 import io.shmbus.client.StartPosition;
+import io.shmbus.client.TestDirs;
 import io.shmbus.client.log.ConsumerSlots;
 import io.shmbus.client.log.TopicLog;
 import org.junit.jupiter.api.AfterEach;
@@ -12,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -45,10 +44,7 @@ class NamedCommitStatesTest
     void tearDown() throws IOException
     {
         log.close();
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TestDirs.delete(root);
     }
 
     private NamedConsumers named()

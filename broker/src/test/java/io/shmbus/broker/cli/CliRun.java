@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * One in-process run of the {@code shmbus} command line, as a user runs it: its exit code and what it printed.
@@ -25,6 +27,24 @@ public final class CliRun
     public static CliRun run(final String stdin, final String... args)
     {
         return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    /**
+     * Runs {@code shmbus ARGS... --dir DIR} with {@code stdin} as its standard input: a command for the broker whose
+     * shared-memory directory is {@code dir}.
+     */
+    public static CliRun runOn(final Path dir, final String stdin, final String... args)
+    {
+        return run(stdin, withOption(args, "--dir", dir.toString()));
+    }
+
+    /** {@code args} followed by {@code option value}. */
+    public static String[] withOption(final String[] args, final String option, final String value)
+    {
+        final String[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = option;
+        all[args.length + 1] = value;
+        return all;
     }
 
     /** Runs {@code shmbus ARGS...} with these bytes as its standard input. */

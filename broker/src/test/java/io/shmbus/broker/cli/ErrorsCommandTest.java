@@ -1,7 +1,7 @@
 package io.shmbus.broker.cli;
 
-import io.shmbus.broker.Broker;
 import io.shmbus.broker.BrokerContext;
+import io.shmbus.broker.BrokerFixture;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.StartPosition;
@@ -14,23 +14,17 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.status.CountersReader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -45,43 +39,20 @@ class ErrorsCommandTest
         "(\\d+) times?, first (\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z), " +
         "last (\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z)");
 
-    private Path root;
-    private Path shm;
-    private Broker broker;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("errlog-errors-");
     /** Added to the broker's clock: each error of a test happens a whole second after the one before. */
     private final AtomicLong clockOffsetMs = new AtomicLong();
-    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "errlog-errors-");
-        shm = root.resolve("shm");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 
     private void startBroker(final Path dataDir)
     {
-        broker = Broker.launch(new BrokerContext().dir(shm).dataDir(dataDir)
-            .epochClock(() -> System.currentTimeMillis() + clockOffsetMs.get())
-            .log(new PrintStream(brokerLog, true)));
+        fixture.launch(new BrokerContext().dataDir(dataDir)
+            .epochClock(() -> System.currentTimeMillis() + clockOffsetMs.get()));
     }
 
     private CliRun errors()
     {
-        final CliRun run = CliRun.run("", "errors", "--dir", shm.toString());
+        final CliRun run = CliRun.runOn(fixture.shm(), "", "errors");
         assertEquals(0, run.code, run.stderr);
         return run;
     }
@@ -108,7 +79,7 @@ class ErrorsCommandTest
         assertEquals("3", head.group(1), first);
         assertTrue(first.contains("\n  conductor: rejected command: UNKNOWN_COMMAND: unknown command type 999\n"),
             first);
-        assertTrue(brokerLog.toString().contains("WARN conductor: rejected command "), brokerLog.toString());
+        assertTrue(fixture.log().contains("WARN conductor: rejected command "), fixture.log());
 
         clockOffsetMs.addAndGet(2_000);
         sendUnknownCommands(2);
@@ -125,7 +96,7 @@ class ErrorsCommandTest
     @Test
     void aCorruptSegmentFoundByTheArchiverIsOneEntryCountedEachTimeItIsMet() throws Exception
     {
-        final Path data = root.resolve("data");
+        final Path data = fixture.dataDir();
         final Path topicDir = Files.createDirectories(data.resolve("t"));
         final Path segment = SegmentDescriptor.file(topicDir, 0);
         StoredFrames.write(segment, 0, 1000, 64);
@@ -138,7 +109,7 @@ class ErrorsCommandTest
             atStart);
 
         // a consumer asking for a position past the damage makes the archiver walk into it, every time
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             for (int i = 0; i < 3; i++)
             {
@@ -161,14 +132,15 @@ class ErrorsCommandTest
         assertTrue(archiver.startsWith("3 times, "), out);
         assertTrue(rejected.startsWith("3 times, "), out);
         assertTrue(rejected.contains("  conductor: rejected command: "), out);
-        assertTrue(brokerLog.toString().contains("ERROR archiver: " + damage), brokerLog.toString());
+        assertTrue(fixture.log().contains("ERROR archiver: " + damage), fixture.log());
     }
 
     @Test
     void theErrorsOfABrokerThatDiedAreReadFromTheFileItLeftBehind() throws Exception
     {
-        Files.createDirectories(shm);
-        try (CncFile cnc = CncFile.create(shm, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+        Files.createDirectories(fixture.shm());
+        try (CncFile cnc = CncFile.create(fixture.shm(),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
             TimeUnit.SECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(10), CncDescriptor.ERROR_LOG_MIN_LENGTH))
         {
             final long[] now = { 1_796_587_262_005L };
@@ -195,15 +167,15 @@ class ErrorsCommandTest
     @Test
     void noBrokerAndNoFileIsAFailureWithAMessage()
     {
-        final CliRun run = CliRun.run("", "errors", "--dir", shm.toString());
+        final CliRun run = CliRun.runOn(fixture.shm(), "", "errors");
         assertEquals(1, run.code);
-        assertTrue(run.stderr.contains("no broker is running on " + shm), run.stderr);
+        assertTrue(run.stderr.contains("no broker is running on " + fixture.shm()), run.stderr);
         assertEquals(2, CliRun.run("", "errors", "--frobnicate").code);
     }
 
     private void sendUnknownCommands(final int count) throws IOException
     {
-        try (CncFile cnc = CncFile.map(CncFile.fileIn(shm)))
+        try (CncFile cnc = CncFile.map(CncFile.fileIn(fixture.shm())))
         {
             final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(cnc.toBroker());
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[CommandFlyweight.MAX_LENGTH]);
@@ -221,7 +193,7 @@ class ErrorsCommandTest
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true)
         {
-            try (CncFile cnc = CncFile.map(CncFile.fileIn(shm)))
+            try (CncFile cnc = CncFile.map(CncFile.fileIn(fixture.shm())))
             {
                 final CountersReader reader = new CountersReader(cnc.countersMetadata(), cnc.countersValues());
                 final long[] value = { -1 };

@@ -1,23 +1,15 @@
 package io.shmbus.broker.cli;
 
-import io.shmbus.broker.Broker;
-import io.shmbus.broker.BrokerContext;
+import io.shmbus.broker.BrokerFixture;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -28,41 +20,18 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class NamedConsumerCliTest
 {
-    private Path root;
-    private Path shm;
-    private Broker broker;
-    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("named-cli-");
 
     @BeforeEach
     void setUp() throws IOException
     {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "named-cli-");
-        shm = root.resolve("shm");
-        final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
-        broker = Broker.launch(new BrokerContext().dir(shm).dataDir(root.resolve("data")).configFile(config)
-            .segmentLength(64 * 1024).log(new PrintStream(brokerLog, true)));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        fixture.launchSmall(fixture.dataDir(), "");
     }
 
     private CliRun run(final String stdin, final String... args)
     {
-        final String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--dir";
-        all[args.length + 1] = shm.toString();
-        return CliRun.run(stdin, all);
+        return CliRun.runOn(fixture.shm(), stdin, args);
     }
 
     @Test
@@ -95,7 +64,7 @@ class NamedConsumerCliTest
     void resetMovesANameThatNoProcessHolds()
     {
         assertEquals(0, run("a\nb\nc\n", "publish", "--topic", "orders").code);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm)))
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm())))
         {
             bus.addNamedConsumer("orders", "billing", StartPosition.LATEST).close(); // known, at the tail
         }
@@ -109,7 +78,7 @@ class NamedConsumerCliTest
     @Test
     void resetIsRefusedWhileAProcessHoldsTheNameAndForMistakes()
     {
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm));
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
             Consumer holder = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
         {
             assertNotNull(holder);

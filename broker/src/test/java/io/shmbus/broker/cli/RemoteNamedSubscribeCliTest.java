@@ -1,23 +1,15 @@
 package io.shmbus.broker.cli;
 
-import io.shmbus.broker.Broker;
-import io.shmbus.broker.BrokerContext;
+import io.shmbus.broker.BrokerFixture;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -28,49 +20,23 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class RemoteNamedSubscribeCliTest
 {
-    private Path root;
-    private Path shm;
-    private Broker broker;
-    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("remote-named-cli-");
 
     @BeforeEach
     void setUp() throws IOException
     {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "remote-named-cli-");
-        shm = root.resolve("shm");
-        final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
-        broker = Broker.launch(new BrokerContext().dir(shm).dataDir(root.resolve("data")).configFile(config)
-            .segmentLength(64 * 1024).netPort(0).log(new PrintStream(brokerLog, true)));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        fixture.launch(fixture.smallContext(fixture.dataDir(), "").netPort(0));
     }
 
     private CliRun local(final String stdin, final String... args)
     {
-        final String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--dir";
-        all[args.length + 1] = shm.toString();
-        return CliRun.run(stdin, all);
+        return CliRun.runOn(fixture.shm(), stdin, args);
     }
 
     private CliRun remote(final String... args)
     {
-        final String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--remote";
-        all[args.length + 1] = "127.0.0.1:" + broker.netPort();
-        return CliRun.run("", all);
+        return CliRun.run("", CliRun.withOption(args, "--remote", "127.0.0.1:" + fixture.broker().netPort()));
     }
 
     @Test
@@ -98,7 +64,7 @@ class RemoteNamedSubscribeCliTest
     void aHeldNameIsAClearError()
     {
         assertEquals(0, local("a\n", "publish", "--topic", "orders").code);
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(shm));
+        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
             Consumer holder = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST))
         {
             assertNotNull(holder);

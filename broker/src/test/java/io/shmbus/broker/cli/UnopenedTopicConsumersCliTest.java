@@ -1,21 +1,17 @@
 package io.shmbus.broker.cli;
 
-import io.shmbus.broker.Broker;
-import io.shmbus.broker.BrokerContext;
+import io.shmbus.broker.BrokerFixture;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
-import org.junit.jupiter.api.AfterEach;
+import io.shmbus.client.TestDirs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -27,48 +23,20 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(120)
 class UnopenedTopicConsumersCliTest
 {
-    private Path root;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture("localack-unopened-");
     private Path shm;
-    private Path dataDir;
-    private Broker broker;
-    private final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
 
     @BeforeEach
     void setUp() throws IOException
     {
-        root = Files.createTempDirectory(Paths.get("/dev/shm"), "localack-unopened-");
-        shm = root.resolve("shm");
-        dataDir = root.resolve("data");
-        launch();
-    }
-
-    private void launch() throws IOException
-    {
-        final Path config = root.resolve("broker.conf");
-        Files.writeString(config, "[topic.defaults]\ncapacity = 64k\n");
-        broker = Broker.launch(new BrokerContext().dir(shm).dataDir(dataDir).configFile(config)
-            .segmentLength(64 * 1024).log(new PrintStream(brokerLog, true)));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (null != broker)
-        {
-            broker.close();
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        shm = fixture.shm();
+        fixture.launchSmall(fixture.dataDir(), "");
     }
 
     private CliRun run(final String stdin, final String... args)
     {
-        final String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--dir";
-        all[args.length + 1] = shm.toString();
-        return CliRun.run(stdin, all);
+        return CliRun.runOn(shm, stdin, args);
     }
 
     /**
@@ -78,17 +46,13 @@ class UnopenedTopicConsumersCliTest
      */
     private void restartWithoutOpening(final String topic) throws IOException
     {
-        broker.close();
-        broker = null;
-        try (Stream<Path> paths = Files.walk(shm))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        try (Stream<Path> files = Files.list(dataDir.resolve(topic)))
+        fixture.stop();
+        TestDirs.delete(shm);
+        try (Stream<Path> files = Files.list(fixture.dataDir().resolve(topic)))
         {
             files.filter(p -> !p.getFileName().toString().equals("named-consumers")).forEach(p -> p.toFile().delete());
         }
-        launch();
+        fixture.launchSmall(fixture.dataDir(), "");
     }
 
     private String row(final CliRun list, final String topic)
