@@ -1,10 +1,8 @@
 package io.shmbus.ipc;
 
 import io.shmbus.client.Consumer;
-import io.shmbus.client.Producer;
 import io.shmbus.client.ShmBus;
 import io.shmbus.client.StartPosition;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +43,7 @@ class NamedCommitCrashPointTest
         final Path dataDir = children.shmDirectory().resolve("data");
         final Path positionsFile = dataDir.resolve(TOPIC).resolve("named-consumers");
         JavaProcess broker = BrokerDaemon.start(children, "broker-1", dir, "--data-dir", dataDir.toString());
-        publish(dir, 0, 10);
+        SequencedMessages.publish(dir, TOPIC, 0, 10, 64);
 
         final JavaProcess holder = children.start("holder", NamedCommitHolderMain.class,
             dir.toString(), TOPIC, NAME, "4");
@@ -97,7 +95,8 @@ class NamedCommitCrashPointTest
             while (number[0] < 0)
             {
                 assertTrue(System.nanoTime() < deadline, "no message at " + position + " within 20 s");
-                if (0 == consumer.poll((buffer, offset, length, header) -> number[0] = buffer.getLong(offset), 1))
+                if (0 == consumer.poll(
+                    (buffer, offset, length, header) -> number[0] = SequencedMessages.sequence(buffer, offset), 1))
                 {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                 }
@@ -109,26 +108,6 @@ class NamedCommitCrashPointTest
     private static String stored(final Path positionsFile) throws IOException
     {
         return Files.exists(positionsFile) ? Files.readString(positionsFile) : "";
-    }
-
-    private static void publish(final Path dir, final int from, final int to)
-    {
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(dir));
-            Producer producer = bus.addProducer(TOPIC))
-        {
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
-            for (int seq = from; seq < to; seq++)
-            {
-                buffer.putLong(0, seq);
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                long result;
-                while ((result = producer.offer(buffer, 0, buffer.capacity())) < 0)
-                {
-                    assertTrue(System.nanoTime() < deadline, "offer of " + seq + ": " + Producer.resultName(result));
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
-                }
-            }
-        }
     }
 
     private static void signal(final String signal, final JavaProcess process)

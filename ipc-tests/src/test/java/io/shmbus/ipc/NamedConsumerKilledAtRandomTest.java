@@ -1,8 +1,5 @@
 package io.shmbus.ipc;
 
-import io.shmbus.client.Producer;
-import io.shmbus.client.ShmBus;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -191,24 +188,9 @@ class NamedConsumerKilledAtRandomTest
             "held by process " + holder.pid()), refusal);
     }
 
-    /** Publishes messages {@code from} to {@code to} (sequence numbers in the first 8 bytes) through the broker. */
+    /** Publishes messages {@code from} to {@code to} through the broker. */
     private void publish(final int from, final int to)
     {
-        try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(dir));
-            Producer producer = bus.addProducer(TOPIC))
-        {
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[100]);
-            for (int seq = from; seq < to; seq++)
-            {
-                buffer.putLong(0, seq);
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                long result;
-                while ((result = producer.offer(buffer, 0, buffer.capacity())) < 0)
-                {
-                    assertTrue(System.nanoTime() < deadline, "offer of " + seq + ": " + Producer.resultName(result));
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
-                }
-            }
-        }
+        SequencedMessages.publish(dir, TOPIC, from, to, 100);
     }
 }

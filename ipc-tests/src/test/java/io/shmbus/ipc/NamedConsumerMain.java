@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * A durable named consumer process for {@code NamedConsumerKilledAtRandomTest}: registers {@code name} on
@@ -29,16 +30,35 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class NamedConsumerMain
 {
-    /** The two ways to hold a name, as this process uses them. */
-    private interface NamedSource extends AutoCloseable
+    /** {@code poll(handler, limit)} of a {@link Consumer} or a {@link RemoteConsumer}. */
+    private interface Poll
     {
         int poll(FragmentHandler handler, int limit);
+    }
 
-        void commit();
+    /** The two ways to hold a name, as this process uses them: the holder's methods, and what closing it closes. */
+    private record NamedSource(Poll poller, Runnable committer, LongSupplier positionSupplier, Runnable closer)
+        implements AutoCloseable
+    {
+        int poll(final FragmentHandler handler, final int limit)
+        {
+            return poller.poll(handler, limit);
+        }
 
-        long position();
+        void commit()
+        {
+            committer.run();
+        }
 
-        void close();
+        long position()
+        {
+            return positionSupplier.getAsLong();
+        }
+
+        public void close()
+        {
+            closer.run();
+        }
     }
 
     private NamedConsumerMain()
@@ -55,7 +75,7 @@ public final class NamedConsumerMain
         final int commitEvery = Integer.parseInt(args[7]);
         final FragmentHandler printer = (buffer, offset, length, header) ->
             out.append("MSG ").append(Long.toString(header.position())).append(' ')
-                .append(Long.toString(buffer.getLong(offset))).append(" END\n");
+                .append(Long.toString(SequencedMessages.sequence(buffer, offset))).append(" END\n");
         int uncommittedBatches = 0;
         try (NamedSource source = args.length > 8 ? remote(args, args[8], printer, out) : local(args))
         {
@@ -108,29 +128,11 @@ public final class NamedConsumerMain
             bus.close();
             throw ex;
         }
-        return new NamedSource()
+        return new NamedSource(consumer::poll, consumer::commit, consumer::position, () ->
         {
-            public int poll(final FragmentHandler handler, final int limit)
-            {
-                return consumer.poll(handler, limit);
-            }
-
-            public void commit()
-            {
-                consumer.commit();
-            }
-
-            public long position()
-            {
-                return consumer.position();
-            }
-
-            public void close()
-            {
-                consumer.close();
-                bus.close();
-            }
-        };
+            consumer.close();
+            bus.close();
+        });
     }
 
     /**
@@ -164,27 +166,6 @@ public final class NamedConsumerMain
             consumer.close();
             throw ex;
         }
-        return new NamedSource()
-        {
-            public int poll(final FragmentHandler handler, final int limit)
-            {
-                return consumer.poll(handler, limit);
-            }
-
-            public void commit()
-            {
-                consumer.commit();
-            }
-
-            public long position()
-            {
-                return consumer.position();
-            }
-
-            public void close()
-            {
-                consumer.close();
-            }
-        };
+        return new NamedSource(consumer::poll, consumer::commit, consumer::position, consumer::close);
     }
 }
