@@ -1,5 +1,6 @@
 package io.shmbus.broker;
 
+import io.shmbus.client.AllocationRounds;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.ControlledFragmentHandler;
 import io.shmbus.client.Producer;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -172,10 +172,6 @@ class CommitActionTest
     @Test
     void commitActionAllocatesNothing() throws IOException
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
         launch(false);
         try (ShmBus bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
             Consumer consumer = bus.addNamedConsumer("orders", "billing", StartPosition.EARLIEST);
@@ -185,18 +181,8 @@ class CommitActionTest
             final ControlledFragmentHandler handler = (buffer, offset, length, header) ->
                 (++delivered & 1) == 0 ? COMMIT : CONTINUE;
             exercise(producer, consumer, handler, src, 200_000); // warm up: JIT, thread-locals
-            final long self = Thread.currentThread().getId();
-            final StringBuilder rounds = new StringBuilder();
-            boolean clean = false;
-            for (int round = 0; round < 5 && !clean; round++) // one clean round proves the steady state
-            {
-                final long before = threads.getThreadAllocatedBytes(self);
-                exercise(producer, consumer, handler, src, 200_000);
-                final long allocated = threads.getThreadAllocatedBytes(self) - before;
-                rounds.append(allocated).append(' ');
-                clean = 0 == allocated;
-            }
-            assertTrue(clean, "bytes allocated by controlledPoll with COMMIT in each round: " + rounds);
+            AllocationRounds.assertOneClean("bytes allocated by controlledPoll with COMMIT in each round",
+                () -> exercise(producer, consumer, handler, src, 200_000));
             assertTrue(delivered >= 400_000, "delivered " + delivered);
         }
     }

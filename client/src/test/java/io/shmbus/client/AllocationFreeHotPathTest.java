@@ -5,7 +5,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -40,11 +39,6 @@ class AllocationFreeHotPathTest
 
     private void run(final boolean checksums)
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
-
         final Path dir = TestDirs.create("alloc");
         try (Topic topic = Topic.open(new Topic.Context().dir(dir).topic("alloc").capacity(64 * 1024)
             .checksums(checksums)))
@@ -55,21 +49,8 @@ class AllocationFreeHotPathTest
             final UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
 
             exercise(producer, consumer, claim, src, 200_000); // warm up: JIT, thread-locals
-            final long threadId = Thread.currentThread().getId();
-            // Any allocation per operation would show in every round. A single round may still see a one-off
-            // allocation by the JVM itself (e.g. an object re-materialised when compiled code deoptimises), so
-            // the steady state is proven by one round of 500,000 operations allocating nothing at all.
-            final StringBuilder rounds = new StringBuilder();
-            boolean clean = false;
-            for (int round = 0; round < 5 && !clean; round++)
-            {
-                final long before = threads.getThreadAllocatedBytes(threadId);
-                exercise(producer, consumer, claim, src, 500_000);
-                final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-                rounds.append(allocated).append(' ');
-                clean = 0 == allocated;
-            }
-            assertTrue(clean, "bytes allocated on the hot path in each round of 500,000 operations: " + rounds);
+            AllocationRounds.assertOneClean("bytes allocated on the hot path in each round of 500,000 operations",
+                () -> exercise(producer, consumer, claim, src, 500_000));
             assertTrue(topic.tailPosition() > 100L * topic.capacity(), "the measured loop lapped the ring");
         }
         finally

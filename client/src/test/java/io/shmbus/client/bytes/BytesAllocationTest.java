@@ -1,5 +1,6 @@
 package io.shmbus.client.bytes;
 
+import io.shmbus.client.AllocationRounds;
 import io.shmbus.client.Consumer;
 import io.shmbus.client.Header;
 import io.shmbus.client.Producer;
@@ -10,7 +11,6 @@ import net.openhft.chronicle.bytes.BytesIn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -38,11 +38,6 @@ class BytesAllocationTest
     @Test
     void encodeCommitPollDecodeAllocatesNothing()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
-
         final Path dir = TestDirs.create("bytes-alloc");
         try (Topic topic = Topic.open(new Topic.Context().dir(dir).topic("alloc").capacity(64 * 1024)))
         {
@@ -52,20 +47,8 @@ class BytesAllocationTest
             final BytesFragmentAdapter adapter = new BytesFragmentAdapter(this::onMessage);
 
             exercise(producer, consumer, claim, adapter, 200_000); // warm up: JIT, Chronicle's lazy state
-            final long threadId = Thread.currentThread().getId();
-            // as in AllocationFreeHotPathTest: one whole round of 500,000 messages allocating nothing proves it;
-            // a round may still see a one-off allocation by the JVM itself (deoptimisation)
-            final StringBuilder rounds = new StringBuilder();
-            boolean clean = false;
-            for (int round = 0; round < 5 && !clean; round++)
-            {
-                final long before = threads.getThreadAllocatedBytes(threadId);
-                exercise(producer, consumer, claim, adapter, 500_000);
-                final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-                rounds.append(allocated).append(' ');
-                clean = 0 == allocated;
-            }
-            assertTrue(clean, "bytes allocated in each round of 500,000 messages: " + rounds);
+            AllocationRounds.assertOneClean("bytes allocated in each round of 500,000 messages",
+                () -> exercise(producer, consumer, claim, adapter, 500_000));
             assertTrue(topic.tailPosition() > 100L * topic.capacity(), "the measured loop lapped the ring");
             assertNotEquals(0, sum);
         }

@@ -1,5 +1,6 @@
 package io.shmbus.client.remote;
 
+import io.shmbus.client.AllocationRounds;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.Header;
 import io.shmbus.client.StartPosition;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -40,11 +40,6 @@ class RemoteConsumerAllocationTest
     @Test
     void pollAllocatesNothingOnceConnected() throws Exception
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
-
         final List<Throwable> errors = new ArrayList<>();
         final AtomicBoolean stop = new AtomicBoolean();
         try (FakeBroker broker = new FakeBroker();
@@ -59,20 +54,8 @@ class RemoteConsumerAllocationTest
             try
             {
                 receive(consumer, 100_000); // warm up: JIT, thread-locals
-                final long threadId = Thread.currentThread().getId();
-                // as in AllocationFreeHotPathTest: one clean round of 100,000 messages proves the steady state;
-                // a JVM-internal one-off (deoptimisation) may touch an earlier round
-                final StringBuilder rounds = new StringBuilder();
-                boolean clean = false;
-                for (int round = 0; round < 5 && !clean; round++)
-                {
-                    final long before = threads.getThreadAllocatedBytes(threadId);
-                    receive(consumer, 100_000);
-                    final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-                    rounds.append(allocated).append(' ');
-                    clean = 0 == allocated;
-                }
-                assertTrue(clean, "bytes allocated by poll in each round of 100,000 messages: " + rounds);
+                AllocationRounds.assertOneClean("bytes allocated by poll in each round of 100,000 messages",
+                    () -> receive(consumer, 100_000));
                 assertEquals(List.of(), errors);
                 assertEquals(RemoteConsumer.State.CONNECTED, consumer.state());
             }

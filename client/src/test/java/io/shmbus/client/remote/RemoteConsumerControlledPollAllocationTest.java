@@ -1,5 +1,6 @@
 package io.shmbus.client.remote;
 
+import io.shmbus.client.AllocationRounds;
 import io.shmbus.client.ControlledFragmentHandler;
 import io.shmbus.client.FragmentHandler;
 import io.shmbus.client.Header;
@@ -8,7 +9,6 @@ import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,11 +58,6 @@ class RemoteConsumerControlledPollAllocationTest
     @Test
     void controlledPollAllocatesNothingOnceConnected() throws Exception
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
-
         final List<Throwable> errors = new ArrayList<>();
         final AtomicBoolean stop = new AtomicBoolean();
         try (FakeBroker broker = new FakeBroker();
@@ -78,19 +73,8 @@ class RemoteConsumerControlledPollAllocationTest
             try
             {
                 receive(consumer, 100_000); // warm up: JIT, thread-locals
-                final long threadId = Thread.currentThread().getId();
-                // one clean round proves the steady state; a JVM-internal one-off may touch an earlier round
-                final StringBuilder rounds = new StringBuilder();
-                boolean clean = false;
-                for (int round = 0; round < 5 && !clean; round++)
-                {
-                    final long before = threads.getThreadAllocatedBytes(threadId);
-                    receive(consumer, 100_000);
-                    final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-                    rounds.append(allocated).append(' ');
-                    clean = 0 == allocated;
-                }
-                assertTrue(clean, "bytes allocated by controlledPoll in each round of 100,000 messages: " + rounds);
+                AllocationRounds.assertOneClean("bytes allocated by controlledPoll in each round of 100,000 messages",
+                    () -> receive(consumer, 100_000));
                 assertTrue(aborts > messages / 8, "aborts in the mix: " + aborts + " of " + messages);
                 assertEquals(List.of(), errors);
                 assertEquals(RemoteConsumer.State.CONNECTED, consumer.state());
