@@ -223,7 +223,7 @@ final class BrokerCommand implements Command
         for (final String value : args.all(MIRROR_OUT))
         {
             final int eq = value.indexOf('=');
-            if (eq <= 0)
+            if (eq <= 0 || value.startsWith("aeron:"))
             {
                 throw new UsageException(name(), MIRROR_OUT + " needs TOPIC=CHANNEL, e.g. " + MIRROR_OUT +
                     " orders=aeron:udp?endpoint=10.0.0.2:40456: '" + value + "'");

@@ -243,6 +243,8 @@ final class ConfigFileParser
      * A mirrored-out topic must be persistent (its mirror is sent from its segment files), and no two topics may
      * share a mirror's channel and stream id (their frames would mix).
      *
+     * A channel that is not sound was reported at its line already.
+     *
      * @param streams the stream of each mirrored topic so far: its channel's addresses and stream id, to the topic.
      */
     private void checkMirrorOut(
@@ -250,9 +252,9 @@ final class ConfigFileParser
     {
         final Integer channelLine = section.keyLines.get(TopicSettings.MIRROR_CHANNEL.key());
         final Integer streamIdLine = section.keyLines.get(TopicSettings.MIRROR_STREAM_ID.key());
-        if (null == channelLine)
+        if (null == channelLine || !config.isMirroredOut())
         {
-            if (null != streamIdLine)
+            if (null == channelLine && null != streamIdLine)
             {
                 error(streamIdLine, section.header + ": mirror.stream.id without mirror.channel: the topic is not " +
                     "mirrored");
