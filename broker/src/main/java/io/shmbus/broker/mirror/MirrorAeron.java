@@ -19,8 +19,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The broker's way to Aeron, made only when the broker mirrors something: an {@link Aeron} client connected either
  * to a media driver the broker embeds in {@code <broker dir>/aeron} (one shared driver thread that backs off to
- * parking, its directory removed at start and at close) or to an external driver in {@code aeron.dir}. A broker that
- * mirrors nothing never makes one, so it starts no driver, no thread and opens no port.
+ * parking, named {@code <dir>/aeron [sender,receiver,driver-conductor]} by Aeron, and {@code aeron-executor} for name
+ * resolution; its
+ * directory removed at start and at close) or to an external driver in {@code aeron.dir}. A broker that
+ * mirrors nothing never makes one, so it starts no driver, no thread and opens no port. The client has its own
+ * conductor thread, {@code aeron-client}.
  * <p>
  * The client is thread-safe ({@link Aeron}'s own rules); {@link #close()} is idempotent and closes the client before
  * the driver.
@@ -29,10 +32,6 @@ public final class MirrorAeron implements AutoCloseable
 {
     /** The embedded driver's directory, in the broker's shared-memory directory. */
     public static final String EMBEDDED_DIR_NAME = "aeron";
-    /** The name of the embedded driver's one thread. */
-    public static final String DRIVER_THREAD_NAME = "shmbus-broker-aeron-driver";
-    /** The name of the Aeron client's conductor thread. */
-    public static final String CLIENT_THREAD_NAME = "shmbus-broker-aeron-client";
 
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -79,7 +78,6 @@ public final class MirrorAeron implements AutoCloseable
             final Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(dir)
                 .clientName("shmbus-broker")
-                .threadFactory(runnable -> new Thread(runnable, CLIENT_THREAD_NAME))
                 .errorHandler(errorHandler)
                 .subscriberErrorHandler(errorHandler));
             return new MirrorAeron(driver, aeron, dir);
@@ -106,7 +104,6 @@ public final class MirrorAeron implements AutoCloseable
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
                     TimeUnit.MILLISECONDS.toNanos(1)))
-                .sharedThreadFactory(runnable -> new Thread(runnable, DRIVER_THREAD_NAME))
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .warnIfDirectoryExists(false)
