@@ -37,7 +37,7 @@ import static io.shmbus.client.log.FrameDescriptor.HEADER_LENGTH;
  * frame's header is checked ({@link StoredFrameCheck}: length, type, version, position) before it is sent: at damaged
  * storage the frames before it go out, then this topic's mirror stops, reported to the error handler, and its
  * publication is closed, so receivers see the stream end rather than wait for it. A topic deleted and made again is
- * followed from its new live edge.
+ * followed from its first position.
  * <p>
  * Mirror sender thread only (the constructor and {@link #close()} also on the thread that starts and stops the
  * broker, while that thread does not run). Its duty cycle allocates nothing.
@@ -70,6 +70,8 @@ final class TopicMirrorOut implements AutoCloseable
     private int batchLength;
     private boolean connected;
     private boolean failed;
+    /** True once the mirror has followed an archive of the topic. */
+    private boolean attached;
 
     /**
      * Adds the topic's publication and counters.
@@ -185,9 +187,14 @@ final class TopicMirrorOut implements AutoCloseable
         return send();
     }
 
-    /** The topic was opened, deleted, or deleted and made again: follow its new archive from its live edge. */
+    /**
+     * The topic was opened, deleted, or deleted and made again: follow its new archive. The first archive the mirror
+     * sees it starts at the live edge; a topic made again while the broker runs is new, none of it sent yet: from its
+     * first position (the live edge instead when nobody listens, as always).
+     */
     private void attach(final ArchiveView current)
     {
+        final boolean madeAgain = attached;
         CloseHelper.quietClose(segments);
         segments = null;
         view = current;
@@ -210,8 +217,17 @@ final class TopicMirrorOut implements AutoCloseable
             chunkView.wrap(chunk);
         }
         segments = new SegmentCursor(current.topicDir(), current.segmentLength(), false);
+        attached = true;
         position = -1;
-        toLiveEdge();
+        if (madeAgain)
+        {
+            position = current.firstPosition();
+            counters.position.setRelease(position);
+        }
+        else
+        {
+            toLiveEdge();
+        }
     }
 
     /** A message why the topic's largest frame cannot be one message of the publication, or null when it can. */

@@ -49,9 +49,16 @@ final class MirroredTopic implements AutoCloseable
 
     MirroredTopic(final BrokerFixture fixture) throws IOException
     {
+        this(fixture, "");
+    }
+
+    /** @param topicSettings more lines of the topic's config section. */
+    MirroredTopic(final BrokerFixture fixture, final String topicSettings) throws IOException
+    {
         this.fixture = fixture;
         channel = "aeron:udp?endpoint=127.0.0.1:" + BareAeronSubscriber.freeUdpPort() + "|term-length=64k";
-        fixture.launchSmall(fixture.dataDir(), "[topic " + TOPIC + "]\nmirror.channel = " + channel + "\n");
+        fixture.launchSmall(fixture.dataDir(), "[topic " + TOPIC + "]\nmirror.channel = " + channel + "\n" +
+            topicSettings);
         bus = ShmBus.connect(new ShmBus.Context().dir(fixture.shm()));
     }
 
