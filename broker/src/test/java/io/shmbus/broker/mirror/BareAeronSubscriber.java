@@ -47,9 +47,12 @@ final class BareAeronSubscriber implements AutoCloseable
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final List<String> problems = new ArrayList<>();
     final List<byte[]> payloads = new ArrayList<>();
+    /** Whether to keep the payloads and the stream's bytes (a long run checks only the frames). */
+    boolean keep = true;
     long firstPosition = -1;
     long nextPosition = -1;
     int messages;
+    long dataFrames;
     int largestMessage;
 
     BareAeronSubscriber(final Path aeronDir, final String channel, final int streamId)
@@ -157,13 +160,20 @@ final class BareAeronSubscriber implements AutoCloseable
             }
             if (TYPE_DATA == type)
             {
+                dataFrames++;
+            }
+            if (keep && TYPE_DATA == type)
+            {
                 final byte[] payload = new byte[frameLength - HEADER_LENGTH];
                 buffer.getBytes(at + HEADER_LENGTH, payload);
                 payloads.add(payload);
             }
-            final byte[] frame = new byte[aligned];
-            buffer.getBytes(at, frame);
-            bytes.writeBytes(frame);
+            if (keep)
+            {
+                final byte[] frame = new byte[aligned];
+                buffer.getBytes(at, frame);
+                bytes.writeBytes(frame);
+            }
             nextPosition = position + aligned;
             at += aligned;
         }
