@@ -122,42 +122,41 @@ public final class Broker implements AutoCloseable
             this.metricsServer = null;
         }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
-        final Map<String, TopicConfig> mirrored = ctx.config().mirroredOutTopics();
-        if (mirrored.isEmpty())
+        // after the conductor's first step: the mirrored topics are open, so their frames can be checked to fit
+        final Map<String, TopicConfig> mirroredOut = ctx.config().mirroredOutTopics();
+        MirrorAeron aeron = null;
+        try
         {
-            this.mirrorAeron = null; // a broker that mirrors nothing starts no media driver, thread or port
-            this.mirrorSender = null;
-            this.mirrorRunner = null;
+            // a broker that mirrors nothing starts no media driver, thread or port
+            aeron = needsAeron(ctx) ? MirrorAeron.launch(ctx.dir(),
+                null == ctx.aeronDir() ? null : ctx.aeronDir().toString(), errorHandler(BrokerLogger.MIRROR_OUT)) :
+                null;
+            this.mirrorSender = mirroredOut.isEmpty() ? null : MirrorSender.create(mirroredOut, aeron.aeron(),
+                archiveViews, countersManager, errorHandler(BrokerLogger.MIRROR_OUT));
         }
-        else
+        catch (final RuntimeException ex)
         {
-            // after the conductor's first step: the mirrored topics are open, so their frames can be checked to fit
-            MirrorAeron aeron = null;
-            try
+            CloseHelper.quietClose(aeron);
+            CloseHelper.quietClose(metricsServer);
+            if (null != netCounters)
             {
-                aeron = MirrorAeron.launch(ctx.dir(), null == ctx.aeronDir() ? null : ctx.aeronDir().toString(),
-                    errorHandler(BrokerLogger.MIRROR_OUT));
-                this.mirrorSender = MirrorSender.create(mirrored, aeron.aeron(), archiveViews, countersManager,
-                    errorHandler(BrokerLogger.MIRROR_OUT));
+                netServer.onClose();
+                netCounters.close();
             }
-            catch (final RuntimeException ex)
-            {
-                CloseHelper.quietClose(aeron);
-                CloseHelper.quietClose(metricsServer);
-                if (null != netCounters)
-                {
-                    netServer.onClose();
-                    netCounters.close();
-                }
-                conductor.onClose();
-                counters.close();
-                throw ex;
-            }
-            this.mirrorAeron = aeron;
-            this.mirrorRunner = new AgentRunner(MirrorSender.idleStrategy(), errorHandler(BrokerLogger.MIRROR_OUT),
-                null, mirrorSender);
+            conductor.onClose();
+            counters.close();
+            throw ex;
         }
+        this.mirrorAeron = aeron;
+        this.mirrorRunner = null == mirrorSender ? null : new AgentRunner(MirrorSender.idleStrategy(),
+            errorHandler(BrokerLogger.MIRROR_OUT), null, mirrorSender);
         CncDescriptor.signalReady(cnc.header());
+    }
+
+    /** Aeron is needed only to mirror: a topic mirrored out to other brokers. */
+    private static boolean needsAeron(final BrokerContext ctx)
+    {
+        return !ctx.config().mirroredOutTopics().isEmpty();
     }
 
     /**
@@ -239,6 +238,11 @@ public final class Broker implements AutoCloseable
                 broker.logger.info(BrokerLogger.BROKER, "mirroring out through the Aeron media driver in " +
                     broker.mirrorAeron.aeronDirectory() + (broker.mirrorAeron.isEmbedded() ? " (embedded): " : ": ") +
                     String.join(", ", broker.mirrorSender.describe()));
+                if (null == broker.netRunner)
+                {
+                    broker.logger.warn(BrokerLogger.BROKER, "no network server (--net-port): receivers of the " +
+                        "mirrored topics cannot catch up from this broker's archive, only follow the live stream");
+                }
             }
             if (null != broker.metricsServer)
             {
@@ -329,8 +333,8 @@ public final class Broker implements AutoCloseable
         if (null != mirrorRunner)
         {
             CloseHelper.quietClose(mirrorRunner); // its agent closes the publications and frees its counters
-            CloseHelper.quietClose(mirrorAeron);
         }
+        CloseHelper.quietClose(mirrorAeron);
         CloseHelper.quietClose(runner);
         if (null != netCounters)
         {

@@ -59,6 +59,8 @@ class MirrorOutBrokerTest
         assertTrue(fixture.log().contains("mirroring out through the Aeron media driver in " +
             fixture.shm().resolve(MirrorAeron.EMBEDDED_DIR_NAME) + " (embedded): topic 'm' on aeron:udp?"),
             fixture.log());
+        assertTrue(fixture.log().contains("WARN broker: no network server (--net-port): receivers of the mirrored " +
+            "topics cannot catch up"), fixture.log());
 
         fixture.stop();
         assertFalse(Files.exists(fixture.shm().resolve(MirrorAeron.EMBEDDED_DIR_NAME)), "the driver's directory");
