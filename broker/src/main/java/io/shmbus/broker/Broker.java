@@ -310,9 +310,8 @@ public final class Broker implements AutoCloseable
 
     /**
      * Stops the metrics server, the network server, the mirror sender (its publications closed, then the Aeron
-     * client and the embedded media driver, whose directory goes) and the conductor, removes the CnC file (so clients see the broker
-     * is gone) and
-     * releases the lock.
+     * client and the embedded media driver, whose directory goes) and the conductor, removes the CnC file (so clients
+     * see the broker is gone) and releases the lock.
      */
     public synchronized void close()
     {

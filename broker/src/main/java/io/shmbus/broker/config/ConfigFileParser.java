@@ -169,7 +169,8 @@ final class ConfigFileParser
         {
             throw new ConfigurationException(unknownKey(key, brokerSection));
         }
-        if (section == defaults && (setting == TopicSettings.MIRROR_CHANNEL || setting == TopicSettings.MIRROR_STREAM_ID))
+        if (section == defaults &&
+            (setting == TopicSettings.MIRROR_CHANNEL || setting == TopicSettings.MIRROR_STREAM_ID))
         {
             throw new ConfigurationException("'" + key + "' goes in a [topic NAME] section: each mirrored topic is " +
                 "named, not every topic created on first use");
