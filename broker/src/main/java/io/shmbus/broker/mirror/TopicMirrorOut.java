@@ -140,18 +140,6 @@ final class TopicMirrorOut implements AutoCloseable
         return streamId;
     }
 
-    /** The position offered up to: every frame before it was sent or, while nobody listened, passed by. */
-    long position()
-    {
-        return position;
-    }
-
-    /** True once the mirror stopped for good (damage, a closed publication). */
-    boolean isFailed()
-    {
-        return failed;
-    }
-
     /** One step: follows the topic's view, the publication's connection, and offers the next batch. */
     int doWork()
     {
