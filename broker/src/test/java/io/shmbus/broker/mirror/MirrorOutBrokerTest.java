@@ -84,6 +84,19 @@ class MirrorOutBrokerTest
     }
 
     @Test
+    void aChannelTheDriverRefusesFailsTheStartNamingTheTopic() throws IOException
+    {
+        final Path config = Files.writeString(fixture.root().resolve("broker.conf"), "[topic m]\n" +
+            "mirror.channel = aeron:udp?endpoint=127.0.0.1:" + BareAeronSubscriber.freeUdpPort() + "|term-length=3\n");
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> fixture.launch(
+            new BrokerContext().configFile(config).dataDir(fixture.dataDir())));
+        assertTrue(ex.getMessage().startsWith("topic 'm' cannot be mirrored out on aeron:udp?endpoint=127.0.0.1:") &&
+            ex.getMessage().contains("the media driver refused it"), ex.getMessage());
+        assertFalse(Files.exists(fixture.shm().resolve(MirrorAeron.EMBEDDED_DIR_NAME)), "the driver's directory");
+        awaitNoMirrorThreads();
+    }
+
+    @Test
     void anExternalDriverIsUsedThroughAeronDir() throws IOException
     {
         final Path external = fixture.root().resolve("external-aeron");
