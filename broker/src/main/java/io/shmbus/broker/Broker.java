@@ -1,8 +1,11 @@
 package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveViews;
+import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.broker.metrics.MetricsServer;
+import io.shmbus.broker.mirror.MirrorAeron;
+import io.shmbus.broker.mirror.MirrorSender;
 import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
 import io.shmbus.client.ConfigurationException;
@@ -20,6 +23,7 @@ import org.agrona.concurrent.status.CountersManager;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +47,9 @@ public final class Broker implements AutoCloseable
     private final NetServer netServer;
     private final AgentRunner netRunner;
     private final MetricsServer metricsServer;
+    private final MirrorAeron mirrorAeron;
+    private final MirrorSender mirrorSender;
+    private final AgentRunner mirrorRunner;
     private boolean closed;
 
     private Broker(
@@ -115,7 +122,41 @@ public final class Broker implements AutoCloseable
             this.metricsServer = null;
         }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
+        // after the conductor's first step: the mirrored topics are open, so their frames can be checked to fit
+        final Map<String, TopicConfig> mirroredOut = ctx.config().mirroredOutTopics();
+        MirrorAeron aeron = null;
+        try
+        {
+            // a broker that mirrors nothing starts no media driver, thread or port
+            aeron = needsAeron(ctx) ? MirrorAeron.launch(ctx.dir(),
+                null == ctx.aeronDir() ? null : ctx.aeronDir().toString(), errorHandler(BrokerLogger.MIRROR_OUT)) :
+                null;
+            this.mirrorSender = mirroredOut.isEmpty() ? null : MirrorSender.create(mirroredOut, aeron.aeron(),
+                archiveViews, countersManager, errorHandler(BrokerLogger.MIRROR_OUT));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(aeron);
+            CloseHelper.quietClose(metricsServer);
+            if (null != netCounters)
+            {
+                netServer.onClose();
+                netCounters.close();
+            }
+            conductor.onClose();
+            counters.close();
+            throw ex;
+        }
+        this.mirrorAeron = aeron;
+        this.mirrorRunner = null == mirrorSender ? null : new AgentRunner(MirrorSender.idleStrategy(),
+            errorHandler(BrokerLogger.MIRROR_OUT), null, mirrorSender);
         CncDescriptor.signalReady(cnc.header());
+    }
+
+    /** Aeron is needed only to mirror: a topic mirrored out to other brokers. */
+    private static boolean needsAeron(final BrokerContext ctx)
+    {
+        return !ctx.config().mirroredOutTopics().isEmpty();
     }
 
     /**
@@ -191,6 +232,18 @@ public final class Broker implements AutoCloseable
                 broker.logger.info(BrokerLogger.BROKER, "serving network subscribers on " +
                     broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
             }
+            if (null != broker.mirrorRunner)
+            {
+                AgentRunner.startOnThread(broker.mirrorRunner);
+                broker.logger.info(BrokerLogger.BROKER, "mirroring out through the Aeron media driver in " +
+                    broker.mirrorAeron.aeronDirectory() + (broker.mirrorAeron.isEmbedded() ? " (embedded): " : ": ") +
+                    String.join(", ", broker.mirrorSender.describe()));
+                if (null == broker.netRunner)
+                {
+                    broker.logger.warn(BrokerLogger.BROKER, "no network server (--net-port): receivers of the " +
+                        "mirrored topics cannot catch up from this broker's archive, only follow the live stream");
+                }
+            }
             if (null != broker.metricsServer)
             {
                 broker.logger.info(BrokerLogger.BROKER, "serving metrics at http://" + ctx.metricsBind() + ":" +
@@ -256,9 +309,9 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Stops the metrics server, the network server and the conductor, removes the CnC file (so clients see the broker
-     * is gone) and
-     * releases the lock.
+     * Stops the metrics server, the network server, the mirror sender (its publications closed, then the Aeron
+     * client and the embedded media driver, whose directory goes) and the conductor, removes the CnC file (so clients
+     * see the broker is gone) and releases the lock.
      */
     public synchronized void close()
     {
@@ -276,6 +329,11 @@ public final class Broker implements AutoCloseable
             netServer.wakeup();
             CloseHelper.quietClose(netRunner); // first: it reads the archive that the conductor closes
         }
+        if (null != mirrorRunner)
+        {
+            CloseHelper.quietClose(mirrorRunner); // its agent closes the publications and frees its counters
+        }
+        CloseHelper.quietClose(mirrorAeron);
         CloseHelper.quietClose(runner);
         if (null != netCounters)
         {

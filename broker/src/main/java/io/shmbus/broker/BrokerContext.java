@@ -1,13 +1,16 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.config.AeronChannels;
 import io.shmbus.broker.config.BrokerConfig;
 import io.shmbus.broker.config.BrokerSettings;
 import io.shmbus.broker.config.LogFormat;
 import io.shmbus.broker.config.Setting;
 import io.shmbus.broker.config.SettingValues;
+import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.broker.net.NetSettings;
 import io.shmbus.client.ConfigurationException;
 import io.shmbus.client.ShmDirectory;
+import io.shmbus.client.TopicNames;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
@@ -18,6 +21,9 @@ import org.agrona.concurrent.SystemNanoClock;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,6 +68,8 @@ public final class BrokerContext
     private String metricsBind;
     private LogFormat logFormat;
     private long errorLogLength;
+    private Path aeronDir;
+    private final Map<String, String> mirrorOut = new LinkedHashMap<>();
 
     /**
      * Reads the config file and completes every setting.
@@ -71,7 +79,7 @@ public final class BrokerContext
      */
     public BrokerContext conclude()
     {
-        config = null == configFile ? BrokerConfig.empty() : BrokerConfig.load(configFile);
+        config = (null == configFile ? BrokerConfig.empty() : BrokerConfig.load(configFile)).withMirrorOut(mirrorOut);
         dir = resolve(BrokerSettings.DIR, dir);
         if (noDataDir)
         {
@@ -97,7 +105,71 @@ public final class BrokerContext
         metricsBind = resolve(BrokerSettings.METRICS_BIND, metricsBind);
         logFormat = resolve(BrokerSettings.LOG_FORMAT, logFormat);
         errorLogLength = resolve(BrokerSettings.ERROR_LOG_LENGTH, 0 == errorLogLength ? null : errorLogLength);
+        aeronDir = resolve(BrokerSettings.AERON_DIR, aeronDir);
+        concludeMirrorOut();
         return this;
+    }
+
+    /**
+     * A mirrored-out topic is sent from its segment files: it must be persistent, on a broker with a data directory.
+     * Two topics on one channel and stream id would mix their frames.
+     */
+    private void concludeMirrorOut()
+    {
+        final Map<String, String> streams = new HashMap<>();
+        for (final Map.Entry<String, TopicConfig> entry : config.mirroredOutTopics().entrySet())
+        {
+            final String topic = entry.getKey();
+            final TopicConfig topicConfig = entry.getValue();
+            final String how = mirrorOut.containsKey(topic) ? "--mirror-out" : "mirror.channel";
+            if (null == dataDir)
+            {
+                throw new ConfigurationException("topic '" + topic + "' is mirrored out (" + how + ") but the " +
+                    "broker has no data directory: a mirror is sent from the topic's segment files; give --data-dir");
+            }
+            if (!topicConfig.persistent())
+            {
+                throw new ConfigurationException("topic '" + topic + "' is mirrored out (" + how + ") but its " +
+                    "config says 'persistent = false': a mirror is sent from the topic's segment files");
+            }
+            final int streamId = topicConfig.mirrorStreamId(topic);
+            final String other = streams.putIfAbsent(AeronChannels.streamKey(topicConfig.mirrorChannel(), streamId),
+                topic);
+            if (null != other)
+            {
+                throw new ConfigurationException("topics '" + other + "' and '" + topic + "' are mirrored out on " +
+                    "the same channel and stream id " + streamId + ": their frames would mix; give one another " +
+                    "mirror.stream.id");
+            }
+        }
+    }
+
+    /**
+     * Mirrors {@code topic} out to other brokers on an Aeron UDP channel, as its {@code mirror.channel} would (and
+     * over it): {@code shmbus broker --mirror-out TOPIC=CHANNEL}. The topic must be persistent.
+     *
+     * @throws ConfigurationException for a bad topic name or channel.
+     */
+    public BrokerContext mirrorOut(final String topic, final String channel)
+    {
+        TopicNames.validate(topic);
+        mirrorOut.put(topic, AeronChannels.checkUdp("the mirror channel of topic '" + topic + "'", channel));
+        return this;
+    }
+
+    /**
+     * The directory of an external Aeron media driver for the mirrors; none (null, the default): the broker embeds
+     * one in {@code <dir>/aeron} when it mirrors anything.
+     */
+    public BrokerContext aeronDir(final Path aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    public Path aeronDir()
+    {
+        return aeronDir;
     }
 
     private void concludeNet()

@@ -1,5 +1,6 @@
 package io.shmbus.broker.cli;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ final class Args
 {
     private final String command;
     private final Map<String, String> values = new HashMap<>();
+    /** Every value of each option, in the order given, for the options that may repeat. */
+    private final Map<String, List<String>> allValues = new HashMap<>();
 
     private Args(final String command)
     {
@@ -52,6 +55,7 @@ final class Args
                     value = args.get(++i);
                 }
                 parsed.values.put(name, value);
+                parsed.allValues.computeIfAbsent(name, key -> new ArrayList<>()).add(value);
             }
             else
             {
@@ -64,6 +68,12 @@ final class Args
     boolean has(final String name)
     {
         return values.containsKey(name);
+    }
+
+    /** Every value given to an option that may repeat, in order; empty when it was not given. */
+    List<String> all(final String name)
+    {
+        return allValues.getOrDefault(name, List.of());
     }
 
     String get(final String name, final String defaultValue)

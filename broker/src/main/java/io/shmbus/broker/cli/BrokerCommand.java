@@ -27,6 +27,7 @@ final class BrokerCommand implements Command
 {
     private static final int HELP_WIDTH = 112;
     private static final int FLAG_COLUMN = 30;
+    private static final String MIRROR_OUT = "--mirror-out";
 
     public String name()
     {
@@ -51,6 +52,9 @@ final class BrokerCommand implements Command
         option(sb, "--check-config FILE", "check a config file and exit, starting nothing: 0 when it is sound, " +
             "else 2 and a 'file:line: reason' line for each mistake");
         option(sb, "--no-data-dir", "persist nothing: topics live in shared memory only");
+        option(sb, MIRROR_OUT + " TOPIC=CHANNEL", "mirror a persistent topic to other hosts' brokers: its frames " +
+            "go out on the Aeron UDP channel CHANNEL (aeron:udp?endpoint=HOST:PORT), as its mirror.channel would; " +
+            "repeat for more topics");
         for (final Setting<?> setting : BrokerSettings.ALL)
         {
             if (null != setting.flag())
@@ -180,7 +184,7 @@ final class BrokerCommand implements Command
     /** The command line, checked against the options: the table's flags and the command's own. */
     Args args(final List<String> argList)
     {
-        final Set<String> withValue = new HashSet<>(Set.of("--config", "--check-config"));
+        final Set<String> withValue = new HashSet<>(Set.of("--config", "--check-config", MIRROR_OUT));
         for (final Setting<?> setting : BrokerSettings.ALL)
         {
             if (null != setting.flag())
@@ -208,7 +212,36 @@ final class BrokerCommand implements Command
         {
             ctx.configFile(Paths.get(args.get("--config", null)));
         }
+        mirrorOut(args, ctx);
         return ctx.settings(flags(args));
+    }
+
+    /** Each {@code --mirror-out TOPIC=CHANNEL}, checked as a user mistake. */
+    private void mirrorOut(final Args args, final BrokerContext ctx)
+    {
+        final Set<String> topics = new HashSet<>();
+        for (final String value : args.all(MIRROR_OUT))
+        {
+            final int eq = value.indexOf('=');
+            if (eq <= 0 || value.startsWith("aeron:"))
+            {
+                throw new UsageException(name(), MIRROR_OUT + " needs TOPIC=CHANNEL, e.g. " + MIRROR_OUT +
+                    " orders=aeron:udp?endpoint=10.0.0.2:40456: '" + value + "'");
+            }
+            final String topic = value.substring(0, eq).trim();
+            if (!topics.add(topic))
+            {
+                throw new UsageException(name(), MIRROR_OUT + " gives topic '" + topic + "' twice");
+            }
+            try
+            {
+                ctx.mirrorOut(topic, value.substring(eq + 1));
+            }
+            catch (final ConfigurationException ex)
+            {
+                throw new UsageException(name(), MIRROR_OUT + " " + value + ": " + ex.getMessage());
+            }
+        }
     }
 
     /** The settings given as flags, each checked against its type and range. */

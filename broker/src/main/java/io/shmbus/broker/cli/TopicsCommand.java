@@ -78,6 +78,7 @@ final class TopicsCommand implements Command
         final Map<String, String> damage = new HashMap<>();
         final Map<String, Integer> archiverSlots = new HashMap<>();
         readBroker(dir, damage, archiverSlots);
+        final Map<String, String> mirrorsOut = MirrorOutStatus.read(dir);
         out.println(row("TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS"));
         for (final Path file : files)
         {
@@ -105,6 +106,11 @@ final class TopicsCommand implements Command
                 out.println(row(topic, log.capacity(), tail, log.producerLimitVolatile(), log.earliestPosition(),
                     consumers.size()));
                 consumers.forEach(out::println);
+                final String mirrorOut = mirrorsOut.get(topic);
+                if (null != mirrorOut)
+                {
+                    out.println(mirrorOut);
+                }
                 final String damaged = damage.get(topic);
                 if (null != damaged)
                 {

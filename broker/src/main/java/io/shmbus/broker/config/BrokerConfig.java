@@ -98,6 +98,41 @@ public final class BrokerConfig
         return topics.getOrDefault(name, topicDefaults);
     }
 
+    /**
+     * This configuration with each given topic mirrored out on its channel ({@code --mirror-out TOPIC=CHANNEL}):
+     * the topic gets a section of its own if it had none, and the channel wins over its {@code mirror.channel}.
+     *
+     * @param channels checked channels by topic name (checked names).
+     */
+    public BrokerConfig withMirrorOut(final Map<String, String> channels)
+    {
+        if (channels.isEmpty())
+        {
+            return this;
+        }
+        final Map<String, TopicConfig> merged = new java.util.LinkedHashMap<>(topics);
+        for (final Map.Entry<String, String> entry : channels.entrySet())
+        {
+            merged.put(entry.getKey(), topic(entry.getKey()).with(
+                new SettingValues().put(TopicSettings.MIRROR_CHANNEL, entry.getValue())));
+        }
+        return new BrokerConfig(brokerValues, brokerTexts, topicDefaults, merged);
+    }
+
+    /** The topics mirrored out to other brokers ({@code mirror.channel} set), in the file's order. */
+    public Map<String, TopicConfig> mirroredOutTopics()
+    {
+        final Map<String, TopicConfig> mirrored = new java.util.LinkedHashMap<>();
+        topics.forEach((name, config) ->
+        {
+            if (config.isMirroredOut())
+            {
+                mirrored.put(name, config);
+            }
+        });
+        return mirrored;
+    }
+
     /** The topics with a section of their own, in the file's order. */
     public Map<String, TopicConfig> configuredTopics()
     {

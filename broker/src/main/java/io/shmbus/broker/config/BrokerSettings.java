@@ -113,11 +113,16 @@ public final class BrokerSettings
         .flag("--error-log-length").property("shmbus.broker.error.log.length")
         .defaultValue((long)CncDescriptor.ERROR_LOG_DEFAULT_LENGTH);
 
+    public static final Setting<Path> AERON_DIR = Setting.of("aeron.dir", ValueType.path(),
+        "directory of an external Aeron media driver that mirrors use")
+        .flag("--aeron-dir").property("shmbus.broker.aeron.dir")
+        .noDefault("none: a broker that mirrors a topic embeds a media driver in `<dir>/aeron`");
+
     /** Every broker setting, in the order of the docs. */
     public static final List<Setting<?>> ALL = List.of(DIR, DATA_DIR, DATA_HOME, SEGMENT_LENGTH,
         CLIENT_LIVENESS_TIMEOUT, UNBLOCK_TIMEOUT, FILE_PERMISSIONS, NET_PORT, NET_BIND, NET_AUTH_TOKEN,
         NET_MAX_CONNECTIONS, NET_HANDSHAKE_TIMEOUT, NET_HEARTBEAT_INTERVAL, METRICS_PORT, METRICS_BIND, LOG_FORMAT,
-        ERROR_LOG_LENGTH);
+        ERROR_LOG_LENGTH, AERON_DIR);
 
     private BrokerSettings()
     {

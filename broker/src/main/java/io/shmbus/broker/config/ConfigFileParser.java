@@ -169,6 +169,12 @@ final class ConfigFileParser
         {
             throw new ConfigurationException(unknownKey(key, brokerSection));
         }
+        if (section == defaults &&
+            (setting == TopicSettings.MIRROR_CHANNEL || setting == TopicSettings.MIRROR_STREAM_ID))
+        {
+            throw new ConfigurationException("'" + key + "' goes in a [topic NAME] section: each mirrored topic is " +
+                "named, not every topic created on first use");
+        }
         final Integer first = section.keyLines.putIfAbsent(key, lineNo);
         if (null != first)
         {
@@ -216,9 +222,12 @@ final class ConfigFileParser
             topicDefaults = checked(TopicConfig.DEFAULTS.with(defaults.values), defaults);
         }
         final Map<String, TopicConfig> topicConfigs = new LinkedHashMap<>();
+        final Map<String, String> mirrorStreams = new HashMap<>();
         for (final Map.Entry<String, Section> entry : topics.entrySet())
         {
-            topicConfigs.put(entry.getKey(), checked(topicDefaults.with(entry.getValue().values), entry.getValue()));
+            final TopicConfig config = checked(topicDefaults.with(entry.getValue().values), entry.getValue());
+            topicConfigs.put(entry.getKey(), config);
+            checkMirrorOut(entry.getKey(), config, entry.getValue(), mirrorStreams);
         }
         final BrokerConfig config = errors.isEmpty() ?
             new BrokerConfig(broker.values, broker.texts, topicDefaults, topicConfigs) : null;
@@ -229,6 +238,53 @@ final class ConfigFileParser
             messages.add(source + ":" + e.line + ": " + e.reason);
         }
         return new ConfigCheck(source, messages, settingCount, topics.size(), config);
+    }
+
+    /**
+     * A mirrored-out topic must be persistent (its mirror is sent from its segment files), and no two topics may
+     * share a mirror's channel and stream id (their frames would mix).
+     *
+     * A channel that is not sound was reported at its line already.
+     *
+     * @param streams the stream of each mirrored topic so far: its channel's addresses and stream id, to the topic.
+     */
+    private void checkMirrorOut(
+        final String topic, final TopicConfig config, final Section section, final Map<String, String> streams)
+    {
+        final Integer channelLine = section.keyLines.get(TopicSettings.MIRROR_CHANNEL.key());
+        final Integer streamIdLine = section.keyLines.get(TopicSettings.MIRROR_STREAM_ID.key());
+        if (null == channelLine || !config.isMirroredOut())
+        {
+            if (null == channelLine && null != streamIdLine)
+            {
+                error(streamIdLine, section.header + ": mirror.stream.id without mirror.channel: the topic is not " +
+                    "mirrored");
+            }
+            return;
+        }
+        if (!config.persistent())
+        {
+            final Integer persistentLine = lineOf(section, TopicSettings.PERSISTENT);
+            error(channelLine, section.header + ": a mirrored topic must be persistent (its mirror is sent from " +
+                "its segment files), but 'persistent = false'" +
+                (null != persistentLine ? " at line " + persistentLine : ""));
+        }
+        final String stream = AeronChannels.streamKey(config.mirrorChannel(), config.mirrorStreamId(topic));
+        final String other = streams.putIfAbsent(stream, topic);
+        if (null != other)
+        {
+            error(channelLine, section.header + ": mirror.channel and mirror.stream.id " +
+                config.mirrorStreamId(topic) + " are those of topic '" + other + "' (line " +
+                topics.get(other).keyLines.get(TopicSettings.MIRROR_CHANNEL.key()) +
+                "): two topics on one stream would mix their frames; give one another mirror.stream.id");
+        }
+    }
+
+    /** The line that sets the setting for the section's topic: its own, else [topic.defaults]'s, else null. */
+    private Integer lineOf(final Section section, final Setting<?> setting)
+    {
+        final Integer own = section.keyLines.get(setting.key());
+        return null != own || null == defaults ? own : defaults.keyLines.get(setting.key());
     }
 
     /** Checks a topic's combination of settings, reported at the line of the message length or the header. */

@@ -25,6 +25,8 @@ public final class TopicConfig
     private final long durability;
     private final boolean slowConsumerToArchive;
     private final long slowConsumerDetachTimeoutNs;
+    private final String mirrorChannel;
+    private final Integer mirrorStreamId;
 
     TopicConfig(final SettingValues values)
     {
@@ -38,6 +40,8 @@ public final class TopicConfig
         durability = values.getOrDefault(TopicSettings.DURABILITY);
         slowConsumerToArchive = values.getOrDefault(TopicSettings.SLOW_CONSUMER) == SlowConsumerPolicy.ARCHIVE;
         slowConsumerDetachTimeoutNs = values.getOrDefault(TopicSettings.SLOW_CONSUMER_DETACH_TIMEOUT);
+        mirrorChannel = values.get(TopicSettings.MIRROR_CHANNEL);
+        mirrorStreamId = values.get(TopicSettings.MIRROR_STREAM_ID);
     }
 
     /** These settings with the given ones set over them. */
@@ -97,6 +101,28 @@ public final class TopicConfig
         return slowConsumerDetachTimeoutNs;
     }
 
+    /** The Aeron UDP channel the topic is mirrored out on, or null when it is not mirrored out. */
+    public String mirrorChannel()
+    {
+        return mirrorChannel;
+    }
+
+    /** True when the topic is mirrored to other brokers ({@link #mirrorChannel()} is set). */
+    public boolean isMirroredOut()
+    {
+        return null != mirrorChannel;
+    }
+
+    /**
+     * The Aeron stream id of the topic's mirror: the configured one, else
+     * {@link io.shmbus.broker.mirror.MirrorStreamIds#defaultStreamId(String)} of its name.
+     */
+    public int mirrorStreamId(final String topic)
+    {
+        return null != mirrorStreamId ? mirrorStreamId :
+            io.shmbus.broker.mirror.MirrorStreamIds.defaultStreamId(topic);
+    }
+
     /**
      * Checks the combination of settings: the message length against the capacity.
      *
@@ -125,6 +151,7 @@ public final class TopicConfig
         {
             return ValueType.formatSize(maxMessageLength);
         }
-        return setting.type().format(values.getOrDefault(setting));
+        final T value = values.getOrDefault(setting);
+        return null == value ? "none" : setting.type().format(value);
     }
 }

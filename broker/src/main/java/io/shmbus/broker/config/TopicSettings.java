@@ -58,9 +58,20 @@ public final class TopicSettings
         ValueType.duration(0), "a slow consumer not moving to the archive by itself within this is moved")
         .defaultValue(TimeUnit.SECONDS.toNanos(1));
 
+    public static final Setting<String> MIRROR_CHANNEL = Setting.of("mirror.channel", AeronChannels.UDP_CHANNEL,
+        "mirror the topic to other hosts' brokers: its frames go out on this Aeron UDP channel (a [topic NAME] " +
+        "setting; the topic must be persistent)")
+        .noDefault("none: not mirrored");
+
+    public static final Setting<Integer> MIRROR_STREAM_ID = Setting.of("mirror.stream.id", ValueType.of(
+        SettingType.INTEGER, "1 to 2147483647", SettingType.INTEGER.metavar(), TopicSettings::parseStreamId,
+        v -> v >= 1, String::valueOf),
+        "the Aeron stream id of the topic's mirror")
+        .noDefault("CRC-32C of the topic name's ASCII bytes & 0x7fffffff (1 if that is 0)");
+
     /** Every topic setting, in the order of the docs. */
     public static final List<Setting<?>> ALL = List.of(CAPACITY, MAX_MESSAGE_LENGTH, PERSISTENT, DURABILITY,
-        RETENTION_BYTES, RETENTION_AGE, SLOW_CONSUMER, SLOW_CONSUMER_DETACH_TIMEOUT);
+        RETENTION_BYTES, RETENTION_AGE, SLOW_CONSUMER, SLOW_CONSUMER_DETACH_TIMEOUT, MIRROR_CHANNEL, MIRROR_STREAM_ID);
 
     private TopicSettings()
     {
@@ -97,6 +108,18 @@ public final class TopicSettings
         }
         throw new ConfigurationException(
             what + " must be none, segment, or an fsync interval such as 100ms: '" + text + "'");
+    }
+
+    private static int parseStreamId(final String what, final String text)
+    {
+        try
+        {
+            return Integer.parseInt(text.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigurationException(what + " needs a whole number, 1 to 2147483647: '" + text + "'");
+        }
     }
 
     private static String formatDurability(final long durability)

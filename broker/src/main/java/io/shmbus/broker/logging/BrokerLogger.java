@@ -18,6 +18,7 @@ public final class BrokerLogger
     public static final String CONDUCTOR = "conductor";
     public static final String ARCHIVER = "archiver";
     public static final String NET = "net";
+    public static final String MIRROR_OUT = "mirror-out";
     public static final String CONFIG = "config";
 
     private final PrintStream out;

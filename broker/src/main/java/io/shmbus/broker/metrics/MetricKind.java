@@ -66,7 +66,13 @@ enum MetricKind
     TOPIC_SEGMENTS(CounterTypes.ARCHIVE_SEGMENTS, "shmbus_topic_segments", "Segment files of the topic", false,
         false),
     TOPIC_DISK_BYTES(CounterTypes.ARCHIVE_DISK_BYTES, "shmbus_topic_disk_bytes",
-        "Bytes in the topic's segment files", false, true);
+        "Bytes in the topic's segment files", false, true),
+    TOPIC_MIRROR_OUT_POSITION(CounterTypes.MIRROR_OUT_POSITION, "shmbus_topic_mirror_out_position_bytes",
+        "Stream position up to which the topic's mirror has been offered to its Aeron publication", false, true),
+    TOPIC_MIRROR_OUT_CONNECTED(CounterTypes.MIRROR_OUT_CONNECTED, "shmbus_topic_mirror_out_connected",
+        "1 while the topic's mirror publication is connected to a receiver", false, false),
+    TOPIC_MIRROR_OUT_BACK_PRESSURED(CounterTypes.MIRROR_OUT_BACK_PRESSURED, "shmbus_topic_mirror_out_back_pressured",
+        "Offers of the topic's mirror refused by back pressure (waited out and tried again)", true, false);
 
     final int typeId;
     final String name;

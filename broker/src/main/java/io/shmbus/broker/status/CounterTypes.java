@@ -4,7 +4,7 @@ package io.shmbus.broker.status;
  * The type id of every kind of counter the broker keeps in the CnC file. A reader finds a counter by its type id and
  * its key ({@link CounterKey}: the topic, and for a consumer its id), never by its label, which is for people and may
  * change. Each kind has its own id; the hundreds group them: 1xx broker, 2xx topic, 3xx archive, 4xx consumer,
- * 5xx network server. docs/protocol.md lists them.
+ * 5xx network server, 6xx mirrors. docs/protocol.md lists them.
  * <p>
  * Constants only; any thread.
  */
@@ -63,6 +63,16 @@ public final class CounterTypes
     public static final int NET_HEARTBEATS_SENT = 509;
     public static final int NET_SOCKET_FULL_WAITS = 510;
 
+    /**
+     * Per mirrored-out topic (key: {@link CounterKey#topic}), kept by the mirror sender: the position it has offered
+     * its publication up to.
+     */
+    public static final int MIRROR_OUT_POSITION = 600;
+    /** 1 while the topic's mirror publication is connected to at least one subscriber, else 0. */
+    public static final int MIRROR_OUT_CONNECTED = 601;
+    /** Offers the publication refused (back pressure, admin action): the sender waited and tried again. */
+    public static final int MIRROR_OUT_BACK_PRESSURED = 602;
+
     private CounterTypes()
     {
     }
@@ -70,6 +80,7 @@ public final class CounterTypes
     /** True for the kinds whose key is a {@link CounterKey} naming a topic. */
     public static boolean isTopicScoped(final int typeId)
     {
-        return typeId >= TOPIC_TAIL_POSITION && typeId < NET_CONNECTIONS_OPEN;
+        return typeId >= TOPIC_TAIL_POSITION && typeId < NET_CONNECTIONS_OPEN ||
+            typeId >= MIRROR_OUT_POSITION && typeId < MIRROR_OUT_POSITION + 100;
     }
 }
