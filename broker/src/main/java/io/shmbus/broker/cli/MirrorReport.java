@@ -1,0 +1,60 @@
+package io.shmbus.broker.cli;
+
+import io.shmbus.broker.status.CounterTypes;
+import org.agrona.collections.Int2ObjectHashMap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A topic's mirror state as {@code shmbus topics} prints it, gathered from the broker's counters: on a mirror, its
+ * state, whether the live stream is connected, its position against the source's, the lag in bytes and time, the
+ * catch-ups and the gaps (which must stay 0); on a source, the sender's position and connection. Used once per
+ * command, on its thread.
+ */
+final class MirrorReport
+{
+    private static final String[] STATES = {"starting", "catching up", "live", "FAILED"};
+
+    private final Int2ObjectHashMap<Long> values = new Int2ObjectHashMap<>();
+
+    static boolean isMirrorCounter(final int typeId)
+    {
+        return (typeId >= CounterTypes.MIRROR_OUT_POSITION && typeId <= CounterTypes.MIRROR_OUT_BACK_PRESSURED) ||
+            (typeId >= CounterTypes.MIRROR_IN_CONNECTED && typeId <= CounterTypes.MIRROR_IN_LAG_NS);
+    }
+
+    void put(final int typeId, final long value)
+    {
+        values.put(typeId, value);
+    }
+
+    private long get(final int typeId)
+    {
+        final Long value = values.get(typeId);
+        return null == value ? -1 : value;
+    }
+
+    List<String> lines()
+    {
+        final List<String> lines = new ArrayList<>();
+        if (values.containsKey(CounterTypes.MIRROR_IN_POSITION))
+        {
+            final long position = get(CounterTypes.MIRROR_IN_POSITION);
+            final long source = get(CounterTypes.MIRROR_IN_SOURCE_POSITION);
+            final int state = (int)get(CounterTypes.MIRROR_IN_STATE);
+            lines.add("    mirror: " + (state >= 0 && state < STATES.length ? STATES[state] : "state " + state) +
+                ", live stream " + (1 == get(CounterTypes.MIRROR_IN_CONNECTED) ? "connected" : "not connected") +
+                ", position=" + position + " source=" + source + " lag=" + Math.max(0, source - position) +
+                " bytes (" + get(CounterTypes.MIRROR_IN_LAG_NS) / 1_000_000 + " ms), catch-ups=" +
+                get(CounterTypes.MIRROR_IN_CATCH_UPS) + ", gaps=" + get(CounterTypes.MIRROR_IN_GAPS));
+        }
+        if (values.containsKey(CounterTypes.MIRROR_OUT_POSITION))
+        {
+            lines.add("    mirror-out: " + (1 == get(CounterTypes.MIRROR_OUT_CONNECTED) ? "connected" :
+                "no mirror connected") + ", sent=" + get(CounterTypes.MIRROR_OUT_POSITION) + ", back pressured=" +
+                get(CounterTypes.MIRROR_OUT_BACK_PRESSURED));
+        }
+        return lines;
+    }
+}
