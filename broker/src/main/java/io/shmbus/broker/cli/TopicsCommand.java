@@ -77,7 +77,8 @@ final class TopicsCommand implements Command
         Collections.sort(files);
         final Map<String, String> damage = new HashMap<>();
         final Map<String, Integer> archiverSlots = new HashMap<>();
-        readBroker(dir, damage, archiverSlots);
+        final Map<String, MirrorReport> mirrors = new HashMap<>();
+        readBroker(dir, damage, archiverSlots, mirrors);
         final Map<String, String> mirrorsOut = MirrorOutStatus.read(dir);
         out.println(row("TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS"));
         for (final Path file : files)
@@ -106,6 +107,11 @@ final class TopicsCommand implements Command
                 out.println(row(topic, log.capacity(), tail, log.producerLimitVolatile(), log.earliestPosition(),
                     consumers.size()));
                 consumers.forEach(out::println);
+                final MirrorReport mirror = mirrors.get(topic);
+                if (null != mirror)
+                {
+                    out.println(mirror.line());
+                }
                 final String mirrorOut = mirrorsOut.get(topic);
                 if (null != mirrorOut)
                 {
@@ -173,7 +179,10 @@ final class TopicsCommand implements Command
      * says of the first), and the slot of each topic's archiver. Nothing without a broker.
      */
     private static void readBroker(
-        final Path dir, final Map<String, String> damage, final Map<String, Integer> archiverSlots)
+        final Path dir,
+        final Map<String, String> damage,
+        final Map<String, Integer> archiverSlots,
+        final Map<String, MirrorReport> mirrors)
     {
         final CncFile cnc;
         try
@@ -190,6 +199,11 @@ final class TopicsCommand implements Command
             reader.forEach((id, typeId, key, label) ->
             {
                 final long count = reader.getCounterValue(id);
+                if (MirrorReport.isMirrorCounter(typeId) && null != CounterKey.topic(key, 0, label))
+                {
+                    mirrors.computeIfAbsent(CounterKey.topic(key, 0, label), t -> new MirrorReport())
+                        .put(typeId, count);
+                }
                 if (CounterTypes.ARCHIVE_ARCHIVED_POSITION == typeId && null != CounterKey.topic(key, 0, label))
                 {
                     archiverSlots.put(CounterKey.topic(key, 0, label), (int)CounterKey.consumerId(key, 0));
