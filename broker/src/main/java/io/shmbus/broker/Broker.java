@@ -3,6 +3,9 @@ package io.shmbus.broker;
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.broker.metrics.MetricsServer;
+import io.shmbus.broker.mirror.MirrorAeron;
+import io.shmbus.broker.mirror.MirrorHandOff;
+import io.shmbus.broker.mirror.MirrorReceiver;
 import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
 import io.shmbus.client.ConfigurationException;
@@ -14,6 +17,7 @@ import io.shmbus.client.cnc.CncFile;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.ConcurrentCountersManager;
 import org.agrona.concurrent.status.CountersManager;
@@ -43,6 +47,10 @@ public final class Broker implements AutoCloseable
     private final NetServer netServer;
     private final AgentRunner netRunner;
     private final MetricsServer metricsServer;
+    /** Aeron for mirroring, made only when the broker mirrors; null otherwise. */
+    private final MirrorAeron mirrorAeron;
+    /** The mirror thread serving the {@code [mirror NAME]} topics; null when there is none. */
+    private final AgentRunner mirrorInRunner;
     private boolean closed;
 
     private Broker(
@@ -61,8 +69,16 @@ public final class Broker implements AutoCloseable
         this.counters = new BrokerCounters(countersManager);
         final ErrorHandler errorHandler = errorHandler(BrokerLogger.CONDUCTOR);
         final ArchiveViews archiveViews = new ArchiveViews();
+        if (!ctx.config().mirrors().isEmpty() && null == ctx.dataDir())
+        {
+            counters.close();
+            throw new ConfigurationException("mirror '" + ctx.config().mirrors().keySet().iterator().next() +
+                "' (" + ctx.config().mirrors().values().iterator().next().configLine() + ") needs a data " +
+                "directory (--data-dir): a mirror is persistent, its archive a copy of the source's");
+        }
+        final MirrorHandOff mirrorHandOff = new MirrorHandOff();
         final BrokerConductor conductor = new BrokerConductor(ctx, logger, cnc, countersManager, counters,
-            errorHandler, archiveViews);
+            errorHandler, archiveViews, mirrorHandOff);
         this.runner = new AgentRunner(null != ctx.idleStrategy() ? ctx.idleStrategy() :
             new BrokerIdleStrategy(conductor::isQuiet), errorHandler, null, conductor);
         if (ctx.netPort() >= 0)
@@ -113,6 +129,38 @@ public final class Broker implements AutoCloseable
         else
         {
             this.metricsServer = null;
+        }
+        if (!ctx.config().mirrors().isEmpty())
+        {
+            MirrorAeron aeron = null;
+            try
+            {
+                aeron = MirrorAeron.launch(ctx.dir(), null, errorHandler(BrokerLogger.MIRROR));
+                final MirrorReceiver receiver = new MirrorReceiver(ctx.config().mirrors().values(), ctx.dir(),
+                    ctx.filePermissions(), aeron.aeron(), mirrorHandOff, countersManager, logger,
+                    new org.agrona.concurrent.OffsetEpochNanoClock(), ctx.nanoClock());
+                this.mirrorInRunner = new AgentRunner(new BackoffIdleStrategy(), errorHandler(BrokerLogger.MIRROR),
+                    null, receiver);
+                this.mirrorAeron = aeron;
+            }
+            catch (final RuntimeException ex)
+            {
+                CloseHelper.quietClose(aeron);
+                CloseHelper.quietClose(metricsServer);
+                if (null != netCounters)
+                {
+                    netServer.onClose();
+                    netCounters.close();
+                }
+                conductor.onClose();
+                counters.close();
+                throw ex;
+            }
+        }
+        else
+        {
+            this.mirrorAeron = null;
+            this.mirrorInRunner = null;
         }
         conductor.doWork(); // heartbeat and configured topics before clients may connect
         CncDescriptor.signalReady(cnc.header());
@@ -190,6 +238,12 @@ public final class Broker implements AutoCloseable
                 AgentRunner.startOnThread(broker.netRunner);
                 broker.logger.info(BrokerLogger.BROKER, "serving network subscribers on " +
                     broker.netServer.boundAddress().getAddress().getHostAddress() + ":" + broker.netPort());
+            }
+            if (null != broker.mirrorInRunner)
+            {
+                AgentRunner.startOnThread(broker.mirrorInRunner);
+                broker.logger.info(BrokerLogger.BROKER, "receiving " + ctx.config().mirrors().size() +
+                    " mirror(s) through Aeron (" + broker.mirrorAeron.aeronDirectory() + ")");
             }
             if (null != broker.metricsServer)
             {
@@ -270,6 +324,14 @@ public final class Broker implements AutoCloseable
         if (null != metricsServer)
         {
             CloseHelper.quietClose(metricsServer); // first: each scrape reads the mapped counters
+        }
+        if (null != mirrorInRunner)
+        {
+            CloseHelper.quietClose(mirrorInRunner); // its own mappings of the mirrors' rings, and its counters
+        }
+        if (null != mirrorAeron)
+        {
+            CloseHelper.quietClose(mirrorAeron);
         }
         if (null != netRunner)
         {

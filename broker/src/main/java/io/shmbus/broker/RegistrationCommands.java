@@ -38,6 +38,12 @@ final class RegistrationCommands
     {
         final ClientSession session = sessions.session(clientId, pid);
         final TopicState topic = topics.topic(name);
+        if (null != topic.mirror)
+        {
+            clientProxy.reject(correlationId, ControlProtocol.ERROR_TOPIC_MIRRORED, "topic '" + name + "' is a " +
+                "mirror of " + topic.mirror.source() + ": only the mirror writes it; publish on the source broker");
+            return;
+        }
         final String conflict = topic.producerConflict(exclusive, isProcessAlive);
         if (null != conflict)
         {

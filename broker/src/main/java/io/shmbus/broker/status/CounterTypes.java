@@ -4,7 +4,7 @@ package io.shmbus.broker.status;
  * The type id of every kind of counter the broker keeps in the CnC file. A reader finds a counter by its type id and
  * its key ({@link CounterKey}: the topic, and for a consumer its id), never by its label, which is for people and may
  * change. Each kind has its own id; the hundreds group them: 1xx broker, 2xx topic, 3xx archive, 4xx consumer,
- * 5xx network server. docs/protocol.md lists them.
+ * 5xx network server, 6xx mirrors. docs/protocol.md lists them.
  * <p>
  * Constants only; any thread.
  */
@@ -63,6 +63,23 @@ public final class CounterTypes
     public static final int NET_HEARTBEATS_SENT = 509;
     public static final int NET_SOCKET_FULL_WAITS = 510;
 
+    /**
+     * Per {@code [mirror NAME]} topic received from another broker (key: {@link CounterKey#topic}), kept by the
+     * mirror thread: 1 while the Aeron image of the live stream is available.
+     */
+    public static final int MIRROR_IN_CONNECTED = 650;
+    /** The highest position known at the source: the end of the last live or catch-up frame seen. */
+    public static final int MIRROR_IN_SOURCE_POSITION = 651;
+    /** The position written into the local ring. */
+    public static final int MIRROR_IN_POSITION = 652;
+    /** 0 starting, 1 catching up, 2 live, 3 failed. */
+    public static final int MIRROR_IN_STATE = 653;
+    public static final int MIRROR_IN_CATCH_UPS = 654;
+    /** Frames that reached the ring writer not exactly at the local tail after the merge: 0 unless a bug. */
+    public static final int MIRROR_IN_GAPS = 655;
+    /** Now minus the timestamp of the last frame written, while behind; 0 when live and idle. */
+    public static final int MIRROR_IN_LAG_NS = 656;
+
     private CounterTypes()
     {
     }
@@ -70,6 +87,6 @@ public final class CounterTypes
     /** True for the kinds whose key is a {@link CounterKey} naming a topic. */
     public static boolean isTopicScoped(final int typeId)
     {
-        return typeId >= TOPIC_TAIL_POSITION && typeId < NET_CONNECTIONS_OPEN;
+        return (typeId >= TOPIC_TAIL_POSITION && typeId < NET_CONNECTIONS_OPEN) || (typeId >= 600 && typeId < 700);
     }
 }
