@@ -83,6 +83,12 @@ final class TopicRegistry
         recoverArchivedTopics();
     }
 
+    /** The mirror configured for that topic name (the mirror thread is its only writer), or null. */
+    MirrorConfig mirrorOf(final String name)
+    {
+        return ctx.config().mirror(name);
+    }
+
     /** The open topics, in the order they were opened. */
     List<TopicState> all()
     {
