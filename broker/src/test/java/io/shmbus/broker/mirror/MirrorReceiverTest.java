@@ -230,6 +230,41 @@ class MirrorReceiverTest
     }
 
     @Test
+    void aNewMirrorOfASourceThatDeletedItsOldSegmentsStartsAtTheSourcesEarliestPosition() throws IOException
+    {
+        source.close();
+        source = new NetFixture("[topic " + TOPIC + "]\nretention.bytes = 128k\n", ctx -> { });
+        producer = source.bus.addProducer(TOPIC);
+        final long archivedBefore = publish(1500);
+        final long sourceEarliest = segmentFiles(source).stream()
+            .mapToLong(f -> Long.parseLong(f.getFileName().toString().replace(SegmentDescriptor.SUFFIX, "")))
+            .min().orElseThrow();
+        assertTrue(sourceEarliest > 0, "retention deleted the first segments");
+        startLive(archivedBefore);
+        startMirror();
+        live.awaitConnected();
+        awaitMirrorCounter("state", MirrorCounters.LIVE, SEND_ALL);
+        final long end = publish(300);
+        awaitMirrorCounter("position", end, SEND_ALL);
+        mirror.awaitArchived(TOPIC, end);
+
+        final List<Path> mirrorFiles = segmentFiles(mirror);
+        assertEquals(SegmentDescriptor.fileName(sourceEarliest), mirrorFiles.get(0).getFileName().toString(),
+            "the mirror starts at the source's earliest position");
+        for (final Path file : mirrorFiles)
+        {
+            final Path sourceFile = source.dataDir.resolve(TOPIC).resolve(file.getFileName());
+            if (Files.exists(sourceFile)) // the source's retention may have deleted more meanwhile
+            {
+                assertEquals(-1L, Files.mismatch(sourceFile, file), "segment " + file.getFileName() + " differs");
+            }
+        }
+        assertTrue(mirror.brokerLog.toString().contains("a new mirror, starting at the source's earliest position " +
+            sourceEarliest), mirror.brokerLog.toString());
+        assertEquals(0, mirrorCounter("gaps"));
+    }
+
+    @Test
     void aLocalProducerOnTheMirrorGetsAClearError() throws IOException
     {
         publish(10);
