@@ -284,6 +284,20 @@ class MirrorReceiverTest
     }
 
     @Test
+    void aMirrorCannotBeDeletedUnderItsWriter() throws IOException
+    {
+        final long end = publish(10);
+        startMirror();
+        awaitMirrorCounter("position", end, SEND_ALL);
+        final io.shmbus.client.BrokerErrorException refused = assertThrows(
+            io.shmbus.client.BrokerErrorException.class, () -> mirror.bus.deleteTopic(TOPIC, true));
+        assertEquals(ControlProtocol.ERROR_TOPIC_IN_USE, refused.errorCode());
+        assertTrue(refused.getMessage().contains("topic 't' is a mirror of 127.0.0.1:" + source.port()),
+            refused.getMessage());
+        assertTrue(Files.exists(mirror.dataDir.resolve(TOPIC)));
+    }
+
+    @Test
     void anUnreachableSourceIsReportedWithTheMirrorsConfigLineAndRetried() throws IOException
     {
         final int closedPort;
