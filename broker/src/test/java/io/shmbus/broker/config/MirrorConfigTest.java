@@ -58,6 +58,17 @@ class MirrorConfigTest
     }
 
     @Test
+    void theConfigurationPageListsEveryMirrorSetting() throws java.io.IOException
+    {
+        final String page = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/configuration.md"));
+        final String table = page.substring(page.indexOf(ConfigDoc.MIRROR_BEGIN), page.indexOf(ConfigDoc.MIRROR_END));
+        for (final Setting<?> setting : MirrorSettings.ALL)
+        {
+            assertTrue(table.contains("| `" + setting.key() + "` | "), setting.key());
+        }
+    }
+
+    @Test
     void theDefaultStreamIdIsTheCrc32cOfTheName()
     {
         final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
