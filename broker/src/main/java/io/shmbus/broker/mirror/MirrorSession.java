@@ -385,7 +385,7 @@ final class MirrorSession implements AutoCloseable
 
     private void onRemoteError(final Throwable error)
     {
-        report(name + ": catch-up from " + config.source() + ": " + error.getMessage() + " (retrying)");
+        report(name + ": catch-up from " + config.source() + ": " + error.getMessage());
     }
 
     /** Logs a problem, but the same one again only every {@link #REPEAT_REPORT_NS}. */
