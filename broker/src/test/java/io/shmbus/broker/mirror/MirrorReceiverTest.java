@@ -182,6 +182,12 @@ class MirrorReceiverTest
         assertEquals(end, mirrorCounter("source position"));
         assertSegmentsEqual(end);
         assertMirrorConsumerGetsAll(end);
+
+        final CliRun topics = CliRun.run("", "topics", "--dir", mirror.shm.toString());
+        assertEquals(0, topics.code, topics.stderr);
+        assertTrue(topics.stdout.contains("    mirror state=live connected=yes source=" + end + " position=" + end +
+            " lag=0 bytes/"), topics.stdout);
+        assertTrue(topics.stdout.contains(" catch-ups=0 gaps=0\n"), topics.stdout);
     }
 
     @Test
