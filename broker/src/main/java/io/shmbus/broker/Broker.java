@@ -18,6 +18,7 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.ConcurrentCountersManager;
 import org.agrona.concurrent.status.CountersManager;
@@ -138,7 +139,7 @@ public final class Broker implements AutoCloseable
                 aeron = MirrorAeron.launch(ctx.dir(), null, errorHandler(BrokerLogger.MIRROR));
                 final MirrorReceiver receiver = new MirrorReceiver(ctx.config().mirrors().values(), ctx.dir(),
                     ctx.filePermissions(), aeron.aeron(), mirrorHandOff, countersManager, logger,
-                    new org.agrona.concurrent.OffsetEpochNanoClock(), ctx.nanoClock());
+                    new OffsetEpochNanoClock(), ctx.nanoClock());
                 this.mirrorInRunner = new AgentRunner(new BackoffIdleStrategy(), errorHandler(BrokerLogger.MIRROR),
                     null, receiver);
                 this.mirrorAeron = aeron;

@@ -75,7 +75,7 @@ final class TopicRegistry
         }
         for (final String mirror : ctx.config().mirrors().keySet())
         {
-            if (hasFiles(mirror))
+            if (mirrorHasStarted(mirror))
             {
                 topic(mirror); // a new one waits for its source's position (MirrorHandOff)
             }
@@ -189,6 +189,27 @@ final class TopicRegistry
             (null != ctx.dataDir() && Files.isDirectory(ctx.dataDir().resolve(name)));
     }
 
+    /**
+     * True when a mirror's positions are settled: it has a ring, or segments (its ring then continues them). A new
+     * mirror has neither until the mirror thread has made its ring at the source's position.
+     */
+    private boolean mirrorHasStarted(final String name)
+    {
+        if (Files.exists(TopicLog.fileOf(ctx.dir(), name)))
+        {
+            return true;
+        }
+        final Path archive = ctx.dataDir().resolve(name); // a mirror's broker always has a data directory
+        try
+        {
+            return Files.isDirectory(archive) && !SegmentScanner.segmentFiles(archive).isEmpty();
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("cannot list " + archive + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /** Why {@link #existingTopic(String)} found no topic of that name. */
     String unknownTopic(final String name)
     {
@@ -240,7 +261,7 @@ final class TopicRegistry
                     "('shmbus topic delete')");
             }
             final MirrorConfig mirror = ctx.config().mirror(name);
-            if (null != mirror && !hasFiles(name))
+            if (null != mirror && !mirrorHasStarted(name))
             {
                 throw new ShmbusException("topic '" + name + "' is a mirror of " + mirror.source() + " that has " +
                     "not reached its source yet (its positions start where the source's do): try again shortly");
@@ -255,8 +276,8 @@ final class TopicRegistry
                 config.maxMessageLength(), Math.max(0, resume), ctx.filePermissions(), 5_000);
             try
             {
-                topic = new TopicState(name, config, mirror, topicLog, countersManager, ctx.dataDir(), ctx.segmentLength(),
-                    recovered, log, archiveViews);
+                topic = new TopicState(name, config, mirror, topicLog, countersManager, ctx.dataDir(),
+                    ctx.segmentLength(), recovered, log, archiveViews);
             }
             catch (final RuntimeException ex)
             {

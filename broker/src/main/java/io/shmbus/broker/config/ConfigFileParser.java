@@ -154,7 +154,8 @@ final class ConfigFileParser
         {
             throw new ConfigurationException("section [topic] needs a topic name: [topic NAME]");
         }
-        throw new ConfigurationException("unknown section [" + name + "] (expected [topic.defaults], [topic NAME] or [mirror NAME])");
+        throw new ConfigurationException("unknown section [" + name +
+            "] (expected [topic.defaults], [topic NAME] or [mirror NAME])");
     }
 
     private Section mirrorHeader(final int lineNo, final String name, final String topic)

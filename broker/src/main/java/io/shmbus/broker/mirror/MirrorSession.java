@@ -305,7 +305,17 @@ final class MirrorSession implements AutoCloseable
             }
             else if (position == written)
             {
-                if (write(buffer, frameOffset) == Producer.BACK_PRESSURED)
+                final long result;
+                try
+                {
+                    result = write(buffer, frameOffset);
+                }
+                catch (final RuntimeException ex)
+                {
+                    fail(ex); // not thrown into Aeron's poll, which would only log it
+                    return io.aeron.logbuffer.ControlledFragmentHandler.Action.BREAK;
+                }
+                if (Producer.BACK_PRESSURED == result)
                 {
                     // the frames before it in this message are written: they are skipped when it comes again
                     return io.aeron.logbuffer.ControlledFragmentHandler.Action.ABORT;
@@ -368,8 +378,11 @@ final class MirrorSession implements AutoCloseable
         {
             written = result;
             counters.position.setRelease(result);
-            counters.lagNs.setRelease(Math.max(0, epochClock.nanoTime() -
-                buffer.getLong(frameOffset + TIMESTAMP_OFFSET)));
+            if (TYPE_DATA == buffer.getShort(frameOffset + TYPE_OFFSET)) // padding carries no time
+            {
+                counters.lagNs.setRelease(Math.max(0, epochClock.nanoTime() -
+                    buffer.getLong(frameOffset + TIMESTAMP_OFFSET)));
+            }
         }
         return result;
     }

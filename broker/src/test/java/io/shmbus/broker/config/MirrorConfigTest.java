@@ -102,7 +102,8 @@ class MirrorConfigTest
     {
         final List<String> errors = check("\n[mirror p]\ncapacity = 1m\n").errors();
         assertEquals(2, errors.size(), errors.toString());
-        assertTrue(errors.get(0).startsWith("broker.conf:2: [mirror p] needs 'channel = aeron:udp?...'"), errors.get(0));
+        assertTrue(errors.get(0).startsWith("broker.conf:2: [mirror p] needs 'channel = aeron:udp?...'"),
+            errors.get(0));
         assertTrue(errors.get(1).startsWith("broker.conf:2: [mirror p] needs 'source = HOST:PORT'"), errors.get(1));
     }
 
@@ -110,7 +111,8 @@ class MirrorConfigTest
     void aMirrorIsNeverNotPersistent()
     {
         assertEquals("broker.conf:4: 'persistent = false' in [mirror p]: a mirror is always persistent (its " +
-            "archive is a copy of the source's)", onlyError("[mirror p]\n" + CHANNEL + SOURCE + "persistent = no\n", 4));
+            "archive is a copy of the source's)",
+            onlyError("[mirror p]\n" + CHANNEL + SOURCE + "persistent = no\n", 4));
         assertTrue(check("[mirror p]\n" + CHANNEL + SOURCE + "persistent = true\n").isOk());
     }
 

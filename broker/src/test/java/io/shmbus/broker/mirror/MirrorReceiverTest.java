@@ -271,6 +271,28 @@ class MirrorReceiverTest
     }
 
     @Test
+    void aMirrorWhoseRingIsSmallerThanTheSourcesFailsClearlyAndTheBrokerGoesOn() throws IOException
+    {
+        source.close();
+        source = new NetFixture("[topic " + TOPIC + "]\ncapacity = 128k\n", ctx -> { });
+        producer = source.bus.addProducer(TOPIC);
+        publish(300); // frames across the 64k boundaries the source's ring does not have
+        startMirror(); // the mirror's ring takes [topic.defaults]: 64k
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!mirror.brokerLog.toString().contains("crosses the end of the mirror's ring of capacity 65536"))
+        {
+            assertTrue(System.nanoTime() < deadline, "no report of the capacity; log:\n" + mirror.brokerLog);
+            NetFixture.sleep(5);
+        }
+        assertTrue(mirror.brokerLog.toString().contains("mirror 't' (" + mirror.root.resolve("broker.conf") + ":5"),
+            mirror.brokerLog.toString());
+        assertTrue(mirror.brokerLog.toString().contains("give the mirror the source's capacity"));
+        awaitMirrorCounter("state", MirrorCounters.FAILED, SEND_ALL);
+        assertTrue(mirrorCounter("position") < 64 * 1024, "nothing written past the ring's end");
+        assertNotNull(mirror.bus.addConsumer(TOPIC, StartPosition.EARLIEST), "the broker serves on");
+    }
+
+    @Test
     void aLocalProducerOnTheMirrorGetsAClearError() throws IOException
     {
         publish(10);
