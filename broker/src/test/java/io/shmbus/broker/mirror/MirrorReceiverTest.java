@@ -346,5 +346,11 @@ class MirrorReceiverTest
             .toString());
         assertEquals(MirrorCounters.STARTING, mirrorCounter("state"), "still trying");
         assertNotNull(mirror.bus.addConsumer("other", StartPosition.EARLIEST), "the broker serves on");
+        // a new mirror has no positions before its source says where they start: no ring is made at 0 meanwhile
+        final io.shmbus.client.BrokerErrorException early = assertThrows(io.shmbus.client.BrokerErrorException.class,
+            () -> mirror.bus.addConsumer(TOPIC, StartPosition.EARLIEST));
+        assertTrue(early.getMessage().contains("topic 't' is a mirror of 127.0.0.1:" + closedPort +
+            " that has not reached its source yet"), early.getMessage());
+        assertFalse(Files.exists(mirror.shm.resolve(TOPIC + ".log")));
     }
 }
