@@ -191,6 +191,28 @@ class MirrorReceiverTest
     }
 
     @Test
+    void aMirrorStartedWhileTheSourcePublishesMergesTheCatchUpIntoTheLiveStream() throws IOException
+    {
+        final long archivedBefore = publish(500);
+        startLive(archivedBefore);
+        startMirror();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() - deadline < 0) // live frames flow all through the catch-up
+        {
+            source.publish(producer, next, 20);
+            next += 20;
+            live.sendArchived(SEND_ALL);
+            NetFixture.sleep(2);
+        }
+        final long end = publish(100);
+        awaitMirrorCounter("position", end, SEND_ALL);
+        awaitMirrorCounter("state", MirrorCounters.LIVE, SEND_ALL);
+        assertEquals(0, mirrorCounter("gaps"));
+        assertSegmentsEqual(end);
+        assertMirrorConsumerGetsAll(end);
+    }
+
+    @Test
     void aGapInTheLiveStreamIsFilledByACatchUp() throws IOException
     {
         startLive(0);
