@@ -188,6 +188,13 @@ class MirrorReceiverTest
         assertTrue(topics.stdout.contains("    mirror state=live connected=yes source=" + end + " position=" + end +
             " lag=0 bytes/"), topics.stdout);
         assertTrue(topics.stdout.contains(" catch-ups=0 gaps=0\n"), topics.stdout);
+        final CliRun stat = CliRun.run("", "stat", "--dir", mirror.shm.toString());
+        assertEquals(0, stat.code, stat.stderr);
+        for (final String counter : List.of("connected", "source position", "position", "state", "catch-ups", "gaps",
+            "lag ns"))
+        {
+            assertTrue(stat.stdout.contains(" - mirror t: " + counter + "\n"), counter + " in\n" + stat.stdout);
+        }
     }
 
     @Test
