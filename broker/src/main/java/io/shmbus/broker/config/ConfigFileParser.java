@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the lines of a config file against {@link BrokerSettings}, {@link TopicSettings} and
- * {@link MirrorSettings}, and goes on after a
- * mistake so that every one is reported, each as {@code file:line: reason}. Not thread-safe: one parse each.
+ * Reads the lines of a config file against {@link BrokerSettings}, {@link TopicSettings} and {@link MirrorSettings},
+ * and goes on after a mistake so that every one is reported, each as {@code file:line: reason}. Not thread-safe: one
+ * parse each.
  */
 final class ConfigFileParser
 {

@@ -17,8 +17,8 @@ import static io.shmbus.client.log.FrameDescriptor.*;
  * Reads the frame stream of one subscription from a channel into a direct buffer and hands DATA payloads to a
  * handler in place. Checks every frame's position, skips PAD (or, when asked, delivers it like DATA, so a copy of the
  * stream can be byte for byte), HEARTBEAT and the types a later broker may add (6 and up: frames the broker makes,
- * which never advance the position), and stops at END, at a STREAM ERROR, at a frame
- * that breaks the protocol, or at the end of the stream, leaving the reason in {@link #status()}.
+ * which never advance the position), and stops at END, at a STREAM ERROR, at a frame that breaks the protocol, or at
+ * the end of the stream, leaving the reason in {@link #status()}.
  * <p>
  * Whole frames only: a frame split across reads is delivered once all of it has arrived. {@link #receive}
  * allocates nothing unless it stops on an error. Not thread-safe.
