@@ -322,6 +322,25 @@ class MirrorReceiverTest
     }
 
     @Test
+    void aMirrorWhoseSectionIsRemovedBecomesAnOrdinaryTopicAtTheSamePositions() throws IOException
+    {
+        final long end = publish(200);
+        startMirror();
+        awaitMirrorCounter("position", end, SEND_ALL);
+        mirror.awaitArchived(TOPIC, end);
+
+        // the source's host is gone: the operator makes the copy the topic, positions and all
+        mirror.broker.close();
+        Files.writeString(mirror.root.resolve("broker.conf"), "[topic.defaults]\ncapacity = 64k\n");
+        mirror.restartBroker();
+        final Producer local = mirror.bus.addProducer(TOPIC);
+        final long after = mirror.publish(local, next, 10);
+        next += 10;
+        assertTrue(after > end, "published after the mirrored stream: " + after);
+        assertMirrorConsumerGetsAll(after);
+    }
+
+    @Test
     void aLocalProducerOnTheMirrorGetsAClearError() throws IOException
     {
         publish(10);
