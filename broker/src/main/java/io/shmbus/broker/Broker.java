@@ -5,6 +5,8 @@ import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.broker.metrics.MetricsServer;
 import io.shmbus.broker.mirror.MirrorAeron;
+import io.shmbus.broker.mirror.MirrorHandOff;
+import io.shmbus.broker.mirror.MirrorReceiver;
 import io.shmbus.broker.mirror.MirrorSender;
 import io.shmbus.broker.net.NetCounters;
 import io.shmbus.broker.net.NetServer;
@@ -17,6 +19,8 @@ import io.shmbus.client.cnc.CncFile;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.ConcurrentCountersManager;
 import org.agrona.concurrent.status.CountersManager;
@@ -47,9 +51,13 @@ public final class Broker implements AutoCloseable
     private final NetServer netServer;
     private final AgentRunner netRunner;
     private final MetricsServer metricsServer;
+    /** Aeron for mirroring, made only when the broker mirrors (out or in); null otherwise. */
     private final MirrorAeron mirrorAeron;
     private final MirrorSender mirrorSender;
+    /** The thread sending the mirrored-out topics; null when there is none. */
     private final AgentRunner mirrorRunner;
+    /** The mirror thread serving the {@code [mirror NAME]} topics; null when there is none. */
+    private final AgentRunner mirrorInRunner;
     private boolean closed;
 
     private Broker(
@@ -68,8 +76,16 @@ public final class Broker implements AutoCloseable
         this.counters = new BrokerCounters(countersManager);
         final ErrorHandler errorHandler = errorHandler(BrokerLogger.CONDUCTOR);
         final ArchiveViews archiveViews = new ArchiveViews();
+        if (!ctx.config().mirrors().isEmpty() && null == ctx.dataDir())
+        {
+            counters.close();
+            throw new ConfigurationException("mirror '" + ctx.config().mirrors().keySet().iterator().next() +
+                "' (" + ctx.config().mirrors().values().iterator().next().configLine() + ") needs a data " +
+                "directory (--data-dir): a mirror is persistent, its archive a copy of the source's");
+        }
+        final MirrorHandOff mirrorHandOff = new MirrorHandOff();
         final BrokerConductor conductor = new BrokerConductor(ctx, logger, cnc, countersManager, counters,
-            errorHandler, archiveViews);
+            errorHandler, archiveViews, mirrorHandOff);
         this.runner = new AgentRunner(null != ctx.idleStrategy() ? ctx.idleStrategy() :
             new BrokerIdleStrategy(conductor::isQuiet), errorHandler, null, conductor);
         if (ctx.netPort() >= 0)
@@ -133,6 +149,10 @@ public final class Broker implements AutoCloseable
                 null;
             this.mirrorSender = mirroredOut.isEmpty() ? null : MirrorSender.create(mirroredOut, aeron.aeron(),
                 archiveViews, countersManager, errorHandler(BrokerLogger.MIRROR_OUT));
+            this.mirrorInRunner = ctx.config().mirrors().isEmpty() ? null : new AgentRunner(new BackoffIdleStrategy(),
+                errorHandler(BrokerLogger.MIRROR), null, new MirrorReceiver(ctx.config().mirrors().values(),
+                ctx.dir(), ctx.filePermissions(), aeron.aeron(), mirrorHandOff, countersManager, logger,
+                new OffsetEpochNanoClock(), ctx.nanoClock()));
         }
         catch (final RuntimeException ex)
         {
@@ -153,10 +173,10 @@ public final class Broker implements AutoCloseable
         CncDescriptor.signalReady(cnc.header());
     }
 
-    /** Aeron is needed only to mirror: a topic mirrored out to other brokers. */
+    /** Aeron is needed only to mirror: a topic mirrored out to other brokers, or a {@code [mirror NAME]}. */
     private static boolean needsAeron(final BrokerContext ctx)
     {
-        return !ctx.config().mirroredOutTopics().isEmpty();
+        return !ctx.config().mirroredOutTopics().isEmpty() || !ctx.config().mirrors().isEmpty();
     }
 
     /**
@@ -244,6 +264,12 @@ public final class Broker implements AutoCloseable
                         "mirrored topics cannot catch up from this broker's archive, only follow the live stream");
                 }
             }
+            if (null != broker.mirrorInRunner)
+            {
+                AgentRunner.startOnThread(broker.mirrorInRunner);
+                broker.logger.info(BrokerLogger.BROKER, "receiving " + ctx.config().mirrors().size() +
+                    " mirror(s) through Aeron (" + broker.mirrorAeron.aeronDirectory() + ")");
+            }
             if (null != broker.metricsServer)
             {
                 broker.logger.info(BrokerLogger.BROKER, "serving metrics at http://" + ctx.metricsBind() + ":" +
@@ -323,6 +349,10 @@ public final class Broker implements AutoCloseable
         if (null != metricsServer)
         {
             CloseHelper.quietClose(metricsServer); // first: each scrape reads the mapped counters
+        }
+        if (null != mirrorInRunner)
+        {
+            CloseHelper.quietClose(mirrorInRunner); // its own mappings of the mirrors' rings, and its counters
         }
         if (null != netRunner)
         {

@@ -2,6 +2,7 @@ package io.shmbus.broker;
 
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.logging.BrokerLogger;
+import io.shmbus.broker.mirror.MirrorHandOff;
 import io.shmbus.client.cnc.CncFile;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -63,7 +64,8 @@ final class BrokerConductor implements Agent
         final CountersManager countersManager,
         final BrokerCounters counters,
         final ErrorHandler errorHandler,
-        final ArchiveViews archiveViews)
+        final ArchiveViews archiveViews,
+        final MirrorHandOff mirrorHandOff)
     {
         this.ctx = ctx;
         this.cnc = cnc;
@@ -77,7 +79,8 @@ final class BrokerConductor implements Agent
         this.epochClock = ctx.epochClock();
         this.log = log;
         final ClientProxy clientProxy = new ClientProxy(new BroadcastTransmitter(cnc.toClients()), counters, log);
-        this.topics = new TopicRegistry(ctx, log, countersManager, counters, archiveViews, epochNanoClock);
+        this.topics = new TopicRegistry(ctx, log, countersManager, counters, archiveViews, epochNanoClock,
+            mirrorHandOff);
         this.sessions = new ClientSessions(ctx, nanoClock, isProcessAlive, clientProxy,
             counters, log);
         this.commandAdapter = new ClientCommandAdapter(toBroker,
@@ -98,6 +101,7 @@ final class BrokerConductor implements Agent
         final long nowNs = nanoClock.nanoTime();
         dutyCycleNs = nowNs;
         int work = commandAdapter.receive();
+        work += topics.openRequestedMirrors();
         final List<TopicState> topicList = topics.all();
         int archived = 0;
         for (int i = 0, n = topicList.size(); i < n; i++)
@@ -170,7 +174,9 @@ final class BrokerConductor implements Agent
         for (int i = 0, n = topicList.size(); i < n; i++)
         {
             final TopicState topic = topicList.get(i);
-            final int unblocked = topic.abandonedWork.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
+            // a mirror's only writer is the broker's mirror thread, which finishes its own frames after a restart
+            final int unblocked = null != topic.mirror ? 0 :
+                topic.abandonedWork.unblockAbandonedClaims(nowNs, ctx.unblockTimeoutNs());
             if (unblocked > 0)
             {
                 log.warn(BrokerLogger.CONDUCTOR, "topic '" + topic.name + "': turned " + unblocked +

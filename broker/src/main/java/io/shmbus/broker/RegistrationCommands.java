@@ -1,5 +1,6 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.config.MirrorConfig;
 import io.shmbus.client.PositionUnavailableException;
 import io.shmbus.client.StartPosition;
 import io.shmbus.client.cnc.ControlProtocol;
@@ -37,6 +38,13 @@ final class RegistrationCommands
         final long correlationId, final long clientId, final long pid, final String name, final boolean exclusive)
     {
         final ClientSession session = sessions.session(clientId, pid);
+        final MirrorConfig mirror = topics.mirrorOf(name);
+        if (null != mirror)
+        {
+            clientProxy.reject(correlationId, ControlProtocol.ERROR_TOPIC_MIRRORED, "topic '" + name + "' is a " +
+                "mirror of " + mirror.source() + ": only the mirror writes it; publish on the source broker");
+            return;
+        }
         final TopicState topic = topics.topic(name);
         final String conflict = topic.producerConflict(exclusive, isProcessAlive);
         if (null != conflict)

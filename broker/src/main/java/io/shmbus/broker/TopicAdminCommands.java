@@ -1,5 +1,6 @@
 package io.shmbus.broker;
 
+import io.shmbus.broker.config.MirrorConfig;
 import io.shmbus.broker.logging.BrokerLogger;
 import io.shmbus.client.cnc.ControlProtocol;
 import io.shmbus.client.cnc.ResponseFlyweight;
@@ -72,6 +73,15 @@ final class TopicAdminCommands
      */
     void onDeleteTopic(final long correlationId, final String name, final boolean withArchive)
     {
+        final MirrorConfig mirror = topics.mirrorOf(name);
+        if (null != mirror)
+        {
+            // the mirror thread writes its own mapping of the ring: deleting the files under it would lose frames
+            clientProxy.reject(correlationId, ControlProtocol.ERROR_TOPIC_IN_USE, "topic '" + name + "' is a mirror " +
+                "of " + mirror.source() + " (" + mirror.configLine() + "), written by this broker: remove its " +
+                "[mirror " + name + "] section and restart the broker before deleting it");
+            return;
+        }
         final TopicState topic = topics.existingTopic(name);
         if (null == topic)
         {

@@ -3,8 +3,10 @@ package io.shmbus.broker;
 import io.shmbus.broker.archive.ArchiveRecovery;
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.archive.SegmentScanner;
+import io.shmbus.broker.config.MirrorConfig;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.broker.logging.BrokerLogger;
+import io.shmbus.broker.mirror.MirrorHandOff;
 import io.shmbus.client.ShmbusException;
 import io.shmbus.client.TopicNames;
 import io.shmbus.client.log.TopicLog;
@@ -36,6 +38,7 @@ final class TopicRegistry
     private final BrokerCounters counters;
     private final ArchiveViews archiveViews;
     private final EpochNanoClock epochNanoClock;
+    private final MirrorHandOff mirrorHandOff;
     private final Map<String, TopicState> topics = new HashMap<>();
     private final List<TopicState> topicList = new ArrayList<>();
     private final List<TopicState> view = Collections.unmodifiableList(topicList);
@@ -46,8 +49,10 @@ final class TopicRegistry
         final CountersManager countersManager,
         final BrokerCounters counters,
         final ArchiveViews archiveViews,
-        final EpochNanoClock epochNanoClock)
+        final EpochNanoClock epochNanoClock,
+        final MirrorHandOff mirrorHandOff)
     {
+        this.mirrorHandOff = mirrorHandOff;
         this.ctx = ctx;
         this.log = log;
         this.countersManager = countersManager;
@@ -68,7 +73,20 @@ final class TopicRegistry
         {
             topic(entry.getKey());
         }
+        for (final String mirror : ctx.config().mirrors().keySet())
+        {
+            if (mirrorHasStarted(mirror))
+            {
+                topic(mirror); // a new one waits for its source's position (MirrorHandOff)
+            }
+        }
         recoverArchivedTopics();
+    }
+
+    /** The mirror configured for that topic name (the mirror thread is its only writer), or null. */
+    MirrorConfig mirrorOf(final String name)
+    {
+        return ctx.config().mirror(name);
     }
 
     /** The open topics, in the order they were opened. */
@@ -162,9 +180,34 @@ final class TopicRegistry
         {
             return open;
         }
-        final boolean hasFiles = Files.exists(TopicLog.fileOf(ctx.dir(), name)) ||
+        return hasFiles(name) ? topic(name) : null;
+    }
+
+    private boolean hasFiles(final String name)
+    {
+        return Files.exists(TopicLog.fileOf(ctx.dir(), name)) ||
             (null != ctx.dataDir() && Files.isDirectory(ctx.dataDir().resolve(name)));
-        return hasFiles ? topic(name) : null;
+    }
+
+    /**
+     * True when a mirror's positions are settled: it has a ring, or segments (its ring then continues them). A new
+     * mirror has neither until the mirror thread has made its ring at the source's position.
+     */
+    private boolean mirrorHasStarted(final String name)
+    {
+        if (Files.exists(TopicLog.fileOf(ctx.dir(), name)))
+        {
+            return true;
+        }
+        final Path archive = ctx.dataDir().resolve(name); // a mirror's broker always has a data directory
+        try
+        {
+            return Files.isDirectory(archive) && !SegmentScanner.segmentFiles(archive).isEmpty();
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmbusException("cannot list " + archive + ": " + ex.getMessage(), ex);
+        }
     }
 
     /** Why {@link #existingTopic(String)} found no topic of that name. */
@@ -175,8 +218,33 @@ final class TopicRegistry
     }
 
     /**
+     * Opens the mirrors whose ring the mirror thread has made, starting at their source's position.
+     *
+     * @return the number opened.
+     */
+    int openRequestedMirrors()
+    {
+        int opened = 0;
+        for (String name = mirrorHandOff.nextRequest(); null != name; name = mirrorHandOff.nextRequest())
+        {
+            try
+            {
+                topic(name);
+                opened++;
+            }
+            catch (final RuntimeException ex)
+            {
+                log.error(BrokerLogger.CONDUCTOR, "mirror '" + name + "' not opened: " + ex.getMessage());
+                counters.errors.increment();
+            }
+        }
+        return opened;
+    }
+
+    /**
      * The open topic of that name, or the topic opened now: its archive recovered and its ring continuing the
-     * archive's positions.
+     * archive's positions. A mirror opens only once its ring or archive exists (the mirror thread makes a new one's
+     * ring, at the source's position).
      *
      * @throws CountersFullException when the CnC file has no room left for the topic's counters.
      */
@@ -192,6 +260,12 @@ final class TopicRegistry
                     countersManager.capacity() + " counters of its CnC file; delete topics no longer used " +
                     "('shmbus topic delete')");
             }
+            final MirrorConfig mirror = ctx.config().mirror(name);
+            if (null != mirror && !mirrorHasStarted(name))
+            {
+                throw new ShmbusException("topic '" + name + "' is a mirror of " + mirror.source() + " that has " +
+                    "not reached its source yet (its positions start where the source's do): try again shortly");
+            }
             final TopicConfig config = ctx.config().topic(name);
             final boolean persistent = null != ctx.dataDir() && config.persistent();
             final ArchiveRecovery.Recovered recovered = persistent ?
@@ -202,8 +276,8 @@ final class TopicRegistry
                 config.maxMessageLength(), Math.max(0, resume), ctx.filePermissions(), 5_000);
             try
             {
-                topic = new TopicState(name, config, topicLog, countersManager, ctx.dataDir(), ctx.segmentLength(),
-                    recovered, log, archiveViews);
+                topic = new TopicState(name, config, mirror, topicLog, countersManager, ctx.dataDir(),
+                    ctx.segmentLength(), recovered, log, archiveViews);
             }
             catch (final RuntimeException ex)
             {
@@ -213,6 +287,10 @@ final class TopicRegistry
             topicLog.brokerEpochNsRelease(epochNanoClock.nanoTime()); // before any producer is told it is ready
             topics.put(name, topic);
             topicList.add(topic);
+            if (null != mirror)
+            {
+                mirrorHandOff.opened(name);
+            }
             log.info(BrokerLogger.CONDUCTOR, "topic '" + name + "' ready (" + topicLog.file() + ", capacity " +
                 topicLog.capacity() + ", max message " + topicLog.maxMessageLength() +
                 (null != topic.archiver ? ", archived to " + topic.archiver.topicDir() + " from position " +
@@ -224,6 +302,7 @@ final class TopicRegistry
     /** Forgets a topic and closes it: its counters freed, its archiver stopped, its log unmapped. */
     void remove(final TopicState topic)
     {
+        mirrorHandOff.closed(topic.name);
         topics.remove(topic.name);
         topicList.remove(topic);
         topic.close();
@@ -232,6 +311,7 @@ final class TopicRegistry
     /** Closes every topic, at the broker's stop. */
     void closeAll()
     {
+        topicList.forEach(topic -> mirrorHandOff.closed(topic.name));
         topicList.forEach(TopicState::close);
         topicList.clear();
         topics.clear();

@@ -3,6 +3,7 @@ package io.shmbus.broker;
 import io.shmbus.broker.archive.ArchiveView;
 import io.shmbus.broker.archive.ArchiveViews;
 import io.shmbus.broker.archive.TopicArchiver;
+import io.shmbus.broker.config.MirrorConfig;
 import io.shmbus.broker.config.TopicConfig;
 import io.shmbus.broker.status.PublishedTally;
 import io.shmbus.client.log.ConsumerSlots;
@@ -26,6 +27,8 @@ final class TopicState implements AutoCloseable
 {
     final String name;
     final TopicConfig config;
+    /** The mirror this topic receives from another broker (its only writer is then the mirror thread), or null. */
+    final MirrorConfig mirror;
     final TopicLog log;
     final ConsumerSlots slots;
     final FlowControl flowControl;
@@ -60,6 +63,7 @@ final class TopicState implements AutoCloseable
     TopicState(
         final String name,
         final TopicConfig config,
+        final MirrorConfig mirror,
         final TopicLog log,
         final CountersManager countersManager,
         final Path dataDir,
@@ -71,6 +75,7 @@ final class TopicState implements AutoCloseable
         this.name = name;
         this.out = out;
         this.config = config;
+        this.mirror = mirror;
         this.log = log;
         this.slots = new ConsumerSlots(log);
         // first, so that a damaged positions file fails the topic's opening before anything needs closing

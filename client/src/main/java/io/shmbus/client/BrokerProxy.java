@@ -152,6 +152,8 @@ final class BrokerProxy
                 return new InsufficientStorageException(message);
             case ControlProtocol.ERROR_CONSUMER_NAME_IN_USE:
                 return new ConsumerNameInUseException(message);
+            case ControlProtocol.ERROR_TOPIC_MIRRORED:
+                return new TopicMirroredException(message);
             default:
                 return new BrokerErrorException(code, "broker error " + ControlProtocol.errorCodeName(code) + ": " +
                     message);

@@ -45,7 +45,8 @@ final class TopicsCommand implements Command
         return "usage: shmbus topics [--dir DIR | --remote HOST:PORT]\n\n" +
             "Lists each topic with its ring capacity, tail position, producer limit, earliest position\n" +
             "still in the ring, and each consumer's position and lag; under a topic whose archive a reader\n" +
-            "of the running broker found damaged, how often and the first damage recovery found.\n\n" +
+            "of the running broker found damaged, how often and the first damage recovery found; under a\n" +
+            "mirror ([mirror NAME]), its state, source and local positions, lag, catch-ups and gaps.\n\n" +
             "  --dir DIR          shared-memory directory (default " + ShmDirectory.defaultDirectory() + ")\n" +
             "  --remote HOST:PORT a broker on another host, read from its metrics endpoint (its --metrics-port):\n" +
             "                     tail, limit, archived position, and each consumer (local or remote) with its lag\n";
@@ -77,7 +78,7 @@ final class TopicsCommand implements Command
         Collections.sort(files);
         final Map<String, String> damage = new HashMap<>();
         final Map<String, Integer> archiverSlots = new HashMap<>();
-        final Map<String, MirrorReport> mirrors = new HashMap<>();
+        final Map<String, MirrorStatus> mirrors = new HashMap<>();
         readBroker(dir, damage, archiverSlots, mirrors);
         final Map<String, String> mirrorsOut = MirrorOutStatus.read(dir);
         out.println(row("TOPIC", "CAPACITY", "TAIL", "LIMIT", "EARLIEST", "CONSUMERS"));
@@ -107,7 +108,7 @@ final class TopicsCommand implements Command
                 out.println(row(topic, log.capacity(), tail, log.producerLimitVolatile(), log.earliestPosition(),
                     consumers.size()));
                 consumers.forEach(out::println);
-                final MirrorReport mirror = mirrors.get(topic);
+                final MirrorStatus mirror = mirrors.get(topic);
                 if (null != mirror)
                 {
                     out.println(mirror.line());
@@ -176,13 +177,13 @@ final class TopicsCommand implements Command
 
     /**
      * From the running broker's counters: the damage it found in each topic's archive (the count and what the label
-     * says of the first), and the slot of each topic's archiver. Nothing without a broker.
+     * says of the first), the slot of each topic's archiver, and each mirror's status. Nothing without a broker.
      */
     private static void readBroker(
         final Path dir,
         final Map<String, String> damage,
         final Map<String, Integer> archiverSlots,
-        final Map<String, MirrorReport> mirrors)
+        final Map<String, MirrorStatus> mirrors)
     {
         final CncFile cnc;
         try
@@ -199,11 +200,7 @@ final class TopicsCommand implements Command
             reader.forEach((id, typeId, key, label) ->
             {
                 final long count = reader.getCounterValue(id);
-                if (MirrorReport.isMirrorCounter(typeId) && null != CounterKey.topic(key, 0, label))
-                {
-                    mirrors.computeIfAbsent(CounterKey.topic(key, 0, label), t -> new MirrorReport())
-                        .put(typeId, count);
-                }
+                MirrorStatus.collect(mirrors, reader, id, typeId, key, label);
                 if (CounterTypes.ARCHIVE_ARCHIVED_POSITION == typeId && null != CounterKey.topic(key, 0, label))
                 {
                     archiverSlots.put(CounterKey.topic(key, 0, label), (int)CounterKey.consumerId(key, 0));

@@ -23,26 +23,35 @@ import java.util.Map;
  * persistent = false
  * retention.bytes = 10g
  * retention.age = 7d
+ *
+ * [mirror prices]           # a topic received from another broker
+ * channel = aeron:udp?endpoint=10.0.0.2:40456
+ * source = hostA:7070
+ * capacity = 16m            # the source's
  * </pre>
- * The keys and their values are those of {@link BrokerSettings} and {@link TopicSettings}; {@link ConfigCheck}
+ * The keys and their values are those of {@link BrokerSettings}, {@link TopicSettings} and {@link MirrorSettings}
+ * (with the topic settings in a mirror's section); {@link ConfigCheck}
  * reads the file. Immutable once parsed.
  */
 public final class BrokerConfig
 {
     private static final BrokerConfig EMPTY = new BrokerConfig(new SettingValues(), Map.of(), TopicConfig.DEFAULTS,
-        Map.of());
+        Map.of(), Map.of());
 
     private final SettingValues brokerValues;
     private final Map<String, String> brokerTexts;
     private final TopicConfig topicDefaults;
     private final Map<String, TopicConfig> topics;
+    private final Map<String, MirrorConfig> mirrors;
 
     BrokerConfig(
         final SettingValues brokerValues,
         final Map<String, String> brokerTexts,
         final TopicConfig topicDefaults,
-        final Map<String, TopicConfig> topics)
+        final Map<String, TopicConfig> topics,
+        final Map<String, MirrorConfig> mirrors)
     {
+        this.mirrors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(mirrors));
         this.brokerValues = brokerValues;
         this.brokerTexts = Map.copyOf(brokerTexts);
         this.topicDefaults = topicDefaults;
@@ -92,10 +101,23 @@ public final class BrokerConfig
         return null != fromProperty ? fromProperty : setting.defaultValue();
     }
 
-    /** The settings of a topic: its own section, or the defaults. */
+    /** The settings of a topic: its own section (a mirror's included), or the defaults. */
     public TopicConfig topic(final String name)
     {
-        return topics.getOrDefault(name, topicDefaults);
+        final MirrorConfig mirror = mirrors.get(name);
+        return null != mirror ? mirror.topicConfig() : topics.getOrDefault(name, topicDefaults);
+    }
+
+    /** The mirrors ({@code [mirror NAME]} sections), in the file's order. */
+    public Map<String, MirrorConfig> mirrors()
+    {
+        return mirrors;
+    }
+
+    /** The mirror of that topic name, or null when the topic is not a mirror. */
+    public MirrorConfig mirror(final String name)
+    {
+        return mirrors.get(name);
     }
 
     /**

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Writes the tables of docs/configuration.md from {@link BrokerSettings} and {@link TopicSettings}: each between
+ * Writes the tables of docs/configuration.md from {@link BrokerSettings}, {@link TopicSettings} and
+ * {@link MirrorSettings}: each between
  * its pair of marker comments, leaving the prose around them as it is. {@code scripts/gen-config-doc} runs it;
  * {@code ConfigDocTest} fails when the page and the tables disagree. Thread-safe (stateless).
  */
@@ -21,6 +22,9 @@ public final class ConfigDoc
     public static final String TOPIC_BEGIN =
         "<!-- topic settings: written by " + REGENERATE_COMMAND + " from TopicSettings; edit them there -->";
     public static final String TOPIC_END = "<!-- end of topic settings -->";
+    public static final String MIRROR_BEGIN =
+        "<!-- mirror settings: written by " + REGENERATE_COMMAND + " from MirrorSettings; edit them there -->";
+    public static final String MIRROR_END = "<!-- end of mirror settings -->";
 
     private ConfigDoc()
     {
@@ -64,7 +68,8 @@ public final class ConfigDoc
      */
     public static String render(final String page)
     {
-        return replace(replace(page, BROKER_BEGIN, BROKER_END, brokerTable()), TOPIC_BEGIN, TOPIC_END, topicTable());
+        return replace(replace(replace(page, BROKER_BEGIN, BROKER_END, brokerTable()), TOPIC_BEGIN, TOPIC_END,
+            topicTable()), MIRROR_BEGIN, MIRROR_END, mirrorTable());
     }
 
     /** The broker settings: key, flag, property, type, default, unit, range and description of each. */
@@ -87,10 +92,21 @@ public final class ConfigDoc
     /** The topic settings: key, type, default, unit, range and description of each. */
     public static String topicTable()
     {
+        return sectionTable(TopicSettings.ALL);
+    }
+
+    /** A {@code [mirror NAME]} section's own settings, as {@link #topicTable()}. */
+    public static String mirrorTable()
+    {
+        return sectionTable(MirrorSettings.ALL);
+    }
+
+    private static String sectionTable(final java.util.List<Setting<?>> settings)
+    {
         final StringBuilder sb = new StringBuilder();
         sb.append("| key | type | default | unit | range | description |\n");
         sb.append("|---|---|---|---|---|---|\n");
-        for (final Setting<?> setting : TopicSettings.ALL)
+        for (final Setting<?> setting : settings)
         {
             sb.append("| ").append(code(setting.key()));
             row(sb, setting);

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the lines of a config file against {@link BrokerSettings} and {@link TopicSettings}, and goes on after a
- * mistake so that every one is reported, each as {@code file:line: reason}. Not thread-safe: one parse each.
+ * Reads the lines of a config file against {@link BrokerSettings}, {@link TopicSettings} and {@link MirrorSettings},
+ * and goes on after a mistake so that every one is reported, each as {@code file:line: reason}. Not thread-safe: one
+ * parse each.
  */
 final class ConfigFileParser
 {
@@ -22,6 +23,7 @@ final class ConfigFileParser
     private final List<Error> errors = new ArrayList<>();
     private final Section broker = new Section(null, 0);
     private final Map<String, Section> topics = new LinkedHashMap<>();
+    private final Map<String, Section> mirrors = new LinkedHashMap<>();
     private Section defaults;
     private Section section = broker;
     private int settingCount;
@@ -45,6 +47,8 @@ final class ConfigFileParser
         final String header;
         final int line;
         final SettingValues values = new SettingValues();
+        /** A {@code [mirror NAME]} section's own settings ({@link MirrorSettings}); null in other sections. */
+        SettingValues mirrorValues;
         final Map<String, String> texts = new LinkedHashMap<>();
         final Map<String, Integer> keyLines = new HashMap<>();
 
@@ -137,12 +141,45 @@ final class ConfigFileParser
             topics.put(topic, topicSection);
             return topicSection;
         }
+        if (name.startsWith("mirror ") || name.startsWith("mirror\t"))
+        {
+            return mirrorHeader(lineNo, name, name.substring(7).trim());
+        }
         section = null;
+        if ("mirror".equals(name))
+        {
+            throw new ConfigurationException("section [mirror] needs a topic name: [mirror NAME]");
+        }
         if ("topic".equals(name))
         {
             throw new ConfigurationException("section [topic] needs a topic name: [topic NAME]");
         }
-        throw new ConfigurationException("unknown section [" + name + "] (expected [topic.defaults] or [topic NAME])");
+        throw new ConfigurationException("unknown section [" + name +
+            "] (expected [topic.defaults], [topic NAME] or [mirror NAME])");
+    }
+
+    private Section mirrorHeader(final int lineNo, final String name, final String topic)
+    {
+        final Section mirrorSection = new Section("[mirror " + topic + "]", lineNo);
+        mirrorSection.mirrorValues = new SettingValues();
+        try
+        {
+            TopicNames.validate(topic);
+        }
+        catch (final ConfigurationException ex)
+        {
+            section = mirrorSection;
+            throw new ConfigurationException("bad section header [" + name + "]: " + ex.getMessage());
+        }
+        final Section first = mirrors.get(topic);
+        if (null != first)
+        {
+            section = mirrorSection;
+            throw new ConfigurationException("mirror '" + topic + "' is configured twice (first at line " +
+                first.line + ")");
+        }
+        mirrors.put(topic, mirrorSection);
+        return mirrorSection;
     }
 
     private void setting(final int lineNo, final String line)
@@ -164,10 +201,18 @@ final class ConfigFileParser
             return; // the section header's error covers it
         }
         final boolean brokerSection = section == broker;
-        final Setting<?> setting = brokerSection ? BrokerSettings.byKey(key) : TopicSettings.byKey(key);
+        final Setting<?> mirrorSetting = null != section.mirrorValues ? MirrorSettings.byKey(key) : null;
+        final Setting<?> setting = brokerSection ? BrokerSettings.byKey(key) :
+            null != mirrorSetting ? mirrorSetting : TopicSettings.byKey(key);
         if (null == setting)
         {
-            throw new ConfigurationException(unknownKey(key, brokerSection));
+            throw new ConfigurationException(null != section.mirrorValues ? unknownMirrorKey(key) :
+                unknownKey(key, brokerSection));
+        }
+        if (null != section.mirrorValues && key.startsWith("mirror."))
+        {
+            throw new ConfigurationException("'" + key + "' in " + section.header + ": a mirror is written by this " +
+                "broker from its source and cannot be mirrored out again");
         }
         if (section == defaults &&
             (setting == TopicSettings.MIRROR_CHANNEL || setting == TopicSettings.MIRROR_STREAM_ID))
@@ -181,8 +226,14 @@ final class ConfigFileParser
             throw new ConfigurationException("'" + key + "' is set twice" +
                 (brokerSection ? "" : " in " + section.header) + " (first at line " + first + ")");
         }
-        section.values.parse(setting, key, value);
+        (null != mirrorSetting ? section.mirrorValues : section.values).parse(setting, key, value);
         section.texts.put(key, value);
+        if (null != section.mirrorValues && setting == TopicSettings.PERSISTENT &&
+            !section.values.get(TopicSettings.PERSISTENT))
+        {
+            throw new ConfigurationException("'persistent = false' in " + section.header + ": a mirror is always " +
+                "persistent (its archive is a copy of the source's)");
+        }
     }
 
     private static String unknownKey(final String key, final boolean brokerSection)
@@ -214,6 +265,50 @@ final class ConfigFileParser
             "; topic settings go in a [topic NAME] or [topic.defaults] section)" : ")");
     }
 
+    private static String unknownMirrorKey(final String key)
+    {
+        final List<Setting<?>> table = new ArrayList<>(MirrorSettings.ALL);
+        table.addAll(TopicSettings.ALL);
+        final String closest = DidYouMean.closestKey(table, key);
+        final StringBuilder known = new StringBuilder();
+        for (final Setting<?> setting : table)
+        {
+            known.append(known.length() == 0 ? "" : ", ").append(setting.key());
+        }
+        return "unknown mirror setting '" + key + "'" + (null != closest ? " (did you mean '" + closest + "'?)" :
+            " (known: " + known + ")");
+    }
+
+    /** The mirrors of the file, each checked for its required keys and against the topic sections. */
+    private Map<String, MirrorConfig> mirrorConfigs(final TopicConfig topicDefaults)
+    {
+        final Map<String, MirrorConfig> configs = new LinkedHashMap<>();
+        for (final Map.Entry<String, Section> entry : mirrors.entrySet())
+        {
+            final Section mirror = entry.getValue();
+            final Section topic = topics.get(entry.getKey());
+            if (null != topic)
+            {
+                error(mirror.line, mirror.header + ": topic '" + entry.getKey() + "' is also configured as " +
+                    topic.header + " at line " + topic.line + ": a topic is either produced here (and may be " +
+                    "mirrored out) or a mirror of another broker's, not both");
+            }
+            for (final Setting<?> required : List.of(MirrorSettings.CHANNEL, MirrorSettings.SOURCE))
+            {
+                if (!mirror.keyLines.containsKey(required.key()))
+                {
+                    error(mirror.line, mirror.header + " needs '" + required.key() + " = " +
+                        required.type().metavar() + "' (" + required.description() + ")");
+                }
+            }
+            final TopicConfig topicConfig = checked(topicDefaults.with(mirror.values)
+                .with(new SettingValues().put(TopicSettings.PERSISTENT, true)), mirror);
+            configs.put(entry.getKey(), new MirrorConfig(entry.getKey(), mirror.mirrorValues, topicConfig,
+                source + ":" + mirror.line));
+        }
+        return configs;
+    }
+
     private ConfigCheck finish()
     {
         TopicConfig topicDefaults = TopicConfig.DEFAULTS;
@@ -229,15 +324,16 @@ final class ConfigFileParser
             topicConfigs.put(entry.getKey(), config);
             checkMirrorOut(entry.getKey(), config, entry.getValue(), mirrorStreams);
         }
+        final Map<String, MirrorConfig> mirrorConfigs = mirrorConfigs(topicDefaults);
         final BrokerConfig config = errors.isEmpty() ?
-            new BrokerConfig(broker.values, broker.texts, topicDefaults, topicConfigs) : null;
+            new BrokerConfig(broker.values, broker.texts, topicDefaults, topicConfigs, mirrorConfigs) : null;
         errors.sort(Comparator.comparingInt(e -> e.line)); // stable: a line's own mistakes stay in order
         final List<String> messages = new ArrayList<>();
         for (final Error e : errors)
         {
             messages.add(source + ":" + e.line + ": " + e.reason);
         }
-        return new ConfigCheck(source, messages, settingCount, topics.size(), config);
+        return new ConfigCheck(source, messages, settingCount, topics.size() + mirrors.size(), config);
     }
 
     /**

@@ -20,6 +20,7 @@ public final class BrokerLogger
     public static final String NET = "net";
     public static final String MIRROR_OUT = "mirror-out";
     public static final String CONFIG = "config";
+    public static final String MIRROR = "mirror";
 
     private final PrintStream out;
     private final LogFormat format;

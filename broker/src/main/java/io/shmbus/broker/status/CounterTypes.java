@@ -73,6 +73,23 @@ public final class CounterTypes
     /** Offers the publication refused (back pressure, admin action): the sender waited and tried again. */
     public static final int MIRROR_OUT_BACK_PRESSURED = 602;
 
+    /**
+     * Per {@code [mirror NAME]} topic received from another broker (key: {@link CounterKey#topic}), kept by the
+     * mirror thread: 1 while the Aeron image of the live stream is available.
+     */
+    public static final int MIRROR_IN_CONNECTED = 650;
+    /** The highest position known at the source: the end of the last live or catch-up frame seen. */
+    public static final int MIRROR_IN_SOURCE_POSITION = 651;
+    /** The position written into the local ring. */
+    public static final int MIRROR_IN_POSITION = 652;
+    /** 0 starting, 1 catching up, 2 live, 3 failed. */
+    public static final int MIRROR_IN_STATE = 653;
+    public static final int MIRROR_IN_CATCH_UPS = 654;
+    /** Frames that reached the ring writer not exactly at the local tail after the merge: 0 unless a bug. */
+    public static final int MIRROR_IN_GAPS = 655;
+    /** Now minus the timestamp of the last frame written, while behind; 0 when live and idle. */
+    public static final int MIRROR_IN_LAG_NS = 656;
+
     private CounterTypes()
     {
     }

@@ -88,7 +88,7 @@ class BrokerCheckConfigTest
             file + ":2: metrics.bind must be an IP address or a host name: 'not an address'",
             file + ":4: capacity must be a power of two from 64k to 1g: '3m'",
             file + ":5: 'capacity' is set twice in [topic orders] (first at line 4)",
-            file + ":6: unknown section [topics x] (expected [topic.defaults] or [topic NAME])"), lines);
+            file + ":6: unknown section [topics x] (expected [topic.defaults], [topic NAME] or [mirror NAME])"), lines);
     }
 
     @Test

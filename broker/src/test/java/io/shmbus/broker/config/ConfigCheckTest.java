@@ -173,7 +173,7 @@ class ConfigCheckTest
     {
         assertTrue(onlyError("[topic t\n", 1).contains("section header must end with ']'"));
         assertTrue(onlyError("[topics t]\n", 1).contains(
-            "unknown section [topics t] (expected [topic.defaults] or [topic NAME])"));
+            "unknown section [topics t] (expected [topic.defaults], [topic NAME] or [mirror NAME])"));
         assertTrue(onlyError("[topic]\n", 1).contains("section [topic] needs a topic name"));
         assertTrue(onlyError("[topic a/b]\n", 1).contains("bad section header [topic a/b]: invalid topic name"));
         assertEquals(2, check("[topic a/b]\ncapasity = 1m\n").errors().size(),

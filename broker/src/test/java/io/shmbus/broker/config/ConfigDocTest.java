@@ -61,13 +61,15 @@ class ConfigDocTest
     void aStalePageIsRewrittenBetweenItsMarkersOnly()
     {
         final String stale = "# intro\n\n" + ConfigDoc.BROKER_BEGIN + "\n| old | table |\n" + ConfigDoc.BROKER_END +
-            "\n\nprose in between\n" + ConfigDoc.TOPIC_BEGIN + "\n" + ConfigDoc.TOPIC_END + "\nthe end\n";
+            "\n\nprose in between\n" + ConfigDoc.TOPIC_BEGIN + "\n" + ConfigDoc.TOPIC_END + "\n" +
+            ConfigDoc.MIRROR_BEGIN + "\n" + ConfigDoc.MIRROR_END + "\nthe end\n";
         final String fresh = ConfigDoc.render(stale);
         assertNotEquals(stale, fresh);
         assertEquals(fresh, ConfigDoc.render(fresh), "rendering twice changes nothing");
         assertTrue(fresh.startsWith("# intro\n\n" + ConfigDoc.BROKER_BEGIN + "\n| config key |"), fresh);
         assertTrue(fresh.contains(ConfigDoc.BROKER_END + "\n\nprose in between\n" + ConfigDoc.TOPIC_BEGIN), fresh);
-        assertTrue(fresh.endsWith(ConfigDoc.TOPIC_END + "\nthe end\n"), fresh);
+        assertTrue(fresh.contains(ConfigDoc.TOPIC_END + "\n" + ConfigDoc.MIRROR_BEGIN), fresh);
+        assertTrue(fresh.endsWith(ConfigDoc.MIRROR_END + "\nthe end\n"), fresh);
         assertFalse(fresh.contains("| old | table |"), fresh);
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> ConfigDoc.render("# no markers\n"));

@@ -36,17 +36,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * and 64 KiB segments (so a few hundred KiB of messages span many segments), plus helpers to publish, to wait for
  * the archive and to read the segment files. {@link #close()} stops everything and deletes the directory.
  */
-final class NetFixture implements AutoCloseable
+public final class NetFixture implements AutoCloseable
 {
-    static final int SEGMENT_LENGTH = 64 * 1024;
+    public static final int SEGMENT_LENGTH = 64 * 1024;
 
-    final Path root;
-    final Path shm;
-    final Path dataDir;
-    final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
+    public final Path root;
+    public final Path shm;
+    public final Path dataDir;
+    public final ByteArrayOutputStream brokerLog = new ByteArrayOutputStream();
     private final Consumer<BrokerContext> settings;
-    Broker broker;
-    ShmBus bus;
+    public Broker broker;
+    public ShmBus bus;
     private final Random random = new Random(42);
 
     NetFixture(final Consumer<BrokerContext> settings) throws IOException
@@ -55,7 +55,7 @@ final class NetFixture implements AutoCloseable
     }
 
     /** @param topicConfig more config file lines, e.g. a {@code [topic NAME]} section. */
-    NetFixture(final String topicConfig, final Consumer<BrokerContext> settings) throws IOException
+    public NetFixture(final String topicConfig, final Consumer<BrokerContext> settings) throws IOException
     {
         root = Files.createTempDirectory(Paths.get("/dev/shm"), "shmbus-net-test-");
         shm = root.resolve("shm");
@@ -97,7 +97,7 @@ final class NetFixture implements AutoCloseable
     }
 
     /** Stops the broker (and this fixture's client) and starts a new one on the same directories (a new port). */
-    void restartBroker()
+    public void restartBroker()
     {
         closeQuietly(bus, broker);
         bus = null;
@@ -105,13 +105,13 @@ final class NetFixture implements AutoCloseable
         launch();
     }
 
-    int port()
+    public int port()
     {
         return broker.netPort();
     }
 
     /** Publishes messages of random length (seeded) numbered from {@code first}; returns the tail after them. */
-    long publish(final Producer producer, final int first, final int count)
+    public long publish(final Producer producer, final int first, final int count)
     {
         final UnsafeBuffer msg = new UnsafeBuffer(new byte[1024]);
         long end = 0;
@@ -152,7 +152,7 @@ final class NetFixture implements AutoCloseable
         return end;
     }
 
-    void awaitArchived(final String topic, final long position)
+    public void awaitArchived(final String topic, final long position)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long archived;
@@ -167,7 +167,7 @@ final class NetFixture implements AutoCloseable
     }
 
     /** The bytes of the segment files from {@code from} to {@code to}. */
-    byte[] segmentBytes(final String topic, final long from, final long to) throws IOException
+    public byte[] segmentBytes(final String topic, final long from, final long to) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         long position = from;
@@ -232,13 +232,13 @@ final class NetFixture implements AutoCloseable
         }
     }
 
-    long counter(final String label)
+    public long counter(final String label)
     {
         return BrokerCounterValues.value(shm, label);
     }
 
     /** Waits until a counter reaches a value, failing with the broker's log after 10 s. */
-    void awaitCounter(final String label, final long atLeast)
+    public void awaitCounter(final String label, final long atLeast)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (counter(label) < atLeast)
@@ -252,7 +252,7 @@ final class NetFixture implements AutoCloseable
         }
     }
 
-    static void sleep(final long ms)
+    public static void sleep(final long ms)
     {
         try
         {

@@ -78,6 +78,8 @@ public final class ControlProtocol
     public static final int ERROR_CONFIRMATION_REQUIRED = 12;
     /** {@link #ADD_NAMED_CONSUMER}: a live process holds the name; the message names its pid. */
     public static final int ERROR_CONSUMER_NAME_IN_USE = 13;
+    /** A producer asked for a topic that mirrors another broker's: only the mirror writes it. */
+    public static final int ERROR_TOPIC_MIRRORED = 14;
 
     /** Start types of {@link #ADD_CONSUMER}. */
     public static final int START_EARLIEST = 0;
@@ -107,6 +109,7 @@ public final class ControlProtocol
             case ERROR_TOPIC_IN_USE: return "TOPIC_IN_USE";
             case ERROR_CONFIRMATION_REQUIRED: return "CONFIRMATION_REQUIRED";
             case ERROR_CONSUMER_NAME_IN_USE: return "CONSUMER_NAME_IN_USE";
+            case ERROR_TOPIC_MIRRORED: return "TOPIC_MIRRORED";
             default: return "UNKNOWN(" + code + ")";
         }
     }

@@ -15,9 +15,10 @@ import static io.shmbus.client.log.FrameDescriptor.*;
 
 /**
  * Reads the frame stream of one subscription from a channel into a direct buffer and hands DATA payloads to a
- * handler in place. Checks every frame's position, skips PAD, HEARTBEAT and the types a later broker may add (6 and
- * up: frames the broker makes, which never advance the position), and stops at END, at a STREAM ERROR, at a frame
- * that breaks the protocol, or at the end of the stream, leaving the reason in {@link #status()}.
+ * handler in place. Checks every frame's position, skips PAD (or, when asked, delivers it like DATA, so a copy of the
+ * stream can be byte for byte), HEARTBEAT and the types a later broker may add (6 and up: frames the broker makes,
+ * which never advance the position), and stops at END, at a STREAM ERROR, at a frame that breaks the protocol, or at
+ * the end of the stream, leaving the reason in {@link #status()}.
  * <p>
  * Whole frames only: a frame split across reads is delivered once all of it has arrived. {@link #receive}
  * allocates nothing unless it stops on an error. Not thread-safe.
@@ -41,6 +42,7 @@ final class FrameReceiver
     private static final int MIN_READ_SPACE = 4096;
 
     private final boolean verifyChecksums;
+    private final boolean includePadding;
     private final Header header = new Header();
     private final CRC32C crc = new CRC32C();
     private ByteBuffer byteBuffer;
@@ -62,7 +64,16 @@ final class FrameReceiver
 
     FrameReceiver(final boolean verifyChecksums)
     {
+        this(verifyChecksums, false);
+    }
+
+    /**
+     * @param includePadding deliver PAD frames to the handler as well (their {@link Header} says the type).
+     */
+    FrameReceiver(final boolean verifyChecksums, final boolean includePadding)
+    {
         this.verifyChecksums = verifyChecksums;
+        this.includePadding = includePadding;
     }
 
     /** The buffer size for a topic's max frame length: two of its largest frames, at least 64 KiB. */
@@ -155,9 +166,9 @@ final class FrameReceiver
                         badPosition(frameOffset, type);
                         break;
                     }
-                    if (TYPE_DATA == type)
+                    if (TYPE_DATA == type || (TYPE_PAD == type && includePadding))
                     {
-                        if (verifyChecksums && !checksumMatches(frameOffset, frameLength))
+                        if (TYPE_DATA == type && verifyChecksums && !checksumMatches(frameOffset, frameLength))
                         {
                             break;
                         }

@@ -190,6 +190,7 @@ public final class RemoteConsumer implements AutoCloseable
         private long reconnectBackoffMs = Long.getLong(RECONNECT_BACKOFF_PROP_NAME, 100);
         private long reconnectBackoffMaxMs = Long.getLong(RECONNECT_BACKOFF_MAX_PROP_NAME, 5_000);
         private boolean verifyChecksums = Boolean.getBoolean(VERIFY_CHECKSUMS_PROP_NAME);
+        private boolean includePadding;
         private ErrorHandler errorHandler = t -> System.err.println("shmbus: " + t.getMessage());
 
         /**
@@ -359,6 +360,22 @@ public final class RemoteConsumer implements AutoCloseable
         public boolean verifyChecksums()
         {
             return verifyChecksums;
+        }
+
+        /**
+         * Deliver PAD frames to the handler too ({@link io.shmbus.client.Header#type()} tells them apart), so a
+         * copy of the stream can be byte for byte: the whole frame is at {@code offset - 32}, its length
+         * {@code alignedLength(header.frameLength())}. Default off: handlers see messages only.
+         */
+        public Context includePadding(final boolean includePadding)
+        {
+            this.includePadding = includePadding;
+            return this;
+        }
+
+        public boolean includePadding()
+        {
+            return includePadding;
         }
 
         /**

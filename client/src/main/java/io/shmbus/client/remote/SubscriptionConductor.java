@@ -54,7 +54,7 @@ final class SubscriptionConductor implements SubscribeResponseListener
         this.ctx = ctx;
         this.description = "topic '" + ctx.topic() + "' at " +
             (ctx.host().indexOf(':') >= 0 ? "[" + ctx.host() + "]" : ctx.host()) + ":" + ctx.port();
-        this.receiver = new FrameReceiver(ctx.verifyChecksums());
+        this.receiver = new FrameReceiver(ctx.verifyChecksums(), ctx.includePadding());
         this.requestProxy = new SubscribeRequestProxy(ctx.topic(), ctx.token(), ctx.endPosition(), ctx.consumerName());
         this.commits = null == ctx.consumerName() ? null : new CommitProxy();
         this.livenessTimeoutNs = ctx.livenessTimeoutMs() * 1_000_000L;
