@@ -48,13 +48,14 @@ class MirrorLateReceiverTest
             archivedEnd = Math.max(archivedEnd, sent.getLong("position"));
         }
         exit(producers);
-        pair.awaitArchivedAtSource(archivedEnd, TIMEOUT);
+        final long caughtUpEnd = archivedEnd;
+        pair.awaitArchivedAtSource(caughtUpEnd, TIMEOUT);
         final double publishS = (System.nanoTime() - startNs) / 1e9;
 
         final long catchUpStartNs = System.nanoTime();
         pair.startMirror("mirror");
         BrokerDaemon.awaitCounter(pair.mirror, pair.mirrorDir, "mirror " + TOPIC + ": position",
-            v -> v >= archivedEnd, ">= " + archivedEnd, TIMEOUT);
+            v -> v >= caughtUpEnd, ">= " + caughtUpEnd, TIMEOUT);
         final double catchUpS = (System.nanoTime() - catchUpStartNs) / 1e9;
 
         final JavaProcess consumer = children.start("reader", NumberedConsumerMain.class, "dir=" + pair.mirrorDir,

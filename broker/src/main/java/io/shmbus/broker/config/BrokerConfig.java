@@ -135,10 +135,17 @@ public final class BrokerConfig
         final Map<String, TopicConfig> merged = new java.util.LinkedHashMap<>(topics);
         for (final Map.Entry<String, String> entry : channels.entrySet())
         {
+            final MirrorConfig mirror = mirrors.get(entry.getKey());
+            if (null != mirror)
+            {
+                throw new io.shmbus.client.ConfigurationException("--mirror-out " + entry.getKey() + ": topic '" +
+                    entry.getKey() + "' is a mirror of " + mirror.source() + " (" + mirror.configLine() +
+                    "): a mirror's only writer is its receiver, so it cannot be a source too");
+            }
             merged.put(entry.getKey(), topic(entry.getKey()).with(
                 new SettingValues().put(TopicSettings.MIRROR_CHANNEL, entry.getValue())));
         }
-        return new BrokerConfig(brokerValues, brokerTexts, topicDefaults, merged);
+        return new BrokerConfig(brokerValues, brokerTexts, topicDefaults, merged, mirrors);
     }
 
     /** The topics mirrored out to other brokers ({@code mirror.channel} set), in the file's order. */
