@@ -78,6 +78,8 @@ final class MirrorSession implements AutoCloseable
     private final String name;
     private final ControlledFragmentAssembler liveAssembler = new ControlledFragmentAssembler(this::onLive);
     private final ControlledFragmentHandler catchUpHandler = this::onCatchUp;
+    /** Frames the current catch-up wrote from the source's archive. */
+    private long catchUpFrames;
     private final ControlledFragmentHandler probeHandler = (buffer, offset, length, header) ->
         ControlledFragmentHandler.Action.ABORT;
 
@@ -209,6 +211,7 @@ final class MirrorSession implements AutoCloseable
         remote = RemoteConsumer.subscribe(remoteContext(StartPosition.at(written)).includePadding(true)
             .verifyChecksums(true));
         liveEnd = -1;
+        catchUpFrames = 0;
         lastTcpFrameNs = nowNs;
         state(State.CATCHING_UP);
     }
@@ -237,6 +240,7 @@ final class MirrorSession implements AutoCloseable
         }
         final int frames = remote.controlledPoll(catchUpHandler, CATCH_UP_FRAGMENT_LIMIT);
         work += frames;
+        catchUpFrames += frames;
         final boolean imageAvailable = subscription.isConnected();
         counters.connected.setRelease(imageAvailable ? 1 : 0);
         if (imageAvailable && ((liveEnd >= 0 && written >= liveEnd) ||
@@ -244,6 +248,10 @@ final class MirrorSession implements AutoCloseable
         {
             closeRemote();
             backoffNs = MIN_BACKOFF_NS;
+            if (catchUpFrames > 0)
+            {
+                counters.catchUps.increment(); // one catch-up done: frames came from the archive, then live
+            }
             state(State.LIVE);
             work++;
         }
@@ -270,7 +278,6 @@ final class MirrorSession implements AutoCloseable
 
     private void catchUpAgain()
     {
-        counters.catchUps.increment();
         startCatchUp();
     }
 

@@ -83,7 +83,8 @@ class MirrorSteadyStateAllocationTest
         }
         assertEquals(CLEAN_WINDOWS_REQUIRED, clean, "bytes allocated by the mirror thread per window:" + windows);
         assertEquals(MirrorCounters.LIVE, mirror.counter("mirror " + TOPIC + ": state"), "it stayed live");
-        assertEquals(0, mirror.counter("mirror " + TOPIC + ": catch-ups"));
+        final long catchUps = mirror.counter("mirror " + TOPIC + ": catch-ups");
+        assertTrue(catchUps <= 1, "at most the catch-up at the start, none while live: " + catchUps);
     }
 
     private void run(final long durationNs)
