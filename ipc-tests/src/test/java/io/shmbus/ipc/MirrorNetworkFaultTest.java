@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * A mirror across a real (virtual) network: the source broker in one network namespace, the mirror in another,
  * joined by a veth pair the test makes and removes. The link is cut for 10 s and restored while producers go on;
- * and, where the kernel has {@code tc netem}, 5% of the packets are dropped each way. Aeron recovers (or the mirror
+ * and 5% of the packets are dropped each way ({@code tc netem}, or {@code nft} where the kernel has no netem). Aeron recovers (or the mirror
  * catches up from the source's archive), and the mirror is exact: every message once, in order, the segment files
  * the source's. Skipped, with the reason printed, where the machine does not allow network namespaces.
  */
@@ -79,20 +79,22 @@ class MirrorNetworkFaultTest
     void fivePercentPacketLoss() throws IOException
     {
         final MirrorPair pair = pair();
+        final String how;
         try
         {
-            net.loss(5);
+            how = net.loss(5);
         }
         catch (final IOException ex)
         {
-            System.out.println(getClass().getSimpleName() + ": SKIPPED packet loss: tc netem is not available " +
-                "here: " + ex.getMessage());
-            Assumptions.abort("tc netem is not available here: " + ex.getMessage());
+            System.out.println(getClass().getSimpleName() + ": SKIPPED packet loss: neither tc netem nor nft " +
+                "works here: " + ex.getMessage());
+            Assumptions.abort("neither tc netem nor nft works here: " + ex.getMessage());
+            return;
         }
         final List<JavaProcess> producers = producers(pair);
         producers.forEach(p -> p.send("GO"));
         awaitMirrorPosition(pair, 4 << 20);
-        finish(pair, producers, "5% packet loss each way");
+        finish(pair, producers, "5% packet loss each way (" + how + ")");
     }
 
     private MirrorPair pair()

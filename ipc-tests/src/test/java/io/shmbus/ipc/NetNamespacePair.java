@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Two network namespaces joined by a veth pair, made by a test and removed by it: {@code a} holds
  * {@link #addressA()} and {@code b} {@link #addressB()} on a /24 of 10.77.0.0/16 of their own, so the test's
- * traffic never leaves this host. Each side's link can be cut and restored, and packet loss added where the kernel
- * has {@code netem}. {@link #close()} deletes both namespaces (and with them the veth pair); safe to call twice.
+ * traffic never leaves this host. Each side's link can be cut and restored, and packet loss added: with
+ * {@code tc netem} where the kernel has it, else by a random-drop rule of {@code nft} in each namespace. {@link #close()} deletes both namespaces (and with them the veth pair); safe to call twice.
  */
 final class NetNamespacePair implements AutoCloseable
 {
@@ -94,14 +94,39 @@ final class NetNamespacePair implements AutoCloseable
     }
 
     /**
-     * Drops {@code percent} of the packets each way with {@code tc netem}.
+     * Drops {@code percent} of the packets each way: every packet with {@code tc netem}, or, where the kernel has no
+     * netem, every UDP datagram (the live stream and its control messages) with a random-drop rule of {@code nft}.
      *
-     * @throws IOException when the kernel has no netem (the message says so).
+     * @return how the loss is made, for the report.
+     * @throws IOException when neither is available (the message says why for each).
      */
-    void loss(final int percent) throws IOException
+    String loss(final int percent) throws IOException
     {
-        inA("tc", "qdisc", "add", "dev", vethA, "root", "netem", "loss", percent + "%");
-        inB("tc", "qdisc", "add", "dev", vethB, "root", "netem", "loss", percent + "%");
+        try
+        {
+            inA("tc", "qdisc", "add", "dev", vethA, "root", "netem", "loss", percent + "%");
+            inB("tc", "qdisc", "add", "dev", vethB, "root", "netem", "loss", percent + "%");
+            return "tc netem, every packet";
+        }
+        catch (final IOException netem)
+        {
+            try
+            {
+                for (final String ns : List.of(nsA, nsB))
+                {
+                    run(prefixed(ns, "nft", "add", "table", "inet", "shmbus_loss"));
+                    run(prefixed(ns, "nft", "add", "chain", "inet", "shmbus_loss", "in",
+                        "{ type filter hook input priority 0; }"));
+                    run(prefixed(ns, "nft", "add", "rule", "inet", "shmbus_loss", "in", "meta", "l4proto", "udp",
+                        "numgen", "random", "mod", "100", "<", Integer.toString(percent), "drop"));
+                }
+                return "nft random drop of UDP datagrams (no tc netem in this kernel: " + netem.getMessage() + ")";
+            }
+            catch (final IOException nft)
+            {
+                throw new IOException(netem.getMessage() + "; and " + nft.getMessage());
+            }
+        }
     }
 
     private void inA(final String... command) throws IOException
