@@ -72,7 +72,19 @@ enum MetricKind
     TOPIC_MIRROR_OUT_CONNECTED(CounterTypes.MIRROR_OUT_CONNECTED, "shmbus_topic_mirror_out_connected",
         "1 while the topic's mirror publication is connected to a receiver", false, false),
     TOPIC_MIRROR_OUT_BACK_PRESSURED(CounterTypes.MIRROR_OUT_BACK_PRESSURED, "shmbus_topic_mirror_out_back_pressured",
-        "Offers of the topic's mirror refused by back pressure (waited out and tried again)", true, false);
+        "Offers of the topic's mirror refused by back pressure (waited out and tried again)", true, false),
+    MIRROR_CONNECTED(CounterTypes.MIRROR_IN_CONNECTED, "shmbus_mirror_connected",
+        "1 while this mirror's live stream (its Aeron image) is available", false, false),
+    MIRROR_SOURCE_POSITION(CounterTypes.MIRROR_IN_SOURCE_POSITION, "shmbus_mirror_source_position_bytes",
+        "The highest stream position this mirror knows the source has", false, true),
+    MIRROR_POSITION(CounterTypes.MIRROR_IN_POSITION, "shmbus_mirror_position_bytes",
+        "The stream position this mirror has written into its ring", false, true),
+    MIRROR_STATE(CounterTypes.MIRROR_IN_STATE, "shmbus_mirror_state",
+        "0 starting, 1 catching up from the source's archive, 2 live, 3 failed", false, false),
+    MIRROR_CATCH_UPS(CounterTypes.MIRROR_IN_CATCH_UPS, "shmbus_mirror_catch_ups",
+        "Catch-ups done from the source's archive before going live", true, false),
+    MIRROR_GAPS(CounterTypes.MIRROR_IN_GAPS, "shmbus_mirror_gaps",
+        "Frames that reached the ring writer out of place (refused, never written): 0 unless a bug", true, false);
 
     final int typeId;
     final String name;
