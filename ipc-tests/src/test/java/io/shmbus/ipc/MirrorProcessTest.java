@@ -115,6 +115,37 @@ class MirrorProcessTest
         exit(producers);
     }
 
+    /**
+     * A catch-up that stalls (the source broker stopped with SIGSTOP for 300 ms, its live stream's image still
+     * there) must not be taken for the live edge: the source publishes nothing more, so a mirror that went live at
+     * the stalled position would stay behind for good.
+     */
+    @Test
+    void aStalledCatchUpIsNotTakenForTheLiveEdge() throws Exception
+    {
+        final MirrorPair pair = new MirrorPair(children, TOPIC, "1m", "16m");
+        pair.startSource("source");
+        final List<JavaProcess> producers = producers(pair, false, "");
+        producers.forEach(p -> p.send("GO 400000"));
+        final long end = awaitSent(producers);
+        pair.awaitArchivedAtSource(end, TIMEOUT);
+
+        pair.startMirror("mirror");
+        awaitMirrorPosition(pair, 1 << 20);
+        signal("STOP", pair.source);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+        signal("CONT", pair.source);
+        pair.awaitMirrored(end, TIMEOUT);
+        pair.assertSegmentsEqual();
+        exit(producers);
+    }
+
+    private static void signal(final String signal, final JavaProcess process) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal);
+    }
+
     private JavaProcess consumer(final MirrorPair pair, final String name)
     {
         final JavaProcess consumer = children.start(name, NumberedConsumerMain.class, "dir=" + pair.mirrorDir,
@@ -126,12 +157,17 @@ class MirrorProcessTest
     /** Producers on the source; paced, so a stream goes on across a broker's kill and restart. */
     private List<JavaProcess> producers(final MirrorPair pair, final boolean reconnect)
     {
+        return producers(pair, reconnect, "rate=20000");
+    }
+
+    private List<JavaProcess> producers(final MirrorPair pair, final boolean reconnect, final String pace)
+    {
         final List<JavaProcess> producers = new ArrayList<>();
         for (int p = 0; p < PRODUCERS; p++)
         {
             final JavaProcess producer = children.start("producer-" + p, NumberedProducerMain.class,
-                "dir=" + pair.sourceDir, "topic=" + TOPIC, "producer=" + p, "firstSeq=0", "rate=20000",
-                "burst=100", "reconnect=" + reconnect);
+                "dir=" + pair.sourceDir, "topic=" + TOPIC, "producer=" + p, "firstSeq=0", pace.isEmpty() ?
+                "rate=0" : pace, "burst=100", "reconnect=" + reconnect);
             producer.awaitLine("READY", TIMEOUT);
             producers.add(producer);
         }

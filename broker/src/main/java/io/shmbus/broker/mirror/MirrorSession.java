@@ -59,6 +59,10 @@ final class MirrorSession implements AutoCloseable
         FAILED
     }
 
+    /**
+     * How long the TCP stream must have been quiet, besides a heartbeat at the written position, before an idle
+     * source counts as caught up: a pause alone is not enough (a loaded host pauses a catch-up too).
+     */
     private static final long TCP_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MIN_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long MAX_BACKOFF_NS = TimeUnit.SECONDS.toNanos(10);
@@ -244,7 +248,8 @@ final class MirrorSession implements AutoCloseable
         final boolean imageAvailable = subscription.isConnected();
         counters.connected.setRelease(imageAvailable ? 1 : 0);
         if (imageAvailable && ((liveEnd >= 0 && written >= liveEnd) ||
-            (remote.isConnected() && nowNs - lastTcpFrameNs >= TCP_IDLE_NS)))
+            (remote.isConnected() && remote.heartbeatPosition() == written &&
+            nowNs - lastTcpFrameNs >= TCP_IDLE_NS)))
         {
             closeRemote();
             backoffNs = MIN_BACKOFF_NS;

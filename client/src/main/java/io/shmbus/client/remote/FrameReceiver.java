@@ -59,6 +59,8 @@ final class FrameReceiver
     private long bytesReceived;
     private IOException ioException;
     private boolean aborted;
+    /** The position of the last HEARTBEAT on this connection, or -1. */
+    private long heartbeatPosition = -1;
     /** The position after the last message a handler answered COMMIT to in the last call, or -1. */
     private long commitActionPosition = -1;
 
@@ -97,6 +99,7 @@ final class FrameReceiver
         }
         this.position = position;
         this.maxFrameLength = maxFrameLength;
+        heartbeatPosition = -1;
         readOffset = 0;
         writeOffset = 0;
         status = STREAMING;
@@ -208,9 +211,14 @@ final class FrameReceiver
                         readOffset += needed;
                         position += needed;
                     }
-                    else if (TYPE_HEARTBEAT == type || isUnknownType(type))
+                    else if (TYPE_HEARTBEAT == type)
                     {
+                        heartbeatPosition = position; // checked above: the broker's archived end when it sent it
                         readOffset += needed; // made by the broker: the next frame is still at the position
+                    }
+                    else if (isUnknownType(type))
+                    {
+                        readOffset += needed;
                     }
                     else if (TYPE_END == type)
                     {
@@ -363,6 +371,15 @@ final class FrameReceiver
     long commitActionPosition()
     {
         return commitActionPosition;
+    }
+
+    /**
+     * The position the last HEARTBEAT of this connection carried (the next frame's: the broker had sent everything
+     * its archive held, so the archive ended there), or -1 when none came yet.
+     */
+    long heartbeatPosition()
+    {
+        return heartbeatPosition;
     }
 
     /** True when the last call stopped on a message its handler aborted: that message is delivered again. */

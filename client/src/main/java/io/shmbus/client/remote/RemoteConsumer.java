@@ -112,6 +112,17 @@ public final class RemoteConsumer implements AutoCloseable
         return conductor.committedPosition();
     }
 
+    /**
+     * The position the broker's last HEARTBEAT on the current connection carried, or -1 (none yet, or not
+     * connected). The broker sends one after a second with nothing to send, so it had sent everything its archive
+     * held: equal to {@link #position()}, it says this consumer has all the broker had archived a moment ago.
+     * Polling thread.
+     */
+    public long heartbeatPosition()
+    {
+        return conductor.heartbeatPosition();
+    }
+
     /** Where this consumer stands; readable from any thread. */
     public State state()
     {

@@ -110,6 +110,12 @@ final class SubscriptionConductor implements SubscribeResponseListener
         }
     }
 
+    /** See {@link RemoteConsumer#heartbeatPosition()}. */
+    long heartbeatPosition()
+    {
+        return ConnectionPhase.STREAMING == phase ? receiver.heartbeatPosition() : -1;
+    }
+
     /** The newest position this consumer acknowledged, or -1 (always -1 without a name). */
     long committedPosition()
     {

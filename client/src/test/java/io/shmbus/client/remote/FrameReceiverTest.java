@@ -81,6 +81,23 @@ class FrameReceiverTest
     }
 
     @Test
+    void remembersThePositionOfTheLastHeartbeatUntilTheNextConnection()
+    {
+        final FrameReceiver receiver = new FrameReceiver(false);
+        receiver.reset(START, MAX_FRAME);
+        assertEquals(-1, receiver.heartbeatPosition(), "none yet");
+        final ChunkedChannel channel = new ChunkedChannel(false).add(new StreamBuilder(START).data("one").heartbeat()
+            .data("two").toBytes());
+        final Received received = new Received();
+        assertEquals(1, receiver.receive(channel, received, 1));
+        assertEquals(-1, receiver.heartbeatPosition(), "not read yet");
+        assertEquals(1, receiver.receive(channel, received, 1));
+        assertEquals(START + 64, receiver.heartbeatPosition(), "where the heartbeat said the next frame is");
+        receiver.reset(START + 192, MAX_FRAME);
+        assertEquals(-1, receiver.heartbeatPosition(), "a new connection has had none");
+    }
+
+    @Test
     void stopsAtEnd()
     {
         final byte[] stream = new StreamBuilder(0).data("a").end().data("after the end").toBytes();
