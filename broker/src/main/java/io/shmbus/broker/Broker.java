@@ -123,13 +123,7 @@ public final class Broker implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                if (null != netCounters)
-                {
-                    netServer.onClose();
-                    netCounters.close();
-                }
-                conductor.onClose();
-                counters.close();
+                closeAfterFailedStart(netServer, netCounters, conductor, counters);
                 throw ex;
             }
         }
@@ -158,19 +152,29 @@ public final class Broker implements AutoCloseable
         {
             CloseHelper.quietClose(aeron);
             CloseHelper.quietClose(metricsServer);
-            if (null != netCounters)
-            {
-                netServer.onClose();
-                netCounters.close();
-            }
-            conductor.onClose();
-            counters.close();
+            closeAfterFailedStart(netServer, netCounters, conductor, counters);
             throw ex;
         }
         this.mirrorAeron = aeron;
         this.mirrorRunner = null == mirrorSender ? null : new AgentRunner(MirrorSender.idleStrategy(),
             errorHandler(BrokerLogger.MIRROR_OUT), null, mirrorSender);
         CncDescriptor.signalReady(cnc.header());
+    }
+
+    /** Closes what a start that failed after the network server was made had made, the server first. */
+    private static void closeAfterFailedStart(
+        final NetServer netServer,
+        final NetCounters netCounters,
+        final BrokerConductor conductor,
+        final BrokerCounters counters)
+    {
+        if (null != netCounters)
+        {
+            netServer.onClose();
+            netCounters.close();
+        }
+        conductor.onClose();
+        counters.close();
     }
 
     /** Aeron is needed only to mirror: a topic mirrored out to other brokers, or a {@code [mirror NAME]}. */
