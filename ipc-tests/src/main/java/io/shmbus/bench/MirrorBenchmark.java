@@ -144,14 +144,15 @@ public final class MirrorBenchmark
         {
             final Map<String, String> received = transfer(launcher, system, size, messages, 0, label);
             final MirrorResults.Throughput run = new MirrorResults.Throughput(system, size,
-                Long.parseLong(received.get("measured")), Long.parseLong(received.get("elapsedNs")), null);
-            BenchConsole.progress(startNs, String.format("%s: %,.0f msg/s, %.1f MB/s", label,
-                run.messagesPerSecond(), run.megabytesPerSecond()));
+                Long.parseLong(received.get("measured")), Long.parseLong(received.get("elapsedNs")),
+                received.get("cpu"), null);
+            BenchConsole.progress(startNs, String.format("%s: %,.0f msg/s, %.1f MB/s; CPU in cores: %s", label,
+                run.messagesPerSecond(), run.megabytesPerSecond(), run.cpu()));
             return run;
         }
         catch (final BenchException | NumberFormatException | NullPointerException ex)
         {
-            return failed(label, ex, new MirrorResults.Throughput(system, size, messages, 0,
+            return failed(label, ex, new MirrorResults.Throughput(system, size, messages, 0, "",
                 BenchConsole.firstLine(ex.getMessage())));
         }
     }
@@ -184,7 +185,7 @@ public final class MirrorBenchmark
     {
         final boolean mirror = MirrorResults.MIRROR.equals(system);
         final String runName = system + "-" + size + (rate > 0 ? "-latency" : "-throughput");
-        final long warmup = rate > 0 ? Math.max(1_000, rate) : MirrorOptions.warmup(messages);
+        final long warmup = rate > 0 ? MirrorOptions.latencyWarmup(messages) : MirrorOptions.warmup(messages);
         final Map<String, String> common = new LinkedHashMap<>();
         common.put("stream", TOPIC);
         common.put("streamId", Integer.toString(AERON_STREAM_ID));
@@ -233,8 +234,13 @@ public final class MirrorBenchmark
             final ChildProcess producer = launcher.start("producer[" + runName + "]", "tp-producer", producerArgs);
             children.add(producer);
             producer.await("READY", READY_TIMEOUT_MS, "READY (publishing)");
-            final Map<String, String> received = consumer.awaitResult(runTimeoutMs(warmup + messages, rate),
-                "the consumer's RESULT after " + (warmup + messages) + " messages");
+            final List<ProcessCpu.Reading> cpuBefore = new ArrayList<>();
+            children.forEach(child -> cpuBefore.add(ProcessCpu.read(child.pid())));
+            final long windowStartNs = System.nanoTime();
+            final Map<String, String> received = new LinkedHashMap<>(consumer.awaitResult(
+                runTimeoutMs(warmup + messages, rate), "the consumer's RESULT after " + (warmup + messages) +
+                " messages"));
+            received.put("cpu", cpuText(children, cpuBefore, System.nanoTime() - windowStartNs));
             producer.awaitResult(STOP_TIMEOUT_MS, "the producer's RESULT");
             final long errors = Long.parseLong(received.get("errors"));
             if (errors > 0)
@@ -250,6 +256,20 @@ public final class MirrorBenchmark
             launcher.finish(ok, STOP_TIMEOUT_MS, reversed(children));
             BenchDirs.deleteRecursively(base.resolve(runName));
         }
+    }
+
+    /** Each child's CPU time over the window as a share of one core: {@code name=0.93,...} (no spaces). */
+    private static String cpuText(final List<ChildProcess> children, final List<ProcessCpu.Reading> before,
+        final long wallNs)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < children.size(); i++)
+        {
+            final double cores = ProcessCpu.read(children.get(i).pid()).since(before.get(i)) / (double)wallNs;
+            sb.append(i == 0 ? "" : ",").append(children.get(i).name().replaceFirst("\\[.*", ""))
+                .append('=').append(String.format(java.util.Locale.ROOT, "%.2f", cores));
+        }
+        return sb.toString();
     }
 
     /**
@@ -276,11 +296,13 @@ public final class MirrorBenchmark
                 receiver.await("READY", READY_TIMEOUT_MS, "the receiver to listen")).get("port"));
             final long timeoutMs = 60_000 + options.catchUpMiB * 200; // 5 MiB/s at worst
             final List<Long> sendfileNs = new ArrayList<>();
-            sendfileNs.add(sendfile(launcher, receiver, port, segments, end, timeoutMs));
+            final List<Long> sendfileCpuNs = new ArrayList<>();
+            sendfile(launcher, receiver, port, segments, end, timeoutMs, sendfileNs, sendfileCpuNs);
             final MirrorPair.CatchUpTimes times = pair.catchUpMirror(launcher, end, timeoutMs, children);
-            sendfileNs.add(sendfile(launcher, receiver, port, segments, end, timeoutMs));
+            sendfile(launcher, receiver, port, segments, end, timeoutMs, sendfileNs, sendfileCpuNs);
             final MirrorResults.CatchUp catchUp = new MirrorResults.CatchUp(end, segments.size(), sendfileNs,
-                times.bytes(), times.tailNs(), times.archivedNs(), null);
+                sendfileCpuNs, times.bytes(), times.tailNs(), times.archivedNs(), times.sourceCpuNs(),
+                times.mirrorCpuNs(), null);
             BenchConsole.progress(startNs, String.format("%s: raw sendfile %.2f GiB/s, mirror %.2f GiB/s (%.2f " +
                 "GiB/s to its archive)", label, catchUp.sendfileGibPerSecond(), catchUp.mirrorGibPerSecond(),
                 catchUp.mirrorArchivedGibPerSecond()));
@@ -289,7 +311,7 @@ public final class MirrorBenchmark
         }
         catch (final BenchException | NumberFormatException | NullPointerException | IOException ex)
         {
-            return failed(label, ex, new MirrorResults.CatchUp(0, 0, List.of(), 0, 0, 0,
+            return failed(label, ex, new MirrorResults.CatchUp(0, 0, List.of(), List.of(), 0, 0, 0, 0, 0,
                 BenchConsole.firstLine(ex.getMessage())));
         }
         finally
@@ -299,9 +321,13 @@ public final class MirrorBenchmark
         }
     }
 
-    /** Raw sendfile of the segment files to the receiver; the receiver's time from accept to end of stream. */
-    private static long sendfile(final ChildLauncher launcher, final ChildProcess receiver, final int port,
-        final List<String> segments, final long bytes, final long timeoutMs)
+    /**
+     * Raw sendfile of the segment files to the receiver: adds the receiver's time from accept to end of stream and
+     * the sender's CPU time over its send.
+     */
+    private static void sendfile(final ChildLauncher launcher, final ChildProcess receiver, final int port,
+        final List<String> segments, final long bytes, final long timeoutMs, final List<Long> nanos,
+        final List<Long> cpuNs)
     {
         final Map<String, String> args = new LinkedHashMap<>();
         args.put("mode", "sendfile");
@@ -310,14 +336,15 @@ public final class MirrorBenchmark
         final ChildProcess sender = launcher.start("raw-sendfile", "replay-sender", args);
         try
         {
-            sender.awaitResult(timeoutMs, "raw sendfile's RESULT");
+            final Map<String, String> sent = sender.awaitResult(timeoutMs, "raw sendfile's RESULT");
             final Map<String, String> received = receiver.awaitResult(timeoutMs, "the receiver's RESULT");
             if (Long.parseLong(received.get("bytes")) != bytes)
             {
                 throw new BenchException("raw sendfile: the receiver got " + received.get("bytes") + " bytes, " +
                     "expected " + bytes);
             }
-            return Long.parseLong(received.get("nanos"));
+            nanos.add(Long.parseLong(received.get("nanos")));
+            cpuNs.add(Long.parseLong(sent.get("cpuNs")));
         }
         finally
         {

@@ -150,6 +150,12 @@ final class MirrorOptions
         return Math.max(10_000, measured / 10);
     }
 
+    /** Unmeasured messages before a latency run's measured ones: a tenth, at least 1,000. */
+    static long latencyWarmup(final long measured)
+    {
+        return Math.max(1_000, measured / 10);
+    }
+
     boolean runs(final String part)
     {
         return parts.contains(part);

@@ -24,14 +24,20 @@ final class MirrorPair
     private final MirrorOptions options;
     private final String channel;
     private final int netPort;
+    private final ChildProcess source;
 
-    /** When the parent first saw the mirror's topic and at what tail, then when the tail and archive reached the end. */
-    record CatchUpTimes(long bytes, long tailNs, long archivedNs)
+    /**
+     * The bytes the parent watched the mirror catch up, the time to its tail and to its archive at the end, and the
+     * CPU time the source and the mirror broker processes used until the tail reached the end.
+     */
+    record CatchUpTimes(long bytes, long tailNs, long archivedNs, long sourceCpuNs, long mirrorCpuNs)
     {
     }
 
-    private MirrorPair(final Path runDir, final MirrorOptions options, final String channel, final int netPort)
+    private MirrorPair(final Path runDir, final MirrorOptions options, final String channel, final int netPort,
+        final ChildProcess source)
     {
+        this.source = source;
         this.runDir = runDir;
         this.options = options;
         this.channel = channel;
@@ -58,7 +64,7 @@ final class MirrorPair
         children.add(source);
         final String ready = source.await("READY", READY_TIMEOUT_MS, "READY (source broker started)");
         return new MirrorPair(runDir, options, channel,
-            Integer.parseInt(ChildProcess.parseFields(ready).get("netPort")));
+            Integer.parseInt(ChildProcess.parseFields(ready).get("netPort")), source);
     }
 
     Path sourceDir()
@@ -130,9 +136,13 @@ final class MirrorPair
         final ChildProcess mirror = launchMirror(launcher, children);
         try (ArchiveProbe probe = awaitOpen(mirror))
         {
+            final ProcessCpu.Reading sourceBefore = ProcessCpu.read(source.pid());
+            final ProcessCpu.Reading mirrorBefore = ProcessCpu.read(mirror.pid());
             final long startNs = System.nanoTime();
             final long atStart = probe.tailPosition();
             final long tailNs = MirrorBenchmark.awaitNs(() -> probe.tailPosition() >= end, startNs, timeoutMs);
+            final long sourceCpuNs = ProcessCpu.read(source.pid()).since(sourceBefore);
+            final long mirrorCpuNs = ProcessCpu.read(mirror.pid()).since(mirrorBefore);
             final long archivedNs = MirrorBenchmark.awaitNs(() -> probe.archivedPosition() >= end, startNs,
                 timeoutMs);
             if (tailNs < 0 || archivedNs < 0)
@@ -140,7 +150,7 @@ final class MirrorPair
                 throw new BenchException("the mirror reached " + probe.tailPosition() + " (archived " +
                     probe.archivedPosition() + ") of " + end + " bytes in " + timeoutMs + " ms");
             }
-            return new CatchUpTimes(end - atStart, tailNs, archivedNs);
+            return new CatchUpTimes(end - atStart, tailNs, archivedNs, sourceCpuNs, mirrorCpuNs);
         }
     }
 

@@ -47,7 +47,7 @@ final class MirrorReport extends MarkdownReport
         row("clients", "idle strategy " + options.idle + " in producer and consumer; throughput: " +
             "messages per size " + messagesText() + " after a tenth as many (at least 10,000) unmeasured; " +
             "latency: " + options.latencySamples + " messages at " + options.rate + " msg/s after " +
-            Math.max(1_000, options.rate) + " unmeasured");
+            MirrorOptions.latencyWarmup(options.latencySamples) + " unmeasured");
         line();
         throughputSection();
         latencySection();
@@ -77,6 +77,17 @@ final class MirrorReport extends MarkdownReport
             final double ratio = results.throughputRatio(size);
             line("| " + size + " B | " + rate(mirror) + " | " + mb(mirror) + " | " + rate(aeron) + " | " +
                 mb(aeron) + " | " + ratioText(ratio) + " | " + verdict(ratio, THROUGHPUT_GOAL) + " |");
+        }
+        line();
+        line("CPU of each process over the whole run (warm-up included), in cores (2 on this machine):");
+        line();
+        for (final MirrorResults.Throughput run : results.throughput)
+        {
+            if (null == run.failure())
+            {
+                line("- " + run.size() + " B " + run.system() + ": " + run.cpu().replace("=", " ")
+                    .replace(",", ", "));
+            }
         }
         line();
     }
@@ -177,6 +188,22 @@ final class MirrorReport extends MarkdownReport
         line("| mirror catch-up, to its archive | " + fmt(catchUp.mirrorArchivedGibPerSecond()) + " | " +
             ratioText(catchUp.mirrorArchivedGibPerSecond() / catchUp.sendfileGibPerSecond()) + " | |");
         line();
+        long senderCpuNs = 0;
+        long sendNs = 0;
+        for (int i = 0; i < catchUp.sendfileNs().size(); i++)
+        {
+            senderCpuNs += catchUp.sendfileCpuNs().get(i);
+            sendNs += catchUp.sendfileNs().get(i);
+        }
+        line(String.format(Locale.ROOT, "CPU while catching up (until the mirror's tail reached the end): source " +
+            "broker %.0f%% of a core, mirror broker %.0f%% (%.2f and %.2f CPU s per GiB); the raw sendfile sender " +
+            "%.0f%% of a core (%.2f CPU s per GiB). A broker well below 100%% of a core was waiting, not working.",
+            100.0 * catchUp.sourceCpuNs() / catchUp.mirrorNs(), 100.0 * catchUp.mirrorCpuNs() / catchUp.mirrorNs(),
+            catchUp.sourceCpuNs() / 1e9 / (catchUp.mirrorBytes() / (double)(1 << 30)),
+            catchUp.mirrorCpuNs() / 1e9 / (catchUp.mirrorBytes() / (double)(1 << 30)),
+            100.0 * senderCpuNs / sendNs, senderCpuNs / 1e9 / (catchUp.sendfileNs().size() * catchUp.bytes() /
+            (double)(1 << 30))));
+        line();
     }
 
     private void goalsSection()
@@ -240,6 +267,10 @@ final class MirrorReport extends MarkdownReport
             file.add(row("catch-up", MirrorResults.MIRROR, 0, "GiB_per_s", "GiB/s", catchUp.mirrorGibPerSecond()));
             file.add(row("catch-up", MirrorResults.MIRROR, 0, "archived_GiB_per_s", "GiB/s",
                 catchUp.mirrorArchivedGibPerSecond()));
+            file.add(row("catch-up", "source-broker", 0, "cpu_share_of_core", "fraction",
+                (double)catchUp.sourceCpuNs() / catchUp.mirrorNs()));
+            file.add(row("catch-up", "mirror-broker", 0, "cpu_share_of_core", "fraction",
+                (double)catchUp.mirrorCpuNs() / catchUp.mirrorNs()));
         }
         goals().forEach(file::goal);
         return file;

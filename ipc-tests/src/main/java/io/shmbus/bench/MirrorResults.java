@@ -17,8 +17,11 @@ final class MirrorResults
     static final String AERON = "aeron-udp";
     static final String SENDFILE = "raw-sendfile";
 
-    /** One throughput run: messages measured end to end at the consumer, or why it failed. */
-    record Throughput(String system, int size, long messages, long elapsedNs, String failure)
+    /**
+     * One throughput run: messages measured end to end at the consumer, each process's CPU over the run in cores
+     * ({@code name=cores,...}), or why it failed.
+     */
+    record Throughput(String system, int size, long messages, long elapsedNs, String cpu, String failure)
     {
         double messagesPerSecond()
         {
@@ -50,10 +53,11 @@ final class MirrorResults
     /**
      * The catch-up of a new mirror against raw sendfile of the same segment files. {@code mirrorBytes} and
      * {@code mirrorNs} are what the parent watched: from the first look at the mirror's topic (once its broker said
-     * READY) to its tail reaching the source's end, and on to its archive holding it all.
+     * READY) to its tail reaching the source's end, and on to its archive holding it all; the CPU time of the
+     * source and mirror broker processes over the first of those windows, and of each raw sendfile sender.
      */
-    record CatchUp(long bytes, int segments, List<Long> sendfileNs, long mirrorBytes, long mirrorNs,
-        long mirrorArchivedNs, String failure)
+    record CatchUp(long bytes, int segments, List<Long> sendfileNs, List<Long> sendfileCpuNs, long mirrorBytes,
+        long mirrorNs, long mirrorArchivedNs, long sourceCpuNs, long mirrorCpuNs, String failure)
     {
         double sendfileGibPerSecond()
         {
