@@ -302,7 +302,7 @@ public final class MirrorBenchmark
             sendfile(launcher, receiver, port, segments, end, timeoutMs, sendfileNs, sendfileCpuNs);
             final MirrorResults.CatchUp catchUp = new MirrorResults.CatchUp(end, segments.size(), sendfileNs,
                 sendfileCpuNs, times.bytes(), times.tailNs(), times.archivedNs(), times.sourceCpuNs(),
-                times.mirrorCpuNs(), null);
+                times.mirrorCpuNs(), times.sourceThreads(), times.mirrorThreads(), null);
             BenchConsole.progress(startNs, String.format("%s: raw sendfile %.2f GiB/s, mirror %.2f GiB/s (%.2f " +
                 "GiB/s to its archive)", label, catchUp.sendfileGibPerSecond(), catchUp.mirrorGibPerSecond(),
                 catchUp.mirrorArchivedGibPerSecond()));
@@ -311,7 +311,7 @@ public final class MirrorBenchmark
         }
         catch (final BenchException | NumberFormatException | NullPointerException | IOException ex)
         {
-            return failed(label, ex, new MirrorResults.CatchUp(0, 0, List.of(), List.of(), 0, 0, 0, 0, 0,
+            return failed(label, ex, new MirrorResults.CatchUp(0, 0, List.of(), List.of(), 0, 0, 0, 0, 0, "", "",
                 BenchConsole.firstLine(ex.getMessage())));
         }
         finally

@@ -28,9 +28,11 @@ final class MirrorPair
 
     /**
      * The bytes the parent watched the mirror catch up, the time to its tail and to its archive at the end, and the
-     * CPU time the source and the mirror broker processes used until the tail reached the end.
+     * CPU time the source and the mirror broker processes used until the tail reached the end, and their busiest
+     * threads' CPU seconds over that window ({@code name=seconds,...}).
      */
-    record CatchUpTimes(long bytes, long tailNs, long archivedNs, long sourceCpuNs, long mirrorCpuNs)
+    record CatchUpTimes(long bytes, long tailNs, long archivedNs, long sourceCpuNs, long mirrorCpuNs,
+        String sourceThreads, String mirrorThreads)
     {
     }
 
@@ -136,6 +138,8 @@ final class MirrorPair
         final ChildProcess mirror = launchMirror(launcher, children);
         try (ArchiveProbe probe = awaitOpen(mirror))
         {
+            final ThreadsCpu.Reading sourceThreads = ThreadsCpu.read(source.pid());
+            final ThreadsCpu.Reading mirrorThreads = ThreadsCpu.read(mirror.pid());
             final ProcessCpu.Reading sourceBefore = ProcessCpu.read(source.pid());
             final ProcessCpu.Reading mirrorBefore = ProcessCpu.read(mirror.pid());
             final long startNs = System.nanoTime();
@@ -143,6 +147,8 @@ final class MirrorPair
             final long tailNs = MirrorBenchmark.awaitNs(() -> probe.tailPosition() >= end, startNs, timeoutMs);
             final long sourceCpuNs = ProcessCpu.read(source.pid()).since(sourceBefore);
             final long mirrorCpuNs = ProcessCpu.read(mirror.pid()).since(mirrorBefore);
+            final String sourceBusiest = busiest(ThreadsCpu.read(source.pid()).since(sourceThreads));
+            final String mirrorBusiest = busiest(ThreadsCpu.read(mirror.pid()).since(mirrorThreads));
             final long archivedNs = MirrorBenchmark.awaitNs(() -> probe.archivedPosition() >= end, startNs,
                 timeoutMs);
             if (tailNs < 0 || archivedNs < 0)
@@ -150,8 +156,21 @@ final class MirrorPair
                 throw new BenchException("the mirror reached " + probe.tailPosition() + " (archived " +
                     probe.archivedPosition() + ") of " + end + " bytes in " + timeoutMs + " ms");
             }
-            return new CatchUpTimes(end - atStart, tailNs, archivedNs, sourceCpuNs, mirrorCpuNs);
+            return new CatchUpTimes(end - atStart, tailNs, archivedNs, sourceCpuNs, mirrorCpuNs, sourceBusiest,
+                mirrorBusiest);
         }
+    }
+
+    /** The four busiest threads as {@code name=seconds,...}. */
+    private static String busiest(final List<Map.Entry<String, Long>> threads)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(4, threads.size()); i++)
+        {
+            sb.append(i == 0 ? "" : ",").append(threads.get(i).getKey().replace(' ', '_')).append('=')
+                .append(String.format(java.util.Locale.ROOT, "%.2f", threads.get(i).getValue() / 1e9));
+        }
+        return sb.toString();
     }
 
     private ChildProcess launchMirror(final ChildLauncher launcher, final List<ChildProcess> children)

@@ -204,6 +204,9 @@ final class MirrorReport extends MarkdownReport
             100.0 * senderCpuNs / sendNs, senderCpuNs / 1e9 / (catchUp.sendfileNs().size() * catchUp.bytes() /
             (double)(1 << 30))));
         line();
+        line("Busiest threads over that window, CPU seconds: source broker " + threadsText(catchUp.sourceThreads()) +
+            "; mirror broker " + threadsText(catchUp.mirrorThreads()) + ".");
+        line();
     }
 
     private void goalsSection()
@@ -309,6 +312,11 @@ final class MirrorReport extends MarkdownReport
             sb.append(sb.length() == 0 ? "" : ", ").append(size).append(" B: ").append(count(options.messages(size)));
         }
         return sb.toString();
+    }
+
+    private static String threadsText(final String threads)
+    {
+        return threads.replace("=", " ").replace(",", ", ");
     }
 
     private static String rate(final MirrorResults.Throughput run)

@@ -54,10 +54,12 @@ final class MirrorResults
      * The catch-up of a new mirror against raw sendfile of the same segment files. {@code mirrorBytes} and
      * {@code mirrorNs} are what the parent watched: from the first look at the mirror's topic (once its broker said
      * READY) to its tail reaching the source's end, and on to its archive holding it all; the CPU time of the
-     * source and mirror broker processes over the first of those windows, and of each raw sendfile sender.
+     * source and mirror broker processes over the first of those windows (and their busiest threads'), and of each
+     * raw sendfile sender.
      */
     record CatchUp(long bytes, int segments, List<Long> sendfileNs, List<Long> sendfileCpuNs, long mirrorBytes,
-        long mirrorNs, long mirrorArchivedNs, long sourceCpuNs, long mirrorCpuNs, String failure)
+        long mirrorNs, long mirrorArchivedNs, long sourceCpuNs, long mirrorCpuNs, String sourceThreads,
+        String mirrorThreads, String failure)
     {
         double sendfileGibPerSecond()
         {
