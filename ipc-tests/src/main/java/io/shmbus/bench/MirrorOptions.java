@@ -26,7 +26,7 @@ final class MirrorOptions
         "               same segment files to a loopback socket",
         "Writes bench-results/mirror-<timestamp>.md with .json and .csv beside it.",
         "",
-        "  --quick              a smoke run: fewer messages, catch-up of 256 MiB (about 2 minutes)",
+        "  --quick              a smoke run: fewer messages, catch-up of 256 MiB (about 1 minute)",
         "  --sizes LIST         message sizes in bytes                          (default 64,1024)",
         "  --messages N         measured messages per throughput run   (default 2m, 1 KiB: 1m; --quick 300k)",
         "  --rate N             messages/s of the latency runs                  (default 10000)",
