@@ -154,7 +154,8 @@ final class MirrorPair
             if (tailNs < 0 || archivedNs < 0)
             {
                 throw new BenchException("the mirror reached " + probe.tailPosition() + " (archived " +
-                    probe.archivedPosition() + ") of " + end + " bytes in " + timeoutMs + " ms");
+                    probe.archivedPosition() + ") of " + end + " bytes in " + timeoutMs + " ms" + mirror.tailText() +
+                    source.tailText());
             }
             return new CatchUpTimes(end - atStart, tailNs, archivedNs, sourceCpuNs, mirrorCpuNs, sourceBusiest,
                 mirrorBusiest);

@@ -174,6 +174,12 @@ final class MirrorReport extends MarkdownReport
             "to come) to its tail at the source's end (and to its archive holding it all).", catchUp.bytes() >> 20,
             catchUp.segments(), catchUp.mirrorBytes() >> 20));
         line();
+        if (catchUp.mirrorBytes() <= 0)
+        {
+            line("The mirror had caught up the whole archive before the first look at its topic: too small to time; " +
+                "give a larger --catch-up-mib.");
+            line();
+        }
         line("| | GiB/s | against raw sendfile | goal >= " + CATCH_UP_GOAL + "x |");
         line("|---|---:|---:|---|");
         final StringBuilder each = new StringBuilder();
@@ -188,6 +194,10 @@ final class MirrorReport extends MarkdownReport
         line("| mirror catch-up, to its archive | " + fmt(catchUp.mirrorArchivedGibPerSecond()) + " | " +
             ratioText(catchUp.mirrorArchivedGibPerSecond() / catchUp.sendfileGibPerSecond()) + " | |");
         line();
+        if (catchUp.mirrorBytes() <= 0)
+        {
+            return;
+        }
         long senderCpuNs = 0;
         long sendNs = 0;
         for (int i = 0; i < catchUp.sendfileNs().size(); i++)
@@ -197,7 +207,7 @@ final class MirrorReport extends MarkdownReport
         }
         line(String.format(Locale.ROOT, "CPU while catching up (until the mirror's tail reached the end): source " +
             "broker %.0f%% of a core, mirror broker %.0f%% (%.2f and %.2f CPU s per GiB); the raw sendfile sender " +
-            "%.0f%% of a core (%.2f CPU s per GiB). A broker well below 100%% of a core was waiting, not working.",
+            "%.0f%% of a core (%.2f CPU s per GiB).",
             100.0 * catchUp.sourceCpuNs() / catchUp.mirrorNs(), 100.0 * catchUp.mirrorCpuNs() / catchUp.mirrorNs(),
             catchUp.sourceCpuNs() / 1e9 / (catchUp.mirrorBytes() / (double)(1 << 30)),
             catchUp.mirrorCpuNs() / 1e9 / (catchUp.mirrorBytes() / (double)(1 << 30)),
@@ -205,7 +215,8 @@ final class MirrorReport extends MarkdownReport
             (double)(1 << 30))));
         line();
         line("Busiest threads over that window, CPU seconds: source broker " + threadsText(catchUp.sourceThreads()) +
-            "; mirror broker " + threadsText(catchUp.mirrorThreads()) + ".");
+            "; mirror broker " + threadsText(catchUp.mirrorThreads()) + ". A thread well below the window's length " +
+            "was waiting (for another thread, or for a CPU), not working.");
         line();
     }
 

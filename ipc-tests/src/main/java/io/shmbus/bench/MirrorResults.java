@@ -71,14 +71,16 @@ final class MirrorResults
             return sendfileNs.isEmpty() ? Double.NaN : sum / sendfileNs.size();
         }
 
+        /** NaN when the mirror had it all before the parent's first look (a tiny archive): nothing was timed. */
         double mirrorGibPerSecond()
         {
-            return null != failure || mirrorNs <= 0 ? Double.NaN : mirrorBytes / (mirrorNs / 1e9) / (1 << 30);
+            return null != failure || mirrorNs <= 0 || mirrorBytes <= 0 ? Double.NaN :
+                mirrorBytes / (mirrorNs / 1e9) / (1 << 30);
         }
 
         double mirrorArchivedGibPerSecond()
         {
-            return null != failure || mirrorArchivedNs <= 0 ? Double.NaN :
+            return null != failure || mirrorArchivedNs <= 0 || mirrorBytes <= 0 ? Double.NaN :
                 mirrorBytes / (mirrorArchivedNs / 1e9) / (1 << 30);
         }
     }

@@ -49,7 +49,9 @@ class MirrorBenchmarkSmokeTest
         final MirrorResults.CatchUp catchUp = results.catchUp;
         assertNull(catchUp.failure());
         assertTrue(catchUp.bytes() >= (7L << 20), "archived " + catchUp.bytes());
-        assertTrue(catchUp.mirrorBytes() > 0 && catchUp.mirrorGibPerSecond() > 0, catchUp.toString());
+        // a tiny archive may be caught up before the parent first looks: then nothing is timed
+        assertTrue(catchUp.mirrorBytes() == 0 || catchUp.mirrorGibPerSecond() > 0, catchUp.toString());
+        assertTrue(catchUp.sendfileGibPerSecond() > 0, catchUp.toString());
         assertEquals(2, catchUp.sendfileNs().size());
 
         final String report = Files.readString(out.resolve("mirror.md"));
