@@ -7,7 +7,8 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 /**
  * Child role {@code aeron-driver}: an Aeron media driver in its own process, the way Aeron is deployed beside its
  * clients (and the way the shmbus broker will be). One shared agent thread with a back-off idle strategy, so the
- * driver does not keep a core busy on a small machine. Prints {@code READY} with the settings in force and runs
+ * driver does not keep a core busy on a small machine ({@code maxSpins} and {@code maxYields} set its first steps, e.g.
+ * as the broker's embedded mirror driver has them). Prints {@code READY} with the settings in force and runs
  * until the parent says stop; the driver directory is deleted on start and on shutdown.
  */
 final class AeronDriverRole
@@ -19,12 +20,16 @@ final class AeronDriverRole
     static void run(final ChildArgs args) throws InterruptedException
     {
         final int termLength = (int)args.size("termLength");
+        final long maxSpins = Long.parseLong(args.get("maxSpins",
+            Long.toString(BackoffIdleStrategy.DEFAULT_MAX_SPINS)));
+        final long maxYields = Long.parseLong(args.get("maxYields",
+            Long.toString(BackoffIdleStrategy.DEFAULT_MAX_YIELDS)));
         final MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(args.get("aeronDir"))
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(
-                BackoffIdleStrategy.DEFAULT_MAX_SPINS,
-                BackoffIdleStrategy.DEFAULT_MAX_YIELDS,
+                maxSpins,
+                maxYields,
                 BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS,
                 BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS))
             .dirDeleteOnStart(true)
@@ -35,8 +40,8 @@ final class AeronDriverRole
         try (MediaDriver driver = MediaDriver.launch(ctx))
         {
             BenchChild.ready("threadingMode=" + ctx.threadingMode() +
-                " idle=BackoffIdleStrategy(maxSpins=" + BackoffIdleStrategy.DEFAULT_MAX_SPINS +
-                ",maxYields=" + BackoffIdleStrategy.DEFAULT_MAX_YIELDS +
+                " idle=BackoffIdleStrategy(maxSpins=" + maxSpins +
+                ",maxYields=" + maxYields +
                 ",minParkNs=" + BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS +
                 ",maxParkNs=" + BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS + ")" +
                 " ipcTermLength=" + ctx.ipcTermBufferLength() +

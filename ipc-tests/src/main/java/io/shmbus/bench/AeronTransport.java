@@ -8,8 +8,9 @@ import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.DirectBuffer;
 
 /**
- * Aeron IPC as a benchmark transport: a client of the media driver running in its own process, publishing on
- * {@code aeron:ipc} with an exclusive or a concurrent (shared) publication. Term length, window and MTU come from the
+ * Aeron as a benchmark transport: a client of the media driver running in its own process, publishing on
+ * {@code aeron:ipc} (or the {@code channel} given, e.g. UDP for the mirror benchmark's anchor) with an exclusive or a
+ * concurrent (shared) publication. Term length, window and MTU come from the
  * driver's settings. Aeron splits a message longer than its MTU's payload (1376 bytes by default) into fragments; a
  * subscriber for messages above {@value #UNFRAGMENTED_LENGTH} bytes reassembles them with a
  * {@link FragmentAssembler}, smaller ones are handed over as they are.
@@ -21,6 +22,7 @@ final class AeronTransport implements Transport
     static final int UNFRAGMENTED_LENGTH = 1024;
 
     private final Aeron aeron;
+    private final String channel;
     private final boolean exclusive;
     private final boolean reassemble;
 
@@ -28,9 +30,10 @@ final class AeronTransport implements Transport
      * @param messageLength the longest message the run sends; above {@link #UNFRAGMENTED_LENGTH} the subscriber
      *                      reassembles fragments.
      */
-    AeronTransport(final String aeronDir, final boolean exclusive, final int messageLength)
+    AeronTransport(final String aeronDir, final String channel, final boolean exclusive, final int messageLength)
     {
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+        this.channel = channel;
         this.exclusive = exclusive;
         this.reassemble = messageLength > UNFRAGMENTED_LENGTH;
     }
@@ -38,12 +41,12 @@ final class AeronTransport implements Transport
     public BenchPublisher publisher(final String stream, final int streamId)
     {
         return new AeronPublisher(exclusive ?
-            aeron.addExclusivePublication(CHANNEL, streamId) : aeron.addPublication(CHANNEL, streamId));
+            aeron.addExclusivePublication(channel, streamId) : aeron.addPublication(channel, streamId));
     }
 
     public BenchSubscriber subscriber(final String stream, final int streamId, final MessageHandler handler)
     {
-        return new AeronSubscriber(aeron.addSubscription(CHANNEL, streamId), handler, reassemble);
+        return new AeronSubscriber(aeron.addSubscription(channel, streamId), handler, reassemble);
     }
 
     public void close()

@@ -96,6 +96,12 @@ final class ArchiveProbe implements AutoCloseable
         }
     }
 
+    /** The topic's tail in its shared-memory log: what producers (or a mirror's receiver) have claimed. */
+    long tailPosition()
+    {
+        return log.tailVolatile();
+    }
+
     long archivedPosition()
     {
         return counters.getCounterValue(archivedCounterId);

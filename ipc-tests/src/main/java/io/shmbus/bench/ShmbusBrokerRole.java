@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * {@code durability} given (default none), as {@code shmbus broker --data-dir} does; with {@code netPort=N} it
  * serves network subscribers too (0: any free port, reported as {@code netPort=} in its READY line); with
  * {@code idle=agrona-backoff} its conductor idles with Agrona's {@code BackoffIdleStrategy} parking up to 1 ms (the
- * broker's default before it parked longer when quiet: the idle benchmark's anchor). Prints
- * {@code READY} and runs until the parent says stop.
+ * broker's default before it parked longer when quiet: the idle benchmark's anchor). For the mirror benchmark, with
+ * {@code topic=T}: {@code mirrorOut=CHANNEL} mirrors T out on that Aeron channel ({@code --mirror-out}), and
+ * {@code mirrorOf=HOST:PORT} with {@code mirrorChannel=CHANNEL} makes T a mirror of that source broker (a
+ * {@code [mirror T]} section with the same capacity). Prints {@code READY} and runs until the parent says stop.
  */
 final class ShmbusBrokerRole
 {
@@ -38,6 +40,11 @@ final class ShmbusBrokerRole
         {
             topicDefaults += "persistent = true\ndurability = " + durability + "\n";
         }
+        if (null != args.get("mirrorOf", null))
+        {
+            topicDefaults += "[mirror " + args.get("topic") + "]\nchannel = " + args.get("mirrorChannel") +
+                "\nsource = " + args.get("mirrorOf") + "\ncapacity = " + args.size("capacity") + "\n";
+        }
         Files.write(config, topicDefaults.getBytes(StandardCharsets.US_ASCII));
         final BrokerContext context = new BrokerContext().dir(dir).configFile(config);
         if (!dataDir.isEmpty())
@@ -47,6 +54,10 @@ final class ShmbusBrokerRole
             {
                 context.segmentLength(Long.parseLong(args.get("segmentLength", null)));
             }
+        }
+        if (null != args.get("mirrorOut", null))
+        {
+            context.mirrorOut(args.get("topic"), args.get("mirrorOut"));
         }
         if (null != args.get("netPort", null))
         {

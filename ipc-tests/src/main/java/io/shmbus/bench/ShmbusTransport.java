@@ -25,24 +25,28 @@ final class ShmbusTransport implements Transport
 {
     private final Path dir;
     private final boolean exclusive;
+    private final boolean exactTimestamps;
     private final List<TopicLog> logs = new ArrayList<>();
     private ShmBus bus;
 
     /**
      * @param dir       the broker's directory.
      * @param exclusive whether publishers are exclusive producers, each its topic's only producer.
+     * @param exactTimestamps whether producers stamp each frame from the system clock
+     *                        ({@link ShmBus.Context#exactTimestamps}), not the broker's millisecond clock.
      */
-    ShmbusTransport(final Path dir, final boolean exclusive)
+    ShmbusTransport(final Path dir, final boolean exclusive, final boolean exactTimestamps)
     {
         this.dir = dir;
         this.exclusive = exclusive;
+        this.exactTimestamps = exactTimestamps;
     }
 
     private ShmBus bus()
     {
         if (null == bus)
         {
-            bus = ShmBus.connect(new ShmBus.Context().dir(dir));
+            bus = ShmBus.connect(new ShmBus.Context().dir(dir).exactTimestamps(exactTimestamps));
         }
         return bus;
     }

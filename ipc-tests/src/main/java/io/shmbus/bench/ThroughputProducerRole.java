@@ -16,6 +16,12 @@ import java.nio.file.Paths;
  * producers of a run start together. Prints {@code RESULT sent=.. backPressured=.. sendNs=.. lastPosition=..} when
  * done (the last {@code offer} result: for shmbus the stream position after the last message), then keeps its
  * publication open until the parent says stop, so the consumers can drain it.
+ * <p>
+ * With {@code rate=N} it offers N messages a second instead (each at its scheduled time, never catching up in a
+ * burst after a stall longer than one interval), each carrying {@link System#nanoTime()} just before its offer in
+ * bytes 8-15 (CLOCK_MONOTONIC on Linux: one clock for every process of the host), for a consumer measuring
+ * latency. With {@code awaitSubscriber=false} it starts without
+ * a subscriber: a persistent shmbus topic whose consumers are elsewhere (a mirror on another broker).
  */
 final class ThroughputProducerRole
 {
@@ -38,9 +44,13 @@ final class ThroughputProducerRole
         final long total = warmup + messages;
         final long producerBits = (long)Integer.parseInt(args.get("producerIndex", "0")) << PRODUCER_SHIFT;
         final String startFile = args.get("startFile", "");
-        if (size < BitUtil.SIZE_OF_LONG)
+        final long rate = Long.parseLong(args.get("rate", "0"));
+        final long intervalNs = rate > 0 ? 1_000_000_000L / rate : 0;
+        final boolean awaitSubscriber = Boolean.parseBoolean(args.get("awaitSubscriber", "true"));
+        if (size < (rate > 0 ? 2 : 1) * BitUtil.SIZE_OF_LONG)
         {
-            throw new IllegalArgumentException("message size must be at least 8 bytes: " + size);
+            throw new IllegalArgumentException("message size must be at least " + (rate > 0 ? 16 : 8) +
+                " bytes: " + size);
         }
         final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             BitUtil.align(size, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
@@ -48,7 +58,10 @@ final class ThroughputProducerRole
         try (Transport transport = Transport.create(args);
             BenchPublisher publisher = transport.publisher(args.get("stream"), args.intValue("streamId")))
         {
-            BenchChild.await("a subscriber on " + args.get("stream"), publisher::isConnected, CONNECT_TIMEOUT_MS);
+            if (awaitSubscriber)
+            {
+                BenchChild.await("a subscriber on " + args.get("stream"), publisher::isConnected, CONNECT_TIMEOUT_MS);
+            }
             BenchChild.ready("");
             if (!startFile.isEmpty())
             {
@@ -58,6 +71,7 @@ final class ThroughputProducerRole
             long backPressured = 0;
             long measureStartNs = System.nanoTime();
             long lastPosition = 0;
+            long nextSendNs = measureStartNs;
             for (long sequence = 0; sequence < total; sequence++)
             {
                 if (sequence == warmup)
@@ -65,6 +79,11 @@ final class ThroughputProducerRole
                     measureStartNs = System.nanoTime();
                 }
                 buffer.putLong(0, producerBits | sequence);
+                if (intervalNs > 0)
+                {
+                    nextSendNs = awaitSendTime(nextSendNs, intervalNs, idle);
+                    buffer.putLong(BitUtil.SIZE_OF_LONG, System.nanoTime());
+                }
                 long result;
                 while ((result = publisher.offer(buffer, 0, size)) < 0)
                 {
@@ -91,5 +110,16 @@ final class ThroughputProducerRole
                 " lastPosition=" + lastPosition);
             BenchChild.awaitStop();
         }
+    }
+
+    /** Idles until {@code sendNs}; returns the next send time, from now when a stall made this one late. */
+    private static long awaitSendTime(final long sendNs, final long intervalNs, final IdleStrategy idle)
+    {
+        long now;
+        while ((now = System.nanoTime()) - sendNs < 0)
+        {
+            idle.idle();
+        }
+        return now - sendNs > intervalNs ? now + intervalNs : sendNs + intervalNs;
     }
 }

@@ -33,17 +33,25 @@ interface Transport extends AutoCloseable
         switch (system)
         {
             case SHMBUS:
-                return new ShmbusTransport(args.path("dir"), false);
+                return new ShmbusTransport(args.path("dir"), false, exactTimestamps(args));
             case SHMBUS_EXCLUSIVE:
-                return new ShmbusTransport(args.path("dir"), true);
+                return new ShmbusTransport(args.path("dir"), true, exactTimestamps(args));
             case AERON_EXCLUSIVE:
-                return new AeronTransport(args.get("aeronDir"), true, Integer.parseInt(args.get("size", "0")));
+                return new AeronTransport(args.get("aeronDir"), args.get("channel", AeronTransport.CHANNEL), true,
+                    Integer.parseInt(args.get("size", "0")));
             case AERON_CONCURRENT:
-                return new AeronTransport(args.get("aeronDir"), false, Integer.parseInt(args.get("size", "0")));
+                return new AeronTransport(args.get("aeronDir"), args.get("channel", AeronTransport.CHANNEL), false,
+                    Integer.parseInt(args.get("size", "0")));
             case RAW_SHM:
                 return new RawTransport(args.path("dir"));
             default:
                 throw new IllegalArgumentException("unknown system " + system);
         }
+    }
+
+    /** {@code exactTimestamps=true}: shmbus producers stamp each frame from the system clock, for latency runs. */
+    private static boolean exactTimestamps(final ChildArgs args)
+    {
+        return Boolean.parseBoolean(args.get("exactTimestamps", "false"));
     }
 }
