@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * A mirror across a real (virtual) network: the source broker in one network namespace, the mirror in another,
  * joined by a veth pair the test makes and removes. The link is cut for 10 s and restored while producers go on;
  * and 5% of the packets are dropped each way ({@code tc netem}, or {@code nft} where the kernel has no netem). Aeron recovers (or the mirror
- * catches up from the source's archive), and the mirror is exact: every message once, in order, the segment files
+ * catches up from the source's archive), and the mirror is exact; the same over multicast (the docs' set-up): every message once, in order, the segment files
  * the source's. Skipped, with the reason printed, where the machine does not allow network namespaces.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -73,6 +73,26 @@ class MirrorNetworkFaultTest
         awaitMirrorPosition(pair, BrokerDaemon.counter(pair.sourceDir, "topic " + TOPIC + ": archived position"));
 
         finish(pair, producers, "link cut for 10 s");
+    }
+
+    /** The docs' multicast set-up: the source sends to a group, the mirror (on another host) receives it. */
+    @Test
+    void overMulticast()
+    {
+        final MirrorPair pair = new MirrorPair(children, TOPIC, "256k", "1m", net.wrapperA(), net.addressA(),
+            net.wrapperB(), net.addressB());
+        pair.multicast("239.255.77.1", net.subnet());
+        pair.startSource("source");
+        pair.startMirror("mirror");
+        final List<JavaProcess> producers = producers(pair);
+        producers.forEach(p -> p.send("GO"));
+        awaitMirrorPosition(pair, 2 << 20);
+        BrokerDaemon.awaitCounter(pair.mirror, pair.mirrorDir, "mirror " + TOPIC + ": state", v -> 2 == v,
+            "2 (live on " + pair.channel() + ")", TIMEOUT);
+        final long live = pair.mirrorCounter("position");
+        awaitMirrorPosition(pair, live + (1 << 20)); // carried by the multicast stream: the mirror stays live
+        assertEquals(2, pair.mirrorCounter("state"), "still live");
+        finish(pair, producers, "multicast " + pair.channel());
     }
 
     @Test

@@ -41,6 +41,7 @@ final class MirrorPair
     private final String mirrorHost;
     JavaProcess source;
     JavaProcess mirror;
+    private String channel;
 
     /** Both brokers on loopback. */
     MirrorPair(final ChildProcesses children, final String topic, final String capacity, final String segmentLength)
@@ -80,10 +81,16 @@ final class MirrorPair
         mirrorData = root.resolve("mirror-data");
     }
 
-    /** The Aeron channel of the mirrored topic: unicast to the mirror's address. */
+    /** The Aeron channel of the mirrored topic: unicast to the mirror's address, unless {@link #multicast} set one. */
     String channel()
     {
-        return "aeron:udp?endpoint=" + mirrorHost + ":" + udpPort;
+        return null != channel ? channel : "aeron:udp?endpoint=" + mirrorHost + ":" + udpPort;
+    }
+
+    /** Mirrors over multicast instead: {@code group} on the interfaces of {@code subnet} (both brokers' URI). */
+    void multicast(final String group, final String subnet)
+    {
+        channel = "aeron:udp?endpoint=" + group + ":" + udpPort + "|interface=" + subnet;
     }
 
     JavaProcess startSource(final String name)

@@ -75,6 +75,12 @@ final class NetNamespacePair implements AutoCloseable
         return "10.77." + subnet + ".2";
     }
 
+    /** The /24 both addresses are on, as an Aeron {@code interface=} value. */
+    String subnet()
+    {
+        return "10.77." + subnet + ".0/24";
+    }
+
     /** The command prefix that runs a process in namespace a. */
     List<String> wrapperA()
     {
