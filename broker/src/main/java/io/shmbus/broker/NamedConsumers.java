@@ -24,8 +24,10 @@ import java.util.function.LongPredicate;
  * subscriber's acknowledgements arrive through {@link #commitRemote}; its name is free when its connection ends.
  * <p>
  * Conductor thread, and the network server's thread through {@link NamedPositionStore}: every method takes this
- * object's lock, uncontended but for a network subscriber's handshake and acknowledgements, and the file is
- * written outside it.
+ * object's lock, uncontended but for a network subscriber's handshake and acknowledgements. The file is written
+ * outside the lock, except when a holder is found dead while the conductor already holds the lock (over a local
+ * attach, a reset or a listing): the release writes it then, and a network subscriber's handshake or
+ * acknowledgement arriving meanwhile waits for that write.
  */
 final class NamedConsumers implements NamedPositionStore
 {

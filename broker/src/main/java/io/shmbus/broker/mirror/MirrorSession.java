@@ -270,7 +270,7 @@ final class MirrorSession implements AutoCloseable
             counters.connected.setRelease(0);
             log.warn(BrokerLogger.MIRROR, name + ": the live stream's image is gone at position " + written +
                 ": catching up from the source's archive");
-            catchUpAgain();
+            startCatchUp();
             return 1;
         }
         final int work = subscription.controlledPoll(liveAssembler, LIVE_FRAGMENT_LIMIT);
@@ -279,11 +279,6 @@ final class MirrorSession implements AutoCloseable
             counters.lagNs.setRelease(0);
         }
         return work;
-    }
-
-    private void catchUpAgain()
-    {
-        startCatchUp();
     }
 
     /** One Aeron message: whole stored frames, contiguous. */
@@ -304,7 +299,7 @@ final class MirrorSession implements AutoCloseable
                     (frameOffset - offset) + "): dropped");
                 if (State.LIVE == state)
                 {
-                    catchUpAgain();
+                    startCatchUp();
                 }
                 return io.aeron.logbuffer.ControlledFragmentHandler.Action.CONTINUE;
             }
@@ -337,7 +332,7 @@ final class MirrorSession implements AutoCloseable
             {
                 log.warn(BrokerLogger.MIRROR, name + ": the live stream went on at position " + position +
                     " but the mirror is at " + written + ": catching up from the source's archive");
-                catchUpAgain();
+                startCatchUp();
                 liveEnd = limitEnd(buffer, frameOffset, limit);
                 return io.aeron.logbuffer.ControlledFragmentHandler.Action.CONTINUE;
             }

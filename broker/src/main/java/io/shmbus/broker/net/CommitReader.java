@@ -28,7 +28,6 @@ final class CommitReader
     private final String name;
     private final long holderId;
     private boolean refused;
-    private long acknowledged = -1;
 
     /** For a connection that now holds {@code name} in the topic's table, as {@code holderId}. */
     CommitReader(final ArchiveView topicView, final String name, final long holderId)
@@ -66,7 +65,6 @@ final class CommitReader
                 if (null == problem)
                 {
                     store.commitRemote(name, holderId, position);
-                    acknowledged = position;
                 }
             }
             refused = null != problem;
@@ -96,12 +94,6 @@ final class CommitReader
                 "': the broker has sent the stream only up to " + sentPosition;
         }
         return null;
-    }
-
-    /** The last position stored, or -1. */
-    long acknowledged()
-    {
-        return acknowledged;
     }
 
     /** The connection ends: the name is free; its last acknowledged position stays stored. */

@@ -99,12 +99,6 @@ final class SubscriberSession
         return State.HANDSHAKE == state ? readRequest(nowNs) : readAfterRequest();
     }
 
-    /** True while it holds a consumer name (for tests and reports). */
-    boolean isNamed()
-    {
-        return null != commits;
-    }
-
     int onWritable(final long nowNs)
     {
         writeBlocked = false;
